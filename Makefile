@@ -1,0 +1,39 @@
+# Clinic intake: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-postgres lint format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the app with its dev tools
+
+run: $(STAMP) ## Upgrade the SQLite database, create demo accounts once, serve on 127.0.0.1:$(PORT)
+	$(BIN)/flask --app intake db upgrade
+	$(BIN)/flask --app intake run --host 127.0.0.1 --port $(PORT)
+
+test: $(STAMP) ## Run the whole suite (SQLite, or INTAKE_TEST_DATABASE_URL)
+	$(BIN)/python -m pytest
+
+test-postgres: $(STAMP) ## The whole suite on the local PostgreSQL
+	INTAKE_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,74 @@
+"""The intake application factory.
+
+Only wiring lives here: configuration, extensions, blueprints, error handlers and commands.
+Heavy imports (the rules engine, YAML) stay out of this path so ``flask --app intake evaluate``
+starts quickly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, ProductionConfig, config_from_env
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build and configure a Flask application."""
+    config_class = config_class or config_from_env()
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config_class)
+    _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension to this app."""
+    from intake import models  # noqa: F401 - registers the tables with the metadata
+    from intake.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_root() / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per audience."""
+    from intake.health import bp as health_bp
+    from intake.patient import bp as patient_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(patient_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly error pages for people, JSON errors for the API."""
+    from intake.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the ``flask --app intake …`` commands."""
+    from intake.cli import register
+
+    register(app)
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def _ensure_sqlite_folder(uri: str) -> None:
+    """Create the folder of a file-based SQLite database (the instance folder by default)."""
+    prefix = "sqlite:///"
+    if uri.startswith(prefix) and len(uri) > len(prefix):
+        Path(uri[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)

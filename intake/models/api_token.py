@@ -1,0 +1,23 @@
+"""Bearer tokens for kiosks and integrations; only a hash of each token is stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from intake.extensions import db
+from intake.models.types import UTCDateTime, utcnow
+
+
+class ApiToken(db.Model):
+    """A named API token. The token itself is shown once, at creation, and never stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -1,0 +1,49 @@
+"""A submitted intake: the validated answers, the evaluation it got, and its workflow state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from intake.extensions import db
+from intake.models.types import JSONDocument, UTCDateTime, utcnow
+
+
+class Submission(db.Model):
+    """One submitted intake.
+
+    ``answers`` is the validated intake-answers/1 document and never changes after submission.
+    ``evaluation`` is the intake-evaluation/1 result the patient and staff saw, kept with the
+    ruleset version and hash that produced it so it can always be reproduced; re-evaluating
+    under a newer ruleset never overwrites it. The indexed columns copy the few answers staff
+    filter and search on, so the queue never has to open the JSON document.
+    ``version`` is the optimistic-locking counter: a save made against an older version is
+    refused instead of silently overwriting someone else's change.
+    """
+
+    __tablename__ = "submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(32), default="new", index=True)
+    urgent: Mapped[bool] = mapped_column(default=False, index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
+    ruleset_version: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+    ruleset_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    last_name: Mapped[str] = mapped_column(sa.String(100), index=True)
+    last_name_folded: Mapped[str] = mapped_column(sa.String(100), index=True)
+    date_of_birth: Mapped[date] = mapped_column(sa.Date, index=True)
+    primary_concern: Mapped[str] = mapped_column(sa.String(20), index=True)
+    coverage_type: Mapped[str] = mapped_column(sa.String(20), index=True)
+    source: Mapped[str] = mapped_column(sa.String(20), default="wizard")
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API
+
+    __table_args__ = (sa.Index("ix_submission_queue", "urgent", "submitted_at"),)

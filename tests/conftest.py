@@ -1,0 +1,104 @@
+"""Shared fixtures: an app on a freshly migrated database, a client, a CLI runner.
+
+The suite runs on SQLite by default. Set ``INTAKE_TEST_DATABASE_URL`` to a PostgreSQL server URL
+(for example ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``) to run the very same tests
+on PostgreSQL: a database with a random name is created for the run and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from config import TestingConfig
+from intake import create_app
+from intake.extensions import db, limiter
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _create_postgres_database(server_url: str) -> tuple[str, sa.Engine]:
+    """Create a throwaway database on the server and return its URL and an admin engine."""
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"intake_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        pytest.exit(f"INTAKE_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", 2)
+    url = sa.engine.make_url(server_url).set(database=name)
+    return url.render_as_string(hide_password=False), admin
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The database this test run uses, migrated to the newest revision."""
+    server_url = os.environ.get("INTAKE_TEST_DATABASE_URL")
+    admin = None
+    if server_url:
+        url, admin = _create_postgres_database(server_url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    _migrate(url)
+    yield url
+    if admin is not None:
+        name = sa.engine.make_url(url).database
+        with admin.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                ),
+                {"n": name},
+            )
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(_config_for(url))
+    with app.app_context():
+        upgrade(directory=str(PROJECT_ROOT / "migrations"))
+        db.engine.dispose()
+
+
+def _config_for(url: str) -> type[TestingConfig]:
+    return type("RunConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """A fresh app per test; every table is emptied afterwards."""
+    app = create_app(_config_for(database_url))
+    limiter.reset()
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
