@@ -7,3 +7,6 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every command group to ``app``."""
+    from intake.rules_cli import register_rules_commands
+
+    register_rules_commands(app)
