@@ -60,7 +60,12 @@ class FactType:
     def describe(self) -> str:
         if self.kind == "enum":
             return "one of " + ", ".join(f'"{c}"' for c in self.choices)
-        return {"int": "a number", "bool": "true or false", "text": "display text"}[self.kind]
+        return {
+            "int": "a number",
+            "bool": "true or false",
+            "text": "display text",
+            "string": "quoted text",
+        }[self.kind]
 
 
 INT = FactType("int")

@@ -72,6 +72,10 @@ class Template:
                 out.append(value.replace("_", " ") if humanise else str(value))
         return "".join(out)
 
+    @property
+    def names(self) -> set[str]:
+        return {name for _, name, _ in self.parts if name is not None}
+
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
         """Recovers the inserted values from a rendered line (for rewording it for patients)."""
@@ -274,15 +278,11 @@ def _because(
         condition = _condition(item["if"], types, f"{at} if") if "if" in item else (None, None)
         if patient and "patient" not in item:
             raise RulesetError(f"{at}: needs a 'patient' wording")
-        lines.append(
-            Line(
-                text=_template(item.get("text"), types, f"{at} text"),
-                patient=_template(item["patient"], types, f"{at} patient")
-                if "patient" in item
-                else None,
-                condition=condition[0],
-            )
-        )
+        text = _template(item.get("text"), types, f"{at} text")
+        wording = _template(item["patient"], types, f"{at} patient") if "patient" in item else None
+        if wording and not wording.names <= text.names:
+            raise RulesetError(f"{at}: the patient wording may only use facts its text shows")
+        lines.append(Line(text=text, patient=wording, condition=condition[0]))
     if all(line.condition is not None for line in lines):
         raise RulesetError(f"{where}: because: needs at least one line without 'if'")
     return tuple(lines)
