@@ -42,9 +42,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per audience."""
+    from intake.api import bp as api_bp
     from intake.health import bp as health_bp
     from intake.patient import bp as patient_bp
 
+    app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(patient_bp)
 

@@ -1,0 +1,1 @@
+"""Use cases the views and commands call; views stay thin and never touch the session directly."""
