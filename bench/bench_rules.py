@@ -1,6 +1,7 @@
 """Evaluations per second on one core, with and without validation.
 
-Run from the project root: ``.venv/bin/python bench/bench_rules.py [--documents N] [--seconds S]``.
+Run from the project root: ``.venv/bin/python -m bench.bench_rules [--documents N] [--seconds S]``
+(or ``.venv/bin/python bench/bench_rules.py``).
 Goals: at least 10,000 evaluations/s without validation and 3,000/s with it. The documents are
 varied copies of the test suite's sample document (tests/answer_documents.py), so the benchmark
 needs nothing outside the repository.
@@ -17,8 +18,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# Run as a script, this folder would come first on sys.path and bench/http.py would hide the
+# standard library's http package; put the project and the test documents first instead.
+sys.path[:] = [
+    str(ROOT),
+    str(ROOT / "tests"),
+    *(p for p in sys.path if Path(p or ".").resolve() != HERE),
+]
 
 from answer_documents import AS_OF_ISO, changed, sample_answers  # noqa: E402
 
