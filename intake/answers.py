@@ -126,7 +126,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+        return f"{self.path}: {self.message}"
 
 
 class InvalidAnswers(Exception):

@@ -47,7 +47,7 @@ def evaluate_command(path: str, as_of: datetime | None) -> None:
         answers = parse_answers(document, day)
     except InvalidAnswers as exc:
         for problem in exc.problems:
-            click.echo(f"{problem.path}: {problem.message}", err=True)
+            click.echo(str(problem), err=True)
         sys.exit(1)
     click.echo(json.dumps(evaluate(answers, day), indent=2, ensure_ascii=False))
 

@@ -138,7 +138,6 @@ class Ruleset:
 
     version: str
     sha256: str
-    path: Path
     catalogue: Catalogue
     flags: tuple[Rule, ...]
     pathways: tuple[Rule, ...]
@@ -181,7 +180,6 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
     return Ruleset(
         version=version,
         sha256=hashlib.sha256(ruleset_bytes + catalogue_bytes).hexdigest(),
-        path=path,
         catalogue=catalogue,
         flags=tuple(sorted(flags, key=lambda rule: LEVELS.index(rule.level))),
         pathways=tuple(sorted(pathways, key=lambda rule: rule.priority)),

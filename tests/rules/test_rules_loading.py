@@ -225,3 +225,10 @@ def test_the_rules_package_imports_neither_flask_nor_the_database() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
     )
     assert json.loads(result.stdout) == []
+
+
+def test_docs_describe_every_fact() -> None:
+    from intake.rules.facts import FACT_TYPES
+
+    text = (PROJECT_ROOT / "docs" / "rules.md").read_text()
+    assert [name for name in FACT_TYPES if f"| `{name}` |" not in text] == []
