@@ -41,7 +41,10 @@ def bench_app(folder: str) -> Flask:
     config = type(
         "BenchConfig",
         (TestingConfig,),
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/pages.sqlite3", "RATELIMIT_ENABLED": False},
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/pages.sqlite3",
+            "RATELIMIT_ENABLED": False,
+        },
     )
     app = create_app(config)
     with app.app_context():
