@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from intake.rules.ruleset import Rule, Ruleset, RulesetError, default_ruleset
+from intake.rules.ruleset import Rule, Ruleset, RulesetError, default_ruleset, read_yaml
 
 DEFAULT_PATH = Path(__file__).with_name("education.yaml")
 CRISIS_CODE = "crisis_support"
@@ -54,7 +52,7 @@ def default_education() -> Education:
 def load_education(path: str | Path | None = None) -> Education:
     """Load and check an education file. Raises :class:`RulesetError` when it is malformed."""
     path = Path(path) if path is not None else DEFAULT_PATH
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("pathways"), dict):
         raise RulesetError(f"{path}: needs disclaimer, coverage_note, crisis and pathways")
     topics = {}
