@@ -23,6 +23,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -38,6 +39,13 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"), compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    """Strict, private response headers on every response."""
+    from intake.security import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
