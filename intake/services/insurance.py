@@ -51,7 +51,9 @@ def save_verification(
     notes: str,
     user_id: int | None,
 ) -> InsuranceVerification:
-    """Save the checklist if it is still at ``expected_version`` (0: never saved).
+    """Write the checklist if it is still at ``expected_version`` (0: never saved).
+
+    The change is flushed, not committed: the caller audits it and commits.
 
     Raises ``StaleVerification`` and changes nothing when someone saved in between, whether that
     is seen before writing (the version the form was loaded with) or at the database (the
@@ -77,7 +79,7 @@ def save_verification(
     record.updated_by_id = user_id
     record.updated_at = utcnow()
     try:
-        db.session.commit()
+        db.session.flush()
     except (IntegrityError, StaleDataError):
         db.session.rollback()
         current = verification_of(submission)

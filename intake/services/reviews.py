@@ -36,7 +36,9 @@ def record_review(
     note: str,
     ruleset: Ruleset,
 ) -> ClinicianReview:
-    """Check and store a review; raises ``ReviewError`` and stores nothing when it is invalid.
+    """Check and add a review to the session (the caller audits and commits).
+
+    Raises ``ReviewError`` and adds nothing when the review is invalid.
 
     "agree" takes the suggested pathways (any codes sent with it are ignored); "different" needs
     at least one known pathway code, kept once each in priority order.
@@ -67,7 +69,7 @@ def record_review(
         note=note,
     )
     db.session.add(review)
-    db.session.commit()
+    db.session.flush()
     return review
 
 

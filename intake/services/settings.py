@@ -50,7 +50,7 @@ def all_settings() -> list[tuple[SettingSpec, Any]]:
 
 
 def set_setting(key: str, value: Any, *, user_id: int | None) -> bool:
-    """Store ``value``; returns whether it changed. Commits."""
+    """Store ``value`` (flushed; the caller audits and commits); returns whether it changed."""
     spec = SETTINGS[key]
     if not isinstance(value, type(spec.default)):
         raise TypeError(f"{key} takes a {type(spec.default).__name__}")
@@ -63,5 +63,5 @@ def set_setting(key: str, value: Any, *, user_id: int | None) -> bool:
     else:
         stored.value = value
         stored.updated_by_id = user_id
-    db.session.commit()
+    db.session.flush()
     return True

@@ -113,6 +113,7 @@ def test_a_stale_save_is_refused_and_changes_nothing(app: Flask) -> None:
         notes="first",
         user_id=None,
     )
+    db.session.commit()
     with pytest.raises(StaleVerification) as caught:
         save_verification(
             submission,
@@ -136,6 +137,7 @@ def test_a_save_racing_another_at_the_database_is_refused(app: Flask) -> None:
         notes="first",
         user_id=None,
     )
+    db.session.commit()
     assert record.version == 1
     # Another request commits between our version check and our UPDATE.
     with db.engine.begin() as other:
