@@ -7,3 +7,6 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every command group to ``app``."""
+    from intake.auth.cli import register_auth_commands
+
+    register_auth_commands(app)

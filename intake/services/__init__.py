@@ -1,0 +1,1 @@
+"""Application services: the logic views and commands share."""
