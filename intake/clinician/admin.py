@@ -65,13 +65,13 @@ def revoke_api_token() -> ResponseReturnValue:
     """Revoke a token by name; requests with it get 401 from then on."""
     form = TokenRevokeForm()
     if not form.validate_on_submit():
-        flash("Choose a token to revoke.", "danger")
+        flash("Choose a token to revoke.", "error")
         return redirect(url_for("admin_config.tokens"))
     try:
         revoke_token(form.name.data)
     except TokenError as exc:
         db.session.rollback()
-        flash(str(exc).capitalize() + ".", "danger")
+        flash(str(exc).capitalize() + ".", "error")
         return redirect(url_for("admin_config.tokens"))
     audit.record("token_revoked", detail={"name": form.name.data})
     db.session.commit()

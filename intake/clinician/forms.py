@@ -30,13 +30,13 @@ class MultiCheckboxField(SelectMultipleField):
 class ReviewForm(FlaskForm):
     decision = RadioField(
         "Decision",
-        choices=[
-            ("agree", "Agree with the suggested pathways"),
-            ("different", "Choose different pathways"),
-        ],
+        choices={
+            "agree": "Agree with the suggested pathways",
+            "different": "Choose different pathways",
+        },
         validate_choice=False,
     )
-    pathways = MultiCheckboxField("Pathways", choices=[], validate_choice=False)
+    pathways = MultiCheckboxField("Pathways", choices={}, validate_choice=False)
     note = TextAreaField("Note (optional)", validators=[Length(max=NOTE_MAX)])
 
 
@@ -44,7 +44,7 @@ class InsuranceForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     eligibility_confirmed = BooleanField("Eligibility confirmed with the plan")
     prior_auth = SelectField(
-        "Prior authorization", choices=list(PRIOR_AUTH_WORDS.items()), validate_choice=False
+        "Prior authorization", choices=dict(PRIOR_AUTH_WORDS), validate_choice=False
     )
     notes = TextAreaField("Notes", validators=[Length(max=NOTES_MAX)])
 

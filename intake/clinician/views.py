@@ -50,9 +50,7 @@ def _context(submission: Submission) -> dict[str, object]:
 
 def _review_form(ruleset: Ruleset) -> ReviewForm:
     form = ReviewForm()
-    form.pathways.choices = [
-        (code, f"{title} ({code})") for code, title in pathway_choices(ruleset)
-    ]
+    form.pathways.choices = {code: f"{title} ({code})" for code, title in pathway_choices(ruleset)}
     return form
 
 

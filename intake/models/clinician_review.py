@@ -28,7 +28,9 @@ class ClinicianReview(db.Model):
     submission_id: Mapped[int] = mapped_column(
         sa.ForeignKey("submission.id", ondelete="CASCADE"), index=True
     )
-    clinician_id: Mapped[int | None] = mapped_column(nullable=True)
+    clinician_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id"), nullable=True, index=True
+    )
     decision: Mapped[str] = mapped_column(sa.String(16))
     pathway_codes: Mapped[list[str]] = mapped_column(JSONDocument)
     suggested_codes: Mapped[list[str]] = mapped_column(JSONDocument)

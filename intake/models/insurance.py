@@ -30,7 +30,7 @@ class InsuranceVerification(db.Model):
     eligibility_confirmed: Mapped[bool] = mapped_column(default=False)
     prior_auth: Mapped[str] = mapped_column(sa.String(16), default="unknown")
     notes: Mapped[str] = mapped_column(sa.Text, default="")
-    updated_by_id: Mapped[int | None] = mapped_column(nullable=True)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -19,5 +19,5 @@ class Setting(db.Model):
 
     key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSONDocument)
-    updated_by_id: Mapped[int | None] = mapped_column(nullable=True)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,8 +1,8 @@
 """Clinician reviews, insurance verification and admin settings.
 
 Revision ID: 0003
-Revises: 0001
-Create Date: 2026-11-24 12:58:36.603725
+Revises: 0002
+Create Date: 2026-11-24 13:03:53.608549
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
@@ -22,6 +22,7 @@ def upgrade():
     sa.Column('value', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['staff_user.id'], name=op.f('fk_setting_updated_by_id_staff_user')),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_setting'))
     )
     op.create_table('clinician_review',
@@ -35,10 +36,12 @@ def upgrade():
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("decision IN ('agree', 'different')", name=op.f('ck_clinician_review_decision')),
+    sa.ForeignKeyConstraint(['clinician_id'], ['staff_user.id'], name=op.f('fk_clinician_review_clinician_id_staff_user')),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_clinician_review_submission_id_submission'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_clinician_review'))
     )
     with op.batch_alter_table('clinician_review', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_clinician_review_clinician_id'), ['clinician_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_clinician_review_submission_id'), ['submission_id'], unique=False)
 
     op.create_table('insurance_verification',
@@ -52,6 +55,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint("prior_auth IN ('unknown', 'not_needed', 'needed', 'submitted', 'approved', 'denied')", name=op.f('ck_insurance_verification_prior_auth')),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_insurance_verification_submission_id_submission'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['staff_user.id'], name=op.f('fk_insurance_verification_updated_by_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_insurance_verification')),
     sa.UniqueConstraint('submission_id', name=op.f('uq_insurance_verification_submission_id'))
     )
@@ -61,6 +65,7 @@ def downgrade():
     op.drop_table('insurance_verification')
     with op.batch_alter_table('clinician_review', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clinician_review_submission_id'))
+        batch_op.drop_index(batch_op.f('ix_clinician_review_clinician_id'))
 
     op.drop_table('clinician_review')
     op.drop_table('setting')
