@@ -733,3 +733,31 @@ def test_difficulty_stays_null_and_optional_keys_normalise() -> None:
     result = accepted({"phq9.items": [0] * 9, "phq9.difficulty": DELETE})
     assert result["phq9"]["difficulty"] is None
     assert result["asq"]["thoughts_right_now"] is None
+
+
+@pytest.mark.parametrize("dose", [10**400, -(10**400), 10**309, float("nan"), float("inf")])
+def test_huge_or_non_finite_dose_is_a_problem_not_a_crash(dose: object) -> None:
+    doc = changed(sample_answers(), {"medication_trials[0].daily_dose_mg": dose})
+    with pytest.raises(InvalidAnswers) as caught:
+        parse_answers(doc, AS_OF)
+    assert [p.path for p in caught.value.problems] == ["medication_trials[0].daily_dose_mg"]
+
+
+def test_fifteen_digits_with_many_separators_is_a_valid_phone() -> None:
+    phone = " - ".join("123456789012345")
+    doc = changed(sample_answers(), {"patient.phone": phone})
+    assert parse_answers(doc, AS_OF)["patient"]["phone"] == phone
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"concerns.other_description": ""}, "concerns.other_description"),
+        ({"concerns.other_description": "   "}, "concerns.other_description"),
+        ({"asq.thoughts_right_now": ""}, "asq.thoughts_right_now"),
+    ],
+)
+def test_blank_text_where_the_contract_says_null_or_absent(changes: dict, path: str) -> None:
+    with pytest.raises(InvalidAnswers) as caught:
+        parse_answers(changed(sample_answers(), changes), AS_OF)
+    assert path in [p.path for p in caught.value.problems]

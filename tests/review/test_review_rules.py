@@ -14,7 +14,7 @@ import pytest
 from answer_documents import AS_OF_ISO, changed, sample_answers
 
 from intake.answers import parse_answers
-from intake.rules import evaluate
+from intake.rules import RULESET, evaluate
 
 AS_OF = date.fromisoformat(AS_OF_ISO)
 TMS_DEPRESSION = ["tms_plus_cbt", "tms_plus_medication_review"]
@@ -1280,3 +1280,11 @@ def test_adolescent_depression_gets_coverage_with_age_not_met() -> None:
 
 def test_no_psychosis_met_when_no() -> None:
     assert criteria(run({}))["no_psychosis"] == "met"
+
+
+@pytest.mark.parametrize(
+    ("typed", "generic"),
+    [("EffexorXR", "venlafaxine"), ("WellbutrinXL", "bupropion"), ("Effexor X.R.", "venlafaxine")],
+)
+def test_release_suffix_glued_on_or_dotted_still_matches(typed: str, generic: str) -> None:
+    assert RULESET.catalogue.find(typed).generic == generic
