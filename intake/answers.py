@@ -11,7 +11,6 @@ This module is pure Python: no Flask, no database.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,6 +88,8 @@ COVERAGE_TYPES = ("commercial", "medicare", "medicaid", "tricare", "self_pay", "
 RELATIONSHIPS = ("self", "spouse", "parent", "other")
 
 NAME_MAX = 100
+#: Generous room for spaces and dashes; the digit count (7-15) is what is checked.
+PHONE_TEXT_MAX = 100
 OTHER_DESCRIPTION_MAX = 500
 EPISODE_MONTHS_MAX = 600
 MAX_MEDICATION_TRIALS = 30
@@ -282,8 +283,12 @@ class _Object:
         return value
 
     def absent(self, key: str, message: str) -> None:
-        """Report ``key`` unless it is absent, null or blank: it must not be answered here."""
-        if not _blank(self.raw(key)):
+        """Report ``key`` unless it is absent or null: it must not be answered here.
+
+        The contract says "null or absent", so even a blank string is an answer out of place.
+        """
+        value = self.raw(key)
+        if value is not _MISSING and value is not None:
             self.problem(key, message)
 
     def choice(
@@ -394,7 +399,7 @@ def _patient(root: _Object) -> dict[str, Any]:
         "last_name": obj.text("last_name", NAME_MAX),
         "date_of_birth": obj.date_value("date_of_birth"),
         "email": obj.text("email", 254, required=False),
-        "phone": obj.text("phone", 40, required=False),
+        "phone": obj.text("phone", PHONE_TEXT_MAX, required=False),
         "preferred_language": obj.choice("preferred_language", LANGUAGES),
         "preferred_contact": obj.choice("preferred_contact", CONTACT_METHODS),
     }
@@ -431,7 +436,7 @@ def _concerns(root: _Object) -> dict[str, Any]:
             "other_description", OTHER_DESCRIPTION_MAX, why=" when the main concern is other"
         )
     elif primary is not None:
-        obj.absent("other_description", "must be left empty unless the main concern is other")
+        obj.absent("other_description", "must be null or left out unless the main concern is other")
     out = {
         "primary": primary,
         "other_description": description,
@@ -493,7 +498,10 @@ def _asq(root: _Object) -> dict[str, Any]:
     if "yes" in screened:
         out["thoughts_right_now"] = obj.choice("thoughts_right_now", YES_NO)
     elif None not in screened:
-        obj.absent("thoughts_right_now", "must be left empty unless an answer above is yes")
+        obj.absent(
+            "thoughts_right_now",
+            "must be null or left out unless an answer to questions 1-4 is yes",
+        )
     obj.finish()
     return out
 
@@ -509,7 +517,8 @@ def _medication_trial(parent: _Object, index: int, value: Any) -> dict[str, Any]
     elif dose is not None and (
         isinstance(dose, bool)
         or not isinstance(dose, int | float)
-        or not math.isfinite(dose)
+        # A plain comparison: NaN and infinities fail it, and a huge integer is never turned
+        # into a float (which would overflow).
         or not 0 < dose <= DOSE_MAX_MG
     ):
         obj.problem("daily_dose_mg", f"must be empty or a number above 0 and at most {DOSE_MAX_MG}")

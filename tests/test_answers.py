@@ -92,7 +92,6 @@ VALID_CHANGES = [
     {"patient.preferred_language": "es"},
     {"concerns.primary": "other", "concerns.other_description": "Stress at work"},
     {"concerns.primary": "other", "concerns.other_description": "x" * 500},
-    {"concerns.other_description": "   "},
     {"concerns.episode_months": 0},
     {"concerns.episode_months": 600},
     {"concerns.psychotic_symptoms": "unsure"},

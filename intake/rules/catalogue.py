@@ -41,13 +41,30 @@ class Catalogue:
     def key(self, name: str) -> str:
         return normalise(name, self.suffixes)
 
+    def _lookup(self, table: dict[str, Any], name: str) -> Any:
+        """Look ``name`` up, then again without a release suffix glued to its end.
+
+        "Effexor XR" loses its suffix as a word; "EffexorXR" and "Effexor X.R." only lose it
+        here. The exact key is tried first, so a name that really ends in those letters still
+        matches itself.
+        """
+        key = self.key(name)
+        found = table.get(key)
+        if found is None:
+            for suffix in self.suffixes:
+                if key.endswith(suffix) and len(key) > len(suffix):
+                    found = table.get(key[: -len(suffix)])
+                    if found is not None:
+                        break
+        return found
+
     def find(self, name: str) -> Medicine | None:
         """The catalogued medicine ``name`` refers to (generic or brand), if any."""
-        return self.medicines.get(self.key(name))
+        return self._lookup(self.medicines, name)
 
     def seizure_threshold_generic(self, name: str) -> str | None:
         """The generic name when ``name`` is a medicine that lowers the seizure threshold."""
-        return self.seizure_threshold.get(self.key(name))
+        return self._lookup(self.seizure_threshold, name)
 
 
 def normalise(name: str, suffixes: frozenset[str]) -> str:
