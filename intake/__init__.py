@@ -23,6 +23,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -41,14 +42,23 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
 
 
+def register_security(app: Flask) -> None:
+    """Strict, private response headers on every response."""
+    from intake.security import register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per audience."""
     from intake.admin import bp as admin_bp
+    from intake.api import bp as api_bp
     from intake.auth import bp as auth_bp
     from intake.health import bp as health_bp
     from intake.patient import bp as patient_bp
     from intake.staff import bp as staff_bp
 
+    app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(patient_bp)
     app.register_blueprint(auth_bp)

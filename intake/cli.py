@@ -1,4 +1,8 @@
-"""Flask CLI commands (``flask --app intake …``). Each command imports what it needs lazily."""
+"""Flask CLI commands (``flask --app intake …``).
+
+Each area keeps its commands beside its code and registers them here; commands import what they
+need lazily so that ``flask --app intake evaluate`` starts quickly.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every command group to ``app``."""
+    from intake.api.cli import register_api_commands
     from intake.auth.cli import register_auth_commands
+    from intake.rules_cli import register_rules_commands
 
+    register_api_commands(app)
     register_auth_commands(app)
+    register_rules_commands(app)

@@ -1,1 +1,1 @@
-"""Application services: the logic views and commands share."""
+"""Use cases the views and commands call; views stay thin and never touch the session directly."""

@@ -1,0 +1,8 @@
+"""Run every benchmark in turn: ``python -m bench`` (or ``make bench``)."""
+
+from bench import bench_rules, http_load, pages
+
+if __name__ == "__main__":
+    bench_rules.main([])
+    pages.main()
+    http_load.main()

@@ -1,0 +1,677 @@
+"""The intake-answers/1 document: its choice lists and the one place it is validated.
+
+Every way an intake arrives (the patient wizard, the JSON API, ``flask --app intake evaluate``)
+goes through :func:`parse_answers`, so a document is judged by the same rules everywhere and the
+wizard can show the same messages next to its fields. Validation is written by hand rather than
+with a schema library because the contract has conditional rules (a field required or forbidden
+because of another answer) and every problem must be reported at its own path in plain words.
+
+This module is pure Python: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+CONTRACT = "intake-answers/1"
+
+YN = ("yes", "no", "unsure")
+YES_NO = ("yes", "no")
+LANGUAGES = ("en", "es")
+CONTACT_METHODS = ("phone", "email", "text")
+PRIMARY_CONCERNS = ("depression", "anxiety", "ocd", "bipolar", "ptsd", "other")
+PHQ9_DIFFICULTY = ("not_difficult", "somewhat_difficult", "very_difficult", "extremely_difficult")
+PHQ9_ITEM_COUNT = 9
+GAD7_ITEM_COUNT = 7
+ITEM_MAX = 3
+#: ASQ questions 1-4, in order; question 5 (``thoughts_right_now``) is asked only after a yes.
+ASQ_ITEMS = ("wished_dead", "family_better_off", "thoughts_of_killing_self", "ever_tried")
+MED_OUTCOMES = (
+    "no_improvement",
+    "partial_improvement",
+    "full_improvement",
+    "stopped_side_effects",
+    "too_early",
+)
+THERAPY_MODALITIES = (
+    "cbt",
+    "dbt",
+    "act",
+    "ipt",
+    "mbct",
+    "erp",
+    "psychodynamic",
+    "trauma_focused",
+    "supportive",
+    "other",
+)
+THERAPY_OUTCOMES = (
+    "no_improvement",
+    "partial_improvement",
+    "full_improvement",
+    "stopped",
+    "ongoing",
+)
+NEUROMOD_TREATMENTS = ("tms", "ect", "ketamine")
+NEUROMOD_OUTCOMES = ("none", "no_improvement", "partial_improvement", "full_improvement", "stopped")
+PREFERENCE_ITEMS = (
+    "open_to_tms",
+    "open_to_psychotherapy",
+    "open_to_medication_changes",
+    "can_attend_daily_sessions",
+)
+#: The TMS safety questions answered yes / no / unsure, in contract order.
+SAFETY_ITEMS = (
+    "seizure_history",
+    "family_epilepsy",
+    "fainting",
+    "head_injury_loss_of_consciousness",
+    "brain_condition",
+    "metal_in_head",
+    "cochlear_implant",
+    "implanted_neurostimulator",
+    "cardiac_device",
+    "medication_pump",
+    "hearing_problems",
+    "frequent_headaches",
+    "alcohol_or_drug_concern",
+    "prior_tms_problem",
+)
+PREGNANT_CHOICES = (*YN, "not_applicable")
+COVERAGE_TYPES = ("commercial", "medicare", "medicaid", "tricare", "self_pay", "other")
+RELATIONSHIPS = ("self", "spouse", "parent", "other")
+
+NAME_MAX = 100
+#: Generous room for spaces and dashes; the digit count (7-15) is what is checked.
+PHONE_TEXT_MAX = 100
+OTHER_DESCRIPTION_MAX = 500
+EPISODE_MONTHS_MAX = 600
+MAX_MEDICATION_TRIALS = 30
+MAX_OTHER_MEDICATIONS = 50
+MAX_PSYCHOTHERAPY_TRIALS = 20
+MEDICINE_NAME_MAX = 100
+DOSE_MAX_MG = 3000
+WEEKS_MAX = 520
+SESSIONS_MAX = 1000
+PAYER_MAX = 100
+MEMBER_ID_MAX = 100
+GROUP_NUMBER_MAX = 50
+SUBSCRIBER_NAME_MAX = 200
+SIGNATURE_MAX = 200
+MAX_AGE = 120
+PHONE_DIGITS = (7, 15)
+
+_MISSING = object()
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()\[\]]")
+# MBI letters leave out S, L, O, I, B and Z so they cannot be mistaken for digits.
+_MBI_LETTER = "[AC-HJKMNP-RT-Y]"
+_MBI_ALNUM = "[AC-HJKMNP-RT-Y0-9]"
+_MBI = re.compile(
+    f"[1-9]{_MBI_LETTER}{_MBI_ALNUM}[0-9]{_MBI_LETTER}{_MBI_ALNUM}[0-9]"
+    f"{_MBI_LETTER}{_MBI_LETTER}[0-9][0-9]"
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a document: where (a dotted path) and what, in plain words."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class InvalidAnswers(Exception):
+    """A rejected document, with every problem in document order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _blank(value: object) -> bool:
+    """Absent, null or only spaces: an optional answer that was not given."""
+    return value is _MISSING or value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_valid_mbi(value: str) -> bool:
+    """Whether ``value`` is a well-formed Medicare Beneficiary Identifier.
+
+    Dashes and spaces are ignored and case does not matter, as people type them from the card.
+    """
+    if not isinstance(value, str):
+        return False
+    compact = value.replace("-", "").replace(" ", "").upper()
+    return _MBI.fullmatch(compact) is not None
+
+
+def is_valid_phone(value: str) -> bool:
+    """Whether ``value`` has 7-15 digits once separators and a leading + are dropped."""
+    compact = _PHONE_SEPARATORS.sub("", value.strip())
+    compact = compact.removeprefix("+")
+    return (
+        compact.isascii()
+        and compact.isdigit()
+        and PHONE_DIGITS[0] <= len(compact) <= PHONE_DIGITS[1]
+    )
+
+
+def is_valid_email(value: str) -> bool:
+    """Whether ``value`` is a syntactically valid email address (no network look-up)."""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def age_in_years(born: date, on: date) -> int:
+    """Whole years between ``born`` and ``on`` (a 29 February birthday counts from 1 March)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def parse_answers(document: object, as_of: date) -> dict[str, Any]:
+    """Validate an intake-answers/1 document and return a new, normalised copy.
+
+    Strings are trimmed; optional answers that are absent, null or blank come back as ``None``;
+    lists and numbers keep their JSON types. ``as_of`` is the evaluation date that date of birth
+    is checked against. Raises :class:`InvalidAnswers` listing every problem, not just the first.
+    """
+    problems: list[Problem] = []
+    root = _Object(document, "", _TOP_FIELDS, problems.append, as_of)
+    result: dict[str, Any] = {}
+    if root.ok:
+        if root.raw("contract") != CONTRACT:
+            root.problem("contract", f'must be "{CONTRACT}"')
+        result["contract"] = CONTRACT
+        for key, read in _SECTIONS:
+            result[key] = read(root)
+        root.finish()
+    if problems:
+        raise InvalidAnswers(problems)
+    return result
+
+
+class _Object:
+    """Reads one JSON object: each field once, problems at full paths, unknown keys reported.
+
+    Problems are buffered and flushed in the order the fields are declared, so a conditional
+    requirement discovered late (``patient.email`` needed because of ``preferred_contact``)
+    still appears at its field's place. Keys not among ``fields`` are unknown and reported last.
+    """
+
+    def __init__(
+        self,
+        value: object,
+        path: str,
+        fields: tuple[str, ...],
+        report: Callable[[Problem], None],
+        as_of: date,
+    ) -> None:
+        self.path = path
+        self.as_of = as_of
+        self._report = report
+        self._order = {name: i for i, name in enumerate(fields)}
+        self._buffer: list[tuple[int, Problem]] = []
+        self.ok = isinstance(value, dict)
+        self._data: dict[str, Any] = value if isinstance(value, dict) else {}
+        if value is _MISSING or value is None:
+            report(Problem(path or "document", "is required"))
+        elif not self.ok:
+            report(Problem(path or "document", "must be a group of answers (a JSON object)"))
+
+    def at(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def problem(self, key: str, message: str, suffix: str = "") -> None:
+        self._buffer.append(
+            (self._order.get(key, len(self._order)), Problem(self.at(key) + suffix, message))
+        )
+
+    def raw(self, key: str) -> Any:
+        return self._data.get(key, _MISSING)
+
+    def child(
+        self, key: str, fields: tuple[str, ...], suffix: str = "", value: Any = _MISSING
+    ) -> _Object:
+        """A nested object whose problems sort at ``key``'s place in this one."""
+        index = self._order.get(key, len(self._order))
+        raw = self.raw(key) if value is _MISSING else value
+        return _Object(
+            raw,
+            self.at(key) + suffix,
+            fields,
+            lambda p: self._buffer.append((index, p)),
+            self.as_of,
+        )
+
+    def finish(self) -> None:
+        """Report unknown keys, then flush. A missing section says so once, not once per field."""
+        if not self.ok:
+            return
+        for key in self._data:
+            if key not in self._order:
+                self.problem(key, "is not a question on this form")
+        self._buffer.sort(key=lambda item: item[0])
+        for _, problem in self._buffer:
+            self._report(problem)
+
+    # Field readers: each returns the normalised value, or None when absent or invalid.
+
+    def text(self, key: str, max_len: int, *, required: bool = True, why: str = "") -> str | None:
+        value = self.raw(key)
+        if value is not _MISSING and value is not None and not isinstance(value, str):
+            self.problem(key, "must be text")
+            return None
+        value = value.strip() if isinstance(value, str) else ""
+        if not value:
+            if required:
+                self.problem(key, "is required" + why)
+            return None
+        if len(value) > max_len:
+            self.problem(key, f"must be at most {max_len} characters")
+            return None
+        return value
+
+    def absent(self, key: str, message: str) -> None:
+        """Report ``key`` unless it is absent or null: it must not be answered here.
+
+        The contract says "null or absent", so even a blank string is an answer out of place.
+        """
+        value = self.raw(key)
+        if value is not _MISSING and value is not None:
+            self.problem(key, message)
+
+    def choice(
+        self, key: str, options: tuple[str, ...], *, required: bool = True, why: str = ""
+    ) -> str | None:
+        value = self.raw(key)
+        if value is _MISSING or value is None:
+            if required:
+                self.problem(key, "is required" + why)
+            return None
+        if not isinstance(value, str) or value not in options:
+            self.problem(key, "must be one of: " + ", ".join(options))
+            return None
+        return value
+
+    def integer(
+        self, key: str, low: int, high: int, value: Any = _MISSING, suffix: str = ""
+    ) -> int | None:
+        value = self.raw(key) if value is _MISSING else value
+        if value is _MISSING or value is None:
+            self.problem(key, "is required", suffix)
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.problem(key, f"must be an integer from {low} to {high}", suffix)
+            return None
+        return value
+
+    def boolean(self, key: str) -> bool | None:
+        value = self.raw(key)
+        if value is _MISSING or value is None:
+            self.problem(key, "is required")
+            return None
+        if not isinstance(value, bool):
+            self.problem(key, "must be true or false")
+            return None
+        return value
+
+    def date_value(self, key: str, *, required: bool = True, why: str = "") -> str | None:
+        """A YYYY-MM-DD date, not after the evaluation date, at most 120 years back."""
+        value = self.raw(key)
+        if _blank(value):
+            if required:
+                self.problem(key, "is required" + why)
+            return None
+        parsed = None
+        if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+            try:
+                parsed = date.fromisoformat(value.strip())
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            self.problem(key, "must be a real date written YYYY-MM-DD")
+            return None
+        if parsed > self.as_of:
+            self.problem(key, "must not be in the future")
+            return None
+        if age_in_years(parsed, self.as_of) > MAX_AGE:
+            self.problem(key, f"must give an age of {MAX_AGE} or less")
+            return None
+        return parsed.isoformat()
+
+    def list_of(
+        self, key: str, max_items: int, read_item: Callable[[_Object, int, Any], Any]
+    ) -> list[Any] | None:
+        value = self.raw(key)
+        if value is _MISSING or value is None:
+            self.problem(key, "is required (use an empty list when there is nothing to add)")
+            return None
+        if not isinstance(value, list):
+            self.problem(key, "must be a list")
+            return None
+        if len(value) > max_items:
+            self.problem(key, f"must have at most {max_items} entries")
+        return [read_item(self, i, item) for i, item in enumerate(value)]
+
+
+_TOP_FIELDS = (
+    "contract",
+    "patient",
+    "concerns",
+    "phq9",
+    "gad7",
+    "asq",
+    "medication_trials",
+    "other_medications",
+    "psychotherapy_trials",
+    "neuromodulation",
+    "preferences",
+    "safety_screen",
+    "insurance",
+    "consent",
+)
+_PATIENT_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "preferred_language",
+    "preferred_contact",
+)
+
+
+def _patient(root: _Object) -> dict[str, Any]:
+    obj = root.child("patient", _PATIENT_FIELDS)
+    out = {
+        "first_name": obj.text("first_name", NAME_MAX),
+        "last_name": obj.text("last_name", NAME_MAX),
+        "date_of_birth": obj.date_value("date_of_birth"),
+        "email": obj.text("email", 254, required=False),
+        "phone": obj.text("phone", PHONE_TEXT_MAX, required=False),
+        "preferred_language": obj.choice("preferred_language", LANGUAGES),
+        "preferred_contact": obj.choice("preferred_contact", CONTACT_METHODS),
+    }
+    if out["email"] is not None and not is_valid_email(out["email"]):
+        obj.problem("email", "must be a valid email address, like name@example.org")
+        out["email"] = None
+    if out["phone"] is not None and not is_valid_phone(out["phone"]):
+        obj.problem("phone", "must be a phone number with 7 to 15 digits")
+        out["phone"] = None
+    contact = out["preferred_contact"]
+    needed = "email" if contact == "email" else "phone" if contact in ("phone", "text") else None
+    if needed and _blank(obj.raw(needed)):
+        obj.problem(needed, f"is required because you prefer to be contacted by {contact}")
+    obj.finish()
+    return out
+
+
+def _concerns(root: _Object) -> dict[str, Any]:
+    obj = root.child(
+        "concerns",
+        (
+            "primary",
+            "other_description",
+            "episode_months",
+            "psychotic_symptoms",
+            "mania_history",
+            "bipolar_diagnosis",
+        ),
+    )
+    primary = obj.choice("primary", PRIMARY_CONCERNS)
+    description = None
+    if primary == "other":
+        description = obj.text(
+            "other_description", OTHER_DESCRIPTION_MAX, why=" when the main concern is other"
+        )
+    elif primary is not None:
+        obj.absent("other_description", "must be null or left out unless the main concern is other")
+    out = {
+        "primary": primary,
+        "other_description": description,
+        "episode_months": obj.integer("episode_months", 0, EPISODE_MONTHS_MAX),
+        "psychotic_symptoms": obj.choice("psychotic_symptoms", YN),
+        "mania_history": obj.choice("mania_history", YN),
+        "bipolar_diagnosis": obj.choice("bipolar_diagnosis", YN),
+    }
+    obj.finish()
+    return out
+
+
+def _items(obj: _Object, count: int) -> list[int] | None:
+    """A questionnaire's answers: exactly ``count`` integers from 0 to 3."""
+    value = obj.raw("items")
+    if value is _MISSING or value is None:
+        obj.problem("items", "is required")
+        return None
+    if not isinstance(value, list):
+        obj.problem("items", f"must be a list of {count} answers")
+        return None
+    if len(value) != count:
+        obj.problem("items", f"must have exactly {count} answers, not {len(value)}")
+    items = [obj.integer("items", 0, ITEM_MAX, item, f"[{i}]") for i, item in enumerate(value)]
+    if len(value) != count or None in items:
+        return None
+    return items
+
+
+def _phq9(root: _Object) -> dict[str, Any]:
+    obj = root.child("phq9", ("items", "difficulty"))
+    items = _items(obj, PHQ9_ITEM_COUNT)
+    raw_items = obj.raw("items")
+    any_symptom = isinstance(raw_items, list) and any(
+        isinstance(i, int) and not isinstance(i, bool) and 0 < i <= ITEM_MAX for i in raw_items
+    )
+    difficulty = obj.choice(
+        "difficulty",
+        PHQ9_DIFFICULTY,
+        required=any_symptom,
+        why=" when any answer above is more than 'not at all'",
+    )
+    obj.finish()
+    return {"items": items, "difficulty": difficulty}
+
+
+def _gad7(root: _Object) -> dict[str, Any]:
+    obj = root.child("gad7", ("items",))
+    items = _items(obj, GAD7_ITEM_COUNT)
+    obj.finish()
+    return {"items": items}
+
+
+def _asq(root: _Object) -> dict[str, Any]:
+    obj = root.child("asq", (*ASQ_ITEMS, "thoughts_right_now"))
+    out: dict[str, Any] = {key: obj.choice(key, YES_NO) for key in ASQ_ITEMS}
+    screened = list(out.values())
+    out["thoughts_right_now"] = None
+    if "yes" in screened:
+        out["thoughts_right_now"] = obj.choice("thoughts_right_now", YES_NO)
+    elif None not in screened:
+        obj.absent(
+            "thoughts_right_now",
+            "must be null or left out unless an answer to questions 1-4 is yes",
+        )
+    obj.finish()
+    return out
+
+
+_MEDICATION_FIELDS = ("name", "daily_dose_mg", "weeks", "outcome", "current")
+
+
+def _medication_trial(parent: _Object, index: int, value: Any) -> dict[str, Any]:
+    obj = parent.child("medication_trials", _MEDICATION_FIELDS, f"[{index}]", value)
+    dose = obj.raw("daily_dose_mg")
+    if dose is _MISSING:
+        dose = None
+    elif dose is not None and (
+        isinstance(dose, bool)
+        or not isinstance(dose, int | float)
+        # A plain comparison: NaN and infinities fail it, and a huge integer is never turned
+        # into a float (which would overflow).
+        or not 0 < dose <= DOSE_MAX_MG
+    ):
+        obj.problem("daily_dose_mg", f"must be empty or a number above 0 and at most {DOSE_MAX_MG}")
+        dose = None
+    out = {
+        "name": obj.text("name", MEDICINE_NAME_MAX),
+        "daily_dose_mg": dose,
+        "weeks": obj.integer("weeks", 0, WEEKS_MAX),
+        "outcome": obj.choice("outcome", MED_OUTCOMES),
+        "current": obj.boolean("current"),
+    }
+    obj.finish()
+    return out
+
+
+def _other_medication(parent: _Object, index: int, value: Any) -> str | None:
+    suffix = f"[{index}]"
+    if not isinstance(value, str):
+        parent.problem("other_medications", "must be text", suffix)
+        return None
+    value = value.strip()
+    if not value or len(value) > MEDICINE_NAME_MAX:
+        parent.problem("other_medications", f"must be 1 to {MEDICINE_NAME_MAX} characters", suffix)
+        return None
+    return value
+
+
+def _psychotherapy_trial(parent: _Object, index: int, value: Any) -> dict[str, Any]:
+    obj = parent.child(
+        "psychotherapy_trials", ("modality", "sessions", "outcome", "current"), f"[{index}]", value
+    )
+    out = {
+        "modality": obj.choice("modality", THERAPY_MODALITIES),
+        "sessions": obj.integer("sessions", 0, SESSIONS_MAX),
+        "outcome": obj.choice("outcome", THERAPY_OUTCOMES),
+        "current": obj.boolean("current"),
+    }
+    obj.finish()
+    return out
+
+
+def _choices(
+    key: str, fields: tuple[str, ...], options: tuple[str, ...]
+) -> Callable[[_Object], Any]:
+    """A section that is just a set of questions sharing one choice list."""
+
+    def read(root: _Object) -> dict[str, Any]:
+        obj = root.child(key, fields)
+        out = {name: obj.choice(name, options) for name in fields}
+        obj.finish()
+        return out
+
+    return read
+
+
+def _safety_screen(root: _Object) -> dict[str, Any]:
+    obj = root.child("safety_screen", (*SAFETY_ITEMS, "pregnant"))
+    out = {name: obj.choice(name, YN) for name in SAFETY_ITEMS}
+    out["pregnant"] = obj.choice("pregnant", PREGNANT_CHOICES)
+    obj.finish()
+    return out
+
+
+_INSURANCE_FIELDS = (
+    "coverage_type",
+    "payer_name",
+    "member_id",
+    "group_number",
+    "subscriber_relationship",
+    "subscriber_name",
+    "subscriber_date_of_birth",
+)
+
+
+def _insurance(root: _Object) -> dict[str, Any]:
+    obj = root.child("insurance", _INSURANCE_FIELDS)
+    coverage = obj.choice("coverage_type", COVERAGE_TYPES)
+    insured = coverage not in (None, "self_pay")
+    why = " unless you pay for yourself"
+    out = {
+        "coverage_type": coverage,
+        "payer_name": obj.text("payer_name", PAYER_MAX, required=insured, why=why),
+        "member_id": obj.text("member_id", MEMBER_ID_MAX, required=insured, why=why),
+        "group_number": obj.text("group_number", GROUP_NUMBER_MAX, required=False),
+        "subscriber_relationship": obj.choice(
+            "subscriber_relationship", RELATIONSHIPS, required=insured, why=why
+        ),
+    }
+    if (
+        coverage == "medicare"
+        and out["member_id"] is not None
+        and not is_valid_mbi(out["member_id"])
+    ):
+        obj.problem(
+            "member_id", "must be the 11-character Medicare number on your card, like 1EG4-TE5-MK73"
+        )
+        out["member_id"] = None
+    other_person = out["subscriber_relationship"] not in (None, "self")
+    why_subscriber = " when the insurance is in someone else's name"
+    out["subscriber_name"] = obj.text(
+        "subscriber_name", SUBSCRIBER_NAME_MAX, required=other_person, why=why_subscriber
+    )
+    out["subscriber_date_of_birth"] = obj.date_value(
+        "subscriber_date_of_birth", required=other_person, why=why_subscriber
+    )
+    obj.finish()
+    return out
+
+
+def _consent(root: _Object) -> dict[str, Any]:
+    obj = root.child("consent", ("understands_educational_only", "agrees_to_contact", "signature"))
+    understands = obj.boolean("understands_educational_only")
+    if understands is False:
+        obj.problem(
+            "understands_educational_only",
+            "must be ticked: this tool is for education and is not a diagnosis",
+        )
+    out = {
+        "understands_educational_only": understands,
+        "agrees_to_contact": obj.boolean("agrees_to_contact"),
+        "signature": obj.text("signature", SIGNATURE_MAX),
+    }
+    obj.finish()
+    return out
+
+
+def _list_section(
+    key: str, max_items: int, read_item: Callable[[_Object, int, Any], Any]
+) -> Callable[[_Object], Any]:
+    return lambda root: root.list_of(key, max_items, read_item)
+
+
+_SECTIONS: tuple[tuple[str, Callable[[_Object], Any]], ...] = (
+    ("patient", _patient),
+    ("concerns", _concerns),
+    ("phq9", _phq9),
+    ("gad7", _gad7),
+    ("asq", _asq),
+    (
+        "medication_trials",
+        _list_section("medication_trials", MAX_MEDICATION_TRIALS, _medication_trial),
+    ),
+    (
+        "other_medications",
+        _list_section("other_medications", MAX_OTHER_MEDICATIONS, _other_medication),
+    ),
+    (
+        "psychotherapy_trials",
+        _list_section("psychotherapy_trials", MAX_PSYCHOTHERAPY_TRIALS, _psychotherapy_trial),
+    ),
+    ("neuromodulation", _choices("neuromodulation", NEUROMOD_TREATMENTS, NEUROMOD_OUTCOMES)),
+    ("preferences", _choices("preferences", PREFERENCE_ITEMS, YN)),
+    ("safety_screen", _safety_screen),
+    ("insurance", _insurance),
+    ("consent", _consent),
+)

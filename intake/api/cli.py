@@ -1,0 +1,42 @@
+"""``flask --app intake api-token …``: create and revoke API tokens."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+
+def register_api_commands(app: Flask) -> None:
+    """Attach the api-token command group."""
+    app.cli.add_command(api_token)
+
+
+api_token = AppGroup("api-token", help="Create and revoke API tokens for kiosks/integrations.")
+
+
+@api_token.command("create")
+@click.argument("name")
+def api_token_create(name: str) -> None:
+    """Create a token; it is printed once, alone on the last line, and only its hash is kept."""
+    from intake.services.api_tokens import TokenError, create_token
+
+    try:
+        token = create_token(name)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created API token {name!r}. Store it now: it cannot be shown again.")
+    click.echo(token)
+
+
+@api_token.command("revoke")
+@click.argument("name")
+def api_token_revoke(name: str) -> None:
+    """Revoke a token; requests using it get 401 from now on."""
+    from intake.services.api_tokens import TokenError, revoke_token
+
+    try:
+        revoke_token(name)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Revoked API token {name!r}.")

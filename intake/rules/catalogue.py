@@ -1,0 +1,144 @@
+"""The medication catalogue: how a name a patient typed becomes a known medicine.
+
+The catalogue itself is data (``catalogue.yaml``) so a clinician can read and change it; this
+module loads it once into lookup dicts keyed by normalised name, because ``evaluate`` looks names
+up on every call and must stay fast.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_PUNCTUATION = re.compile(r"[^\w]+|_")
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is malformed; the message names the entry."""
+
+
+@dataclass(frozen=True)
+class Medicine:
+    """One catalogued medicine. ``min_daily_dose_mg`` is None where no dose rule applies."""
+
+    generic: str
+    drug_class: str
+    class_label: str
+    antidepressant: bool
+    sri: bool
+    min_daily_dose_mg: float | None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Lookup tables built once from ``catalogue.yaml``."""
+
+    medicines: dict[str, Medicine]
+    seizure_threshold: dict[str, str]
+    suffixes: frozenset[str]
+
+    def key(self, name: str) -> str:
+        return normalise(name, self.suffixes)
+
+    def _lookup(self, table: dict[str, Any], name: str) -> Any:
+        """Look ``name`` up, then again without a release suffix glued to its end.
+
+        "Effexor XR" loses its suffix as a word; "EffexorXR" and "Effexor X.R." only lose it
+        here. The exact key is tried first, so a name that really ends in those letters still
+        matches itself.
+        """
+        key = self.key(name)
+        found = table.get(key)
+        if found is None:
+            for suffix in self.suffixes:
+                if key.endswith(suffix) and len(key) > len(suffix):
+                    found = table.get(key[: -len(suffix)])
+                    if found is not None:
+                        break
+        return found
+
+    def find(self, name: str) -> Medicine | None:
+        """The catalogued medicine ``name`` refers to (generic or brand), if any."""
+        return self._lookup(self.medicines, name)
+
+    def seizure_threshold_generic(self, name: str) -> str | None:
+        """The generic name when ``name`` is a medicine that lowers the seizure threshold."""
+        return self._lookup(self.seizure_threshold, name)
+
+
+def normalise(name: str, suffixes: frozenset[str]) -> str:
+    """The lookup key: lower case, punctuation and release suffixes dropped, no spaces."""
+    words = _PUNCTUATION.sub(" ", name.lower()).split()
+    return "".join(word for word in words if word not in suffixes)
+
+
+def build_catalogue(data: Any) -> Catalogue:
+    """Check the parsed ``catalogue.yaml`` and build its lookup tables."""
+    if not isinstance(data, dict):
+        raise CatalogueError("catalogue: must be a mapping")
+    suffixes = frozenset(str(s).lower() for s in _list(data, "release_suffixes"))
+    classes = data.get("classes")
+    if not isinstance(classes, dict) or not classes:
+        raise CatalogueError("catalogue: 'classes' must map class codes to their settings")
+    medicines: dict[str, Medicine] = {}
+    for entry in _list(data, "medicines"):
+        generic, brands = _names(entry, "medicines")
+        code = entry.get("class")
+        settings = classes.get(code)
+        if not isinstance(settings, dict):
+            raise CatalogueError(f"medicine {generic}: unknown class {code!r}")
+        dose = entry.get("min_daily_dose_mg")
+        antidepressant = bool(settings.get("antidepressant"))
+        if antidepressant and (isinstance(dose, bool) or not isinstance(dose, int | float)):
+            raise CatalogueError(f"medicine {generic}: an antidepressant needs min_daily_dose_mg")
+        medicine = Medicine(
+            generic=generic,
+            drug_class=code,
+            class_label=str(settings.get("label", code)),
+            antidepressant=antidepressant,
+            sri=bool(entry.get("sri", settings.get("sri", False))),
+            min_daily_dose_mg=dose,
+        )
+        _add(medicines, [generic, *brands], medicine, suffixes, generic)
+    seizure: dict[str, str] = {}
+    for entry in _list(data, "seizure_threshold"):
+        generic, brands = _names(entry, "seizure_threshold")
+        _add(seizure, [generic, *brands], generic, suffixes, generic)
+    lowering_classes = set(_list(data, "seizure_threshold_classes"))
+    if unknown := lowering_classes - set(classes):
+        raise CatalogueError(f"seizure_threshold_classes: unknown class {sorted(unknown)[0]!r}")
+    for key, medicine in medicines.items():
+        if medicine.drug_class in lowering_classes:
+            if key in seizure:
+                raise CatalogueError(f"seizure_threshold: {medicine.generic} is listed twice")
+            seizure[key] = medicine.generic
+    return Catalogue(medicines, seizure, suffixes)
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise CatalogueError(f"catalogue: '{key}' must be a list")
+    return value
+
+
+def _names(entry: Any, section: str) -> tuple[str, list[str]]:
+    if not isinstance(entry, dict) or not isinstance(entry.get("generic"), str):
+        raise CatalogueError(f"{section}: every entry needs a generic name, got {entry!r}")
+    brands = entry.get("brands", [])
+    if not isinstance(brands, list) or not all(isinstance(b, str) for b in brands):
+        raise CatalogueError(f"medicine {entry['generic']}: brands must be a list of names")
+    return entry["generic"], brands
+
+
+def _add(
+    table: dict[str, Any], names: list[str], value: Any, suffixes: frozenset[str], owner: str
+) -> None:
+    for name in names:
+        key = normalise(name, suffixes)
+        if not key:
+            raise CatalogueError(f"medicine {owner}: the name {name!r} is empty once normalised")
+        if key in table:
+            raise CatalogueError(f"medicine {owner}: the name {name!r} is already in the catalogue")
+        table[key] = value

@@ -1,0 +1,466 @@
+"""Derived facts: what the rules reason about, computed from a validated answers document.
+
+Each fact is a small named function so it can be tested on its own and read next to the
+contract (section 3, "Derived facts"). :func:`derive` gathers them into the flat mapping the
+ruleset's conditions and ``because`` lines use; :data:`FACT_TYPES` declares every name in that
+mapping with its type, which is what the ruleset is type-checked against when it loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from intake.answers import (
+    COVERAGE_TYPES,
+    NEUROMOD_OUTCOMES,
+    PRIMARY_CONCERNS,
+    YN,
+    age_in_years,
+)
+from intake.rules.catalogue import Catalogue, Medicine
+from intake.rules.expressions import BOOL, INT, TEXT, FactType, enum
+
+MIN_TRIAL_WEEKS = 6
+TREATMENT_RESISTANT_TRIALS = 2
+MIN_PSYCHOTHERAPY_SESSIONS = 8
+NON_QUALIFYING_MODALITIES = frozenset({"supportive", "other"})
+TMS_MIN_PHQ9 = 10
+TMS_MIN_AGE_DEPRESSION = 15
+TMS_MIN_AGE_OCD = 18
+OCD_MIN_SRI_TRIALS = 2
+
+PHQ9_SEVERITY = (
+    (4, "minimal"),
+    (9, "mild"),
+    (14, "moderate"),
+    (19, "moderately_severe"),
+    (27, "severe"),
+)
+GAD7_SEVERITY = ((4, "minimal"), (9, "mild"), (14, "moderate"), (21, "severe"))
+
+#: Safety items that rule TMS out with standard devices.
+ABSOLUTE_ITEMS = ("metal_in_head", "cochlear_implant", "implanted_neurostimulator")
+#: Safety items that need a physician's risk-benefit judgement.
+RELATIVE_ITEMS = (
+    "seizure_history",
+    "family_epilepsy",
+    "fainting",
+    "head_injury_loss_of_consciousness",
+    "brain_condition",
+    "cardiac_device",
+    "medication_pump",
+    "pregnant",
+    "alcohol_or_drug_concern",
+    "prior_tms_problem",
+)
+SAFETY_WORDS = {
+    "seizure_history": "a seizure in the past",
+    "family_epilepsy": "epilepsy in the family",
+    "fainting": "fainting spells",
+    "head_injury_loss_of_consciousness": "a head injury with loss of consciousness",
+    "brain_condition": "a stroke, tumour, aneurysm, brain surgery or shunt",
+    "metal_in_head": "metal in the head",
+    "cochlear_implant": "a cochlear implant",
+    "implanted_neurostimulator": "an implanted brain or nerve stimulator",
+    "cardiac_device": "a pacemaker or defibrillator",
+    "medication_pump": "a medication pump",
+    "pregnant": "pregnancy",
+    "alcohol_or_drug_concern": "a concern about alcohol or drug use",
+    "prior_tms_problem": "a problem with TMS before",
+    "seizure_threshold_medication": "a medicine that can lower the seizure threshold",
+}
+ASQ_WORDS = {
+    "wished_dead": "wished to be dead",
+    "family_better_off": "felt family would be better off",
+    "thoughts_of_killing_self": "thoughts of killing oneself",
+    "ever_tried": "a past suicide attempt",
+}
+PRIMARY_WORDS = {
+    "depression": "depression",
+    "anxiety": "anxiety",
+    "ocd": "OCD",
+    "bipolar": "bipolar disorder",
+    "ptsd": "PTSD",
+    "other": "another concern",
+}
+MODALITY_WORDS = {
+    "cbt": "CBT",
+    "dbt": "DBT",
+    "act": "ACT",
+    "ipt": "IPT",
+    "mbct": "MBCT",
+    "erp": "ERP",
+    "psychodynamic": "psychodynamic therapy",
+    "trauma_focused": "trauma-focused therapy",
+    "supportive": "supportive therapy",
+    "other": "other therapy",
+}
+
+
+#: Every fact name with its type and meaning; conditions may use any but ``text`` facts.
+FACTS: dict[str, tuple[FactType, str]] = {
+    "age": (INT, "age in whole years on the evaluation date"),
+    "primary": (enum(*PRIMARY_CONCERNS), "the main concern the patient chose"),
+    "primary_words": (TEXT, "the main concern in words"),
+    "episode_months": (INT, "how long the current episode has lasted, in months"),
+    "psychotic_symptoms": (enum(*YN), "hearing or seeing things others do not, or similar"),
+    "mania_history": (enum(*YN), "ever had a manic or hypomanic episode"),
+    "bipolar_diagnosis": (enum(*YN), "ever diagnosed with bipolar disorder"),
+    "phq9_total": (INT, "PHQ-9 total, 0-27"),
+    "phq9_severity": (enum(*(n for _, n in PHQ9_SEVERITY)), "PHQ-9 severity band"),
+    "phq9_severity_words": (TEXT, "PHQ-9 severity band in words"),
+    "phq9_item9": (INT, "PHQ-9 question 9 (thoughts of death or self-harm), 0-3"),
+    "gad7_total": (INT, "GAD-7 total, 0-21"),
+    "gad7_severity": (enum(*(n for _, n in GAD7_SEVERITY)), "GAD-7 severity band"),
+    "gad7_severity_words": (TEXT, "GAD-7 severity band in words"),
+    "asq_positive": (BOOL, "yes to any of ASQ questions 1-4"),
+    "asq_yes_words": (TEXT, "the ASQ questions 1-4 answered yes"),
+    "asq_thoughts_right_now": (enum("yes", "no", "not_asked"), "ASQ question 5"),
+    "failed_adequate_trials": (INT, "distinct antidepressants with a failed adequate trial"),
+    "failed_trial_names": (TEXT, "those antidepressants"),
+    "failed_class_count": (INT, "distinct classes among them"),
+    "failed_class_names": (TEXT, "those classes"),
+    "failed_sri_trials": (INT, "how many of them are an SSRI or clomipramine"),
+    "failed_sri_names": (TEXT, "those SRI medicines"),
+    "augmentation_trials": (INT, "distinct add-on medicines tried (not 'too early')"),
+    "currently_on_antidepressant": (BOOL, "taking an antidepressant or add-on medicine now"),
+    "current_antidepressant_names": (TEXT, "those medicines"),
+    "treatment_resistant": (BOOL, f"at least {TREATMENT_RESISTANT_TRIALS} failed adequate trials"),
+    "adequate_psychotherapy_trial": (BOOL, "an adequate psychotherapy course without full benefit"),
+    "psychotherapy_trial_words": (TEXT, "those psychotherapy courses"),
+    "has_unrecognized_medications": (BOOL, "some medicine names are not in the catalogue"),
+    "unrecognized_medication_names": (TEXT, "those names as typed"),
+    "takes_seizure_threshold_medicine": (BOOL, "a current medicine lowers the seizure threshold"),
+    "seizure_threshold_names": (TEXT, "those medicines"),
+    "absolute_finding": (BOOL, "metal in the head, cochlear implant or brain/nerve stimulator"),
+    "absolute_finding_words": (TEXT, "those findings"),
+    "absolute_unsure": (BOOL, "unsure about one of the three absolute items"),
+    "relative_finding": (BOOL, "a relative TMS safety finding (including seizure medicines)"),
+    "relative_finding_words": (TEXT, "those findings"),
+    "unsure_finding": (BOOL, "unsure about an absolute or relative safety item"),
+    "unsure_finding_words": (TEXT, "those items"),
+    "hearing_problems": (enum(*YN), "hearing problems or ringing in the ears"),
+    "depressive_presentation": (BOOL, "depression or bipolar, or anxiety with PHQ-9 >= 10"),
+    "tms_eligible_depression": (BOOL, "meets the TMS-for-depression criteria of rules v1"),
+    "tms_eligible_ocd": (BOOL, "meets the Deep TMS-for-OCD criteria of rules v1"),
+    "tms_eligible": (BOOL, "either of the two"),
+    "tms_offered": (BOOL, "TMS eligible and no absolute safety finding"),
+    "tms_history": (enum(*NEUROMOD_OUTCOMES), "result of an earlier TMS course"),
+    "open_to_tms": (enum(*YN), "preference"),
+    "open_to_psychotherapy": (enum(*YN), "preference"),
+    "open_to_medication_changes": (enum(*YN), "preference"),
+    "can_attend_daily_sessions": (enum(*YN), "can come in on weekdays for several weeks"),
+    "coverage_type": (enum(*COVERAGE_TYPES), "insurance type"),
+}
+FACT_TYPES: dict[str, FactType] = {name: fact_type for name, (fact_type, _) in FACTS.items()}
+
+
+@dataclass(frozen=True)
+class TreatmentHistory:
+    """Medication and psychotherapy history as the contract's ``treatment_history`` defines it."""
+
+    failed: tuple[Medicine, ...]
+    augmentation: tuple[str, ...]
+    current_antidepressants: tuple[str, ...]
+    unrecognized: tuple[str, ...]
+    psychotherapy: tuple[str, ...]
+
+    @property
+    def failed_classes(self) -> list[str]:
+        return sorted({m.drug_class for m in self.failed})
+
+    @property
+    def failed_sri(self) -> tuple[str, ...]:
+        return tuple(m.generic for m in self.failed if m.sri)
+
+    def as_output(self) -> dict[str, Any]:
+        return {
+            "failed_adequate_trials": len(self.failed),
+            "failed_classes": self.failed_classes,
+            "failed_sri_trials": len(self.failed_sri),
+            "augmentation_trials": len(self.augmentation),
+            "currently_on_antidepressant": bool(self.current_antidepressants),
+            "adequate_psychotherapy_trial": bool(self.psychotherapy),
+            "treatment_resistant": len(self.failed) >= TREATMENT_RESISTANT_TRIALS,
+            "unrecognized_medications": sorted(self.unrecognized),
+        }
+
+
+@dataclass(frozen=True)
+class SafetyFindings:
+    """TMS safety items answered yes (absolute, relative) or unsure, by item key."""
+
+    absolute: tuple[str, ...]
+    relative: tuple[str, ...]
+    unsure: tuple[str, ...]
+
+    @property
+    def absolute_unsure(self) -> bool:
+        return any(item in ABSOLUTE_ITEMS for item in self.unsure)
+
+
+def total(items: Iterable[int]) -> int:
+    """A questionnaire total: the sum of its item scores."""
+    return sum(items)
+
+
+def severity(score: int, bands: tuple[tuple[int, str], ...]) -> str:
+    """The severity word for ``score``: the first band whose upper bound it does not exceed."""
+    for upper, name in bands:
+        if score <= upper:
+            return name
+    raise ValueError(f"score {score} is above every band")
+
+
+def age(answers: Mapping[str, Any], as_of: date) -> int:
+    """The patient's age in whole years on ``as_of``."""
+    return age_in_years(date.fromisoformat(answers["patient"]["date_of_birth"]), as_of)
+
+
+def is_failed_adequate_trial(trial: Mapping[str, Any], medicine: Medicine) -> bool:
+    """An antidepressant stopped for side effects, or tried long and high enough without remission.
+
+    Intolerance counts whatever the weeks; otherwise at least six weeks at no less than the
+    catalogue minimum dose (an unknown dose is given the benefit of the doubt).
+    """
+    if not medicine.antidepressant:
+        return False
+    outcome = trial["outcome"]
+    if outcome == "stopped_side_effects":
+        return True
+    if outcome not in ("no_improvement", "partial_improvement") or trial["weeks"] < MIN_TRIAL_WEEKS:
+        return False
+    dose = trial["daily_dose_mg"]
+    return dose is None or dose >= (medicine.min_daily_dose_mg or 0)
+
+
+def is_adequate_psychotherapy(trial: Mapping[str, Any]) -> bool:
+    """A structured therapy course of at least 8 sessions that did not bring full improvement."""
+    return (
+        trial["modality"] not in NON_QUALIFYING_MODALITIES
+        and trial["sessions"] >= MIN_PSYCHOTHERAPY_SESSIONS
+        and trial["outcome"] != "full_improvement"
+    )
+
+
+def treatment_history(answers: Mapping[str, Any], catalogue: Catalogue) -> TreatmentHistory:
+    """Failed adequate trials (each generic once), add-ons, current medicines, unknown names."""
+    failed: dict[str, Medicine] = {}
+    augmentation: dict[str, None] = {}
+    current: dict[str, None] = {}
+    unrecognized: dict[str, None] = {}
+    for trial in answers["medication_trials"]:
+        medicine = catalogue.find(trial["name"])
+        if medicine is None:
+            unrecognized[trial["name"]] = None
+            continue
+        if is_failed_adequate_trial(trial, medicine):
+            failed.setdefault(medicine.generic, medicine)
+        if medicine.drug_class == "augmentation" and trial["outcome"] != "too_early":
+            augmentation[medicine.generic] = None
+        if trial["current"] and (medicine.antidepressant or medicine.drug_class == "augmentation"):
+            current[medicine.generic] = None
+    therapy = tuple(
+        f"{MODALITY_WORDS[t['modality']]}, {t['sessions']} sessions"
+        for t in answers["psychotherapy_trials"]
+        if is_adequate_psychotherapy(t)
+    )
+    return TreatmentHistory(
+        failed=tuple(failed.values()),
+        augmentation=tuple(augmentation),
+        current_antidepressants=tuple(current),
+        unrecognized=tuple(unrecognized),
+        psychotherapy=therapy,
+    )
+
+
+def current_medicines(answers: Mapping[str, Any]) -> list[str]:
+    """Medicines taken now: trials marked current plus every other medicine listed."""
+    return [t["name"] for t in answers["medication_trials"] if t["current"]] + list(
+        answers["other_medications"]
+    )
+
+
+def seizure_threshold_medicines(answers: Mapping[str, Any], catalogue: Catalogue) -> list[str]:
+    """Current medicines on the seizure-threshold list, by generic name, each once."""
+    found: dict[str, None] = {}
+    for name in current_medicines(answers):
+        generic = catalogue.seizure_threshold_generic(name)
+        if generic is not None:
+            found[generic] = None
+    return list(found)
+
+
+def safety_findings(screen: Mapping[str, str], seizure_medicines: list[str]) -> SafetyFindings:
+    """Sort the safety screen into absolute, relative and unsure findings."""
+    relative = [item for item in RELATIVE_ITEMS if screen[item] == "yes"]
+    if seizure_medicines:
+        relative.append("seizure_threshold_medication")
+    return SafetyFindings(
+        absolute=tuple(item for item in ABSOLUTE_ITEMS if screen[item] == "yes"),
+        relative=tuple(relative),
+        unsure=tuple(
+            item for item in (*ABSOLUTE_ITEMS, *RELATIVE_ITEMS) if screen[item] == "unsure"
+        ),
+    )
+
+
+def depressive_presentation(primary: str, phq9_total: int) -> bool:
+    """Depression or bipolar as the main concern, or anxiety with at least moderate PHQ-9."""
+    return primary in ("depression", "bipolar") or (
+        primary == "anxiety" and phq9_total >= TMS_MIN_PHQ9
+    )
+
+
+def tms_eligible_depression(
+    *,
+    depressive: bool,
+    phq9_total: int,
+    treatment_resistant: bool,
+    age_years: int,
+    psychotic_symptoms: str,
+    open_to_tms: str,
+) -> bool:
+    """Rules v1 criteria for TMS for depression."""
+    return (
+        depressive
+        and phq9_total >= TMS_MIN_PHQ9
+        and treatment_resistant
+        and age_years >= TMS_MIN_AGE_DEPRESSION
+        and psychotic_symptoms != "yes"
+        and open_to_tms != "no"
+    )
+
+
+def tms_eligible_ocd(
+    *,
+    primary: str,
+    failed_sri_trials: int,
+    age_years: int,
+    psychotic_symptoms: str,
+    open_to_tms: str,
+) -> bool:
+    """Rules v1 criteria for Deep TMS for OCD."""
+    return (
+        primary == "ocd"
+        and failed_sri_trials >= OCD_MIN_SRI_TRIALS
+        and age_years >= TMS_MIN_AGE_OCD
+        and psychotic_symptoms != "yes"
+        and open_to_tms != "no"
+    )
+
+
+def _words(items: Iterable[str]) -> str:
+    listed = ", ".join(items)
+    return listed or "none"
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Everything evaluate needs: the fact mapping and the contract's output sections."""
+
+    facts: dict[str, Any]
+    scores: dict[str, Any]
+    treatment_history: dict[str, Any]
+
+
+def derive(answers: Mapping[str, Any], as_of: date, catalogue: Catalogue) -> Derived:
+    """Compute every declared fact for a validated answers document."""
+    concerns, preferences = answers["concerns"], answers["preferences"]
+    phq9_items = answers["phq9"]["items"]
+    phq9_total, gad7_total = total(phq9_items), total(answers["gad7"]["items"])
+    phq9_band, gad7_band = severity(phq9_total, PHQ9_SEVERITY), severity(gad7_total, GAD7_SEVERITY)
+    years = age(answers, as_of)
+    history = treatment_history(answers, catalogue)
+    summary = history.as_output()
+    seizure = seizure_threshold_medicines(answers, catalogue)
+    safety = safety_findings(answers["safety_screen"], seizure)
+    asq = answers["asq"]
+    asq_yes = [words for key, words in ASQ_WORDS.items() if asq[key] == "yes"]
+    primary = concerns["primary"]
+    depressive = depressive_presentation(primary, phq9_total)
+    eligible_depression = tms_eligible_depression(
+        depressive=depressive,
+        phq9_total=phq9_total,
+        treatment_resistant=summary["treatment_resistant"],
+        age_years=years,
+        psychotic_symptoms=concerns["psychotic_symptoms"],
+        open_to_tms=preferences["open_to_tms"],
+    )
+    eligible_ocd = tms_eligible_ocd(
+        primary=primary,
+        failed_sri_trials=summary["failed_sri_trials"],
+        age_years=years,
+        psychotic_symptoms=concerns["psychotic_symptoms"],
+        open_to_tms=preferences["open_to_tms"],
+    )
+    eligible = eligible_depression or eligible_ocd
+    facts = {
+        "age": years,
+        "primary": primary,
+        "primary_words": PRIMARY_WORDS[primary],
+        "episode_months": concerns["episode_months"],
+        "psychotic_symptoms": concerns["psychotic_symptoms"],
+        "mania_history": concerns["mania_history"],
+        "bipolar_diagnosis": concerns["bipolar_diagnosis"],
+        "phq9_total": phq9_total,
+        "phq9_severity": phq9_band,
+        "phq9_severity_words": phq9_band.replace("_", " "),
+        "phq9_item9": phq9_items[8],
+        "gad7_total": gad7_total,
+        "gad7_severity": gad7_band,
+        "gad7_severity_words": gad7_band.replace("_", " "),
+        "asq_positive": bool(asq_yes),
+        "asq_yes_words": _words(asq_yes),
+        "asq_thoughts_right_now": asq["thoughts_right_now"] or "not_asked",
+        "failed_adequate_trials": summary["failed_adequate_trials"],
+        "failed_trial_names": _words(m.generic for m in history.failed),
+        "failed_class_count": len(summary["failed_classes"]),
+        "failed_class_names": _words(
+            sorted({m.class_label for m in history.failed}, key=str.lower)
+        ),
+        "failed_sri_trials": summary["failed_sri_trials"],
+        "failed_sri_names": _words(history.failed_sri),
+        "augmentation_trials": summary["augmentation_trials"],
+        "currently_on_antidepressant": summary["currently_on_antidepressant"],
+        "current_antidepressant_names": _words(history.current_antidepressants),
+        "treatment_resistant": summary["treatment_resistant"],
+        "adequate_psychotherapy_trial": summary["adequate_psychotherapy_trial"],
+        "psychotherapy_trial_words": _words(history.psychotherapy),
+        "has_unrecognized_medications": bool(history.unrecognized),
+        "unrecognized_medication_names": _words(history.unrecognized),
+        "takes_seizure_threshold_medicine": bool(seizure),
+        "seizure_threshold_names": _words(seizure),
+        "absolute_finding": bool(safety.absolute),
+        "absolute_finding_words": _words(SAFETY_WORDS[i] for i in safety.absolute),
+        "absolute_unsure": safety.absolute_unsure,
+        "relative_finding": bool(safety.relative),
+        "relative_finding_words": _words(SAFETY_WORDS[i] for i in safety.relative),
+        "unsure_finding": bool(safety.unsure),
+        "unsure_finding_words": _words(SAFETY_WORDS[i] for i in safety.unsure),
+        "hearing_problems": answers["safety_screen"]["hearing_problems"],
+        "depressive_presentation": depressive,
+        "tms_eligible_depression": eligible_depression,
+        "tms_eligible_ocd": eligible_ocd,
+        "tms_eligible": eligible,
+        "tms_offered": eligible and not safety.absolute,
+        "tms_history": answers["neuromodulation"]["tms"],
+        "open_to_tms": preferences["open_to_tms"],
+        "open_to_psychotherapy": preferences["open_to_psychotherapy"],
+        "open_to_medication_changes": preferences["open_to_medication_changes"],
+        "can_attend_daily_sessions": preferences["can_attend_daily_sessions"],
+        "coverage_type": answers["insurance"]["coverage_type"],
+    }
+    scores = {
+        "phq9": {
+            "total": phq9_total,
+            "severity": phq9_band,
+            "item9": phq9_items[8],
+            "difficulty": answers["phq9"]["difficulty"],
+        },
+        "gad7": {"total": gad7_total, "severity": gad7_band},
+    }
+    return Derived(facts=facts, scores=scores, treatment_history=summary)

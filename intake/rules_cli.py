@@ -1,0 +1,147 @@
+"""Commands for the rules: ``evaluate``, ``rules check`` and ``rules diff``.
+
+The rules and the models are imported inside each command, so ``flask --app intake --help``
+and every other command stay quick, and ``evaluate`` never touches the database.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+
+def register_rules_commands(app: Flask) -> None:
+    """Attach ``evaluate`` and the ``rules`` group to ``app``."""
+    app.cli.add_command(evaluate_command)
+    app.cli.add_command(rules_group)
+
+
+@click.command("evaluate")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Evaluation date, YYYY-MM-DD (default: today). Age is worked out on this date.",
+)
+def evaluate_command(path: str, as_of: datetime | None) -> None:
+    """Validate an intake-answers/1 document (PATH, or - for stdin) and print its evaluation.
+
+    A valid document prints the intake-evaluation/1 JSON and exits 0. Otherwise every problem is
+    printed to stderr as "path: message", nothing goes to stdout, and the exit status is 1.
+    """
+    from intake.answers import InvalidAnswers, parse_answers
+    from intake.rules import evaluate
+
+    day = as_of.date() if as_of else date.today()
+    try:
+        document = _read_json(path)
+        answers = parse_answers(document, day)
+    except InvalidAnswers as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    click.echo(json.dumps(evaluate(answers, day), indent=2, ensure_ascii=False))
+
+
+def _read_json(path: str) -> Any:
+    """The parsed JSON at ``path`` ("-" is stdin); unreadable input becomes a document problem."""
+    from intake.answers import InvalidAnswers, Problem
+
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise InvalidAnswers([Problem("document", f"cannot be read: {reason}")]) from exc
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        message = getattr(exc, "msg", "not JSON")
+        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        raise InvalidAnswers([Problem("document", f"is not valid JSON: {message}{where}")]) from exc
+
+
+rules_group = AppGroup("rules", help="Check and compare pathway rulesets.")
+
+
+@rules_group.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+def check_command(file: str | None) -> None:
+    """Load a ruleset FILE (default: the shipped one) and report whether it can be used."""
+    from intake.rules import RulesetError, load_ruleset
+
+    try:
+        ruleset = load_ruleset(file)
+    except RulesetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"ruleset {ruleset.version} is valid: {len(ruleset.flags)} flags, "
+        f"{len(ruleset.pathways)} pathways, {len(ruleset.coverage.criteria)} coverage criteria; "
+        f"sha256 {ruleset.sha256}"
+    )
+
+
+@rules_group.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, exists=True))
+@click.argument("new", type=click.Path(dir_okay=False, exists=True))
+def diff_command(old: str, new: str) -> None:
+    """Re-evaluate every stored submission under OLD and NEW and list what would change.
+
+    Each submission is evaluated on the date it was submitted, so ages match what staff saw.
+    Only flag and pathway codes are compared; submissions themselves are never modified.
+    """
+    import sqlalchemy as sa
+
+    from intake.extensions import db
+    from intake.models import Submission
+    from intake.rules import RulesetError, evaluate, load_ruleset
+
+    try:
+        before, after = load_ruleset(old), load_ruleset(new)
+    except RulesetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    query = sa.select(Submission.reference, Submission.answers, Submission.submitted_at).order_by(
+        Submission.id
+    )
+    total, changes = 0, []
+    for reference, answers, submitted_at in db.session.execute(query).yield_per(500):
+        total += 1
+        day = submitted_at.date()
+        change = _difference(evaluate(answers, day, before), evaluate(answers, day, after))
+        if change:
+            changes.append(f"  {reference}: {change}")
+    click.echo(
+        f"ruleset {before.version} ({before.sha256[:12]}) -> {after.version} "
+        f"({after.sha256[:12]}): {len(changes)} of {total} submissions would change"
+    )
+    for line in changes:
+        click.echo(line)
+
+
+def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """Added and removed pathway and flag codes, e.g. ``pathways +psychotherapy -minor``."""
+    parts = []
+    for key in ("pathways", "flags"):
+        parts.extend(
+            _codes_changed(key, (i["code"] for i in old[key]), (i["code"] for i in new[key]))
+        )
+    return "; ".join(parts)
+
+
+def _codes_changed(key: str, old: Iterable[str], new: Iterable[str]) -> list[str]:
+    before, after = list(old), list(new)
+    added = [f"+{code}" for code in after if code not in before]
+    removed = [f"-{code}" for code in before if code not in after]
+    return [f"{key} {' '.join(added + removed)}"] if added or removed else []

@@ -1,0 +1,44 @@
+"""Response headers that keep pages private and the browser strict.
+
+- A Content Security Policy that allows only this app's own scripts, styles and images: no CDN,
+  tracker or third-party script can run even if one were added to a template by mistake.
+- ``Cache-Control: no-store`` on every HTML page, because intake answers and staff screens must
+  not be kept in a shared computer's browser cache or shown again from history after sign-out.
+- No referrer is sent, so a link followed from a page never carries its address elsewhere.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def add_security_headers(response: Response) -> Response:
+    """Attach the headers to every response."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if response.mimetype in {"text/html", "application/json", "text/csv", "application/pdf"}:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def register(app: Flask) -> None:
+    """Install the headers on ``app``."""
+    app.after_request(add_security_headers)

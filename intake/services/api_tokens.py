@@ -1,0 +1,55 @@
+"""API tokens for kiosks and integrations: created once, stored only as a hash, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from intake.extensions import db
+from intake.models import ApiToken
+
+
+class TokenError(Exception):
+    """A token operation that cannot be done (duplicate name, unknown name)."""
+
+
+def _digest(token: str) -> str:
+    # The token is 256 random bits, so a plain SHA-256 is enough: there is nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(name: str) -> str:
+    """Create a token called ``name`` and return it; this is the only time it is visible."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise TokenError("the token name must be 1-100 characters")
+    if db.session.scalar(select(ApiToken).where(ApiToken.name == name)) is not None:
+        raise TokenError(f"a token called {name!r} already exists")
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(name=name, token_sha256=_digest(token)))
+    db.session.commit()
+    return token
+
+
+def revoke_token(name: str) -> None:
+    """Revoke the token called ``name``; later requests with it get 401."""
+    record = db.session.scalar(select(ApiToken).where(ApiToken.name == name))
+    if record is None:
+        raise TokenError(f"no token called {name!r}")
+    if record.revoked_at is None:
+        record.revoked_at = datetime.now(UTC)
+        db.session.commit()
+
+
+def find_active_token(presented: str) -> ApiToken | None:
+    """The active token matching ``presented``, or None."""
+    digest = _digest(presented)
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == digest))
+    if record is None or record.revoked_at is not None:
+        return None
+    # The lookup is by digest; compare again in constant time for good measure.
+    return record if hmac.compare_digest(record.token_sha256, digest) else None

@@ -1,0 +1,125 @@
+"""Storing a submitted intake: validate, evaluate, store, exactly once.
+
+Every way in (the wizard, the JSON API, the demo seeder) goes through ``submit_document`` so the
+stored answers, the evaluation and the indexed columns are always produced the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from intake.extensions import db
+from intake.models import Draft, Submission
+from intake.models.submission import pathway_codes_for
+from intake.services.codes import submission_reference
+
+log = logging.getLogger(__name__)
+
+_REFERENCE_ATTEMPTS = 5
+
+
+class AlreadySubmitted(Exception):
+    """The draft was already turned into a submission (double click, back button, second tab)."""
+
+    def __init__(self, submission: Submission) -> None:
+        super().__init__(f"draft already submitted as {submission.reference}")
+        self.submission = submission
+
+
+def today() -> date:
+    """The evaluation date used when none is given: today's date in UTC."""
+    return datetime.now(UTC).date()
+
+
+def evaluate_document(document: object, as_of: date) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validate and evaluate a document; returns ``(answers, evaluation)``.
+
+    Raises ``intake.answers.InvalidAnswers`` listing every problem. Stores nothing.
+    """
+    from intake.answers import parse_answers
+    from intake.rules import evaluate
+
+    answers = parse_answers(document, as_of)
+    return answers, evaluate(answers, as_of)
+
+
+def is_urgent(evaluation: dict[str, Any]) -> bool:
+    """A submission is urgent when any flag of its evaluation is at the urgent level."""
+    return any(flag["level"] == "urgent" for flag in evaluation["flags"])
+
+
+def build_submission(
+    answers: dict[str, Any], evaluation: dict[str, Any], *, source: str, submitted_at: datetime
+) -> Submission:
+    """A new, unsaved ``Submission`` with its indexed columns copied out of the answers."""
+    patient = answers["patient"]
+    return Submission(
+        reference=submission_reference(),
+        status="new",
+        urgent=is_urgent(evaluation),
+        answers=answers,
+        evaluation=evaluation,
+        ruleset_version=evaluation["ruleset"]["version"],
+        ruleset_sha256=evaluation["ruleset"]["sha256"],
+        created_at=submitted_at,
+        submitted_at=submitted_at,
+        last_name=patient["last_name"],
+        last_name_folded=patient["last_name"].casefold(),
+        date_of_birth=date.fromisoformat(patient["date_of_birth"]),
+        primary_concern=answers["concerns"]["primary"],
+        coverage_type=answers["insurance"]["coverage_type"],
+        pathway_codes=pathway_codes_for(evaluation),
+        source=source,
+    )
+
+
+def submit_document(
+    document: object,
+    *,
+    source: str,
+    draft: Draft | None = None,
+    as_of: date | None = None,
+) -> Submission:
+    """Validate, evaluate and store a document as a new submission, once.
+
+    With a ``draft``, the draft is linked to the submission in the same transaction; a second
+    attempt for the same draft (double click, two tabs, back button) raises ``AlreadySubmitted``
+    carrying the first submission instead of storing a second one. Invalid documents raise
+    ``InvalidAnswers`` and store nothing.
+    """
+    as_of = as_of or today()
+    answers, evaluation = evaluate_document(document, as_of)
+    if draft is not None and draft.submission_id is not None:
+        raise AlreadySubmitted(db.session.get(Submission, draft.submission_id))
+    for _attempt in range(_REFERENCE_ATTEMPTS):
+        submission = build_submission(
+            answers, evaluation, source=source, submitted_at=datetime.now(UTC)
+        )
+        db.session.add(submission)
+        try:
+            db.session.flush()
+            if draft is not None:
+                draft.submission_id = submission.id
+                db.session.flush()
+            db.session.commit()
+        except (IntegrityError, StaleDataError):
+            db.session.rollback()
+            if draft is not None:
+                _raise_if_draft_submitted(draft.id)
+            continue  # a reference collision: draw another one
+        log.info("submission %s stored (source=%s)", submission.id, source)
+        return submission
+    raise RuntimeError("could not allocate a unique submission reference")
+
+
+def _raise_if_draft_submitted(draft_id: int) -> None:
+    """After a failed commit, tell apart a reference collision from a concurrent submit."""
+    submission_id = db.session.scalar(select(Draft.submission_id).where(Draft.id == draft_id))
+    if submission_id is not None:
+        raise AlreadySubmitted(db.session.get(Submission, submission_id))

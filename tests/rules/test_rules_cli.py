@@ -1,0 +1,142 @@
+"""``flask evaluate``, ``flask rules check`` and ``flask rules diff``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from answer_documents import AS_OF_ISO, changed, sample_answers
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from intake.answers import parse_answers
+from intake.extensions import db
+from intake.models import Submission
+from intake.rules import RULESET
+from intake.rules.ruleset import DEFAULT_PATH
+
+
+def write(tmp_path: Path, document: object) -> str:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(document))
+    return str(path)
+
+
+def test_evaluate_prints_the_evaluation_for_a_valid_document(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        args=["evaluate", write(tmp_path, sample_answers()), "--as-of", AS_OF_ISO]
+    )
+    assert result.exit_code == 0, result.stderr
+    evaluation = json.loads(result.stdout)
+    assert evaluation["contract"] == "intake-evaluation/1"
+    assert evaluation["as_of"] == AS_OF_ISO
+    assert [p["code"] for p in evaluation["pathways"]] == [
+        "tms_plus_cbt",
+        "tms_plus_medication_review",
+    ]
+    assert result.stderr == ""
+
+
+def test_evaluate_reads_stdin_and_defaults_to_today(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["evaluate", "-"], input=json.dumps(sample_answers()))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["as_of"] == date.today().isoformat()
+
+
+def test_evaluate_lists_every_problem_on_stderr_and_nothing_on_stdout(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    document = changed(
+        sample_answers(),
+        {
+            "phq9.items": [0, 1, 2, 4, 1, 1, 1, 1],
+            "insurance.coverage_type": "medicare",
+            "insurance.member_id": "12345",
+            "consent.understands_educational_only": False,
+        },
+    )
+    result = runner.invoke(args=["evaluate", write(tmp_path, document), "--as-of", AS_OF_ISO])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    paths = [line.split(": ", 1)[0] for line in result.stderr.splitlines()]
+    assert paths == [
+        "phq9.items",
+        "phq9.items[3]",
+        "insurance.member_id",
+        "consent.understands_educational_only",
+    ]
+
+
+def test_evaluate_reports_unreadable_json(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"contract": ')
+    result = runner.invoke(args=["evaluate", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("document: is not valid JSON")
+
+
+def test_evaluate_reports_a_missing_file(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(args=["evaluate", str(tmp_path / "nope.json")])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("document: cannot be read")
+
+
+def test_rules_check_accepts_the_shipped_ruleset(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["rules", "check"])
+    assert result.exit_code == 0
+    assert f"ruleset {RULESET.version} is valid" in result.stdout
+    assert RULESET.sha256 in result.stdout
+
+
+def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
+    (tmp_path / "catalogue.yaml").write_bytes(DEFAULT_PATH.with_name("catalogue.yaml").read_bytes())
+    path = tmp_path / "ruleset.yaml"
+    path.write_text(DEFAULT_PATH.read_text().replace(old, new, 1))
+    return path
+
+
+def test_rules_check_names_the_broken_rule(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    path = broken_copy(tmp_path, "when: age < 18", "when: agee < 18")
+    result = runner.invoke(args=["rules", "check", str(path)])
+    assert result.exit_code == 1
+    assert "flag minor: when: unknown fact 'agee'" in result.stderr
+
+
+def test_rules_diff_lists_the_submissions_that_would_change(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    new = broken_copy(tmp_path, 'version: "1.0.0"', 'version: "1.1.0"')
+    new.write_text(new.read_text().replace("when: age < 18", "when: age < 41", 1))
+    submitted = datetime(2026, 11, 1, 15, 0, tzinfo=UTC)
+    with app.app_context():
+        for reference, born in (
+            ("R-AAAA", "1985-04-12"),
+            ("R-BBBB", "1980-01-01"),
+            ("R-CCCC", "1985-11-02"),
+        ):
+            document = changed(sample_answers(), {"patient.date_of_birth": born})
+            answers = parse_answers(document, submitted.date())
+            db.session.add(
+                Submission(
+                    reference=reference,
+                    answers=answers,
+                    submitted_at=submitted,
+                    last_name="Reyes",
+                    last_name_folded="reyes",
+                    date_of_birth=date.fromisoformat(born),
+                    primary_concern="depression",
+                    coverage_type="commercial",
+                )
+            )
+        db.session.commit()
+    result = runner.invoke(args=["rules", "diff", str(DEFAULT_PATH), str(new)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "1.0.0" in lines[0] and "1.1.0" in lines[0]
+    assert lines[0].endswith("1 of 3 submissions would change")
+    assert lines[1:] == ["  R-CCCC: flags +minor"]

@@ -1,0 +1,119 @@
+"""Patient education: complete, readable (grade 8 or below), and crisis support first."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+import textstat
+import textstat.backend.counts._count_syllables as syllables
+from answer_documents import AS_OF_ISO, changed, sample_answers
+
+from intake.answers import parse_answers
+from intake.rules import RULESET, evaluate
+from intake.rules.education import default_education, patient_summary, reword
+
+AS_OF = date.fromisoformat(AS_OF_ISO)
+EDUCATION = default_education()
+MAX_GRADE = 8
+PATIENT_LINES = [
+    line.patient.source for rule in RULESET.pathways for line in rule.because if line.patient
+]
+
+
+@pytest.fixture(autouse=True)
+def syllables_from_pyphen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """textstat 0.7.13 downloads NLTK's cmudict for English; count syllables with pyphen instead.
+
+    With no CMU dictionary, textstat falls back to pyphen's hyphenation for every word, so the
+    test never touches the network and gives the same grade on every machine.
+    """
+    monkeypatch.setattr(syllables, "get_cmudict", lambda lang: None)
+    textstat.set_lang("en_US")
+
+
+@pytest.mark.parametrize("text", EDUCATION.texts() + PATIENT_LINES)
+def test_patient_text_reads_at_grade_8_or_below(text: str) -> None:
+    sample = re.sub(r"\{[^}]*\}", "two", text)
+    assert textstat.flesch_kincaid_grade(sample) <= MAX_GRADE, text
+
+
+def test_every_pathway_has_education() -> None:
+    assert {rule.education for rule in RULESET.pathways} <= set(EDUCATION.topics)
+    for topic in EDUCATION.topics.values():
+        assert topic.what and topic.involves and topic.questions
+
+
+def test_tms_education_gives_the_schedule_side_effects_and_seizure_risk() -> None:
+    for code in ("tms_plus_cbt", "tms_plus_medication_review"):
+        involves = EDUCATION.topics[code].involves
+        assert "5 days a week for 4 to 6 weeks" in involves
+        assert "20 to 40 minutes" in involves
+        assert "earplugs" in involves
+        assert "headache" in involves.lower()
+        assert "1 in 30,000" in involves
+
+
+def test_crisis_text_offers_988_and_911_but_not_the_ended_press_3_line() -> None:
+    crisis = EDUCATION.crisis
+    assert "Call or text 988" in crisis
+    assert "988lifeline.org" in crisis
+    assert "911" in crisis
+    assert "press 1" in crisis and "press 2" in crisis
+    assert "press 3" not in crisis.lower()
+    assert "lgbtq" not in crisis.lower()
+
+
+def test_education_never_promises_cover_or_diagnoses() -> None:
+    assert "Check with your plan" in EDUCATION.coverage_note
+    assert "not a diagnosis" in EDUCATION.disclaimer
+    for text in EDUCATION.texts():
+        assert "you have depression" not in text.lower()
+        assert "will be covered" not in text.lower()
+
+
+def summary_for(changes: dict[str, object]) -> list[dict[str, object]]:
+    answers = parse_answers(changed(sample_answers(), changes), AS_OF)
+    return patient_summary(evaluate(answers, AS_OF))
+
+
+def test_summary_rewords_reasons_for_the_patient() -> None:
+    [cbt, review] = summary_for({})
+    assert cbt["code"] == "tms_plus_cbt"
+    assert cbt["title"] == "TMS with cognitive behavioural therapy"
+    assert cbt["why_it_may_fit"][:2] == [
+        "Your mood score (PHQ-9) is 17, in the moderately severe range",
+        "You have tried 2 antidepressants that did not help enough: sertraline, venlafaxine",
+    ]
+    assert review["why_it_may_fit"][2] == "You take venlafaxine now"
+    assert cbt["coverage"] == EDUCATION.coverage_note
+    assert cbt["questions_to_ask"]
+    assert "crisis" not in cbt
+
+
+def test_summary_puts_crisis_support_first_with_988() -> None:
+    summary = summary_for({"asq.wished_dead": "yes", "asq.thoughts_right_now": "yes"})
+    assert summary[0]["code"] == "crisis_support"
+    assert summary[0]["crisis"] == EDUCATION.crisis
+    assert summary[0]["why_it_may_fit"][1] == (
+        "You said you are having thoughts of killing yourself right now"
+    )
+
+
+def test_summary_adds_crisis_support_for_a_suicide_flag_even_without_the_pathway() -> None:
+    evaluation = {
+        "flags": [{"code": "suicide_risk", "level": "urgent", "because": ["x"]}],
+        "pathways": [
+            {"code": "psychotherapy", "title": "Evidence-based psychotherapy", "because": []}
+        ],
+    }
+    summary = patient_summary(evaluation)
+    assert [item["code"] for item in summary] == ["crisis_support", "psychotherapy"]
+    assert "988" in summary[0]["crisis"]
+
+
+def test_a_line_from_an_older_ruleset_is_shown_as_it_is() -> None:
+    rule = RULESET.pathway("tms_plus_cbt")
+    assert reword(rule, "Some wording no template makes") == "Some wording no template makes"
+    assert reword(None, "Anything") == "Anything"
