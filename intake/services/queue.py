@@ -158,16 +158,22 @@ def _conditions(f: QueueFilters) -> list[sa.ColumnElement[bool]]:
         if dob is not None:
             conds.append(s.date_of_birth == dob)
         else:
-            folded = fold_name(f.q)
-            escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            reference = re.sub(r"\s", "", f.q).upper()
+            # Stored names are folded with casefold(); also try without accents, so "alvarez"
+            # finds a name stored accent-free and "Álvarez" finds one stored with its accent.
+            names = {f.q.strip().casefold(), fold_name(f.q)}
+            compact = re.sub(r"[\s-]", "", f.q).upper()
+            references = {compact, f"{compact[:4]}-{compact[4:]}" if len(compact) == 8 else compact}
             conds.append(
                 sa.or_(
-                    s.reference == reference,
-                    s.last_name_folded.like(f"{escaped}%", escape="\\"),
+                    s.reference.in_(sorted(references)),
+                    *(s.last_name_folded.like(f"{_escape_like(n)}%", escape="\\") for n in names),
                 )
             )
     return conds
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _pinned_condition() -> sa.ColumnElement[bool]:

@@ -127,3 +127,11 @@ def test_waited() -> None:
     assert queue.waited(now - timedelta(minutes=5), now) == "5 min"
     assert queue.waited(now - timedelta(hours=3, minutes=20), now) == "3 h 20 min"
     assert queue.waited(now - timedelta(days=2, hours=4), now) == "2 days 4 h"
+
+
+def test_search_by_dashed_reference_typed_loosely(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    login_as("front_desk")
+    make_submission(reference="K7M4-QP9X", last_name="Jones")
+    html = post(client, "/staff/", {"q": "k7m4 qp9x"}).get_data(as_text=True)
+    assert "K7M4-QP9X" in html
+    assert "Jones" in html
