@@ -15,6 +15,7 @@ from itsdangerous import URLSafeTimedSerializer
 from intake.extensions import db
 from intake.models import Submission, User
 from intake.models.types import utcnow
+from intake.services.queue import fold_name
 
 DEFAULT_PASSWORD = "correct-horse-staple-42"
 _counter = itertools.count(1)
@@ -186,7 +187,7 @@ def make_submission(
         ruleset_sha256="0" * 64,
         submitted_at=submitted_at or utcnow() - timedelta(minutes=n),
         last_name=last_name,
-        last_name_folded=last_name.casefold(),
+        last_name_folded=fold_name(last_name),
         date_of_birth=date_of_birth,
         primary_concern=primary_concern,
         coverage_type=coverage_type,
