@@ -21,6 +21,10 @@ AUDIT_ACTIONS: dict[str, str] = {
     "setting_changed": "Setting changed",
 }
 
-from intake.clinician import admin, insurance, views  # noqa: E402,F401 - registers the routes
+from intake.clinician import admin, export, insurance, views  # noqa: E402,F401 - the routes
+from intake.services.audit import ACTIONS  # noqa: E402
+
+# Make these actions searchable on the admin audit page (the lead may fold them into ACTIONS).
+ACTIONS.update(AUDIT_ACTIONS)
 
 BLUEPRINTS = (bp, insurance_bp, admin_bp)
