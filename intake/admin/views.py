@@ -96,7 +96,7 @@ def enable_user(user_id: int) -> ResponseReturnValue:
 
 def _day(value: str) -> datetime | None:
     try:
-        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time.min, tzinfo=UTC)  # noqa: DTZ007
+        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time.min, tzinfo=UTC)
     except ValueError:
         return None
 
