@@ -24,6 +24,7 @@ from intake.models import Acknowledgement, Submission, User
 from intake.models.submission import pathway_codes_for
 from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
 from intake.services.codes import random_code
+from intake.services.queue import fold_name
 
 BATCH = 2000
 POOL = 600
@@ -472,7 +473,7 @@ def seed(
                     "created_at": submitted_at,
                     "submitted_at": submitted_at,
                     "last_name": answers["patient"]["last_name"],
-                    "last_name_folded": answers["patient"]["last_name"].casefold(),
+                    "last_name_folded": fold_name(answers["patient"]["last_name"]),
                     "date_of_birth": date.fromisoformat(answers["patient"]["date_of_birth"]),
                     "primary_concern": answers["concerns"]["primary"],
                     "coverage_type": answers["insurance"]["coverage_type"],
