@@ -2,7 +2,10 @@
 
 from intake.models.api_token import ApiToken
 from intake.models.audit import AuditEvent
+from intake.models.clinician_review import ClinicianReview
 from intake.models.draft import Draft
+from intake.models.insurance import InsuranceVerification
+from intake.models.setting import Setting
 from intake.models.submission import Submission
 from intake.models.user import User
 from intake.models.workflow import Acknowledgement, Note, StatusChange
@@ -11,8 +14,11 @@ __all__ = [
     "Acknowledgement",
     "ApiToken",
     "AuditEvent",
+    "ClinicianReview",
     "Draft",
+    "InsuranceVerification",
     "Note",
+    "Setting",
     "StatusChange",
     "Submission",
     "User",
