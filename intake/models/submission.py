@@ -56,6 +56,12 @@ class Submission(db.Model):
     __table_args__ = (
         sa.Index("ix_submission_queue", "urgent", "submitted_at"),
         sa.Index("ix_submission_unacknowledged", "urgent", "acknowledged_at", "submitted_at"),
+        # Prefix search (LIKE 'smi%') on PostgreSQL needs the pattern operator class.
+        sa.Index(
+            "ix_submission_last_name_prefix",
+            "last_name_folded",
+            postgresql_ops={"last_name_folded": "varchar_pattern_ops"},
+        ),
     )
 
 

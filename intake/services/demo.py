@@ -460,7 +460,7 @@ def seed(
             age_days = days * rng.random() ** 2
             submitted_at = now - timedelta(days=age_days)
             urgent = any(f["level"] == "urgent" for f in evaluation["flags"])
-            acked = urgent and acknowledger is not None and age_days > 1
+            acked = urgent and acknowledger is not None and age_days > 0.1
             rows.append(
                 {
                     "reference": next(refs),

@@ -14,13 +14,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from intake.extensions import db
 from intake.models import Submission
 from intake.services.workflow import STATUSES
 
 PAGE_SIZE = 50
-PINNED_LIMIT = 200
+PINNED_LIMIT = 100
 
 CONCERNS = {
     "depression": "Depression",
@@ -180,17 +181,49 @@ def _pinned_condition() -> sa.ColumnElement[bool]:
     return sa.and_(Submission.urgent.is_(True), Submission.acknowledged_at.is_(None))
 
 
-def pinned(f: QueueFilters) -> list[Submission]:
+@dataclass
+class Row:
+    """What one line of the queue shows (the JSON documents are not loaded for a list)."""
+
+    submission: Submission
+    first_name: str
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.submission, name)
+
+
+def _rows(stmt: sa.Select[tuple[Submission]]) -> list[Row]:
+    first_name = Submission.answers["patient"]["first_name"].as_string()
+    stmt = stmt.add_columns(first_name).options(
+        defer(Submission.answers), defer(Submission.evaluation)
+    )
+    return [Row(s, name or "") for s, name in db.session.execute(stmt)]
+
+
+@dataclass
+class Pinned:
+    rows: list[Row]
+    total: int
+
+
+def pinned(f: QueueFilters) -> Pinned:
     """Unacknowledged urgent submissions matching the filters, longest waiting first."""
     if f.urgent == "no":
-        return []
+        return Pinned([], 0)
+    conds = [_pinned_condition(), *_conditions(f)]
     stmt = (
         sa.select(Submission)
-        .where(_pinned_condition(), *_conditions(f))
+        .where(*conds)
         .order_by(Submission.submitted_at.asc(), Submission.id.asc())
         .limit(PINNED_LIMIT)
     )
-    return list(db.session.scalars(stmt))
+    rows = _rows(stmt)
+    total = len(rows)
+    if total == PINNED_LIMIT:
+        total = (
+            db.session.scalar(sa.select(sa.func.count()).select_from(Submission).where(*conds)) or 0
+        )
+    return Pinned(rows, total)
 
 
 def _order(sort: str) -> list[sa.ColumnElement[object]]:
@@ -206,7 +239,7 @@ def _order(sort: str) -> list[sa.ColumnElement[object]]:
 
 @dataclass
 class Page:
-    items: list[Submission]
+    items: list[Row]
     total: int
     page: int
     pages: int
@@ -218,14 +251,21 @@ def listing(f: QueueFilters, per_page: int = PAGE_SIZE) -> Page:
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Submission).where(*conds)) or 0
     pages = max(1, -(-total // per_page))
     page = min(f.page, pages)
-    stmt = (
-        sa.select(Submission)
-        .where(*conds)
-        .order_by(*_order(f.sort))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    # Page through ids on the indexes first, then load only those rows: a deep OFFSET then
+    # skips index entries instead of reading (and de-TOASTing) the rows it skips.
+    ids = list(
+        db.session.scalars(
+            sa.select(Submission.id)
+            .where(*conds)
+            .order_by(*_order(f.sort))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
     )
-    return Page(list(db.session.scalars(stmt)), total, page, pages)
+    position = {sid: i for i, sid in enumerate(ids)}
+    rows = _rows(sa.select(Submission).where(Submission.id.in_(ids))) if ids else []
+    rows.sort(key=lambda row: position[row.submission.id])
+    return Page(rows, total, page, pages)
 
 
 def unacknowledged_urgent_count() -> int:

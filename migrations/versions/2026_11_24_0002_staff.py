@@ -100,6 +100,7 @@ def upgrade():
         batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('updated_by_id', sa.Integer(), nullable=True))
         batch_op.create_index('ix_submission_unacknowledged', ['urgent', 'acknowledged_at', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_submission_last_name_prefix', ['last_name_folded'], unique=False, postgresql_ops={'last_name_folded': 'varchar_pattern_ops'})
         batch_op.create_foreign_key(batch_op.f('fk_submission_updated_by_id_staff_user'), 'staff_user', ['updated_by_id'], ['id'])
 
 
@@ -107,6 +108,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_submission_updated_by_id_staff_user'), type_='foreignkey')
+        batch_op.drop_index('ix_submission_last_name_prefix')
         batch_op.drop_index('ix_submission_unacknowledged')
         batch_op.drop_column('updated_by_id')
         batch_op.drop_column('updated_at')
