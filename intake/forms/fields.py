@@ -11,14 +11,27 @@ from wtforms import fields
 CHOOSE_SHOWN = "Please choose one of the options shown."
 
 
+def as_choice(choice: Any) -> fields.SelectChoice:
+    if isinstance(choice, fields.SelectChoice):
+        return choice
+    value, label = choice
+    return fields.SelectChoice(value, label)
+
+
 class ChoiceMixin:
     """Blank means "not answered" (left to Required); anything else must be a listed choice."""
+
+    def __init__(self, *args: Any, choices: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, choices=[as_choice(c) for c in choices], **kwargs)
+
+    def choice_labels(self) -> dict[str, str]:
+        return {choice.value: choice.label for choice in self.choices}
 
     def pre_validate(self, form: Any) -> None:
         if self.data in (None, ""):
             self.data = None
             return
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data not in self.choice_labels():
             raise fields.ValidationError(CHOOSE_SHOWN)
 
 

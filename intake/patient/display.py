@@ -34,7 +34,7 @@ def display_value(field: Field) -> str:
     if kind == "checkbox":
         return "Yes" if field.data else "No"
     if kind in ("radio", "select"):
-        labels = dict(field.choices)
+        labels = field.choice_labels()
         return labels.get(field.data, "Not answered") if field.data else "Not answered"
     if kind == "date":
         return field.data.isoformat() if field.data else "Not answered"

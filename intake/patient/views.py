@@ -41,7 +41,7 @@ def start() -> ResponseReturnValue:
 def begin() -> ResponseReturnValue:
     """Start a new intake (a new person on this device gets a fresh draft)."""
     draft = drafts.create_draft()
-    session.clear()
+    session.pop(SESSION_KEY, None)
     session[SESSION_KEY] = draft.id
     return redirect(url_for("patient.step", step=STEP_NAMES[0]))
 
@@ -220,7 +220,7 @@ def resume() -> ResponseReturnValue:
     if request.method == "POST" and form.validate_step(formdata=request.form):
         draft = drafts.find_for_resume(form.code.data, form.date_of_birth.data)
         if draft is not None:
-            session.clear()
+            session.pop(SESSION_KEY, None)
             session[SESSION_KEY] = draft.id
             if draft.submission_id is not None:
                 return redirect(url_for("patient.done"))
