@@ -53,6 +53,7 @@ class BaseForm(FlaskForm):
     def validate_step(self, *, partial: bool = False, formdata: MultiDict | None = None) -> bool:
         """Validate in full or partial mode; unknown posted keys are a form-level error."""
         self.form_errors: list[str] = []
+        known = self.known_keys()
         self.before_validate()
         token = partial_mode.set(partial)
         try:
@@ -60,7 +61,19 @@ class BaseForm(FlaskForm):
         finally:
             partial_mode.reset(token)
         if formdata is not None:
-            unknown = sorted(set(formdata.keys()) - self.known_keys())
+            unknown = sorted(key for key in formdata if not self._is_known(key, known))
+            for rows in self:
+                if isinstance(rows, FieldList) and rows.max_entries:
+                    indices = {
+                        key[len(rows.name) + 1 :].split("-", 1)[0]
+                        for key in formdata
+                        if key.startswith(rows.name + "-")
+                    }
+                    if len(indices) > rows.max_entries:
+                        self.form_errors.append(
+                            f"You can list up to {rows.max_entries} here. "
+                            "Please remove some before adding more."
+                        )
             if unknown:
                 self.form_errors.append(
                     "This page was sent with answers to questions it does not ask. "
@@ -71,6 +84,18 @@ class BaseForm(FlaskForm):
 
     def before_validate(self) -> None:
         """Hook: tidy up (for example drop blank repeating rows) before validating."""
+
+    def _is_known(self, key: str, known: set[str]) -> bool:
+        """A posted key is known when it names a field (rows by any index, as WTForms
+        renumbers repeating rows from 0)."""
+        if key in known:
+            return True
+        for rows in self:
+            if isinstance(rows, FieldList) and key.startswith(rows.name + "-"):
+                index, _, sub = key[len(rows.name) + 1 :].partition("-")
+                names = {field.short_name for field in rows.unbound_field.args[0]()}
+                return index.isdigit() and sub in names
+        return False
 
     def known_keys(self) -> set[str]:
         return {field.name for field in leaf_fields(self)} | CONTROL_KEYS

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from wtforms import fields
+from wtforms.validators import ValidationError
 
 CHOOSE_SHOWN = "Please choose one of the options shown."
 
@@ -32,7 +33,7 @@ class ChoiceMixin:
             self.data = None
             return
         if self.data not in self.choice_labels():
-            raise fields.ValidationError(CHOOSE_SHOWN)
+            raise ValidationError(CHOOSE_SHOWN)
 
 
 class RadioField(ChoiceMixin, fields.RadioField):

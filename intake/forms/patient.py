@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import FieldList, FormField
+from wtforms.validators import StopValidation, ValidationError
 
 from intake import answers as contract
 from intake.forms import questionnaires as q
@@ -34,6 +35,8 @@ from intake.forms.validators import (
     Required,
     RequiredWhen,
     TextLength,
+    is_blank,
+    partial_mode,
 )
 
 YN_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
@@ -197,6 +200,17 @@ def _frequency_form(
     return type(name, (StepForm,), attrs)
 
 
+def _difficulty_needed(form: Any, field: Any) -> None:
+    """The "how difficult" question is needed once any PHQ-9 item is above "Not at all"."""
+    if not is_blank(field) or partial_mode.get():
+        return
+    if any(
+        form[f"item_{n}"].data not in (None, "", "0")
+        for n in range(1, contract.PHQ9_ITEM_COUNT + 1)
+    ):
+        raise StopValidation("Please answer this question, because you checked a problem.")
+
+
 def _item_scores(form: StepForm, count: int) -> list[int]:
     return [int(form[f"item_{n}"].data) for n in range(1, count + 1)]
 
@@ -211,25 +225,13 @@ _Phq9Base = _frequency_form(
             q.PHQ9_DIFFICULTY_QUESTION,
             choices=q.PHQ9_DIFFICULTY_CHOICES,
             description="Answer this if you chose anything other than “Not at all” above.",
-            validators=[OptionalAnswer()],
+            validators=[_difficulty_needed, OptionalAnswer()],
         )
     },
 )
 
 
 class Phq9Form(_Phq9Base):  # type: ignore[misc, valid-type]
-    def validate_difficulty(self, field: Any) -> None:
-        from wtforms.validators import ValidationError
-
-        from intake.forms.validators import partial_mode
-
-        any_problem = any(
-            self[f"item_{n}"].data not in (None, "", "0")
-            for n in range(1, contract.PHQ9_ITEM_COUNT + 1)
-        )
-        if any_problem and not field.data and not partial_mode.get():
-            raise ValidationError("Please answer this question, because you checked a problem.")
-
     def item9_positive(self) -> bool:
         return self.item_9.data in ("1", "2", "3")
 
@@ -518,8 +520,6 @@ def _insured() -> HiddenUnless:
 
 
 def _valid_member_id(form: Any, field: Any) -> None:
-    from wtforms.validators import ValidationError
-
     if form.coverage_type.data == "medicare" and not contract.is_valid_mbi(field.data):
         raise ValidationError(
             "Please enter the 11-character Medicare number from your red, white and blue "

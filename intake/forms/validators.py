@@ -139,6 +139,8 @@ class NumberRange:
 
     def __call__(self, form: Any, field: Field) -> None:
         value = field.data
+        if value is None:  # not a number: the field already says so
+            raise StopValidation()
         too_low = value <= self.minimum if self.above_minimum else value < self.minimum
         if too_low or value > self.maximum:
             low = f"above {self.minimum:g}" if self.above_minimum else f"from {self.minimum:g}"
