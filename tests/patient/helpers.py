@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -110,6 +111,18 @@ def step_url(step: str) -> str:
     return f"/intake/step/{step}"
 
 
+def forget_cached_csrf() -> None:
+    """The test app keeps one app context for the whole test, so Flask-WTF's per-request cache
+    of the CSRF token in ``g`` would leak between requests (and between test clients)."""
+    if has_app_context():
+        g.pop("csrf_token", None)
+
+
+def get_page(client: FlaskClient, url: str) -> TestResponse:
+    forget_cached_csrf()
+    return client.get(url)
+
+
 def csrf_token(html: str) -> str:
     match = CSRF.search(html)
     assert match, "no csrf_token on the page"
@@ -123,7 +136,7 @@ class WizardWalker:
         self.client = client
 
     def start(self) -> TestResponse:
-        token = csrf_token(self.client.get("/").get_data(as_text=True))
+        token = csrf_token(get_page(self.client, "/").get_data(as_text=True))
         return self.client.post("/intake/start", data={"csrf_token": token})
 
     def post(
@@ -135,7 +148,7 @@ class WizardWalker:
         with_csrf: bool = True,
     ) -> TestResponse:
         """GET the step (for its CSRF token), then POST ``data`` with the button ``action``."""
-        page = self.client.get(step_url(step))
+        page = get_page(self.client, step_url(step))
         assert page.status_code == 200, (step, page.status_code)
         body: dict[str, Any] = {**(VALID[step] if data is None else data)}
         if action:
@@ -166,7 +179,8 @@ class WizardWalker:
 
 
 def _errors(response: TestResponse) -> list[str]:
-    return re.findall(r'class="field-error"[^>]*>(.*?)</p>', response.get_data(as_text=True))
+    found = re.findall(r'class="field-error"[^>]*>(.*?)</p>', response.get_data(as_text=True))
+    return [re.sub(r"<span[^>]*>.*?</span>", "", e) for e in found]
 
 
 errors = _errors
