@@ -33,12 +33,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind every extension to this app."""
     from intake import models  # noqa: F401 - registers the tables with the metadata
-    from intake.extensions import csrf, db, limiter, migrate
+    from intake.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"), compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
 
 
 def register_security(app: Flask) -> None:
@@ -50,13 +51,22 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per audience."""
+    from intake.admin import bp as admin_bp
     from intake.api import bp as api_bp
+    from intake.auth import bp as auth_bp
+    from intake.clinician import BLUEPRINTS as clinician_blueprints
     from intake.health import bp as health_bp
     from intake.patient import bp as patient_bp
+    from intake.staff import bp as staff_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(patient_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(admin_bp)
+    for blueprint in clinician_blueprints:  # clinician, insurance, admin tokens/settings
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:

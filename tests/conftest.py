@@ -102,3 +102,29 @@ def runner(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def is_postgres(database_url: str) -> bool:
     return database_url.startswith("postgresql")
+
+
+# --- staff accounts (added by the staff/auth work) ---------------------------------------------
+
+
+@pytest.fixture
+def login_as(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
+    """``login_as("front_desk", "admin")`` creates a user with those roles and signs ``client``
+    in as them (without the password step). Returns the user."""
+    import time
+
+    from intake.auth.sessions import LOGIN_AT, SEEN_AT
+    from tests.factories import make_user
+
+    def _login(*roles: str, user=None, on=None):  # type: ignore[no-untyped-def]
+        user = user or make_user(*roles)
+        target = on or client
+        now = int(time.time())
+        with target.session_transaction() as sess:
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+            sess[LOGIN_AT] = now
+            sess[SEEN_AT] = now
+        return user
+
+    return _login

@@ -1,7 +1,25 @@
 """Typed SQLAlchemy 2.0 models, one module per concern; import them from here."""
 
 from intake.models.api_token import ApiToken
+from intake.models.audit import AuditEvent
+from intake.models.clinician_review import ClinicianReview
 from intake.models.draft import Draft
+from intake.models.insurance import InsuranceVerification
+from intake.models.setting import Setting
 from intake.models.submission import Submission
+from intake.models.user import User
+from intake.models.workflow import Acknowledgement, Note, StatusChange
 
-__all__ = ["ApiToken", "Draft", "Submission"]
+__all__ = [
+    "Acknowledgement",
+    "ApiToken",
+    "AuditEvent",
+    "ClinicianReview",
+    "Draft",
+    "InsuranceVerification",
+    "Note",
+    "Setting",
+    "StatusChange",
+    "Submission",
+    "User",
+]

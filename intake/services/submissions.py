@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
 from intake.models import Draft, Submission
+from intake.models.submission import pathway_codes_for
 from intake.services.codes import submission_reference
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ def build_submission(
         date_of_birth=date.fromisoformat(patient["date_of_birth"]),
         primary_concern=answers["concerns"]["primary"],
         coverage_type=answers["insurance"]["coverage_type"],
+        pathway_codes=pathway_codes_for(evaluation),
         source=source,
     )
 

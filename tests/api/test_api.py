@@ -80,6 +80,7 @@ def test_intake_is_stored_with_its_evaluation(client: FlaskClient, token: str) -
     assert submission.primary_concern == "depression"
     assert submission.coverage_type == "commercial"
     assert submission.urgent is False
+    assert submission.pathway_codes == ",tms_plus_cbt,tms_plus_medication_review,"
 
 
 def test_a_suicide_risk_answer_makes_the_submission_urgent(client: FlaskClient, token: str) -> None:

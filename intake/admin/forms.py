@@ -1,0 +1,35 @@
+"""Admin forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectMultipleField
+from wtforms.validators import DataRequired, Email, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from intake.models.user import ROLES
+from intake.staff.forms import choices
+
+
+class CreateUserForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter an email address."),
+            Email("Enter a valid email."),
+            Length(max=254),
+        ],
+    )
+    roles = SelectMultipleField(
+        "Roles",
+        choices=choices(ROLES),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired("Choose at least one role.")],
+    )
+    password = PasswordField(
+        "Initial password",
+        validators=[DataRequired("Enter an initial password."), Length(max=1000)],
+        description="At least 12 characters, not a common password. Give it to the person "
+        "privately; they can change it under Account.",
+    )

@@ -1,0 +1,153 @@
+"""Commands: ``user create/disable/enable/list``, ``setup-demo`` and ``seed-demo``."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from intake.models.user import ROLES
+
+user_cli = AppGroup("user", help="Manage staff accounts.")
+
+
+def _prompt_password() -> str:
+    password = os.environ.get("INTAKE_USER_PASSWORD")
+    if password:
+        return password
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(sorted(ROLES)),
+    help="A role for the account; repeat for several.",
+)
+def create_user(email: str, roles: tuple[str, ...]) -> None:
+    """Create a staff account. The password comes from INTAKE_USER_PASSWORD or a prompt."""
+    from intake.services.accounts import AccountError, create_account
+
+    password = _prompt_password()
+    try:
+        user = create_account(email, password, roles)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
+
+
+@user_cli.command("disable")
+@click.argument("email")
+def disable_user(email: str) -> None:
+    """Disable a staff account and end its sessions."""
+    from intake.services.accounts import AccountError, set_disabled
+
+    try:
+        user = set_disabled(email, True)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Disabled {user.email}.")
+
+
+@user_cli.command("enable")
+@click.argument("email")
+def enable_user(email: str) -> None:
+    """Enable a disabled staff account again."""
+    from intake.services.accounts import AccountError, set_disabled
+
+    try:
+        user = set_disabled(email, False)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Enabled {user.email}.")
+
+
+@user_cli.command("list")
+def list_users() -> None:
+    """List staff accounts with their roles."""
+    from intake.extensions import db
+    from intake.models import User
+
+    for user in db.session.scalars(db.select(User).order_by(User.email)):
+        state = "disabled" if user.disabled else "active"
+        click.echo(f"{user.email}\t{','.join(sorted(user.roles))}\t{state}")
+
+
+DEMO_ACCOUNTS = (
+    ("frontdesk@example.org", ("front_desk",)),
+    ("clinician@example.org", ("clinician",)),
+    ("admin@example.org", ("admin",)),
+)
+DEMO_SUBMISSIONS = 25
+
+
+def _seed(count: int, seed_value: int | None) -> int:
+    try:
+        from intake.services.demo import seed
+    except ImportError as exc:  # Faker is a development dependency
+        raise click.ClickException(f"demo data needs the dev extras installed: {exc}") from exc
+
+    def progress(done: int) -> None:
+        if count >= 10_000:
+            click.echo(f"  {done:,} / {count:,}")
+
+    return seed(count, seed_value=seed_value, progress=progress)
+
+
+@click.command("setup-demo")
+def setup_demo() -> None:
+    """Create demo staff accounts and a few demo submissions, the first time only."""
+    import secrets
+
+    from intake.extensions import db
+    from intake.models import Submission
+    from intake.services.accounts import create_account, find_account
+
+    created = []
+    for email, roles in DEMO_ACCOUNTS:
+        if find_account(email) is None:
+            password = secrets.token_urlsafe(12)
+            create_account(email, password, roles)
+            created.append((email, roles, password))
+    if created:
+        click.echo("Demo staff accounts (shown once; sign in at /staff/login):")
+        for email, roles, password in created:
+            click.echo(f"  {email:<24} {','.join(roles):<12} password: {password}")
+    else:
+        click.echo(
+            "Demo staff accounts already exist (" + ", ".join(e for e, _r in DEMO_ACCOUNTS) + "). "
+            "Their passwords were printed on the first run; create another account with "
+            "flask --app intake user create EMAIL --role ROLE."
+        )
+    if db.session.scalar(db.select(db.func.count()).select_from(Submission)):
+        click.echo("Submissions already exist; no demo submissions added.")
+    else:
+        stored = _seed(DEMO_SUBMISSIONS, seed_value=None)
+        click.echo(f"Added {stored} demo submissions.")
+
+
+@click.command("seed-demo")
+@click.option("--count", default=100, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option(
+    "--seed", "seed_value", type=int, default=None, help="Fixed seed for repeatable data."
+)
+def seed_demo(count: int, seed_value: int | None) -> None:
+    """Create COUNT synthetic submissions spread over every pathway and flag."""
+    import time
+
+    started = time.monotonic()
+    stored = _seed(count, seed_value)
+    click.echo(f"Added {stored:,} demo submissions in {time.monotonic() - started:.1f} s.")
+
+
+def register_auth_commands(app: Flask) -> None:
+    """Attach the staff commands to ``app``."""
+    app.cli.add_command(user_cli)
+    app.cli.add_command(setup_demo)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,43 @@
+"""``role_required``: every staff, clinician and admin view says which roles may use it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from intake.extensions import login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Allow the view to signed-in, active accounts holding any of ``roles``.
+
+    Anonymous visitors are redirected to the sign-in page; a signed-in account without one of
+    the roles gets 403. With no roles, any signed-in staff account may use the view. The roles
+    are kept on the view as ``allowed_roles`` so the role-matrix test can check every route.
+    """
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if roles and not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def public(view: F) -> F:
+    """Mark a view under ``/staff`` or ``/admin`` as open to anonymous visitors (sign-in pages)."""
+    view.public = True  # type: ignore[attr-defined]
+    return view

@@ -1,0 +1,42 @@
+"""Sign-in, two-factor and password forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+
+class LoginForm(FlaskForm):
+    email = StringField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password."), Length(max=1000)]
+    )
+
+
+class TotpForm(FlaskForm):
+    code = StringField(
+        "6-digit code from your authenticator app",
+        validators=[
+            DataRequired("Enter the 6-digit code."),
+            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="Enter the 6 digits shown in your app."),
+        ],
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired("Enter a new password."), Length(max=1000)],
+        description="At least 12 characters. A few unrelated words make a good password.",
+    )
+    confirm_password = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired("Enter the new password again."),
+            EqualTo("new_password", message="The two new passwords do not match."),
+        ],
+    )

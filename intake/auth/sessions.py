@@ -1,0 +1,85 @@
+"""Sign-in bookkeeping: the session clock (idle and absolute limits) and Flask-Login wiring."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, flash, g, session
+from flask_login import current_user, login_user, logout_user
+
+from intake.extensions import db, login_manager
+from intake.models import User
+
+LOGIN_AT = "_staff_login_at"
+SEEN_AT = "_staff_seen_at"
+PENDING_2FA = "_staff_2fa_pending"
+PENDING_SECRET = "_staff_2fa_secret"  # noqa: S105 - a session key name, not a secret
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            raw_id, raw_generation = user_id.split(":", 1)
+            uid, generation = int(raw_id), int(raw_generation)
+        except ValueError:
+            return None
+        user = db.session.get(User, uid)
+        if user is None or user.disabled or user.session_generation != generation:
+            return None
+        return user
+
+    app.before_request(enforce_session_limits)
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in on a fresh session (a new session id against fixation)."""
+    session.clear()
+    login_user(user)
+    now = int(time.time())
+    session[LOGIN_AT] = now
+    session[SEEN_AT] = now
+    session.permanent = False
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def enforce_session_limits() -> None:
+    """End the staff session after the idle limit or the absolute limit."""
+    # Load the user afresh for every request (an app context shared by several requests, as in
+    # tests or CLI-driven calls, must not keep a user who was disabled in between).
+    g.pop("_login_user", None)
+    if LOGIN_AT not in session and "_user_id" not in session:
+        return
+    if not current_user.is_authenticated:
+        if "_user_id" in session:
+            # The account was disabled or its password changed elsewhere.
+            end_session()
+            flash("Your session has ended. Please sign in again.", "info")
+        return
+    now = int(time.time())
+    idle = current_app.config["STAFF_IDLE_TIMEOUT"].total_seconds()
+    absolute = current_app.config["STAFF_MAX_SESSION"].total_seconds()
+    login_at = session.get(LOGIN_AT, 0)
+    seen_at = session.get(SEEN_AT, 0)
+    if now - seen_at > idle or now - login_at > absolute:
+        from intake.services import audit
+
+        reason = "idle" if now - seen_at > idle else "absolute"
+        audit.record("session_expired", detail={"reason": reason})
+        db.session.commit()
+        end_session()
+        if reason == "idle":
+            flash("You were signed out after a period without activity.", "info")
+        else:
+            flash("You were signed out because sessions last at most 12 hours.", "info")
+        return
+    session[SEEN_AT] = now

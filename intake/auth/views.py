@@ -1,0 +1,274 @@
+"""Sign-in (with optional TOTP), sign-out, password change and two-factor enrolment."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pyotp
+import segno
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user
+from markupsafe import Markup
+
+from intake.auth import bp
+from intake.auth.decorators import public, role_required
+from intake.auth.forms import LoginForm, PasswordChangeForm, TotpForm
+from intake.auth.passwords import (
+    burn_time,
+    hash_password,
+    needs_rehash,
+    policy_problems,
+    verify_password,
+)
+from intake.auth.sessions import PENDING_2FA, PENDING_SECRET, end_session, start_session
+from intake.extensions import db, limiter
+from intake.models import User
+from intake.models.types import utcnow
+from intake.services import audit
+
+#: One message for every failed sign-in, so the page never tells whether an account exists.
+GENERIC_FAILURE = (
+    "That email and password did not work. After repeated failed attempts sign-in is paused "
+    "for 15 minutes. If you are stuck, ask an admin."
+)
+MAX_FAILED_LOGINS = 10
+LOCK_DURATION = timedelta(minutes=15)
+PENDING_LIFETIME = 300  # seconds to finish the second step
+
+
+def _login_limit() -> str:
+    return str(current_app.config.get("LOGIN_RATE_LIMIT", "20 per minute;100 per hour"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def home_for(user: User) -> str:
+    if user.has_role("front_desk", "clinician"):
+        return url_for("staff.queue")
+    if user.has_role("admin"):
+        return url_for("admin.index")
+    return url_for("auth.account")
+
+
+def _register_failure(user: User | None, reason: str) -> None:
+    if user is not None and reason == "wrong_password":
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = utcnow() + LOCK_DURATION
+            user.failed_logins = 0
+            audit.record("account_locked", actor=user)
+    audit.record("login_failed", actor=user, detail={"reason": reason})
+    db.session.commit()
+
+
+def _complete_login(user: User, *, two_factor: bool) -> ResponseReturnValue:
+    user.failed_logins = 0
+    user.last_login_at = utcnow()
+    next_url = _safe_next(session.get("_staff_next"))
+    start_session(user)
+    audit.record("login", actor=user, detail={"two_factor": two_factor})
+    db.session.commit()
+    return redirect(next_url or home_for(user))
+
+
+def _needs_enrolment(user: User) -> bool:
+    return (
+        current_app.config.get("REQUIRE_2FA_ADMIN", False)
+        and user.has_role("admin")
+        and not user.totp_secret
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    error = None
+    if request.method == "GET":
+        session["_staff_next"] = _safe_next(request.args.get("next"))
+    if form.validate_on_submit():
+        email = User.normalise_email(form.email.data or "")
+        password = form.password.data or ""
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        if user is None:
+            burn_time(password)
+            _register_failure(None, "unknown_account")
+            error = GENERIC_FAILURE
+        elif user.is_locked():
+            burn_time(password)
+            _register_failure(user, "locked")
+            error = GENERIC_FAILURE
+        elif not verify_password(user.password_hash, password):
+            _register_failure(user, "wrong_password")
+            error = GENERIC_FAILURE
+        elif user.disabled:
+            _register_failure(user, "disabled")
+            error = GENERIC_FAILURE
+        else:
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.failed_logins = 0
+            if user.totp_secret or _needs_enrolment(user):
+                db.session.commit()
+                session[PENDING_2FA] = {
+                    "id": user.id,
+                    "generation": user.session_generation,
+                    "at": int(time.time()),
+                }
+                if user.totp_secret:
+                    return redirect(url_for("auth.login_verify"))
+                return redirect(url_for("auth.login_enrol"))
+            return _complete_login(user, two_factor=False)
+    status = 200 if error is None else 401
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING_2FA)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_LIFETIME:
+        return None
+    user = db.session.get(User, pending.get("id"))
+    if (
+        user is None
+        or user.disabled
+        or user.is_locked()
+        or user.session_generation != pending.get("generation")
+    ):
+        return None
+    return user
+
+
+def _check_code(secret: str, code: str) -> bool:
+    return pyotp.TOTP(secret).verify(code.replace(" ", "").strip(), valid_window=1)
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login_verify() -> ResponseReturnValue:
+    """Second step: the code from the authenticator app."""
+    user = _pending_user()
+    if user is None or not user.totp_secret:
+        session.pop(PENDING_2FA, None)
+        flash("Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    form = TotpForm()
+    error = None
+    if form.validate_on_submit():
+        if _check_code(user.totp_secret, form.code.data or ""):
+            return _complete_login(user, two_factor=True)
+        _register_failure(user, "wrong_password")
+        error = "That code did not work. Codes change every 30 seconds; try the newest one."
+    return render_template("auth/verify.html", form=form, error=error), 200 if not error else 401
+
+
+def _qr_svg(secret: str, email: str) -> Markup:
+    uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Clinic intake")
+    svg = segno.make(uri, error="m").svg_inline(scale=4, title="QR code for your authenticator")
+    return Markup(svg)  # noqa: S704 - generated locally by segno from our own URI
+
+
+def _enrol(user: User, *, on_success: str | None) -> ResponseReturnValue:
+    secret = session.get(PENDING_SECRET)
+    if not secret:
+        secret = pyotp.random_base32()
+        session[PENDING_SECRET] = secret
+    form = TotpForm()
+    error = None
+    if form.validate_on_submit():
+        if _check_code(secret, form.code.data or ""):
+            user.totp_secret = secret
+            session.pop(PENDING_SECRET, None)
+            audit.record("totp_enabled", actor=user)
+            if on_success is None:  # part of sign-in
+                return _complete_login(user, two_factor=True)
+            db.session.commit()
+            flash("Two-factor sign-in is on for your account.", "success")
+            return redirect(on_success)
+        error = "That code did not work. Check the time on your phone and try the newest code."
+    return render_template(
+        "auth/enrol.html",
+        form=form,
+        error=error,
+        secret=secret,
+        qr=_qr_svg(secret, user.email),
+        required=on_success is None,
+    ), 200 if not error else 400
+
+
+@bp.route("/login/setup-2fa", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login_enrol() -> ResponseReturnValue:
+    """Admins must set up two-factor sign-in before their first session when it is required."""
+    user = _pending_user()
+    if user is None or user.totp_secret:
+        session.pop(PENDING_2FA, None)
+        flash("Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    return _enrol(user, on_success=None)
+
+
+@bp.post("/logout")
+@public
+def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        audit.record("logout")
+        db.session.commit()
+    end_session()
+    flash("You are signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+@role_required()
+def account() -> ResponseReturnValue:
+    return render_template("auth/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@role_required()
+def change_password() -> ResponseReturnValue:
+    form = PasswordChangeForm()
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.current_password.data or ""):
+            form.current_password.errors.append("That is not your current password.")
+        else:
+            problems = policy_problems(form.new_password.data or "", user.email)
+            if problems:
+                form.new_password.errors.extend(problems)
+            else:
+                user.password_hash = hash_password(form.new_password.data or "")
+                user.password_changed_at = utcnow()
+                user.session_generation += 1  # ends every other session of this account
+                audit.record("password_changed")
+                db.session.commit()
+                login_user(user)  # this session continues under the new generation
+                flash("Your password is changed. Other sessions were signed out.", "success")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@role_required()
+def two_factor() -> ResponseReturnValue:
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    if user.totp_secret:
+        flash("Two-factor sign-in is already on. Ask an admin to reset it.", "info")
+        return redirect(url_for("auth.account"))
+    return _enrol(user, on_success=url_for("auth.account"))

@@ -1,0 +1,65 @@
+"""Forms of the clinician, insurance and admin-settings pages (CSRF-protected by Flask-WTF)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from intake.services.insurance import NOTES_MAX, PRIOR_AUTH_WORDS
+from intake.services.reviews import NOTE_MAX
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes; the service, not the field, judges unknown codes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        choices={
+            "agree": "Agree with the suggested pathways",
+            "different": "Choose different pathways",
+        },
+        validate_choice=False,
+    )
+    pathways = MultiCheckboxField("Pathways", choices={}, validate_choice=False)
+    note = TextAreaField("Note (optional)", validators=[Length(max=NOTE_MAX)])
+
+
+class InsuranceForm(FlaskForm):
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    eligibility_confirmed = BooleanField("Eligibility confirmed with the plan")
+    prior_auth = SelectField(
+        "Prior authorization", choices=dict(PRIOR_AUTH_WORDS), validate_choice=False
+    )
+    notes = TextAreaField("Notes", validators=[Length(max=NOTES_MAX)])
+
+
+class TokenCreateForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        validators=[DataRequired("Give the token a name."), Length(max=100)],
+        description="Where it is used, e.g. “front-desk kiosk 2”.",
+    )
+
+
+class TokenRevokeForm(FlaskForm):
+    name = HiddenField(validators=[DataRequired()])
+
+
+class SettingsForm(FlaskForm):
+    export_free_text = BooleanField("Include free-text answers in CSV exports")

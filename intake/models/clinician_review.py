@@ -1,0 +1,41 @@
+"""A clinician's review of the rules' pathway suggestion for one submission."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from intake.extensions import db
+from intake.models.types import JSONDocument, UTCDateTime, utcnow
+
+DECISIONS = ("agree", "different")
+
+
+class ClinicianReview(db.Model):
+    """Agree with the suggested pathways, or choose different ones, with a note.
+
+    Reviews are append-only: a later review supersedes an earlier one on the summary, and every
+    one stays for the record. ``suggested_codes`` and ``ruleset_sha256`` keep what the rules
+    suggested when the review was made, so the side-by-side view never shifts if the ruleset
+    changes later.
+    """
+
+    __tablename__ = "clinician_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    clinician_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id"), nullable=True, index=True
+    )
+    decision: Mapped[str] = mapped_column(sa.String(16))
+    pathway_codes: Mapped[list[str]] = mapped_column(JSONDocument)
+    suggested_codes: Mapped[list[str]] = mapped_column(JSONDocument)
+    ruleset_sha256: Mapped[str] = mapped_column(sa.String(64))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint("decision IN ('agree', 'different')", name="decision"),)

@@ -1,0 +1,65 @@
+"""Creating, disabling and enabling staff accounts (shared by the CLI and the admin pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from email_validator import EmailNotValidError, validate_email
+
+from intake.auth.passwords import hash_password, policy_problems
+from intake.extensions import db
+from intake.models.user import ROLES, User
+from intake.services import audit
+
+
+class AccountError(ValueError):
+    """A staff account could not be created or changed; the message says why."""
+
+
+def find_account(email: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == User.normalise_email(email)))
+
+
+def create_account(
+    email: str, password: str, roles: Iterable[str], *, check_policy: bool = True
+) -> User:
+    """Create and commit a staff account, or raise :class:`AccountError`."""
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(f"That is not a valid email address: {exc}") from exc
+    roles = set(roles)
+    if not roles:
+        raise AccountError("Give the account at least one role.")
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise AccountError(f"Unknown role: {', '.join(sorted(unknown))}.")
+    if find_account(email) is not None:
+        raise AccountError("An account with that email already exists.")
+    if check_policy:
+        problems = policy_problems(password, email)
+        if problems:
+            raise AccountError(" ".join(problems))
+    user = User(email=email, password_hash=hash_password(password))
+    user.roles = roles
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user_created", detail={"user_id": user.id, "roles": sorted(roles)})
+    db.session.commit()
+    return user
+
+
+def set_disabled(email_or_user: str | User, disabled: bool) -> User:
+    """Disable (ending every session) or enable an account, and commit."""
+    user = email_or_user if isinstance(email_or_user, User) else find_account(email_or_user)
+    if user is None:
+        raise AccountError("No account with that email.")
+    user.disabled = disabled
+    if disabled:
+        user.session_generation += 1
+    else:
+        user.failed_logins = 0
+        user.locked_until = None
+    audit.record("user_disabled" if disabled else "user_enabled", detail={"user_id": user.id})
+    db.session.commit()
+    return user

@@ -1,0 +1,81 @@
+"""Writing the audit log.
+
+``record(action, submission=..., detail=...)`` adds one :class:`AuditEvent` to the current
+database session; it is committed together with the change it describes (the caller commits).
+The actor comes from Flask-Login and the address from the request, when there is one.
+
+``detail`` is for identifiers and workflow values (statuses, ids, counts, filter names). Never put
+patient answers (names, dates of birth, member ids, free text) in it: the audit log is searched
+and shown to admins, and it must not become a second copy of the patient record.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from intake.extensions import db
+from intake.models.audit import AuditEvent
+
+if TYPE_CHECKING:
+    from intake.models import Submission, User
+
+#: The actions the app records, with the words the admin search page shows.
+ACTIONS: dict[str, str] = {
+    "login": "Signed in",
+    "login_failed": "Sign-in failed",
+    "account_locked": "Account locked after failed sign-ins",
+    "logout": "Signed out",
+    "session_expired": "Session expired",
+    "password_changed": "Password changed",
+    "totp_enabled": "Two-factor enabled",
+    "user_created": "Account created",
+    "user_disabled": "Account disabled",
+    "user_enabled": "Account enabled",
+    "submission_viewed": "Submission viewed",
+    "status_changed": "Status changed",
+    "note_added": "Note added",
+    "note_edited": "Note edited",
+    "acknowledged": "Urgent flag acknowledged",
+    "exported": "Exported",
+    "evaluated": "Evaluated",
+    "reviewed": "Clinician review",
+}
+
+
+def client_ip() -> str | None:
+    """The address of the current request (``request.remote_addr``), if there is a request.
+
+    Behind a reverse proxy, wrap the app in ``werkzeug.middleware.proxy_fix.ProxyFix`` so this is
+    the client's address rather than the proxy's.
+    """
+    if not has_request_context():
+        return None
+    return request.remote_addr
+
+
+def record(
+    action: str,
+    *,
+    submission: Submission | None = None,
+    detail: dict[str, Any] | None = None,
+    actor: User | None = None,
+) -> AuditEvent:
+    """Add an audit event for ``action`` to the session (committed with the caller's change).
+
+    ``actor`` defaults to the signed-in user (none for the command line or a failed sign-in).
+    """
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()  # type: ignore[attr-defined]
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        actor_email=actor.email if actor is not None else None,
+        submission_id=submission.id if submission is not None else None,
+        detail=dict(detail or {}),
+        ip_address=client_ip(),
+    )
+    db.session.add(event)
+    return event

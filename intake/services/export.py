@@ -1,0 +1,113 @@
+"""CSV export of submissions, streamed, with spreadsheet formula injection neutralised.
+
+A cell that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-`` or ``@``,
+or with a tab or carriage return, per OWASP's "CSV injection" guidance) gets a leading ``'`` so
+it is shown as text. Every cell goes through :func:`neutralise`, not only the free-text ones:
+a last name or a payer can be typed by anyone.
+
+Free-text answers (what the patient typed in their own words) are exported only when the admin
+setting ``export.include_free_text`` allows it; the caller decides and passes ``free_text``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from intake.models import Submission
+
+#: Characters that make a spreadsheet evaluate a cell (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+COLUMNS = (
+    "reference",
+    "submitted_at",
+    "status",
+    "urgent",
+    "last_name",
+    "first_name",
+    "date_of_birth",
+    "primary_concern",
+    "coverage_type",
+    "pathways",
+    "flags",
+)
+FREE_TEXT_COLUMNS = (
+    "other_description",
+    "medications_as_typed",
+    "other_medications",
+    "payer_name",
+    "subscriber_name",
+    "signature",
+)
+
+
+def columns(*, free_text: bool) -> tuple[str, ...]:
+    """The header row."""
+    return COLUMNS + FREE_TEXT_COLUMNS if free_text else COLUMNS
+
+
+def neutralise(value: object) -> str:
+    """The cell text, with a leading ``'`` when a spreadsheet would run it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _codes(evaluation: dict[str, Any] | None, key: str) -> str:
+    return " ".join(item["code"] for item in (evaluation or {}).get(key, []))
+
+
+def row(submission: Submission, *, free_text: bool) -> list[str]:
+    """One submission as a list of neutralised cells, in :func:`columns` order."""
+    answers = submission.answers
+    patient = answers["patient"]
+    cells: list[object] = [
+        submission.reference,
+        submission.submitted_at.isoformat(timespec="seconds"),
+        submission.status,
+        "yes" if submission.urgent else "no",
+        patient["last_name"],
+        patient["first_name"],
+        patient["date_of_birth"],
+        submission.primary_concern,
+        submission.coverage_type,
+        _codes(submission.evaluation, "pathways"),
+        _codes(submission.evaluation, "flags"),
+    ]
+    if free_text:
+        insurance = answers["insurance"]
+        cells += [
+            answers["concerns"].get("other_description"),
+            "; ".join(trial["name"] for trial in answers["medication_trials"]),
+            "; ".join(answers["other_medications"]),
+            insurance.get("payer_name"),
+            insurance.get("subscriber_name"),
+            answers["consent"]["signature"],
+        ]
+    return [neutralise(cell) for cell in cells]
+
+
+def stream_csv(submissions: Iterable[Submission], *, free_text: bool) -> Iterator[str]:
+    """The CSV text in chunks: the header, then one line per submission, never all in memory."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(columns(free_text=free_text))
+    yield flush()
+    pending = 0
+    for submission in submissions:
+        writer.writerow(row(submission, free_text=free_text))
+        pending += 1
+        if pending == 200:
+            yield flush()
+            pending = 0
+    if pending:
+        yield flush()

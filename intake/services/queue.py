@@ -1,0 +1,250 @@
+"""The front-desk queue: pinned urgent submissions, filters, search, sorting and pages.
+
+Unacknowledged urgent submissions matching the filters are pinned above the list, longest
+waiting first (``ix_submission_unacknowledged``). The list below holds everything else, sorted
+as asked, one page at a time (LIMIT/OFFSET on indexed columns, ties broken by id).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from intake.extensions import db
+from intake.models import Submission
+from intake.services.workflow import STATUSES
+
+PAGE_SIZE = 50
+PINNED_LIMIT = 200
+
+CONCERNS = {
+    "depression": "Depression",
+    "anxiety": "Anxiety",
+    "ocd": "OCD",
+    "bipolar": "Bipolar",
+    "ptsd": "PTSD",
+    "other": "Other",
+}
+COVERAGE_TYPES = {
+    "commercial": "Commercial",
+    "medicare": "Medicare",
+    "medicaid": "Medicaid",
+    "tricare": "TRICARE",
+    "self_pay": "Self-pay",
+    "other": "Other",
+}
+PATHWAYS = {
+    "crisis_support": "Crisis support now",
+    "tms_safety_review": "TMS safety review with a physician",
+    "bipolar_assessment": "Bipolar assessment",
+    "tms_plus_cbt": "TMS with cognitive behavioural therapy",
+    "tms_plus_medication_review": "TMS with a medication review",
+    "tms_plus_erp": "Deep TMS for OCD with ERP",
+    "medication_evaluation": "Psychiatric evaluation and medication management",
+    "psychotherapy": "Evidence-based psychotherapy",
+    "maintenance_therapy": "Keeping gains after TMS",
+    "clinician_consultation": "Talk it through with a clinician",
+}
+SORTS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "last_name": "Last name A-Z",
+    "status": "Status",
+}
+
+
+def fold_name(value: str) -> str:
+    """Case- and accent-insensitive form of a name (what ``last_name_folded`` holds)."""
+    decomposed = unicodedata.normalize("NFKD", value.strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _parse_date(value: str) -> date | None:
+    value = value.strip()
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass
+class QueueFilters:
+    status: str = ""
+    urgent: str = ""  # "", "yes", "no"
+    concern: str = ""
+    coverage: str = ""
+    pathway: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    q: str = ""
+    sort: str = "newest"
+    page: int = 1
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, str], *, allow_search: bool = True) -> QueueFilters:
+        """Read filters from a form; unknown values are dropped with a message."""
+        f = cls()
+        choices = {
+            "status": STATUSES,
+            "urgent": {"yes": "", "no": ""},
+            "concern": CONCERNS,
+            "coverage": COVERAGE_TYPES,
+            "pathway": PATHWAYS,
+            "sort": SORTS,
+        }
+        for name, allowed in choices.items():
+            value = (data.get(name) or "").strip()
+            if value and value not in allowed:
+                f.problems.append(f"Unknown {name.replace('_', ' ')} ignored.")
+                value = ""
+            setattr(f, name, value or getattr(cls, name))
+        for name in ("date_from", "date_to"):
+            value = (data.get(name) or "").strip()
+            if value and _parse_date(value) is None:
+                f.problems.append("Enter dates as YYYY-MM-DD.")
+                value = ""
+            setattr(f, name, value)
+        if allow_search:
+            f.q = (data.get("q") or "").strip()[:100]
+        try:
+            f.page = max(1, int(data.get("page") or 1))
+        except ValueError:
+            f.page = 1
+        return f
+
+    def as_form(self) -> dict[str, str]:
+        """The filters as form fields (for hidden inputs carrying them to the next page)."""
+        values = asdict(self)
+        values.pop("problems")
+        values.pop("page")
+        return {k: str(v) for k, v in values.items() if v}
+
+    @property
+    def active(self) -> bool:
+        return any(v for k, v in self.as_form().items() if k != "sort")
+
+
+def _conditions(f: QueueFilters) -> list[sa.ColumnElement[bool]]:
+    s = Submission
+    conds: list[sa.ColumnElement[bool]] = []
+    if f.status:
+        conds.append(s.status == f.status)
+    if f.urgent == "yes":
+        conds.append(s.urgent.is_(True))
+    elif f.urgent == "no":
+        conds.append(s.urgent.is_(False))
+    if f.concern:
+        conds.append(s.primary_concern == f.concern)
+    if f.coverage:
+        conds.append(s.coverage_type == f.coverage)
+    if f.pathway:
+        conds.append(s.pathway_codes.like(f"%,{f.pathway},%"))
+    start = _parse_date(f.date_from) if f.date_from else None
+    end = _parse_date(f.date_to) if f.date_to else None
+    if start:
+        conds.append(s.submitted_at >= datetime.combine(start, time.min, tzinfo=UTC))
+    if end:
+        conds.append(s.submitted_at < datetime.combine(end + timedelta(days=1), time.min, UTC))
+    if f.q:
+        dob = _parse_date(f.q)
+        if dob is not None:
+            conds.append(s.date_of_birth == dob)
+        else:
+            # Stored names are folded with casefold(); also try without accents, so "alvarez"
+            # finds a name stored accent-free and "Álvarez" finds one stored with its accent.
+            names = {f.q.strip().casefold(), fold_name(f.q)}
+            compact = re.sub(r"[\s-]", "", f.q).upper()
+            references = {compact, f"{compact[:4]}-{compact[4:]}" if len(compact) == 8 else compact}
+            conds.append(
+                sa.or_(
+                    s.reference.in_(sorted(references)),
+                    *(s.last_name_folded.like(f"{_escape_like(n)}%", escape="\\") for n in names),
+                )
+            )
+    return conds
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _pinned_condition() -> sa.ColumnElement[bool]:
+    return sa.and_(Submission.urgent.is_(True), Submission.acknowledged_at.is_(None))
+
+
+def pinned(f: QueueFilters) -> list[Submission]:
+    """Unacknowledged urgent submissions matching the filters, longest waiting first."""
+    if f.urgent == "no":
+        return []
+    stmt = (
+        sa.select(Submission)
+        .where(_pinned_condition(), *_conditions(f))
+        .order_by(Submission.submitted_at.asc(), Submission.id.asc())
+        .limit(PINNED_LIMIT)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _order(sort: str) -> list[sa.ColumnElement[object]]:
+    s = Submission
+    if sort == "oldest":
+        return [s.submitted_at.asc(), s.id.asc()]
+    if sort == "last_name":
+        return [s.last_name_folded.asc(), s.id.asc()]
+    if sort == "status":
+        return [s.status.asc(), s.submitted_at.desc(), s.id.desc()]
+    return [s.submitted_at.desc(), s.id.desc()]
+
+
+@dataclass
+class Page:
+    items: list[Submission]
+    total: int
+    page: int
+    pages: int
+
+
+def listing(f: QueueFilters, per_page: int = PAGE_SIZE) -> Page:
+    """One page of the submissions that are not pinned, sorted as asked."""
+    conds = [sa.not_(_pinned_condition()), *_conditions(f)]
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Submission).where(*conds)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(f.page, pages)
+    stmt = (
+        sa.select(Submission)
+        .where(*conds)
+        .order_by(*_order(f.sort))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(list(db.session.scalars(stmt)), total, page, pages)
+
+
+def unacknowledged_urgent_count() -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Submission).where(_pinned_condition())
+        )
+        or 0
+    )
+
+
+def waited(since: datetime, now: datetime | None = None) -> str:
+    """How long ago, in words a person reads at a glance: "3 h 20 min", "2 days 4 h"."""
+    delta = (now or datetime.now(UTC)) - since
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rem = divmod(minutes, 1440)
+    hours, mins = divmod(rem, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''} {hours} h"
+    if hours:
+        return f"{hours} h {mins} min"
+    return f"{mins} min"

@@ -1,0 +1,83 @@
+"""Clinician reviews: agree with the rules' pathways, or choose different ones, with a note."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from intake.extensions import db
+from intake.models import ClinicianReview, Submission
+from intake.rules import Ruleset
+
+NOTE_MAX = 4000
+
+
+class ReviewError(ValueError):
+    """A review that cannot be stored; the message says why, in words for the clinician."""
+
+
+def pathway_choices(ruleset: Ruleset) -> list[tuple[str, str]]:
+    """Every pathway code with its title, in priority order (the review's checkboxes)."""
+    return [(rule.code, rule.title) for rule in ruleset.pathways]
+
+
+def suggested_codes(submission: Submission) -> list[str]:
+    """The pathways the stored evaluation suggested, in order."""
+    return [p["code"] for p in (submission.evaluation or {}).get("pathways", [])]
+
+
+def record_review(
+    submission: Submission,
+    *,
+    clinician_id: int | None,
+    decision: str,
+    codes: Iterable[str],
+    note: str,
+    ruleset: Ruleset,
+) -> ClinicianReview:
+    """Check and add a review to the session (the caller audits and commits).
+
+    Raises ``ReviewError`` and adds nothing when the review is invalid.
+
+    "agree" takes the suggested pathways (any codes sent with it are ignored); "different" needs
+    at least one known pathway code, kept once each in priority order.
+    """
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ReviewError(f"The note is limited to {NOTE_MAX} characters.")
+    suggested = suggested_codes(submission)
+    if decision == "agree":
+        chosen = suggested
+    elif decision == "different":
+        known = [code for code, _ in pathway_choices(ruleset)]
+        picked = list(dict.fromkeys(codes))
+        if not picked:
+            raise ReviewError("Choose at least one pathway, or agree with the suggestion.")
+        if unknown := [code for code in picked if code not in known]:
+            raise ReviewError(f"Unknown pathway: {', '.join(unknown)}.")
+        chosen = [code for code in known if code in picked]
+    else:
+        raise ReviewError("Choose whether you agree with the suggested pathways.")
+    review = ClinicianReview(
+        submission_id=submission.id,
+        clinician_id=clinician_id,
+        decision=decision,
+        pathway_codes=chosen,
+        suggested_codes=suggested,
+        ruleset_sha256=(submission.evaluation or {}).get("ruleset", {}).get("sha256", ""),
+        note=note,
+    )
+    db.session.add(review)
+    db.session.flush()
+    return review
+
+
+def reviews_of(submission: Submission) -> list[ClinicianReview]:
+    """Every review of ``submission``, newest first."""
+    query = (
+        select(ClinicianReview)
+        .where(ClinicianReview.submission_id == submission.id)
+        .order_by(ClinicianReview.created_at.desc(), ClinicianReview.id.desc())
+    )
+    return list(db.session.scalars(query))

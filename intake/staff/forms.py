@@ -1,0 +1,41 @@
+"""Front-desk forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import HiddenInput
+
+from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
+from intake.services.workflow import STATUSES
+
+
+def choices(labels: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+class StatusForm(FlaskForm):
+    to_status = SelectField(
+        "Move to", choices=choices(STATUSES), validators=[DataRequired("Choose a status.")]
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class AcknowledgeForm(FlaskForm):
+    action = RadioField(
+        "What was done",
+        choices=choices(ACKNOWLEDGEMENT_ACTIONS),
+        validators=[DataRequired("Choose what was done.")],
+    )
+    note = TextAreaField(
+        "Note",
+        validators=[Length(max=4000)],
+        description="What happened, who you spoke to, what was agreed. Required for Other.",
+    )
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        "Note", validators=[DataRequired("Write something in the note."), Length(max=4000)]
+    )

@@ -1,0 +1,253 @@
+"""Front-desk routes: the queue, one submission, and the workflow actions on it.
+
+Searching by last name, reference or date of birth is patient data, so the queue's filter form
+is POSTed and the search term never appears in a URL (nor is it stored in the session cookie).
+Pages of a filtered list are POSTed too, carrying the filters in hidden fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from intake.auth.decorators import role_required
+from intake.extensions import db
+from intake.models import Acknowledgement, Note, StatusChange, Submission, User
+from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
+from intake.services import audit, workflow
+from intake.services import queue as qs
+from intake.staff import bp
+from intake.staff.forms import AcknowledgeForm, NoteForm, StatusForm, choices
+
+QUEUE_ROLES = ("front_desk", "clinician")
+
+
+class _Lazy:
+    """Runs the count query only when a template prints it."""
+
+    def __init__(self, fn: Any) -> None:
+        self._fn = fn
+        self._value: int | None = None
+
+    def _get(self) -> int:
+        if self._value is None:
+            self._value = int(self._fn())
+        return self._value
+
+    def __str__(self) -> str:
+        return str(self._get())
+
+    def __bool__(self) -> bool:
+        return bool(self._get())
+
+    def __int__(self) -> int:
+        return self._get()
+
+
+@bp.app_context_processor
+def staff_header() -> dict[str, object]:
+    """``unacknowledged_urgent_count`` for the header of every staff page."""
+
+    def count() -> int:
+        if not current_user.is_authenticated or not current_user.has_role(*QUEUE_ROLES):
+            return 0
+        return qs.unacknowledged_urgent_count()
+
+    return {
+        "unacknowledged_urgent_count": _Lazy(count),
+        "status_label": lambda s: workflow.STATUSES.get(s, s),
+        "format_time": workflow.format_time,
+        "waited": qs.waited,
+    }
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(*QUEUE_ROLES)
+def queue() -> ResponseReturnValue:
+    if request.method == "POST":
+        filters = qs.QueueFilters.from_mapping(request.form)
+    else:
+        # Identifying search terms are only accepted in a POST body, never from a URL.
+        filters = qs.QueueFilters.from_mapping(request.args, allow_search=False)
+    pinned = qs.pinned(filters)
+    page = qs.listing(filters)
+    return render_template(
+        "staff/queue.html",
+        filters=filters,
+        pinned=pinned,
+        page=page,
+        statuses=workflow.STATUSES,
+        concerns=qs.CONCERNS,
+        coverage_types=qs.COVERAGE_TYPES,
+        pathways=qs.PATHWAYS,
+        sorts=qs.SORTS,
+    )
+
+
+def _load(submission_id: int) -> Submission:
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def _render_submission(
+    submission: Submission,
+    *,
+    status_form: StatusForm | None = None,
+    ack_form: AcknowledgeForm | None = None,
+    note_form: NoteForm | None = None,
+    error: str | None = None,
+    code: int = 200,
+) -> ResponseReturnValue:
+    status_form = status_form or StatusForm(formdata=None, version=submission.version)
+    status_form.to_status.choices = choices(
+        {s: workflow.STATUSES[s] for s in workflow.allowed_transitions(submission.status)}
+    )
+    status_form.version.data = submission.version
+    history = db.session.scalars(
+        db.select(StatusChange)
+        .where(StatusChange.submission_id == submission.id)
+        .order_by(StatusChange.changed_at.desc(), StatusChange.id.desc())
+    ).all()
+    notes = db.session.scalars(
+        db.select(Note).where(Note.submission_id == submission.id).order_by(Note.id.desc())
+    ).all()
+    acks = db.session.scalars(
+        db.select(Acknowledgement)
+        .where(Acknowledgement.submission_id == submission.id)
+        .order_by(Acknowledgement.id.desc())
+    ).all()
+    updated_by = (
+        db.session.get(User, submission.updated_by_id) if submission.updated_by_id else None
+    )
+    me = _me()
+    return render_template(
+        "staff/submission.html",
+        s=submission,
+        a=submission.answers or {},
+        ev=submission.evaluation or {},
+        history=history,
+        notes=notes,
+        acks=acks,
+        updated_by=updated_by,
+        editable={n.id for n in notes if workflow.note_editable(n, me)},
+        status_form=status_form,
+        ack_form=ack_form or AcknowledgeForm(formdata=None),
+        note_form=note_form or NoteForm(formdata=None),
+        ack_actions=ACKNOWLEDGEMENT_ACTIONS,
+        error=error,
+    ), code
+
+
+@bp.get("/submissions/<int:submission_id>")
+@role_required(*QUEUE_ROLES)
+def submission(submission_id: int) -> ResponseReturnValue:
+    s = _load(submission_id)
+    audit.record("submission_viewed", submission=s)
+    db.session.commit()
+    return _render_submission(s)
+
+
+@bp.post("/submissions/<int:submission_id>/status")
+@role_required(*QUEUE_ROLES)
+def change_status(submission_id: int) -> ResponseReturnValue:
+    s = _load(submission_id)
+    form = StatusForm()
+    form.to_status.choices = choices(workflow.STATUSES)
+    if not form.validate_on_submit():
+        return _render_submission(s, status_form=form, code=400)
+    try:
+        workflow.change_status(
+            s, form.to_status.data or "", by=_me(), expected_version=form.version.data
+        )
+        db.session.commit()
+    except workflow.EditConflict as exc:
+        db.session.rollback()
+        return _render_submission(_load(submission_id), error=str(exc), code=409)
+    except workflow.InvalidTransition as exc:
+        db.session.rollback()
+        return _render_submission(_load(submission_id), error=str(exc), code=400)
+    except StaleDataError:
+        db.session.rollback()
+        fresh = _load(submission_id)
+        db.session.refresh(fresh)
+        return _render_submission(fresh, error=str(workflow.conflict_for(fresh)), code=409)
+    flash(f"Status changed to {workflow.STATUSES[s.status]}.", "success")
+    return redirect(url_for("staff.submission", submission_id=s.id))
+
+
+@bp.post("/submissions/<int:submission_id>/acknowledge")
+@role_required(*QUEUE_ROLES)
+def acknowledge(submission_id: int) -> ResponseReturnValue:
+    s = _load(submission_id)
+    form = AcknowledgeForm()
+    if not form.validate_on_submit():
+        return _render_submission(s, ack_form=form, code=400)
+    try:
+        workflow.acknowledge(s, by=_me(), action=form.action.data or "", note=form.note.data or "")
+        db.session.commit()
+    except workflow.WorkflowError as exc:
+        db.session.rollback()
+        form.note.errors = [*form.note.errors, str(exc)]
+        return _render_submission(_load(submission_id), ack_form=form, code=400)
+    except StaleDataError:
+        # Someone else changed the submission at the same moment: try once more on fresh data.
+        db.session.rollback()
+        s = _load(submission_id)
+        db.session.refresh(s)
+        workflow.acknowledge(s, by=_me(), action=form.action.data or "", note=form.note.data or "")
+        db.session.commit()
+    flash("Acknowledgement recorded.", "success")
+    return redirect(url_for("staff.submission", submission_id=s.id))
+
+
+@bp.post("/submissions/<int:submission_id>/notes")
+@role_required(*QUEUE_ROLES)
+def add_note(submission_id: int) -> ResponseReturnValue:
+    s = _load(submission_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _render_submission(s, note_form=form, code=400)
+    workflow.add_note(s, by=_me(), body=form.body.data or "")
+    db.session.commit()
+    flash("Note added.", "success")
+    return redirect(url_for("staff.submission", submission_id=s.id) + "#notes")
+
+
+@bp.route("/submissions/<int:submission_id>/notes/<int:note_id>", methods=["GET", "POST"])
+@role_required(*QUEUE_ROLES)
+def edit_note(submission_id: int, note_id: int) -> ResponseReturnValue:
+    s = _load(submission_id)
+    note = db.session.get(Note, note_id)
+    if note is None or note.submission_id != s.id:
+        abort(404)
+    form = NoteForm(obj=note) if request.method == "GET" else NoteForm()
+    error = None
+    if not workflow.note_editable(note, _me()):
+        error = (
+            "Only the author can edit a note, for 10 minutes after writing it. "
+            "Add a new note with the correction instead."
+        )
+        return render_template("staff/note_edit.html", s=s, note=note, form=form, error=error), (
+            400 if request.method == "POST" else 200
+        )
+    if form.validate_on_submit():
+        try:
+            workflow.edit_note(note, by=_me(), body=form.body.data or "")
+            db.session.commit()
+        except workflow.WorkflowError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            flash("Note saved.", "success")
+            return redirect(url_for("staff.submission", submission_id=s.id) + "#notes")
+    return render_template("staff/note_edit.html", s=s, note=note, form=form, error=error)

@@ -1,0 +1,1 @@
+"""The test suite (a package, so `tests.factories` wins over a stray `tests` package)."""

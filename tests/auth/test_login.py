@@ -1,0 +1,216 @@
+"""Signing in and out, lockout, rate limit, session limits, password change, two-factor."""
+
+from __future__ import annotations
+
+import time
+
+import pyotp
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from intake.auth.sessions import LOGIN_AT, SEEN_AT
+from intake.auth.views import GENERIC_FAILURE
+from intake.extensions import db
+from intake.models import AuditEvent, User
+from tests.factories import DEFAULT_PASSWORD, make_user, post
+
+GENERIC_HTML = GENERIC_FAILURE.replace("'", "&#39;")
+
+
+def _login(client: FlaskClient, email: str, password: str = DEFAULT_PASSWORD):  # type: ignore[no-untyped-def]
+    return post(client, "/staff/login", {"email": email, "password": password})
+
+
+def _actions() -> list[str]:
+    return [e.action for e in db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))]
+
+
+def test_login_page_has_named_fields(client: FlaskClient) -> None:
+    html = client.get("/staff/login").get_data(as_text=True)
+    assert 'name="email"' in html
+    assert 'name="password"' in html
+
+
+def test_login_success_and_logout(client: FlaskClient) -> None:
+    user = make_user("front_desk", email="desk@example.org")
+    response = _login(client, "  DESK@example.org ")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/staff/")
+    assert client.get("/staff/").status_code == 200
+    assert post(client, "/staff/logout").status_code == 302
+    assert client.get("/staff/").status_code == 302
+    assert _actions() == ["login", "logout"]
+    assert db.session.get(User, user.id).last_login_at is not None
+
+
+def test_login_follows_only_local_next(client: FlaskClient) -> None:
+    make_user("front_desk", email="desk@example.org")
+    client.get("/staff/login?next=/staff/account")
+    assert _login(client, "desk@example.org").headers["Location"].endswith("/staff/account")
+    post(client, "/staff/logout")
+    client.get("/staff/login?next=https://evil.example/")
+    assert _login(client, "desk@example.org").headers["Location"].endswith("/staff/")
+
+
+def test_wrong_password_and_unknown_account_get_the_same_message(client: FlaskClient) -> None:
+    make_user("front_desk", email="desk@example.org")
+    wrong = _login(client, "desk@example.org", "not-the-password-at-all")
+    unknown = _login(client, "nobody@example.org", "not-the-password-at-all")
+    assert wrong.status_code == unknown.status_code == 401
+    assert GENERIC_HTML in wrong.get_data(as_text=True)
+    assert GENERIC_HTML in unknown.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 302
+
+
+def test_lockout_after_ten_failures(client: FlaskClient) -> None:
+    user = make_user("front_desk", email="desk@example.org")
+    for _ in range(10):
+        assert _login(client, "desk@example.org", "wrong-password-xyz").status_code == 401
+    assert db.session.get(User, user.id).locked_until is not None
+    response = _login(client, "desk@example.org")  # right password, but locked
+    assert response.status_code == 401
+    assert GENERIC_HTML in response.get_data(as_text=True)
+    assert "account_locked" in _actions()
+
+
+def test_lock_expires_after_fifteen_minutes(client: FlaskClient) -> None:
+    from datetime import timedelta
+
+    from intake.models.types import utcnow
+
+    user = make_user("front_desk", email="desk@example.org")
+    user.locked_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert _login(client, "desk@example.org").status_code == 302
+
+
+def test_login_is_rate_limited(app: Flask, client: FlaskClient) -> None:
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    for _ in range(3):
+        assert _login(client, "x@example.org", "wrong-password-xyz").status_code == 401
+    assert _login(client, "x@example.org", "wrong-password-xyz").status_code == 429
+
+
+def test_disabled_account_cannot_sign_in(client: FlaskClient) -> None:
+    make_user("front_desk", email="desk@example.org", disabled=True)
+    response = _login(client, "desk@example.org")
+    assert response.status_code == 401
+    assert GENERIC_HTML in response.get_data(as_text=True)
+
+
+def test_disabling_ends_a_running_session(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.accounts import set_disabled
+
+    user = login_as("front_desk")
+    assert client.get("/staff/").status_code == 200
+    set_disabled(user, True)
+    assert client.get("/staff/").status_code == 302
+
+
+def _age_session(client: FlaskClient, *, idle: int = 0, total: int = 0) -> None:
+    with client.session_transaction() as sess:
+        sess[SEEN_AT] = int(time.time()) - idle
+        sess[LOGIN_AT] = int(time.time()) - total
+
+
+def test_idle_timeout(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    login_as("front_desk")
+    _age_session(client, idle=14 * 60, total=14 * 60)
+    assert client.get("/staff/").status_code == 200
+    _age_session(client, idle=16 * 60, total=16 * 60)
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert "/staff/login" in response.headers["Location"]
+    assert "session_expired" in _actions()
+
+
+def test_absolute_timeout(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    login_as("front_desk")
+    _age_session(client, idle=60, total=12 * 3600 + 60)
+    assert client.get("/staff/").status_code == 302
+
+
+def test_password_change_ends_other_sessions(app: Flask, client: FlaskClient) -> None:
+    make_user("front_desk", email="desk@example.org")
+    other = app.test_client()
+    assert _login(client, "desk@example.org").status_code == 302
+    assert _login(other, "desk@example.org").status_code == 302
+    new = "a-much-better-passphrase-77"
+    response = post(
+        client,
+        "/staff/account/password",
+        {"current_password": DEFAULT_PASSWORD, "new_password": new, "confirm_password": new},
+    )
+    assert response.status_code == 302
+    assert client.get("/staff/").status_code == 200
+    assert other.get("/staff/").status_code == 302
+    post(client, "/staff/logout")
+    assert _login(client, "desk@example.org", new).status_code == 302
+    assert "password_changed" in _actions()
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short-pw", "at least 12"),
+        ("password1234", "too common"),
+        ("qwertyuiop12", "too common"),
+    ],
+)
+def test_password_policy(client: FlaskClient, login_as, password: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    login_as("front_desk")
+    response = post(
+        client,
+        "/staff/account/password",
+        {
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": password,
+            "confirm_password": password,
+        },
+    )
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+
+
+def test_totp_enrolment_and_login(client: FlaskClient) -> None:
+    user = make_user("clinician", email="doc@example.org")
+    assert _login(client, "doc@example.org").status_code == 302
+    page = client.get("/staff/account/two-factor")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<svg" in html
+    with client.session_transaction() as sess:
+        secret = sess["_staff_2fa_secret"]
+    assert post(client, "/staff/account/two-factor", {"code": "000000"}).status_code == 400
+    code = pyotp.TOTP(secret).now()
+    assert post(client, "/staff/account/two-factor", {"code": code}).status_code == 302
+    assert db.session.get(User, user.id).totp_secret == secret
+    post(client, "/staff/logout")
+
+    response = _login(client, "doc@example.org")
+    assert response.headers["Location"].endswith("/staff/login/verify")
+    assert client.get("/staff/").status_code == 302  # not signed in yet
+    assert post(client, "/staff/login/verify", {"code": "123456"}).status_code == 401
+    response = post(client, "/staff/login/verify", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    assert client.get("/staff/").status_code == 200
+
+
+def test_admin_must_enrol_when_required(app: Flask, client: FlaskClient) -> None:
+    app.config["REQUIRE_2FA_ADMIN"] = True
+    make_user("admin", email="boss@example.org")
+    response = _login(client, "boss@example.org")
+    assert response.headers["Location"].endswith("/staff/login/setup-2fa")
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/staff/login/setup-2fa").status_code == 200
+    with client.session_transaction() as sess:
+        secret = sess["_staff_2fa_secret"]
+    response = post(client, "/staff/login/setup-2fa", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_admin_without_requirement_signs_in_directly(client: FlaskClient) -> None:
+    make_user("admin", email="boss@example.org")
+    assert _login(client, "boss@example.org").headers["Location"].endswith("/admin/")

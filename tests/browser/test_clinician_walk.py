@@ -1,0 +1,108 @@
+"""A clinician session in a real browser: sign in, read the summary, record a review.
+
+Then the front desk's insurance panel and packet and the admin's token and settings pages.
+Each page is checked at phone width (390 px) for horizontal scrolling, screenshotted, and
+scanned with axe (no serious or critical violations).
+"""
+
+from __future__ import annotations
+
+import pytest
+from clinician_samples import rich_answers, store
+
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + "/staff/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+_TOO_WIDE = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > 391 && !e.closest('.table-wrap'))
+  .map(e => e.tagName + '.' + e.className).slice(0, 5)"""
+
+
+def _fits_a_phone(page) -> None:  # type: ignore[no-untyped-def]
+    """No horizontal page scroll at 390 px; wide tables scroll inside their own box."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, page.evaluate(_TOO_WIDE)
+
+
+def test_clinician_reads_the_summary_and_records_a_review(
+    live_server, new_page, screenshot, assert_accessible
+) -> None:  # type: ignore[no-untyped-def]
+    user = make_user("clinician")
+    submission = store(rich_answers())
+    page = new_page()
+    _sign_in(page, live_server, user.email)
+
+    page.goto(f"{live_server}/clinician/submissions/{submission.id}")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Pathway summary")
+    assert page.locator(".flag").first.inner_text().upper().startswith("URGENT")
+    _fits_a_phone(page)
+    screenshot(page, "clinician-summary")
+    assert_accessible(page, "clinician summary")
+
+    page.get_by_label("Choose different pathways").check()
+    page.get_by_label("Evidence-based psychotherapy (psychotherapy)").check()
+    page.get_by_label("Crisis support now (crisis_support)").check()
+    page.get_by_label("Note (optional)").fill("Safety plan first; TMS after the physician review.")
+    page.get_by_role("button", name="Save review").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Review saved.").is_visible()
+    decision = page.locator("text=Chose different pathways")
+    assert decision.is_visible()
+    screenshot(page, "clinician-summary-reviewed")
+    assert_accessible(page, "clinician summary after review")
+
+    page.emulate_media(media="print")
+    assert not page.get_by_role("button", name="Save review").is_visible()
+    screenshot(page, "clinician-summary-print")
+
+
+def test_insurance_and_admin_pages(live_server, new_page, screenshot, assert_accessible) -> None:  # type: ignore[no-untyped-def]
+    user = make_user("front_desk", "admin")
+    submission = store(rich_answers())
+    page = new_page()
+    _sign_in(page, live_server, user.email)
+
+    page.goto(f"{live_server}/staff/submissions/{submission.id}/insurance")
+    page.get_by_label("Eligibility confirmed with the plan").check()
+    page.get_by_label("Prior authorization").select_option("submitted")
+    page.get_by_label("Notes").fill("Faxed packet to the plan.")
+    page.get_by_role("button", name="Save checklist").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Insurance checklist saved.").is_visible()
+    _fits_a_phone(page)
+    screenshot(page, "insurance-panel")
+    assert_accessible(page, "insurance panel")
+
+    page.get_by_role("link", name="Prior-authorization packet").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Prior-authorization packet: TMS").is_visible()
+    _fits_a_phone(page)
+    screenshot(page, "prior-auth-packet")
+    assert_accessible(page, "prior-authorization packet")
+
+    page.goto(f"{live_server}/admin/tokens")
+    page.get_by_label("Token name").fill("kiosk 1")
+    page.get_by_role("button", name="Create token").click()
+    page.wait_for_load_state()
+    assert page.locator("#new-token").is_visible()
+    _fits_a_phone(page)
+    screenshot(page, "admin-tokens")
+    assert_accessible(page, "admin tokens")
+
+    page.goto(f"{live_server}/admin/settings")
+    page.get_by_label("Include free-text answers in CSV exports").check()
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Settings saved.").is_visible()
+    screenshot(page, "admin-settings")
+    assert_accessible(page, "admin settings")
