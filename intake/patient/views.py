@@ -100,10 +100,10 @@ def step(step: str) -> ResponseReturnValue:
         return response
     if request.method == "GET":
         return _render_step(draft, step, drafts.load_form(draft, step))
-    if step == "review":
+    action = request.form.get("action", "next")
+    if step == "review" and action not in ("back", "save"):
         return _submit(draft)
     form = STEP_FORMS[step]()
-    action = request.form.get("action", "next")
     repeating = getattr(form, "repeating", None)
     row_action = repeating and (action == "add_row" or action.startswith("remove_row-"))
     if action not in STEP_ACTIONS and not row_action:

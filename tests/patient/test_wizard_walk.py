@@ -344,3 +344,15 @@ def test_leave_forgets_the_draft_on_this_device(walker: WizardWalker, client) ->
     page = get_page(client, "/intake/saved").get_data(as_text=True)
     client.post("/intake/leave", data={"csrf_token": csrf_token(page)})
     assert client.get(step_url("about")).location.endswith("/")
+
+
+def test_review_can_be_saved_for_later(walker: WizardWalker, client) -> None:
+    walker.start()
+    walker.walk()
+    response = walker.post("review", {"signature": "Ana R"}, action="save")
+    assert response.location.endswith("/intake/saved")
+    assert submissions() == 0
+    html = get_page(client, step_url("review")).get_data(as_text=True)
+    assert 'value="Ana R"' in html
+    assert walker.submit().location.endswith("/intake/done")
+    assert submissions() == 1
