@@ -436,6 +436,8 @@ def seed(
     """Store ``count`` synthetic submissions; returns how many were stored."""
     from faker import Faker
 
+    from intake.services.queue import fold_name
+
     rng = random.Random(seed_value if seed_value is not None else secrets.randbits(32))  # noqa: S311 - demo data
     fake = Faker(["en_US", "es_MX"])
     fake.seed_instance(rng.randint(0, 2**31))
@@ -472,7 +474,7 @@ def seed(
                     "created_at": submitted_at,
                     "submitted_at": submitted_at,
                     "last_name": answers["patient"]["last_name"],
-                    "last_name_folded": answers["patient"]["last_name"].casefold(),
+                    "last_name_folded": fold_name(answers["patient"]["last_name"]),
                     "date_of_birth": date.fromisoformat(answers["patient"]["date_of_birth"]),
                     "primary_concern": answers["concerns"]["primary"],
                     "coverage_type": answers["insurance"]["coverage_type"],

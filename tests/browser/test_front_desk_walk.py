@@ -61,7 +61,7 @@ def test_front_desk_session(live_server, new_page, screenshot, assert_accessible
     _check(page, "staff-submission", screenshot, assert_accessible)
 
     page.get_by_label("Made or reviewed a safety plan").check()
-    page.get_by_label("Note").first.fill("Reviewed the safety plan by phone.")
+    page.get_by_label("Acknowledgement note").fill("Reviewed the safety plan by phone.")
     page.get_by_role("button", name="Record acknowledgement").click()
     page.wait_for_load_state()
     assert "Acknowledgement recorded" in page.inner_text("main")
