@@ -13,8 +13,10 @@ def register(app: Flask) -> None:
     """Attach every command group to ``app``."""
     from intake.api.cli import register_api_commands
     from intake.auth.cli import register_auth_commands
+    from intake.patient.cli import register_wizard_commands
     from intake.rules_cli import register_rules_commands
 
     register_api_commands(app)
     register_auth_commands(app)
     register_rules_commands(app)
+    register_wizard_commands(app)

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
+from intake.admin.views import ADMIN_SECTIONS
 from intake.auth.decorators import role_required
 from intake.clinician import admin_bp as bp
 from intake.clinician.forms import SettingsForm, TokenCreateForm, TokenRevokeForm
@@ -15,6 +16,10 @@ from intake.models import ApiToken
 from intake.services import audit
 from intake.services.api_tokens import TokenError, create_token, revoke_token
 from intake.services.settings import EXPORT_FREE_TEXT, all_settings, get_setting, set_setting
+
+ADMIN_SECTIONS.extend(
+    [("admin_config.tokens", "API tokens"), ("admin_config.settings", "Settings")]
+)
 
 
 def _tokens_page(

@@ -5,3 +5,6 @@ from flask import Blueprint
 bp = Blueprint("patient", __name__)
 
 from intake.patient import views  # noqa: E402,F401 - registers the routes
+from intake.patient.display import template_helpers  # noqa: E402
+
+bp.app_context_processor(template_helpers)

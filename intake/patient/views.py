@@ -1,14 +1,284 @@
-"""Patient routes. Views stay thin: forms validate, services store."""
+"""Patient routes. Views stay thin: forms validate, ``intake.services.drafts`` stores.
+
+| URL | what |
+|---|---|
+| ``GET /`` | start page |
+| ``POST /intake/start`` | start a new draft, go to the first step |
+| ``GET|POST /intake/step/<step>`` | one wizard step (``STEP_NAMES``), the last is ``review`` |
+| ``GET /intake/support`` | crisis support, shown right after a positive ASQ or PHQ-9 item 9 |
+| ``GET|POST /resume`` | reopen a draft with its resume code and date of birth |
+| ``GET /intake/done`` | confirmation: reference, next steps, educational summary |
+| ``GET /intake/done/print`` | the same, laid out for printing |
+
+URLs carry no patient data. The session holds only ``draft_id``.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm.exc import StaleDataError
 
+from intake.extensions import db, limiter
+from intake.forms.patient import STEP_FORMS, STEP_NAMES, ConsentForm, ResumeForm
+from intake.models import Draft
 from intake.patient import bp
+from intake.services import drafts
+
+SESSION_KEY = "draft_id"
+STEP_ACTIONS = ("next", "back", "save")
 
 
 @bp.get("/")
 def start() -> ResponseReturnValue:
     """What the intake is, how long it takes, and that it is not for emergencies."""
-    return render_template("patient/start.html")
+    draft = _session_draft()
+    active = draft is not None and draft.submission_id is None and not drafts.is_expired(draft)
+    return render_template("patient/start.html", has_draft=active)
+
+
+@bp.post("/intake/start")
+def begin() -> ResponseReturnValue:
+    """Start a new intake (a new person on this device gets a fresh draft)."""
+    draft = drafts.create_draft()
+    session.pop(SESSION_KEY, None)
+    session[SESSION_KEY] = draft.id
+    return redirect(url_for("patient.step", step=STEP_NAMES[0]))
+
+
+def _session_draft() -> Draft | None:
+    return drafts.get_draft(session.get(SESSION_KEY))
+
+
+def _current_draft() -> tuple[Draft | None, ResponseReturnValue | None]:
+    """The session's draft, or the response to send instead (start, expired, or done)."""
+    draft = _session_draft()
+    if draft is None:
+        return None, redirect(url_for("patient.start"))
+    if draft.submission_id is not None:
+        return None, redirect(url_for("patient.done"))
+    if drafts.is_expired(draft):
+        session.pop(SESSION_KEY, None)
+        return None, (render_template("patient/expired.html"), 410)
+    return draft, None
+
+
+def _step_context(draft: Draft, step: str, form: object, **extra: object) -> dict[str, object]:
+    index = STEP_NAMES.index(step)
+    return {
+        "draft": draft,
+        "step": step,
+        "form": form,
+        "step_number": index + 1,
+        "step_count": len(STEP_NAMES),
+        "steps": STEP_NAMES,
+        "step_titles": {name: STEP_FORMS[name].title for name in STEP_NAMES},
+        "resume_code": drafts.display_code(draft.resume_code),
+        **extra,
+    }
+
+
+def _render_step(draft: Draft, step: str, form: object, status: int = 200, **extra: object):
+    template = "patient/review.html" if step == "review" else "patient/step.html"
+    if step == "review":
+        extra.setdefault("built", drafts.build_answers_document(draft))
+    return render_template(template, **_step_context(draft, step, form, **extra)), status
+
+
+@bp.route("/intake/step/<step>", methods=["GET", "POST"])
+def step(step: str) -> ResponseReturnValue:
+    """Show a step (refilled from the draft) or handle its buttons.
+
+    Next validates in full; Back, "Save and finish later" and adding or removing a row validate
+    only what was typed (missing answers are fine, malformed ones are not). Nothing is stored
+    from a page with errors; the page comes back with every error and everything typed.
+    """
+    if step not in STEP_FORMS:
+        abort(404)
+    draft, response = _current_draft()
+    if response is not None:
+        return response
+    if request.method == "GET":
+        return _render_step(draft, step, drafts.load_form(draft, step))
+    action = request.form.get("action", "next")
+    if step == "review" and action not in ("back", "save"):
+        return _submit(draft)
+    form = STEP_FORMS[step]()
+    repeating = getattr(form, "repeating", None)
+    row_action = repeating and (action == "add_row" or action.startswith("remove_row-"))
+    if action not in STEP_ACTIONS and not row_action:
+        action = "next"
+    if not form.validate_step(partial=action != "next", formdata=request.form):
+        return _render_step(draft, step, form, 422)
+    if row_action:
+        _change_rows(form, repeating, action)
+    try:
+        drafts.save_step(draft, step, form)
+    except StaleDataError:
+        db.session.rollback()
+        return _render_step(draft, step, form, 409, stale=True)
+    target = _target(step, action)
+    if row_action:
+        return redirect(url_for("patient.step", step=step, _anchor=repeating))
+    if drafts.needs_crisis_page(step, form):
+        return redirect(url_for("patient.support", next=target))
+    return _go(target)
+
+
+def _change_rows(form: object, name: str, action: str) -> None:
+    rows = form[name]
+    if action == "add_row":
+        if len(rows.entries) < rows.max_entries:
+            rows.append_entry()
+        return
+    try:
+        index = int(action.rsplit("-", 1)[1])
+    except ValueError:
+        return
+    if 0 <= index < len(rows.entries):
+        rows.entries.pop(index)
+
+
+def _target(step: str, action: str) -> str:
+    index = STEP_NAMES.index(step)
+    if action == "save":
+        return "saved"
+    if action == "back":
+        return STEP_NAMES[max(index - 1, 0)]
+    return STEP_NAMES[min(index + 1, len(STEP_NAMES) - 1)]
+
+
+def _go(target: str) -> ResponseReturnValue:
+    if target == "saved":
+        return redirect(url_for("patient.saved"))
+    return redirect(url_for("patient.step", step=target))
+
+
+def _submit(draft: Draft) -> ResponseReturnValue:
+    from intake.answers import InvalidAnswers
+    from intake.services.submissions import AlreadySubmitted
+
+    form = ConsentForm()
+    if not form.validate_step(formdata=request.form):
+        return _render_step(draft, "review", form, 422)
+    try:
+        drafts.submit_draft(draft, form)
+    except AlreadySubmitted:
+        db.session.rollback()
+    except drafts.StepsIncomplete:
+        return _render_step(draft, "review", form, 422, incomplete=True)
+    except InvalidAnswers as exc:
+        db.session.rollback()
+        located = [(p, *drafts.problem_location(p.path)) for p in exc.problems]
+        return _render_step(draft, "review", form, 422, problems=located)
+    return redirect(url_for("patient.done"))
+
+
+@bp.get("/intake/support")
+def support() -> ResponseReturnValue:
+    """Crisis support: 988, 911, the front desk. The intake can be continued afterwards."""
+    draft, response = _current_draft()
+    if response is not None:
+        return response
+    target = request.args.get("next", "")
+    if target != "saved" and target not in STEP_FORMS:
+        target = STEP_NAMES[0]
+    right_now = (drafts.step_snapshot(draft, "asq") or {}).get("thoughts_right_now") == ["yes"]
+    continue_url = (
+        url_for("patient.saved") if target == "saved" else url_for("patient.step", step=target)
+    )
+    return render_template("patient/support.html", continue_url=continue_url, right_now=right_now)
+
+
+@bp.get("/intake/saved")
+def saved() -> ResponseReturnValue:
+    """The resume code and how to come back. The browser session stays on the draft."""
+    draft, response = _current_draft()
+    if response is not None:
+        return response
+    return render_template(
+        "patient/saved.html",
+        resume_code=drafts.display_code(draft.resume_code),
+        expires_on=draft.expires_at.date(),
+        has_birth_date=draft.date_of_birth is not None,
+    )
+
+
+@bp.post("/intake/leave")
+def leave() -> ResponseReturnValue:
+    """Forget the draft in this browser (a shared device); the resume code still works."""
+    session.pop(SESSION_KEY, None)
+    return redirect(url_for("patient.start"))
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def resume() -> ResponseReturnValue:
+    """Reopen a draft with its resume code and date of birth (rate-limited per address)."""
+    form = ResumeForm()
+    failed = False
+    if request.method == "POST" and form.validate_step(formdata=request.form):
+        draft = drafts.find_for_resume(form.code.data, form.date_of_birth.data)
+        if draft is not None:
+            session.pop(SESSION_KEY, None)
+            session[SESSION_KEY] = draft.id
+            if draft.submission_id is not None:
+                return redirect(url_for("patient.done"))
+            return redirect(url_for("patient.step", step=_first_unfinished(draft)))
+        failed = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("patient/resume.html", form=form, failed=failed), status
+
+
+def _first_unfinished(draft: Draft) -> str:
+    for name in STEP_NAMES:
+        if drafts.step_snapshot(draft, name) is None:
+            return name
+    return STEP_NAMES[-1]
+
+
+def _submitted() -> tuple[object, object] | None:
+    draft = _session_draft()
+    if draft is None:
+        return None
+    submission = drafts.submission_for(draft)
+    if submission is None:
+        return None
+    return draft, submission
+
+
+@bp.get("/intake/done")
+def done() -> ResponseReturnValue:
+    """Confirmation: the reference, what happens next, the educational summary."""
+    return _confirmation(printable=False)
+
+
+@bp.get("/intake/done/print")
+def done_print() -> ResponseReturnValue:
+    return _confirmation(printable=True)
+
+
+def _confirmation(*, printable: bool) -> ResponseReturnValue:
+    found = _submitted()
+    if found is None:
+        return redirect(url_for("patient.start"))
+    _draft, submission = found
+    from intake.rules.education import default_education, patient_summary
+
+    summary = patient_summary(submission.evaluation) if submission.evaluation else []
+    return render_template(
+        "patient/done.html",
+        submission=submission,
+        summary=summary,
+        disclaimer=default_education().disclaimer,
+        printable=printable,
+    )
+
+
+@bp.get("/intake/continue")
+def resume_here() -> ResponseReturnValue:
+    """Carry on with this browser's draft at the first step not yet saved."""
+    draft, response = _current_draft()
+    if response is not None:
+        return response
+    return redirect(url_for("patient.step", step=_first_unfinished(draft)))

@@ -24,6 +24,7 @@ from intake.models import Acknowledgement, Submission, User
 from intake.models.submission import pathway_codes_for
 from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
 from intake.services.codes import random_code
+from intake.services.queue import fold_name
 
 BATCH = 2000
 POOL = 600

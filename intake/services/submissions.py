@@ -18,6 +18,7 @@ from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.models.submission import pathway_codes_for
 from intake.services.codes import submission_reference
+from intake.services.queue import fold_name
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def build_submission(
         created_at=submitted_at,
         submitted_at=submitted_at,
         last_name=patient["last_name"],
-        last_name_folded=patient["last_name"].casefold(),
+        last_name_folded=fold_name(patient["last_name"]),
         date_of_birth=date.fromisoformat(patient["date_of_birth"]),
         primary_concern=answers["concerns"]["primary"],
         coverage_type=answers["insurance"]["coverage_type"],

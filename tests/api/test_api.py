@@ -108,3 +108,11 @@ def test_script_in_a_text_answer_is_stored_as_text_not_markup(
     assert response.status_code == 201
     submission = db.session.get(Submission, response.get_json()["id"])
     assert submission.last_name == "<script>alert(1)</script>"
+
+
+def test_accented_last_name_is_found_by_its_plain_spelling(client: FlaskClient, token: str) -> None:
+    document = changed(sample_answers(), {"patient.last_name": "Müller-Núñez"})
+    response = client.post("/api/v1/intakes", json=document, headers=_bearer(token))
+    submission = db.session.get(Submission, response.get_json()["id"])
+    assert submission.last_name == "Müller-Núñez"
+    assert submission.last_name_folded == "muller-nunez"

@@ -1,0 +1,5 @@
+"""WTForms forms. Forms validate and shape input; they know nothing about the database."""
+
+from intake.forms.base import BaseForm
+
+__all__ = ["BaseForm"]

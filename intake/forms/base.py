@@ -1,0 +1,170 @@
+"""``BaseForm``: whitespace stripping, partial validation, unknown-field rejection, snapshots.
+
+A wizard step is validated in one of two modes:
+
+- **full** (the Next button, submitting): every required answer must be given;
+- **partial** (Back, "Save and finish later", adding or removing a row): answers may be missing,
+  but whatever *is* given must still be well formed (length, type, choice).
+
+Only answers that passed validation are ever stored, and only answers to questions that apply:
+``snapshot()`` leaves out every field whose :class:`~intake.forms.validators.HiddenUnless`
+condition is false.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, FieldList, Form, FormField
+from wtforms.fields import SubmitField
+
+from intake.forms.validators import HiddenUnless, partial_mode
+
+#: Form keys that are never answers: the CSRF token and the wizard's action button.
+CONTROL_KEYS = frozenset({"csrf_token", "action"})
+
+
+def _bind_stripped(form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+    if not issubclass(unbound_field.field_class, FieldList | FormField):
+        filters = unbound_field.kwargs.get("filters", [])
+        if strip_filter not in filters:
+            unbound_field.kwargs["filters"] = [strip_filter, *filters]
+    return unbound_field.bind(form=form, **options)
+
+
+def strip_filter(value: Any) -> Any:
+    """Trim surrounding whitespace from strings; leave everything else alone."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """Every string is trimmed; see the module docstring for validation modes."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            return _bind_stripped(form, unbound_field, options)
+
+    #: Shown as the step's heading.
+    title: str = ""
+
+    def validate_step(self, *, partial: bool = False, formdata: MultiDict | None = None) -> bool:
+        """Validate in full or partial mode; unknown posted keys are a form-level error."""
+        self.form_errors: list[str] = []
+        known = self.known_keys()
+        self.before_validate()
+        token = partial_mode.set(partial)
+        try:
+            ok = self.validate()
+        finally:
+            partial_mode.reset(token)
+        if formdata is not None:
+            unknown = sorted(key for key in formdata if not self._is_known(key, known))
+            for rows in self:
+                if isinstance(rows, FieldList) and rows.max_entries:
+                    indices = {
+                        key[len(rows.name) + 1 :].split("-", 1)[0]
+                        for key in formdata
+                        if key.startswith(rows.name + "-")
+                    }
+                    if len(indices) > rows.max_entries:
+                        self.form_errors.append(
+                            f"You can list up to {rows.max_entries} here. "
+                            "Please remove some before adding more."
+                        )
+            if unknown:
+                self.form_errors.append(
+                    "This page was sent with answers to questions it does not ask. "
+                    "Please reload the page and try again."
+                )
+                ok = False
+        return ok and not self.form_errors
+
+    def before_validate(self) -> None:
+        """Hook: tidy up (for example drop blank repeating rows) before validating."""
+
+    def _is_known(self, key: str, known: set[str]) -> bool:
+        """A posted key is known when it names a field (rows by any index, as WTForms
+        renumbers repeating rows from 0)."""
+        if key in known:
+            return True
+        for rows in self:
+            if isinstance(rows, FieldList) and key.startswith(rows.name + "-"):
+                index, _, sub = key[len(rows.name) + 1 :].partition("-")
+                names = {field.short_name for field in rows.unbound_field.args[0]()}
+                return index.isdigit() and sub in names
+        return False
+
+    def known_keys(self) -> set[str]:
+        return {field.name for field in leaf_fields(self)} | CONTROL_KEYS
+
+    def applies(self, field: Field) -> bool:
+        """Whether ``field``'s question applies given the other answers on this form."""
+        return all(cond.applies(self) for cond in conditions(field))
+
+    def snapshot(self) -> dict[str, list[str]]:
+        """The answers to store: ``{field name: [raw values]}`` for applicable fields only.
+
+        Repeating rows are renumbered from 0 so removed rows leave no gaps.
+        """
+        out: dict[str, list[str]] = {}
+        for field in self:
+            if field.name in CONTROL_KEYS or isinstance(field, SubmitField):
+                continue
+            if isinstance(field, FieldList):
+                for index, entry in enumerate(field.entries):
+                    for sub in _entry_fields(entry):
+                        out[f"{field.name}-{index}-{sub.short_name}"] = _raw(sub)
+                continue
+            if not self.applies(field):
+                continue
+            out[field.name] = _raw(field)
+        return out
+
+
+def _raw(field: Field) -> list[str]:
+    raw = [str(value) for value in (field.raw_data or [])]
+    return raw or [""]
+
+
+def _entry_fields(entry: Field) -> Iterator[Field]:
+    if isinstance(entry, FormField):
+        yield from entry.form
+    else:
+        yield entry
+
+
+def leaf_fields(form: Any) -> Iterator[Field]:
+    """Every answer-carrying field of ``form``, looking inside repeating rows."""
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from _entry_fields(entry)
+        elif isinstance(field, FormField):
+            yield from field.form
+        elif not isinstance(field, SubmitField) and field.name != "csrf_token":
+            yield field
+
+
+def conditions(field: Field) -> list[HiddenUnless]:
+    return [v for v in field.validators if isinstance(v, HiddenUnless)]
+
+
+def formdata_from(snapshot: dict[str, list[str]] | None) -> MultiDict | None:
+    """Turn a stored snapshot back into form data for ``Form(formdata=…)``."""
+    if snapshot is None:
+        return None
+    return MultiDict([(key, value) for key, values in snapshot.items() for value in values])
+
+
+class RowForm(Form):
+    """One repeating row (a medication or therapy trial): trimmed strings, no CSRF of its own."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            return _bind_stripped(form, unbound_field, options)
+
+    def is_blank(self) -> bool:
+        return all(not field.raw_data or not any(field.raw_data) for field in self)

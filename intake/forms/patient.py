@@ -1,0 +1,666 @@
+"""One form per wizard step. ``STEP_FORMS`` lists them in order; each form's ``answers()``
+returns its part of the intake-answers/1 document.
+
+Questionnaire steps (PHQ-9, GAD-7, ASQ, TMS safety, preferences) are built from the item lists
+in :mod:`intake.forms.questionnaires`, so each item list lives in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import FieldList, FormField
+from wtforms.validators import StopValidation, ValidationError
+
+from intake import answers as contract
+from intake.forms import questionnaires as q
+from intake.forms.base import BaseForm, RowForm
+from intake.forms.fields import (
+    BooleanField,
+    DateField,
+    DecimalNumberField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    WholeNumberField,
+)
+from intake.forms.validators import (
+    Check,
+    HiddenUnless,
+    MustBeTicked,
+    NumberRange,
+    OptionalAnswer,
+    PastDate,
+    Required,
+    RequiredWhen,
+    TextLength,
+    is_blank,
+    partial_mode,
+)
+
+YN_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
+
+
+def _yn(label: str, description: str = "", choices: list[tuple[str, str]] | None = None) -> Any:
+    return RadioField(
+        label, choices=choices or YN_CHOICES, validators=[Required()], description=description
+    )
+
+
+class StepForm(BaseForm):
+    """A wizard step. ``answers()`` is its part of the answers document (call after validating)."""
+
+    def answers(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+# 1. About you ------------------------------------------------------------------------------
+
+
+class AboutForm(StepForm):
+    title = "About you"
+    first_name = StringField(
+        "First name",
+        validators=[Required(), TextLength(contract.NAME_MAX)],
+        render_kw={"autocomplete": "given-name"},
+    )
+    last_name = StringField(
+        "Last name",
+        validators=[Required(), TextLength(contract.NAME_MAX)],
+        render_kw={"autocomplete": "family-name"},
+    )
+    date_of_birth = DateField(
+        "Date of birth",
+        description="We also ask for it if you come back later to finish.",
+        validators=[Required(), PastDate(max_age=contract.MAX_AGE)],
+        render_kw={"autocomplete": "bday"},
+    )
+    email = StringField(
+        "Email address",
+        description="Optional, unless you would like us to contact you by email.",
+        validators=[
+            RequiredWhen(
+                "preferred_contact", ("email",), "Please give your email, or choose another way."
+            ),
+            TextLength(254),
+            Check(contract.is_valid_email, "Please enter an email address like name@example.com."),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"},
+    )
+    phone = StringField(
+        "Phone number",
+        description="Optional, unless you would like a call or a text from us.",
+        validators=[
+            RequiredWhen(
+                "preferred_contact",
+                ("phone", "text"),
+                "Please give your phone number, or choose another way.",
+            ),
+            TextLength(30),
+            Check(contract.is_valid_phone, "Please enter a phone number with 7 to 15 digits."),
+        ],
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "type": "tel"},
+    )
+    preferred_language = RadioField(
+        "Which language do you prefer?",
+        choices=[("en", "English"), ("es", "Español (Spanish)")],
+        validators=[Required()],
+    )
+    preferred_contact = RadioField(
+        "How should the clinic contact you?",
+        choices=[("phone", "Phone call"), ("email", "Email"), ("text", "Text message")],
+        validators=[Required()],
+    )
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "patient": {
+                "first_name": self.first_name.data,
+                "last_name": self.last_name.data,
+                "date_of_birth": self.date_of_birth.data.isoformat(),
+                "email": self.email.data or None,
+                "phone": self.phone.data or None,
+                "preferred_language": self.preferred_language.data,
+                "preferred_contact": self.preferred_contact.data,
+            }
+        }
+
+
+# 2. What brings you here -------------------------------------------------------------------
+
+
+class ConcernsForm(StepForm):
+    title = "What brings you here"
+    primary = RadioField(
+        "What would you most like help with?",
+        choices=[
+            ("depression", "Depression (low mood)"),
+            ("anxiety", "Anxiety (worry, fear, panic)"),
+            ("ocd", "OCD (obsessive-compulsive disorder)"),
+            ("bipolar", "Bipolar disorder"),
+            ("ptsd", "PTSD (after a trauma)"),
+            ("other", "Something else"),
+        ],
+        validators=[Required()],
+    )
+    other_description = TextAreaField(
+        "Please tell us in a few words what you would like help with",
+        validators=[
+            HiddenUnless(
+                "primary",
+                values=("other",),
+                hint="Answer only if you chose “Something else”.",
+            ),
+            Required(),
+            TextLength(contract.OTHER_DESCRIPTION_MAX),
+        ],
+    )
+    episode_months = WholeNumberField(
+        "How many months have you been feeling this way this time?",
+        description="Write 0 if it is less than a month. A year is 12 months.",
+        validators=[Required(), NumberRange(0, contract.EPISODE_MONTHS_MAX)],
+    )
+    psychotic_symptoms = _yn(
+        "Have you heard or seen things other people could not, or believed things others "
+        "said were not true?"
+    )
+    mania_history = _yn(
+        "Have you ever had days when you felt so high or full of energy that others worried, "
+        "or you hardly needed sleep?"
+    )
+    bipolar_diagnosis = _yn("Has a doctor ever told you that you have bipolar disorder?")
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "concerns": {
+                "primary": self.primary.data,
+                "other_description": self.other_description.data or None,
+                "episode_months": self.episode_months.data,
+                "psychotic_symptoms": self.psychotic_symptoms.data,
+                "mania_history": self.mania_history.data,
+                "bipolar_diagnosis": self.bipolar_diagnosis.data,
+            }
+        }
+
+
+# 3-4. PHQ-9 and GAD-7, built from their item lists -----------------------------------------
+
+
+def _frequency_form(
+    name: str, title: str, stem: str, items: tuple[str, ...], extra: Any = dict
+) -> type[StepForm]:
+    attrs: dict[str, Any] = {"title": title, "stem": stem, "attribution": q.PHQ_ATTRIBUTION}
+    for number, text in enumerate(items, start=1):
+        attrs[f"item_{number}"] = RadioField(
+            f"{number}. {text}", choices=q.FREQUENCY_CHOICES, validators=[Required()]
+        )
+    attrs.update(extra())
+    return type(name, (StepForm,), attrs)
+
+
+def _difficulty_needed(form: Any, field: Any) -> None:
+    """The "how difficult" question is needed once any PHQ-9 item is above "Not at all"."""
+    if not is_blank(field) or partial_mode.get():
+        return
+    if any(
+        form[f"item_{n}"].data not in (None, "", "0")
+        for n in range(1, contract.PHQ9_ITEM_COUNT + 1)
+    ):
+        raise StopValidation("Please answer this question, because you checked a problem.")
+
+
+def _item_scores(form: StepForm, count: int) -> list[int]:
+    return [int(form[f"item_{n}"].data) for n in range(1, count + 1)]
+
+
+_Phq9Base = _frequency_form(
+    "_Phq9Base",
+    "How you have been feeling (PHQ-9)",
+    q.PHQ9_STEM,
+    q.PHQ9_ITEMS,
+    lambda: {
+        "difficulty": RadioField(
+            q.PHQ9_DIFFICULTY_QUESTION,
+            choices=q.PHQ9_DIFFICULTY_CHOICES,
+            description="Answer this if you chose anything other than “Not at all” above.",
+            validators=[_difficulty_needed, OptionalAnswer()],
+        )
+    },
+)
+
+
+class Phq9Form(_Phq9Base):  # type: ignore[misc, valid-type]
+    def item9_positive(self) -> bool:
+        return self.item_9.data in ("1", "2", "3")
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "phq9": {
+                "items": _item_scores(self, contract.PHQ9_ITEM_COUNT),
+                "difficulty": self.difficulty.data or None,
+            }
+        }
+
+
+class Gad7Form(
+    _frequency_form("_Gad7Base", "Worry and anxiety (GAD-7)", q.GAD7_STEM, q.GAD7_ITEMS)
+):  # type: ignore[misc]
+    def answers(self) -> dict[str, Any]:
+        return {"gad7": {"items": _item_scores(self, contract.GAD7_ITEM_COUNT)}}
+
+
+# 5. ASQ ------------------------------------------------------------------------------------
+
+
+def _asq_attrs() -> dict[str, Any]:
+    attrs: dict[str, Any] = {
+        "title": "Questions about safety (ASQ)",
+        "attribution": q.ASQ_ATTRIBUTION,
+    }
+    for item in q.ASQ_ITEMS:
+        attrs[item.key] = RadioField(item.text, choices=YES_NO_CHOICES, validators=[Required()])
+    attrs[q.ASQ_RIGHT_NOW.key] = RadioField(
+        q.ASQ_RIGHT_NOW.text,
+        choices=YES_NO_CHOICES,
+        validators=[
+            HiddenUnless(
+                [item.key for item in q.ASQ_ITEMS],
+                values=("yes",),
+                hint="Answer only if you said “Yes” to any question above.",
+            ),
+            Required(),
+        ],
+    )
+    return attrs
+
+
+class AsqForm(type("_AsqBase", (StepForm,), _asq_attrs())):  # type: ignore[misc]
+    def positive(self) -> bool:
+        return any(self[item.key].data == "yes" for item in q.ASQ_ITEMS)
+
+    def answers(self) -> dict[str, Any]:
+        out = {item.key: self[item.key].data for item in q.ASQ_ITEMS}
+        out[q.ASQ_RIGHT_NOW.key] = self.thoughts_right_now.data if self.positive() else None
+        return {"asq": out}
+
+
+# 6. Medications tried ----------------------------------------------------------------------
+
+MED_OUTCOME_CHOICES = [
+    ("", "Choose one"),
+    ("no_improvement", "It did not help"),
+    ("partial_improvement", "It helped a little"),
+    ("full_improvement", "It helped a lot"),
+    ("stopped_side_effects", "I stopped because of side effects"),
+    ("too_early", "Too early to tell"),
+]
+
+
+class MedicationTrialForm(RowForm):
+    name = StringField(
+        "Medicine name",
+        validators=[Required(), TextLength(contract.MEDICINE_NAME_MAX)],
+        render_kw={"list": "medicine-names", "autocomplete": "off"},
+    )
+    daily_dose_mg = DecimalNumberField(
+        "Highest dose per day, in mg",
+        description="Leave empty if you do not know.",
+        validators=[OptionalAnswer(), NumberRange(0, contract.DOSE_MAX_MG, above_minimum=True)],
+    )
+    weeks = WholeNumberField(
+        "How many weeks did you take it?",
+        validators=[Required(), NumberRange(0, contract.WEEKS_MAX)],
+    )
+    outcome = SelectField("How did it go?", choices=MED_OUTCOME_CHOICES, validators=[Required()])
+    current = BooleanField("I still take this medicine")
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "name": self.name.data,
+            "daily_dose_mg": self.daily_dose_mg.data,
+            "weeks": self.weeks.data,
+            "outcome": self.outcome.data,
+            "current": bool(self.current.data),
+        }
+
+
+def _drop_blank_rows(rows: FieldList) -> None:
+    kept = [entry for entry in rows.entries if not entry.form.is_blank()]
+    rows.entries = kept
+    rows.last_index = len(kept) - 1
+
+
+class MedicationsForm(StepForm):
+    title = "Medicines you have tried"
+    repeating = "medication_trials"
+    medication_trials = FieldList(
+        FormField(MedicationTrialForm),
+        min_entries=1,
+        max_entries=contract.MAX_MEDICATION_TRIALS,
+    )
+
+    def before_validate(self) -> None:
+        _drop_blank_rows(self.medication_trials)
+
+    def answers(self) -> dict[str, Any]:
+        return {"medication_trials": [e.form.answers() for e in self.medication_trials.entries]}
+
+
+# 7. Therapy and other treatments -----------------------------------------------------------
+
+THERAPY_CHOICES = [
+    ("", "Choose one"),
+    ("cbt", "CBT (cognitive behavioural therapy)"),
+    ("dbt", "DBT (dialectical behaviour therapy)"),
+    ("act", "ACT (acceptance and commitment therapy)"),
+    ("ipt", "IPT (interpersonal therapy)"),
+    ("mbct", "MBCT (mindfulness-based cognitive therapy)"),
+    ("erp", "ERP (exposure and response prevention)"),
+    ("psychodynamic", "Psychodynamic therapy"),
+    ("trauma_focused", "Trauma-focused therapy (for example EMDR or CPT)"),
+    ("supportive", "Supportive counselling"),
+    ("other", "Other or not sure"),
+]
+THERAPY_OUTCOME_CHOICES = [
+    ("", "Choose one"),
+    ("no_improvement", "It did not help"),
+    ("partial_improvement", "It helped a little"),
+    ("full_improvement", "It helped a lot"),
+    ("stopped", "I stopped early"),
+    ("ongoing", "I am still going"),
+]
+NEUROMOD_CHOICES = [
+    ("none", "I have not had it"),
+    ("no_improvement", "It did not help"),
+    ("partial_improvement", "It helped a little"),
+    ("full_improvement", "It helped a lot"),
+    ("stopped", "I stopped early"),
+]
+
+
+class PsychotherapyTrialForm(RowForm):
+    modality = SelectField("Type of therapy", choices=THERAPY_CHOICES, validators=[Required()])
+    sessions = WholeNumberField(
+        "About how many sessions?",
+        validators=[Required(), NumberRange(0, contract.SESSIONS_MAX)],
+    )
+    outcome = SelectField(
+        "How did it go?", choices=THERAPY_OUTCOME_CHOICES, validators=[Required()]
+    )
+    current = BooleanField("I am still having this therapy")
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "modality": self.modality.data,
+            "sessions": self.sessions.data,
+            "outcome": self.outcome.data,
+            "current": bool(self.current.data),
+        }
+
+
+def _other_medicines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _other_medicines_ok(text: str | None) -> bool:
+    lines = _other_medicines(text)
+    return len(lines) <= contract.MAX_OTHER_MEDICATIONS and all(
+        len(line) <= contract.MEDICINE_NAME_MAX for line in lines
+    )
+
+
+class TreatmentsForm(StepForm):
+    title = "Therapy and other treatments"
+    repeating = "psychotherapy_trials"
+    psychotherapy_trials = FieldList(
+        FormField(PsychotherapyTrialForm),
+        min_entries=1,
+        max_entries=contract.MAX_PSYCHOTHERAPY_TRIALS,
+    )
+    tms = RadioField(
+        "TMS (transcranial magnetic stimulation)",
+        choices=NEUROMOD_CHOICES,
+        validators=[Required()],
+    )
+    ect = RadioField(
+        "ECT (electroconvulsive therapy)", choices=NEUROMOD_CHOICES, validators=[Required()]
+    )
+    ketamine = RadioField(
+        "Ketamine or esketamine (Spravato)", choices=NEUROMOD_CHOICES, validators=[Required()]
+    )
+    other_medications = TextAreaField(
+        "Other medicines you take now",
+        description=(
+            "One medicine per line, for example blood pressure or sleep medicines. "
+            f"Up to {contract.MAX_OTHER_MEDICATIONS} lines. Leave empty if none."
+        ),
+        validators=[
+            OptionalAnswer(),
+            TextLength(6000),
+            Check(
+                _other_medicines_ok,
+                f"Please list up to {contract.MAX_OTHER_MEDICATIONS} medicines, one per line, "
+                f"each {contract.MEDICINE_NAME_MAX} characters or fewer.",
+            ),
+        ],
+        render_kw={"rows": 4},
+    )
+
+    def before_validate(self) -> None:
+        _drop_blank_rows(self.psychotherapy_trials)
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "psychotherapy_trials": [e.form.answers() for e in self.psychotherapy_trials.entries],
+            "neuromodulation": {
+                "tms": self.tms.data,
+                "ect": self.ect.data,
+                "ketamine": self.ketamine.data,
+            },
+            "other_medications": _other_medicines(self.other_medications.data),
+        }
+
+
+# 8. TMS safety questions, built from their item list ---------------------------------------
+
+
+def _safety_attrs() -> dict[str, Any]:
+    attrs: dict[str, Any] = {"title": "TMS safety questions"}
+    for item in q.SAFETY_ITEMS:
+        attrs[item.key] = _yn(item.text, item.hint or "")
+    attrs[q.PREGNANT_ITEM.key] = _yn(
+        q.PREGNANT_ITEM.text,
+        q.PREGNANT_ITEM.hint or "",
+        [*YN_CHOICES, ("not_applicable", "Does not apply to me")],
+    )
+    return attrs
+
+
+class SafetyForm(type("_SafetyBase", (StepForm,), _safety_attrs())):  # type: ignore[misc]
+    def answers(self) -> dict[str, Any]:
+        keys = [item.key for item in q.SAFETY_ITEMS] + [q.PREGNANT_ITEM.key]
+        return {"safety_screen": {key: self[key].data for key in keys}}
+
+
+# 9. Preferences ----------------------------------------------------------------------------
+
+PREFERENCE_QUESTIONS = (
+    ("open_to_tms", "Would you consider TMS treatment?"),
+    ("open_to_psychotherapy", "Would you consider talk therapy (psychotherapy)?"),
+    ("open_to_medication_changes", "Would you consider starting or changing a medicine?"),
+    (
+        "can_attend_daily_sessions",
+        "Could you come to the clinic on most weekdays for about 6 weeks?",
+    ),
+)
+
+
+class PreferencesForm(
+    type(
+        "_PreferencesBase",
+        (StepForm,),
+        {"title": "Your preferences", **{key: _yn(text) for key, text in PREFERENCE_QUESTIONS}},
+    )
+):  # type: ignore[misc]
+    def answers(self) -> dict[str, Any]:
+        return {"preferences": {key: self[key].data for key, _text in PREFERENCE_QUESTIONS}}
+
+
+# 10. Insurance -----------------------------------------------------------------------------
+
+INSURED = ("commercial", "medicare", "medicaid", "tricare", "other")
+_ONLY_INSURED = "Answer only if you are not paying for yourself."
+_ONLY_OTHER_PERSON = "Answer only if the insurance is in someone else's name."
+
+
+def _insured() -> HiddenUnless:
+    return HiddenUnless("coverage_type", not_values=("self_pay",), hint=_ONLY_INSURED)
+
+
+def _valid_member_id(form: Any, field: Any) -> None:
+    if form.coverage_type.data == "medicare" and not contract.is_valid_mbi(field.data):
+        raise ValidationError(
+            "Please enter the 11-character Medicare number from your red, white and blue "
+            "Medicare card, like 1EG4-TE5-MK73."
+        )
+
+
+class InsuranceForm(StepForm):
+    title = "Insurance"
+    coverage_type = RadioField(
+        "How will you pay for care?",
+        choices=[
+            ("commercial", "Health insurance from work or that I bought"),
+            ("medicare", "Medicare"),
+            ("medicaid", "Medicaid"),
+            ("tricare", "TRICARE (military)"),
+            ("self_pay", "I will pay myself"),
+            ("other", "Other"),
+        ],
+        validators=[Required()],
+    )
+    payer_name = StringField(
+        "Insurance company name",
+        validators=[_insured(), Required(), TextLength(contract.PAYER_MAX)],
+    )
+    member_id = StringField(
+        "Member ID",
+        description="It is on your insurance card. For Medicare, it is the Medicare Number.",
+        validators=[_insured(), Required(), TextLength(contract.MEMBER_ID_MAX), _valid_member_id],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    group_number = StringField(
+        "Group number (optional)",
+        validators=[_insured(), OptionalAnswer(), TextLength(contract.GROUP_NUMBER_MAX)],
+        render_kw={"autocomplete": "off"},
+    )
+    subscriber_relationship = RadioField(
+        "Whose name is the insurance in?",
+        choices=[
+            ("self", "Mine"),
+            ("spouse", "My spouse or partner"),
+            ("parent", "My parent"),
+            ("other", "Someone else"),
+        ],
+        validators=[_insured(), Required()],
+    )
+    subscriber_name = StringField(
+        "Full name of the person the insurance is in",
+        validators=[
+            HiddenUnless(
+                "subscriber_relationship",
+                values=("spouse", "parent", "other"),
+                hint=_ONLY_OTHER_PERSON,
+            ),
+            Required(),
+            TextLength(contract.SUBSCRIBER_NAME_MAX),
+        ],
+    )
+    subscriber_date_of_birth = DateField(
+        "Their date of birth",
+        validators=[
+            HiddenUnless(
+                "subscriber_relationship",
+                values=("spouse", "parent", "other"),
+                hint=_ONLY_OTHER_PERSON,
+            ),
+            Required(),
+            PastDate(max_age=contract.MAX_AGE),
+        ],
+    )
+
+    def answers(self) -> dict[str, Any]:
+        insured = self.coverage_type.data != "self_pay"
+        other = insured and self.subscriber_relationship.data in ("spouse", "parent", "other")
+        dob = self.subscriber_date_of_birth.data
+        return {
+            "insurance": {
+                "coverage_type": self.coverage_type.data,
+                "payer_name": self.payer_name.data if insured else None,
+                "member_id": self.member_id.data if insured else None,
+                "group_number": (self.group_number.data or None) if insured else None,
+                "subscriber_relationship": self.subscriber_relationship.data if insured else None,
+                "subscriber_name": self.subscriber_name.data if other else None,
+                "subscriber_date_of_birth": dob.isoformat() if other and dob else None,
+            }
+        }
+
+
+# 11. Review and consent --------------------------------------------------------------------
+
+
+class ConsentForm(StepForm):
+    title = "Review and send"
+    understands_educational_only = BooleanField(
+        "I understand that this form gives general, educational information only. "
+        "It is not a diagnosis or medical advice.",
+        validators=[MustBeTicked("Please tick this box to send your answers.")],
+    )
+    agrees_to_contact = BooleanField("The clinic may contact me about my answers and appointments.")
+    signature = StringField(
+        "Type your full name as your signature",
+        validators=[Required(), TextLength(contract.SIGNATURE_MAX)],
+        render_kw={"autocomplete": "name"},
+    )
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "consent": {
+                "understands_educational_only": bool(self.understands_educational_only.data),
+                "agrees_to_contact": bool(self.agrees_to_contact.data),
+                "signature": self.signature.data,
+            }
+        }
+
+
+#: The wizard's steps in order: URL name → form class.
+STEP_FORMS: dict[str, type[StepForm]] = {
+    "about": AboutForm,
+    "concerns": ConcernsForm,
+    "phq9": Phq9Form,
+    "gad7": Gad7Form,
+    "asq": AsqForm,
+    "medications": MedicationsForm,
+    "treatments": TreatmentsForm,
+    "safety": SafetyForm,
+    "preferences": PreferencesForm,
+    "insurance": InsuranceForm,
+    "review": ConsentForm,
+}
+STEP_NAMES: tuple[str, ...] = tuple(STEP_FORMS)
+
+
+class ResumeForm(BaseForm):
+    code = StringField(
+        "Resume code",
+        description="The code you were given, like ABCD-EFGH-JKMN. Dashes and spaces are fine.",
+        validators=[Required(), TextLength(40)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+    date_of_birth = DateField(
+        "Your date of birth",
+        validators=[Required()],
+        render_kw={"autocomplete": "bday"},
+    )

@@ -1,0 +1,84 @@
+"""Template helpers for the wizard: conditions, labels, review rows, medicine suggestions."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from wtforms import Field, FieldList
+
+from intake.forms.base import conditions, leaf_fields
+from intake.forms.validators import HiddenUnless
+
+_ROW = re.compile(r"^(medication_trials|psychotherapy_trials)-(\d+)-")
+_ROW_NOUNS = {"medication_trials": "Medicine", "psychotherapy_trials": "Therapy"}
+
+
+def field_condition(field: Field) -> HiddenUnless | None:
+    found = conditions(field)
+    return found[0] if found else None
+
+
+def field_label(field: Field) -> str:
+    match = _ROW.match(field.name)
+    if match:
+        return f"{_ROW_NOUNS[match.group(1)]} {int(match.group(2)) + 1}, {field.label.text}"
+    return field.label.text
+
+
+def display_value(field: Field) -> str:
+    kind = getattr(field, "widget_kind", "text")
+    if kind == "checkbox":
+        return "Yes" if field.data else "No"
+    if kind in ("radio", "select"):
+        labels = field.choice_labels()
+        return labels.get(field.data, "Not answered") if field.data else "Not answered"
+    if kind == "date":
+        return field.data.isoformat() if field.data else "Not answered"
+    if field.data in (None, ""):
+        return "Not answered"
+    return str(field.data)
+
+
+def review_rows(form: Any) -> Iterator[tuple[str, str]]:
+    """(question, answer) for every question that applies, rows included."""
+    for field in form:
+        if field.name == "csrf_token":
+            continue
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                for sub in entry.form:
+                    yield field_label(sub), display_value(sub)
+            continue
+        if not form.applies(field):
+            continue
+        yield field.label.text, display_value(field)
+
+
+@functools.cache
+def medicine_names() -> tuple[str, ...]:
+    """Generic and brand names from the rules catalogue, for the medicine-name datalist."""
+    from intake.rules import catalogue
+    from intake.rules.ruleset import read_yaml
+
+    path = Path(catalogue.__file__).with_name("catalogue.yaml")
+    data = read_yaml(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for section in ("medicines", "seizure_threshold"):
+        for entry in data.get(section, []):
+            names.add(entry["generic"])
+            names.update(entry.get("brands", []))
+    return tuple(sorted(names, key=str.casefold))
+
+
+def template_helpers() -> dict[str, Any]:
+    return {
+        "field_condition": field_condition,
+        "field_label": field_label,
+        "leaf_fields": leaf_fields,
+        "review_rows": review_rows,
+        "medicine_names": medicine_names,
+    }

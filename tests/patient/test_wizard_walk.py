@@ -1,0 +1,358 @@
+"""The whole wizard through the test client: steps, back, save and resume, expiry, crisis
+page, submitting once."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select
+
+from intake.extensions import db
+from intake.forms.patient import STEP_NAMES
+from intake.models import Draft, Submission
+from intake.services import drafts
+from intake.services.codes import UNAMBIGUOUS_ALPHABET
+from tests.patient.helpers import (
+    VALID,
+    WizardWalker,
+    csrf_token,
+    errors,
+    get_page,
+    step_url,
+)
+
+
+def only_draft() -> Draft:
+    return db.session.scalars(select(Draft)).one()
+
+
+def submissions() -> int:
+    return db.session.scalar(select(func.count()).select_from(Submission))
+
+
+def test_start_creates_a_draft_with_a_resume_code(walker: WizardWalker, client) -> None:
+    response = walker.start()
+    assert response.location.endswith("/intake/step/about")
+    draft = only_draft()
+    assert len(draft.resume_code) >= 10
+    assert set(draft.resume_code) <= set(UNAMBIGUOUS_ALPHABET)
+    html = client.get(step_url("about")).get_data(as_text=True)
+    assert drafts.display_code(draft.resume_code) in html
+    assert "Save and finish later" in html
+
+
+def test_session_holds_only_the_draft_id(walker: WizardWalker, client: FlaskClient) -> None:
+    walker.start()
+    walker.walk(until="phq9")
+    with client.session_transaction() as session:
+        # Flask-Login adds its own "_fresh" marker; no answers are ever in the cookie.
+        assert set(session) <= {"draft_id", "csrf_token", "_fresh"}
+        assert isinstance(session["draft_id"], int)
+
+
+def test_every_step_shows_progress_and_the_resume_code(walker: WizardWalker, client) -> None:
+    walker.start()
+    code = drafts.display_code(only_draft().resume_code)
+    for number, step in enumerate(STEP_NAMES, start=1):
+        html = client.get(step_url(step)).get_data(as_text=True)
+        assert f"Step {number} of {len(STEP_NAMES)}" in html
+        assert code in html
+
+
+def test_whole_walk_stores_one_submission(walker: WizardWalker, client, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    response = walker.complete()
+    assert response.location.endswith("/intake/done")
+    submission = db.session.scalars(select(Submission)).one()
+    assert submission.status == "new"
+    assert submission.source == "wizard"
+    assert submission.urgent is False
+    assert submission.last_name == "Reyes"
+    assert submission.answers["medication_trials"][0]["name"] == "sertraline"
+    assert submission.answers["insurance"]["payer_name"] == "Acme Health"
+    assert submission.answers["consent"]["signature"] == "Ana Reyes"
+    draft = only_draft()
+    assert draft.submission_id == submission.id
+    assert draft.data == {}  # the submission holds the answers now
+    done = client.get("/intake/done").get_data(as_text=True)
+    assert submission.reference in done
+    assert "What happens next" in done
+    printable = client.get("/intake/done/print")
+    assert printable.status_code == 200 and submission.reference in printable.get_data(True)
+    # Never log patient answers.
+    for secret in ("Reyes", "sertraline", "Acme Health", "1985-04-12", "ana@example.org"):
+        assert secret not in caplog.text
+
+
+def test_confirmation_shows_the_educational_summary(walker: WizardWalker, client) -> None:
+    walker.complete()
+    submission = db.session.scalars(select(Submission)).one()
+    html = client.get("/intake/done").get_data(as_text=True)
+    for pathway in submission.evaluation["pathways"]:
+        assert pathway["title"] in html
+
+
+def test_back_keeps_answers(walker: WizardWalker, client: FlaskClient) -> None:
+    walker.start()
+    walker.post("about")
+    # Half a page, then Back: what was given is kept, missing answers are fine.
+    partial = {"primary": "other", "other_description": "Sleep", "episode_months": "3"}
+    response = walker.post("concerns", partial, action="back")
+    assert response.location.endswith(step_url("about"))
+    about = client.get(step_url("about")).get_data(as_text=True)
+    assert 'value="Reyes"' in about
+    concerns = client.get(step_url("concerns")).get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="other"', concerns)
+    assert re.search(r">\s*Sleep</textarea>", concerns)
+    assert 'value="3"' in concerns
+
+
+def test_back_with_malformed_answer_shows_the_error(walker: WizardWalker) -> None:
+    walker.start()
+    response = walker.post("about", {"date_of_birth": "31/31/31"}, action="back")
+    assert response.status_code == 422
+    assert "Please enter a real date, like 1985-04-12." in errors(response)
+    assert only_draft().data == {}
+
+
+def test_next_with_errors_keeps_what_was_typed(walker: WizardWalker) -> None:
+    walker.start()
+    response = walker.post("about", {**VALID["about"], "email": "nope", "first_name": "Zoë"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'role="alert"' in html
+    assert 'href="#email"' in html
+    assert 'value="Zoë"' in html and 'value="nope"' in html
+    assert "Please enter an email address like name@example.com." in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_repeating_rows_add_and_remove(walker: WizardWalker, client: FlaskClient) -> None:
+    walker.start()
+    response = walker.post("medications", VALID["medications"], action="add_row")
+    assert response.status_code == 302
+    html = client.get(step_url("medications")).get_data(as_text=True)
+    assert 'id="medication_trials-2-name"' in html
+    assert '<datalist id="medicine-names">' in html and '<option value="Zoloft">' in html
+    response = walker.post("medications", VALID["medications"], action="remove_row-0")
+    assert response.status_code == 302
+    stored = drafts.step_snapshot(only_draft(), "medications")
+    assert stored["medication_trials-0-name"] == ["Effexor XR"]
+    assert "medication_trials-1-name" not in stored
+
+
+def test_save_and_resume_with_code_and_birth_date(walker: WizardWalker, app: Flask) -> None:
+    walker.start()
+    walker.post("about")
+    response = walker.post("concerns", {"primary": "anxiety"}, action="save")
+    assert response.location.endswith("/intake/saved")
+    code = drafts.display_code(only_draft().resume_code)
+    saved = walker.client.get("/intake/saved").get_data(as_text=True)
+    assert code in saved
+    # Another device: the code plus date of birth reopens the draft.
+    other = app.test_client()
+    page = get_page(other, "/resume").get_data(as_text=True)
+    response = other.post(
+        "/resume",
+        data={
+            "csrf_token": csrf_token(page),
+            "code": code.lower().replace("-", " "),
+            "date_of_birth": "1985-04-12",
+        },
+    )
+    assert response.status_code == 302
+    assert response.location.endswith(step_url("phq9"))
+    html = other.get(step_url("concerns")).get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="anxiety"', html)
+
+
+def _resume(client: FlaskClient, code: str, dob: str):
+    page = get_page(client, "/resume").get_data(as_text=True)
+    return client.post(
+        "/resume", data={"csrf_token": csrf_token(page), "code": code, "date_of_birth": dob}
+    )
+
+
+def _generic_message(response) -> str:
+    html = response.get_data(as_text=True)
+    return re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
+
+
+def test_wrong_pair_gives_one_generic_message(walker: WizardWalker, app: Flask) -> None:
+    walker.start()
+    walker.post("about")
+    code = only_draft().resume_code
+    wrong_code = _resume(app.test_client(), "ZZZZZZZZZZZZ", "1985-04-12")
+    wrong_dob = _resume(app.test_client(), code, "1985-04-13")
+    assert wrong_code.status_code == wrong_dob.status_code == 422
+    assert _generic_message(wrong_code) == _generic_message(wrong_dob)
+    assert "do not match" in _generic_message(wrong_code)
+
+
+def test_draft_without_birth_date_cannot_be_resumed(walker: WizardWalker, app) -> None:
+    walker.start()
+    response = _resume(app.test_client(), only_draft().resume_code, "1985-04-12")
+    assert response.status_code == 422
+
+
+def test_resume_is_rate_limited(app: Flask) -> None:
+    client = app.test_client()
+    statuses = [_resume(client, "AAAAAAAAAAAA", "1985-04-12").status_code for _ in range(11)]
+    assert statuses[:10] == [422] * 10
+    assert statuses[10] == 429
+
+
+def test_expired_draft_cannot_be_used_or_resumed(walker: WizardWalker, app: Flask) -> None:
+    walker.start()
+    walker.post("about")
+    draft = only_draft()
+    draft.expires_at = drafts.now() - timedelta(seconds=1)
+    db.session.commit()
+    assert walker.client.get(step_url("concerns")).status_code == 410
+    assert _resume(app.test_client(), draft.resume_code, "1985-04-12").status_code == 422
+
+
+def test_drafts_expire_after_14_days(walker: WizardWalker) -> None:
+    walker.start()
+    draft = only_draft()
+    assert draft.expires_at - draft.created_at == timedelta(days=14)
+
+
+def test_purge_command_deletes_only_expired_unsubmitted_drafts(
+    walker: WizardWalker, app: Flask, runner: FlaskCliRunner
+) -> None:
+    walker.complete()  # submitted: kept
+    WizardWalker(app.test_client()).start()  # fresh: kept
+    WizardWalker(app.test_client()).start()  # expired: deleted
+    newest = db.session.scalars(select(Draft).order_by(Draft.id.desc())).first()
+    past = drafts.now() - timedelta(days=1)
+    newest.expires_at = past
+    submitted = db.session.scalars(select(Draft).where(Draft.submission_id.is_not(None))).one()
+    submitted.expires_at = past
+    db.session.commit()
+    result = runner.invoke(args=["purge-drafts"])
+    assert result.exit_code == 0
+    assert "Deleted 1 expired draft." in result.output
+    assert db.session.scalar(select(func.count()).select_from(Draft)) == 2
+    assert "Deleted 0 expired drafts." in runner.invoke(args=["purge-drafts"]).output
+
+
+def test_double_submit_creates_one_submission(walker: WizardWalker, client) -> None:
+    walker.start()
+    walker.walk()
+    page = get_page(client, step_url("review")).get_data(as_text=True)
+    body = {**VALID["review"], "action": "submit", "csrf_token": csrf_token(page)}
+    first = client.post(step_url("review"), data=body)
+    second = client.post(step_url("review"), data=body)  # double click / back button
+    assert first.location.endswith("/intake/done")
+    assert second.location.endswith("/intake/done")
+    assert submissions() == 1
+    # Every wizard URL of a submitted draft leads to the confirmation.
+    for step in STEP_NAMES:
+        assert client.get(step_url(step)).location.endswith("/intake/done")
+
+
+def test_second_tab_cannot_submit_again(walker: WizardWalker, client) -> None:
+    walker.start()
+    walker.walk()
+    page = get_page(client, step_url("review")).get_data(as_text=True)  # tab 2 opened review
+    walker.submit()  # tab 1 sends
+    body = {**VALID["review"], "action": "submit", "csrf_token": csrf_token(page)}
+    assert client.post(step_url("review"), data=body).location.endswith("/intake/done")
+    assert submissions() == 1
+
+
+def test_review_lists_answers_with_change_links(walker: WizardWalker, client) -> None:
+    walker.start()
+    walker.walk()
+    html = client.get(step_url("review")).get_data(as_text=True)
+    for step in STEP_NAMES[:-1]:
+        assert f'href="{step_url(step)}"' in html
+    for shown in ("Reyes", "Effexor XR", "Acme Health", "Nearly every day", "lisinopril"):
+        assert shown in html
+
+
+def test_unfinished_steps_block_sending(walker: WizardWalker, client) -> None:
+    walker.start()
+    walker.walk(until="gad7")
+    response = walker.submit()
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "this section is not finished yet" in html
+    assert submissions() == 0
+
+
+@pytest.mark.parametrize(
+    "asq",
+    [
+        {"wished_dead": "yes", "thoughts_right_now": "no"},
+        {"ever_tried": "yes", "thoughts_right_now": "yes"},
+    ],
+)
+def test_positive_asq_shows_crisis_page_next_and_marks_urgent(
+    walker: WizardWalker, client, asq: dict
+) -> None:
+    walker.start()
+    walker.walk(until="asq")
+    response = walker.post("asq", {**VALID["asq"], **asq})
+    assert response.status_code == 302
+    assert "/intake/support" in response.location
+    support = client.get(response.location).get_data(as_text=True)
+    for fact in ("988", "988lifeline.org", "911", "front desk"):
+        assert fact in support
+    assert "press 3" not in support.lower()
+    assert 'href="/intake/step/medications"' in support
+    assert only_draft().asq_positive is True
+    for step in STEP_NAMES[STEP_NAMES.index("medications") : -1]:
+        assert walker.post(step).status_code == 302
+    assert walker.submit().location.endswith("/intake/done")
+    submission = db.session.scalars(select(Submission)).one()
+    assert submission.urgent is True
+    assert "Crisis support now" in client.get("/intake/done").get_data(as_text=True)
+
+
+def test_phq9_item9_leads_to_crisis_page_and_urgent(walker: WizardWalker, client) -> None:
+    walker.start()
+    walker.walk(until="phq9")
+    response = walker.post("phq9", {**VALID["phq9"], "item_9": "2"})
+    assert "/intake/support" in response.location
+    assert "next=gad7" in response.location
+    walker.walk({"phq9": {**VALID["phq9"], "item_9": "2"}})
+    walker.submit()
+    assert db.session.scalars(select(Submission)).one().urgent is True
+
+
+def test_negative_screen_goes_straight_on(walker: WizardWalker) -> None:
+    walker.start()
+    walker.walk(until="asq")
+    assert walker.post("asq").location.endswith(step_url("medications"))
+    assert only_draft().asq_positive is False
+
+
+def test_wizard_needs_a_draft(client: FlaskClient) -> None:
+    assert client.get(step_url("about")).location.endswith("/")
+    assert client.get("/intake/step/nope").status_code == 404
+
+
+def test_leave_forgets_the_draft_on_this_device(walker: WizardWalker, client) -> None:
+    walker.start()
+    page = get_page(client, "/intake/saved").get_data(as_text=True)
+    client.post("/intake/leave", data={"csrf_token": csrf_token(page)})
+    assert client.get(step_url("about")).location.endswith("/")
+
+
+def test_review_can_be_saved_for_later(walker: WizardWalker, client) -> None:
+    walker.start()
+    walker.walk()
+    response = walker.post("review", {"signature": "Ana R"}, action="save")
+    assert response.location.endswith("/intake/saved")
+    assert submissions() == 0
+    html = get_page(client, step_url("review")).get_data(as_text=True)
+    assert 'value="Ana R"' in html
+    assert walker.submit().location.endswith("/intake/done")
+    assert submissions() == 1
