@@ -437,8 +437,6 @@ def seed(
     """Store ``count`` synthetic submissions; returns how many were stored."""
     from faker import Faker
 
-    from intake.services.queue import fold_name
-
     rng = random.Random(seed_value if seed_value is not None else secrets.randbits(32))  # noqa: S311 - demo data
     fake = Faker(["en_US", "es_MX"])
     fake.seed_instance(rng.randint(0, 2**31))
