@@ -25,13 +25,20 @@ from intake.services.audit import ACTIONS
 ADMIN_SECTIONS: list[tuple[str, str]] = [
     ("admin.users", "Staff accounts"),
     ("admin.audit_log", "Audit log"),
+    ("admin_config.tokens", "API tokens"),
+    ("admin_config.settings", "Settings"),
 ]
 AUDIT_PAGE_SIZE = 50
 
 
 @bp.app_context_processor
 def admin_sections() -> dict[str, object]:
-    return {"admin_sections": [(e, label) for e, label in ADMIN_SECTIONS if e in _endpoints()]}
+    """The admin sub-navigation (pages that exist in this build) and ``has_endpoint``."""
+    endpoints = _endpoints()
+    return {
+        "admin_sections": [(e, label) for e, label in ADMIN_SECTIONS if e in endpoints],
+        "has_endpoint": endpoints.__contains__,
+    }
 
 
 def _endpoints() -> set[str]:

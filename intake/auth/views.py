@@ -62,7 +62,7 @@ def home_for(user: User) -> str:
 
 
 def _register_failure(user: User | None, reason: str) -> None:
-    if user is not None and reason == "wrong_password":
+    if user is not None and reason in {"wrong_password", "wrong_code"}:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = utcnow() + LOCK_DURATION
@@ -171,7 +171,7 @@ def login_verify() -> ResponseReturnValue:
     if form.validate_on_submit():
         if _check_code(user.totp_secret, form.code.data or ""):
             return _complete_login(user, two_factor=True)
-        _register_failure(user, "wrong_password")
+        _register_failure(user, "wrong_code")
         error = "That code did not work. Codes change every 30 seconds; try the newest one."
     return render_template("auth/verify.html", form=form, error=error), 200 if not error else 401
 

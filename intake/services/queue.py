@@ -288,3 +288,9 @@ def waited(since: datetime, now: datetime | None = None) -> str:
     if hours:
         return f"{hours} h {mins} min"
     return f"{mins} min"
+
+
+# Public names for code that reuses the queue's filters and order (the CSV export does).
+pinned_condition = _pinned_condition
+filter_conditions = _conditions
+order_by = _order

@@ -29,7 +29,7 @@ class AcknowledgeForm(FlaskForm):
         validators=[DataRequired("Choose what was done.")],
     )
     note = TextAreaField(
-        "Note",
+        "Acknowledgement note",
         validators=[Length(max=4000)],
         description="What happened, who you spoke to, what was agreed. Required for Other.",
     )

@@ -1,0 +1,93 @@
+"""A front-desk and an admin session in a real browser at phone width (390 px).
+
+Sign in, see the urgent submission pinned, search by last name, open the submission, record an
+acknowledgement, move it along the workflow, add a note; then the admin's accounts and audit
+pages. Every page is screenshotted, checked for horizontal page scroll and scanned with axe.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import DEFAULT_PASSWORD, make_submission, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + "/staff/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def _fits_a_phone(page) -> None:  # type: ignore[no-untyped-def]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+
+
+def _check(page, name: str, screenshot, assert_accessible) -> None:  # type: ignore[no-untyped-def]
+    _fits_a_phone(page)
+    screenshot(page, name)
+    assert_accessible(page, name)
+
+
+def test_front_desk_session(live_server, new_page, screenshot, assert_accessible) -> None:  # type: ignore[no-untyped-def]
+    make_user("front_desk", email="desk@example.org")
+    urgent = make_submission(last_name="Okafor", urgent=True)
+    for i in range(3):
+        make_submission(last_name=f"Person{i}")
+    page = new_page()
+
+    page.goto(live_server + "/staff/login")
+    _check(page, "staff-login", screenshot, assert_accessible)
+    _sign_in(page, live_server, "desk@example.org")
+    assert "1 urgent not acknowledged" in page.inner_text("header")
+    assert "URGENT" in page.inner_text("#pinned")
+    _check(page, "staff-queue", screenshot, assert_accessible)
+
+    page.get_by_text("Search and filter").click()
+    page.get_by_label("Search by last name, reference number or date of birth").fill("okafor")
+    page.get_by_role("button", name="Show results").click()
+    page.wait_for_load_state()
+    assert "okafor" not in page.url.lower()
+    assert "Okafor" in page.inner_text("main")
+    _check(page, "staff-queue-search", screenshot, assert_accessible)
+
+    page.get_by_role("link", name="Okafor", exact=False).first.click()
+    page.wait_for_load_state()
+    assert urgent.reference in page.inner_text("h1")
+    _check(page, "staff-submission", screenshot, assert_accessible)
+
+    page.get_by_label("Made or reviewed a safety plan").check()
+    page.get_by_label("Acknowledgement note").fill("Reviewed the safety plan by phone.")
+    page.get_by_role("button", name="Record acknowledgement").click()
+    page.wait_for_load_state()
+    assert "Acknowledgement recorded" in page.inner_text("main")
+    assert "0 urgent not acknowledged" in page.inner_text("header")
+
+    page.get_by_label("Move to").select_option("in_review")
+    page.get_by_role("button", name="Change status").click()
+    page.wait_for_load_state()
+    assert "Status changed to In review" in page.inner_text("main")
+    _check(page, "staff-submission-after", screenshot, assert_accessible)
+
+
+def test_admin_session(live_server, new_page, screenshot, assert_accessible) -> None:  # type: ignore[no-untyped-def]
+    make_user("admin", email="boss@example.org")
+    page = new_page()
+    _sign_in(page, live_server, "boss@example.org")
+    page.goto(live_server + "/admin/users")
+    page.get_by_label("Email").fill("new.desk@example.org")
+    page.get_by_label("Front desk").check()
+    page.get_by_label("Initial password").fill("a-long-enough-passphrase")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+    assert "new.desk@example.org" in page.inner_text("main")
+    _check(page, "admin-users", screenshot, assert_accessible)
+    page.goto(live_server + "/admin/audit?action=user_created")
+    assert "Account created" in page.inner_text("tbody")
+    _check(page, "admin-audit", screenshot, assert_accessible)
+    page.goto(live_server + "/staff/account")
+    _check(page, "staff-account", screenshot, assert_accessible)
