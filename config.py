@@ -42,6 +42,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("INTAKE_RATELIMIT_STORAGE_URL", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
+    #: Sign-in attempts per client address; the per-account lock (10 failures) is separate.
+    LOGIN_RATE_LIMIT = os.environ.get("INTAKE_LOGIN_RATE_LIMIT", "20 per minute;100 per hour")
     TESTING = False
 
 

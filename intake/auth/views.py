@@ -40,7 +40,7 @@ PENDING_LIFETIME = 300  # seconds to finish the second step
 
 
 def _login_limit() -> str:
-    return str(current_app.config.get("LOGIN_RATE_LIMIT", "20 per minute;100 per hour"))
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 def _safe_next(target: str | None) -> str | None:

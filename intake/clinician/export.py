@@ -25,7 +25,7 @@ from intake.services import queue as qs
 from intake.services.export import stream_csv
 from intake.services.settings import EXPORT_FREE_TEXT, get_setting
 
-EXPORT_ROLES = ("front_desk", "admin")
+EXPORT_ROLES = ("front_desk",)
 _BATCH = 500
 
 

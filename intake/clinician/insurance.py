@@ -24,7 +24,7 @@ from intake.services.insurance import (
 from intake.services.summary import build_summary
 
 #: Who works the insurance panel and the packet (docs/clinician.md, "Decisions").
-INSURANCE_ROLES = ("front_desk", "admin")
+INSURANCE_ROLES = ("front_desk",)
 
 
 def _page(

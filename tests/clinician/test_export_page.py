@@ -96,7 +96,7 @@ def test_free_text_columns_only_with_the_setting(app: Flask, client: FlaskClient
 
 
 def test_formula_injection_is_neutralised(app: Flask, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
-    login_as("admin")
+    login_as("front_desk")
     set_setting(EXPORT_FREE_TEXT, True, user_id=None)
     db.session.commit()
     store(
