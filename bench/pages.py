@@ -44,6 +44,7 @@ def bench_app(folder: str) -> Flask:
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/pages.sqlite3",
             "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
         },
     )
     app = create_app(config)
@@ -52,21 +53,55 @@ def bench_app(folder: str) -> Flask:
     return app
 
 
-def pages(client: FlaskClient) -> dict[str, Callable[[], int]]:
-    """The pages to time, by name."""
+def _signed_in(app: Flask, *roles: str) -> FlaskClient:
+    """A test client signed in as a new staff account holding ``roles``."""
+    from intake.auth.sessions import LOGIN_AT, SEEN_AT
+    from intake.services.accounts import create_account
+
+    with app.app_context():
+        user = create_account(
+            f"{'-'.join(roles)}@bench.example", "x" * 16, roles, check_policy=False
+        )
+        user_id = user.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        now = int(time.time())
+        session.update({"_user_id": user_id, "_fresh": True, LOGIN_AT: now, SEEN_AT: now})
+    return client
+
+
+def pages(app: Flask) -> dict[str, Callable[[], int]]:
+    """The pages to time, by name, over a database holding 1,000 demo submissions."""
+    from intake.services.demo import seed
+
+    with app.app_context():
+        seed(1000, seed_value=3)
+    patient = app.test_client()
+    patient.post("/intake/start")
+    front_desk = _signed_in(app, "front_desk")
+    clinician = _signed_in(app, "clinician")
     return {
-        "start page (GET /)": lambda: client.get("/").status_code,
-        "health check (GET /healthz)": lambda: client.get("/healthz").status_code,
+        "start page": lambda: patient.get("/").status_code,
+        "wizard step: PHQ-9": lambda: patient.get("/intake/step/phq9").status_code,
+        "wizard step: medicines": lambda: patient.get("/intake/step/medications").status_code,
+        "wizard step: TMS safety": lambda: patient.get("/intake/step/safety").status_code,
+        "staff queue (1,000 submissions)": lambda: front_desk.get("/staff/").status_code,
+        "staff submission page": lambda: front_desk.get("/staff/submissions/1").status_code,
+        "clinician pathway summary": lambda: clinician.get("/clinician/submissions/1").status_code,
+        "clinician summary as PDF": lambda: (
+            clinician.get("/clinician/submissions/1.pdf").status_code
+        ),
+        "health check": lambda: patient.get("/healthz").status_code,
     }
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = bench_app(folder)
-        client = app.test_client()
         print(f"page render times (Flask test client, {ROUNDS} rounds, milliseconds):")
-        for name, fetch in pages(client).items():
-            median, p95 = timed(fetch)
+        for name, fetch in pages(app).items():
+            rounds = ROUNDS if "PDF" not in name else max(5, ROUNDS // 20)
+            median, p95 = timed(fetch, rounds)
             print(f"  {name:<40} median {median:6.2f}   p95 {p95:6.2f}")
 
 

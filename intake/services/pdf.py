@@ -9,12 +9,17 @@ fontconfig and pango; nothing is downloaded.
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# WeasyPrint warns about every screen-only CSS rule it skips (media queries, accent-color...) on
+# every PDF; those are expected, and flooding the log would hide real problems.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
 class RefusedURL(ValueError):
