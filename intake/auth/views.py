@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pyotp
@@ -152,8 +153,20 @@ def _pending_user() -> User | None:
     return user
 
 
-def _check_code(secret: str, code: str) -> bool:
-    return pyotp.TOTP(secret).verify(code.replace(" ", "").strip(), valid_window=1)
+def _accept_code(user: User, secret: str, code: str) -> bool:
+    """Accept a TOTP code once: from the current step or one either side (clock drift), and
+    only from a step later than the last code this account used, so an overheard or reused
+    code cannot sign in a second time."""
+    totp = pyotp.TOTP(secret)
+    typed = code.replace(" ", "").strip()
+    now_step = totp.timecode(datetime.now(UTC))
+    for step in (now_step - 1, now_step, now_step + 1):
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            continue
+        if hmac.compare_digest(totp.generate_otp(step), typed):
+            user.totp_last_step = step
+            return True
+    return False
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
@@ -169,7 +182,7 @@ def login_verify() -> ResponseReturnValue:
     form = TotpForm()
     error = None
     if form.validate_on_submit():
-        if _check_code(user.totp_secret, form.code.data or ""):
+        if _accept_code(user, user.totp_secret, form.code.data or ""):
             return _complete_login(user, two_factor=True)
         _register_failure(user, "wrong_code")
         error = "That code did not work. Codes change every 30 seconds; try the newest one."
@@ -190,7 +203,8 @@ def _enrol(user: User, *, on_success: str | None) -> ResponseReturnValue:
     form = TotpForm()
     error = None
     if form.validate_on_submit():
-        if _check_code(secret, form.code.data or ""):
+        user.totp_last_step = None  # a new secret starts a new sequence of steps
+        if _accept_code(user, secret, form.code.data or ""):
             user.totp_secret = secret
             session.pop(PENDING_SECRET, None)
             audit.record("totp_enabled", actor=user)

@@ -36,6 +36,8 @@ class User(db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    #: The 30-second time step of the last code accepted: a code is good once, never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
     session_generation: Mapped[int] = mapped_column(default=1)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -192,9 +192,25 @@ def test_totp_enrolment_and_login(client: FlaskClient) -> None:
     assert response.headers["Location"].endswith("/staff/login/verify")
     assert client.get("/staff/").status_code == 302  # not signed in yet
     assert post(client, "/staff/login/verify", {"code": "123456"}).status_code == 401
-    response = post(client, "/staff/login/verify", {"code": pyotp.TOTP(secret).now()})
+    # The code used to enrol was spent; the next 30-second code (clock drift allowed) works.
+    spent = code
+    assert post(client, "/staff/login/verify", {"code": spent}).status_code == 401
+    next_code = pyotp.TOTP(secret).at(time.time() + 30)
+    response = post(client, "/staff/login/verify", {"code": next_code})
     assert response.status_code == 302
     assert client.get("/staff/").status_code == 200
+
+
+def test_a_totp_code_signs_in_only_once(client: FlaskClient) -> None:
+    secret = pyotp.random_base32()
+    make_user("clinician", email="doc@example.org", totp_secret=secret)
+    code = pyotp.TOTP(secret).now()
+    assert _login(client, "doc@example.org").headers["Location"].endswith("/login/verify")
+    assert post(client, "/staff/login/verify", {"code": code}).status_code == 302
+    post(client, "/staff/logout")
+    other = client.application.test_client()
+    assert _login(other, "doc@example.org").headers["Location"].endswith("/login/verify")
+    assert post(other, "/staff/login/verify", {"code": code}).status_code == 401
 
 
 def test_admin_must_enrol_when_required(app: Flask, client: FlaskClient) -> None:
