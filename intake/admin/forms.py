@@ -33,3 +33,12 @@ class CreateUserForm(FlaskForm):
         description="At least 12 characters, not a common password. Give it to the person "
         "privately; they can change it under Account.",
     )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired("Enter a new password."), Length(max=1000)],
+        description="At least 12 characters, not a common password. Give it to the person "
+        "privately; they should change it under Account after signing in.",
+    )

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from intake.admin import bp
-from intake.admin.forms import CreateUserForm
+from intake.admin.forms import CreateUserForm, SetPasswordForm
 from intake.auth.decorators import role_required
 from intake.extensions import db
 from intake.models import AuditEvent, Submission, User
@@ -99,6 +99,36 @@ def enable_user(user_id: int) -> ResponseReturnValue:
     accounts.set_disabled(user, False)
     flash(f"{user.email} is enabled.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/reset-2fa")
+@role_required("admin")
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
+    """For someone who lost their authenticator: two-factor off, signed out everywhere."""
+    user = _user(user_id)
+    accounts.reset_two_factor(user)
+    flash(f"Two-factor sign-in is off for {user.email}; they set it up again.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@role_required("admin")
+def set_password(user_id: int) -> ResponseReturnValue:
+    """For someone who lost their password: a new one from the admin, signed out everywhere."""
+    user = _user(user_id)
+    form = SetPasswordForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            accounts.set_password(user, form.password.data or "")
+        except accounts.AccountError as exc:
+            error = str(exc)
+            form.password.errors = [*form.password.errors, error]
+        else:
+            flash(f"New password set for {user.email}; their sessions have ended.", "success")
+            return redirect(url_for("admin.users"))
+    code = 400 if form.errors else 200
+    return render_template("admin/set_password.html", form=form, account=user), code
 
 
 def _day(value: str) -> datetime | None:

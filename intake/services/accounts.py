@@ -1,4 +1,4 @@
-"""Creating, disabling and enabling staff accounts (shared by the CLI and the admin pages)."""
+"""Staff accounts: create, disable, enable and reset (shared by the CLI and the admin pages)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from intake.auth.passwords import hash_password, policy_problems
 from intake.extensions import db
+from intake.models.types import utcnow
 from intake.models.user import ROLES, User
 from intake.services import audit
 
@@ -61,5 +62,38 @@ def set_disabled(email_or_user: str | User, disabled: bool) -> User:
         user.failed_logins = 0
         user.locked_until = None
     audit.record("user_disabled" if disabled else "user_enabled", detail={"user_id": user.id})
+    db.session.commit()
+    return user
+
+
+def reset_two_factor(user: User) -> User:
+    """Turn two-factor sign-in off for someone who lost their authenticator, and commit.
+
+    Their sessions end; on the next sign-in they set it up again (admins must, when it is
+    required).
+    """
+    user.totp_secret = None
+    user.totp_last_step = None
+    user.session_generation += 1
+    audit.record("two_factor_reset", detail={"user_id": user.id})
+    db.session.commit()
+    return user
+
+
+def set_password(user: User, password: str) -> User:
+    """An admin sets a new password for someone who lost theirs, and commits.
+
+    The password policy applies; every session of the account ends and a lock from failed
+    sign-ins is lifted, because the person now has a fresh way in.
+    """
+    problems = policy_problems(password, user.email)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.session_generation += 1
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record("password_reset", detail={"user_id": user.id})
     db.session.commit()
     return user

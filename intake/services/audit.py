@@ -34,6 +34,8 @@ ACTIONS: dict[str, str] = {
     "user_created": "Account created",
     "user_disabled": "Account disabled",
     "user_enabled": "Account enabled",
+    "password_reset": "Password reset by an admin",
+    "two_factor_reset": "Two-factor reset by an admin",
     "submission_viewed": "Submission viewed",
     "status_changed": "Status changed",
     "note_added": "Note added",

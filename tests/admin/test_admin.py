@@ -67,6 +67,51 @@ def test_disable_and_enable(app, client: FlaskClient, login_as) -> None:  # type
     assert not db.session.get(User, me.id).disabled
 
 
+def test_admin_sets_a_new_password_for_a_locked_out_person(
+    app, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    from intake.auth.passwords import verify_password
+
+    login_as("admin")
+    target = make_user("front_desk")
+    target.failed_logins = 10
+    target.locked_until = utcnow() + timedelta(minutes=15)
+    db.session.commit()
+    their_client = app.test_client()
+    login_as(user=target, on=their_client)
+    assert client.get(f"/admin/users/{target.id}/password").status_code == 200
+
+    weak = post(client, f"/admin/users/{target.id}/password", {"password": "password"})
+    assert weak.status_code == 400
+    assert "New password" in weak.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, target.id).locked_until is not None  # nothing changed
+
+    new = "a fresh long passphrase 42"
+    assert post(client, f"/admin/users/{target.id}/password", {"password": new}).status_code == 302
+    db.session.expire_all()
+    user = db.session.get(User, target.id)
+    assert verify_password(user.password_hash, new)
+    assert user.locked_until is None and user.failed_logins == 0
+    assert their_client.get("/staff/").status_code == 302  # their old session ended
+    assert db.session.scalar(
+        db.select(AuditEvent).where(AuditEvent.action == "password_reset")
+    ).detail == {"user_id": target.id}
+
+
+def test_admin_resets_a_lost_authenticator(app, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    login_as("admin")
+    target = make_user("clinician", totp_secret="JBSWY3DPEHPK3PXP")
+    users_page = client.get("/admin/users").get_data(as_text=True)
+    assert "Reset two-factor" in users_page
+    assert post(client, f"/admin/users/{target.id}/reset-2fa").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, target.id).totp_secret is None
+    assert db.session.scalar(
+        db.select(AuditEvent).where(AuditEvent.action == "two_factor_reset")
+    ).detail == {"user_id": target.id}
+
+
 def test_audit_search(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
     admin = login_as("admin")
     desk = make_user("front_desk", email="desk@example.org")
