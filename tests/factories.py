@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
 import re
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from answer_documents import sample_answers
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
@@ -50,93 +50,8 @@ def make_user(
     return user
 
 
-BASE_ANSWERS: dict[str, Any] = {
-    "contract": "intake-answers/1",
-    "patient": {
-        "first_name": "Ana",
-        "last_name": "Reyes",
-        "date_of_birth": "1985-04-12",
-        "email": "ana@example.org",
-        "phone": "+1 503 555 0100",
-        "preferred_language": "en",
-        "preferred_contact": "email",
-    },
-    "concerns": {
-        "primary": "depression",
-        "other_description": None,
-        "episode_months": 14,
-        "psychotic_symptoms": "no",
-        "mania_history": "no",
-        "bipolar_diagnosis": "no",
-    },
-    "phq9": {"items": [2, 3, 2, 2, 2, 2, 2, 2, 0], "difficulty": "very_difficult"},
-    "gad7": {"items": [1, 1, 1, 1, 1, 1, 1]},
-    "asq": {
-        "wished_dead": "no",
-        "family_better_off": "no",
-        "thoughts_of_killing_self": "no",
-        "ever_tried": "no",
-        "thoughts_right_now": None,
-    },
-    "medication_trials": [
-        {
-            "name": "sertraline",
-            "daily_dose_mg": 150,
-            "weeks": 10,
-            "outcome": "no_improvement",
-            "current": False,
-        }
-    ],
-    "other_medications": [],
-    "psychotherapy_trials": [
-        {"modality": "cbt", "sessions": 12, "outcome": "partial_improvement", "current": False}
-    ],
-    "neuromodulation": {"tms": "none", "ect": "none", "ketamine": "none"},
-    "preferences": {
-        "open_to_tms": "yes",
-        "open_to_psychotherapy": "yes",
-        "open_to_medication_changes": "unsure",
-        "can_attend_daily_sessions": "yes",
-    },
-    "safety_screen": {
-        k: "no"
-        for k in [
-            "seizure_history",
-            "family_epilepsy",
-            "fainting",
-            "head_injury_loss_of_consciousness",
-            "brain_condition",
-            "metal_in_head",
-            "cochlear_implant",
-            "implanted_neurostimulator",
-            "cardiac_device",
-            "medication_pump",
-            "hearing_problems",
-            "frequent_headaches",
-            "alcohol_or_drug_concern",
-            "prior_tms_problem",
-        ]
-    }
-    | {"pregnant": "not_applicable"},
-    "insurance": {
-        "coverage_type": "commercial",
-        "payer_name": "Aetna",
-        "member_id": "W123456789",
-        "group_number": "00123",
-        "subscriber_relationship": "self",
-        "subscriber_name": None,
-        "subscriber_date_of_birth": None,
-    },
-    "consent": {
-        "understands_educational_only": True,
-        "agrees_to_contact": True,
-        "signature": "Ana Reyes",
-    },
-}
-
-
 def make_answers(**patient: Any) -> dict[str, Any]:
-    answers = copy.deepcopy(BASE_ANSWERS)
+    answers = sample_answers()
     answers["patient"].update(patient)
     return answers
 

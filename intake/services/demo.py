@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from intake.answers import SAFETY_ITEMS
 from intake.extensions import db
 from intake.models import Acknowledgement, Submission, User
 from intake.models.submission import pathway_codes_for
@@ -28,22 +29,6 @@ from intake.services.queue import fold_name
 
 BATCH = 2000
 POOL = 600
-SAFETY_ITEMS = [
-    "seizure_history",
-    "family_epilepsy",
-    "fainting",
-    "head_injury_loss_of_consciousness",
-    "brain_condition",
-    "metal_in_head",
-    "cochlear_implant",
-    "implanted_neurostimulator",
-    "cardiac_device",
-    "medication_pump",
-    "hearing_problems",
-    "frequent_headaches",
-    "alcohol_or_drug_concern",
-    "prior_tms_problem",
-]
 PAYERS = {
     "commercial": ["Aetna", "Cigna", "UnitedHealthcare", "Blue Cross Blue Shield", "Humana"],
     "medicare": ["Medicare"],

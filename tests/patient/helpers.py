@@ -12,6 +12,7 @@ from flask import g, has_app_context
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from intake.answers import SAFETY_ITEMS
 from intake.forms.patient import STEP_NAMES
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -65,25 +66,7 @@ VALID: dict[str, dict[str, str]] = {
         "other_medications": "lisinopril\n\nmetformin\n",
     },
     "safety": {
-        **{
-            key: "no"
-            for key in (
-                "seizure_history",
-                "family_epilepsy",
-                "fainting",
-                "head_injury_loss_of_consciousness",
-                "brain_condition",
-                "metal_in_head",
-                "cochlear_implant",
-                "implanted_neurostimulator",
-                "cardiac_device",
-                "medication_pump",
-                "hearing_problems",
-                "frequent_headaches",
-                "alcohol_or_drug_concern",
-                "prior_tms_problem",
-            )
-        },
+        **dict.fromkeys(SAFETY_ITEMS, "no"),
         "pregnant": "not_applicable",
     },
     "preferences": {
