@@ -1,21 +1,26 @@
 """The intake application factory.
 
 Only wiring lives here: configuration, extensions, blueprints, error handlers and commands.
-Heavy imports (the rules engine, YAML) stay out of this path so ``flask --app intake evaluate``
-starts quickly.
+Importing this package costs only Flask: ``flask evaluate`` is a plugin command (see
+pyproject.toml) that loads ``intake.rules_cli`` without ever calling ``create_app``, so
+everything heavy (configuration, SQLAlchemy, Alembic, the extensions) is imported inside it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
-from config import Config, ProductionConfig, config_from_env
+if TYPE_CHECKING:
+    from config import Config
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
     """Build and configure a Flask application."""
+    from config import ProductionConfig, config_from_env
+
     config_class = config_class or config_from_env()
     if issubclass(config_class, ProductionConfig):
         config_class.check()

@@ -18,7 +18,12 @@ from flask.cli import AppGroup
 
 
 def register_rules_commands(app: Flask) -> None:
-    """Attach ``evaluate`` and the ``rules`` group to ``app``."""
+    """Attach ``evaluate`` and the ``rules`` group to ``app``.
+
+    ``evaluate`` is also a ``flask.commands`` entry point (pyproject.toml), which is what the
+    command line uses: Flask finds plugin commands before loading the app, so the app factory
+    never runs for it. Registering it here too keeps it on ``app.cli`` for tests and tools.
+    """
     app.cli.add_command(evaluate_command)
     app.cli.add_command(rules_group)
 

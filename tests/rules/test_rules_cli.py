@@ -140,3 +140,29 @@ def test_rules_diff_lists_the_submissions_that_would_change(
     assert "1.0.0" in lines[0] and "1.1.0" in lines[0]
     assert lines[0].endswith("1 of 3 submissions would change")
     assert lines[1:] == ["  R-CCCC: flags +minor"]
+
+
+def test_evaluate_command_line_never_builds_the_app(tmp_path) -> None:
+    """``flask evaluate`` is a plugin command: no app factory, no SQLAlchemy, a quick start."""
+    import json
+    import subprocess
+    import sys
+
+    from answer_documents import AS_OF_ISO, sample_answers
+
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(sample_answers()))
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('loaded:', 'sqlalchemy' in sys.modules, file=sys.stderr))\n"
+        "from flask.cli import main\n"
+        f"sys.argv = ['flask', '--app', 'intake', 'evaluate', {str(path)!r}, '--as-of', "
+        f"{AS_OF_ISO!r}]\n"
+        "main()\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["contract"] == "intake-evaluation/1"
+    assert "loaded: False" in run.stderr
