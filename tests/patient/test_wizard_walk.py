@@ -356,3 +356,15 @@ def test_review_can_be_saved_for_later(walker: WizardWalker, client) -> None:
     assert 'value="Ana R"' in html
     assert walker.submit().location.endswith("/intake/done")
     assert submissions() == 1
+
+
+def test_yes_to_right_now_after_four_noes_still_shows_crisis_page(walker: WizardWalker) -> None:
+    # With JavaScript off the "right now" question is always shown. A "yes" there does not apply
+    # (and is not stored), but the person has just said they are thinking of killing themselves.
+    walker.start()
+    walker.walk(until="asq")
+    response = walker.post("asq", {**VALID["asq"], "thoughts_right_now": "yes"})
+    assert response.status_code == 302
+    assert "/intake/support" in response.location
+    assert "next=medications" in response.location
+    assert "thoughts_right_now" not in only_draft().data["asq"]
