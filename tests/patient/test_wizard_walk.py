@@ -306,6 +306,9 @@ def test_positive_asq_shows_crisis_page_next_and_marks_urgent(
     for fact in ("988", "988lifeline.org", "911", "front desk"):
         assert fact in support
     assert "press 3" not in support.lower()
+    # A draft is not seen by anyone at the clinic: the page must not promise a call back.
+    assert "will contact you" not in support
+    assert "sees your answers only once you send this form" in support
     assert 'href="/intake/step/medications"' in support
     assert only_draft().asq_positive is True
     for step in STEP_NAMES[STEP_NAMES.index("medications") : -1]:
