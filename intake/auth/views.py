@@ -45,8 +45,14 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after sign-in."""
+    """Only same-site paths are followed after sign-in.
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so ``/\\evil.example``
+    would leave the site: such targets are refused.
+    """
     if not target:
+        return None
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -277,8 +277,19 @@ def _asq_attrs() -> dict[str, Any]:
 
 
 class AsqForm(type("_AsqBase", (StepForm,), _asq_attrs())):  # type: ignore[misc]
+    said_yes_right_now = False
+
+    def before_validate(self) -> None:
+        # Noted before the "right now" answer is cleared as not applying: someone who says
+        # "yes" to it (the question is shown with JavaScript off) still needs crisis support.
+        self.said_yes_right_now = self.thoughts_right_now.data == "yes"
+
     def positive(self) -> bool:
         return any(self[item.key].data == "yes" for item in q.ASQ_ITEMS)
+
+    def needs_support(self) -> bool:
+        """A positive screen, or "yes" to having thoughts of killing oneself right now."""
+        return self.positive() or self.said_yes_right_now
 
     def answers(self) -> dict[str, Any]:
         out = {item.key: self[item.key].data for item in q.ASQ_ITEMS}

@@ -92,9 +92,10 @@ def save_step(draft: Draft, step: str, form: StepForm) -> None:
 
 
 def needs_crisis_page(step: str, form: StepForm) -> bool:
-    """A positive ASQ, or PHQ-9 item 9 above 0: show crisis support before anything else."""
+    """A positive ASQ (or "yes" to the ASQ's "right now" question even after four "no"
+    answers), or PHQ-9 item 9 above 0: show crisis support before anything else."""
     if step == "asq":
-        return form.positive()
+        return form.needs_support()
     if step == "phq9":
         return form.item9_positive()
     return False

@@ -53,6 +53,19 @@ def test_login_follows_only_local_next(client: FlaskClient) -> None:
     assert _login(client, "desk@example.org").headers["Location"].endswith("/staff/")
 
 
+@pytest.mark.parametrize(
+    "target", ["/\\evil.example/", "/\\/evil.example/", "/\t/evil.example/", "/\n/evil.example/"]
+)
+def test_login_refuses_next_that_browsers_read_as_another_site(
+    client: FlaskClient, target: str
+) -> None:
+    # Browsers treat a backslash like a slash and drop tabs, so "/\\evil.example" is
+    # "//evil.example": another site.
+    make_user("front_desk", email="desk@example.org")
+    client.get("/staff/login", query_string={"next": target})
+    assert _login(client, "desk@example.org").headers["Location"].endswith("/staff/")
+
+
 def test_wrong_password_and_unknown_account_get_the_same_message(client: FlaskClient) -> None:
     make_user("front_desk", email="desk@example.org")
     wrong = _login(client, "desk@example.org", "not-the-password-at-all")

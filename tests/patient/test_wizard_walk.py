@@ -306,6 +306,9 @@ def test_positive_asq_shows_crisis_page_next_and_marks_urgent(
     for fact in ("988", "988lifeline.org", "911", "front desk"):
         assert fact in support
     assert "press 3" not in support.lower()
+    # A draft is not seen by anyone at the clinic: the page must not promise a call back.
+    assert "will contact you" not in support
+    assert "sees your answers only once you send this form" in support
     assert 'href="/intake/step/medications"' in support
     assert only_draft().asq_positive is True
     for step in STEP_NAMES[STEP_NAMES.index("medications") : -1]:
@@ -356,3 +359,15 @@ def test_review_can_be_saved_for_later(walker: WizardWalker, client) -> None:
     assert 'value="Ana R"' in html
     assert walker.submit().location.endswith("/intake/done")
     assert submissions() == 1
+
+
+def test_yes_to_right_now_after_four_noes_still_shows_crisis_page(walker: WizardWalker) -> None:
+    # With JavaScript off the "right now" question is always shown. A "yes" there does not apply
+    # (and is not stored), but the person has just said they are thinking of killing themselves.
+    walker.start()
+    walker.walk(until="asq")
+    response = walker.post("asq", {**VALID["asq"], "thoughts_right_now": "yes"})
+    assert response.status_code == 302
+    assert "/intake/support" in response.location
+    assert "next=medications" in response.location
+    assert "thoughts_right_now" not in only_draft().data["asq"]
