@@ -109,7 +109,10 @@ def step(step: str) -> ResponseReturnValue:
     if action not in STEP_ACTIONS and not row_action:
         action = "next"
     if not form.validate_step(partial=action != "next", formdata=request.form):
-        return _render_step(draft, step, form, 422)
+        # A positive answer on a page with other problems: crisis support comes first, above
+        # the errors, instead of waiting until the page is complete.
+        crisis_now = drafts.needs_crisis_page(step, form)
+        return _render_step(draft, step, form, 422, crisis_now=crisis_now)
     if row_action:
         _change_rows(form, repeating, action)
     try:

@@ -371,3 +371,32 @@ def test_yes_to_right_now_after_four_noes_still_shows_crisis_page(walker: Wizard
     assert "/intake/support" in response.location
     assert "next=medications" in response.location
     assert "thoughts_right_now" not in only_draft().data["asq"]
+
+
+@pytest.mark.parametrize(
+    ("step", "answers"),
+    [
+        ("asq", {"wished_dead": "yes", "family_better_off": ""}),
+        ("phq9", {"item_9": "1", "item_1": ""}),
+    ],
+)
+def test_positive_answer_on_a_page_with_errors_shows_crisis_support_first(
+    walker: WizardWalker, step: str, answers: dict
+) -> None:
+    walker.start()
+    walker.walk(until=step)
+    response = walker.post(step, {**VALID[step], **answers})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="crisis-now"' in html
+    assert html.index('id="crisis-now"') < html.index('id="error-summary"')
+    for fact in ("tel:988", "988lifeline.org", "tel:911", "front desk"):
+        assert fact in html
+
+
+def test_page_with_errors_but_no_positive_answer_has_no_crisis_box(walker: WizardWalker) -> None:
+    walker.start()
+    walker.walk(until="asq")
+    response = walker.post("asq", {**VALID["asq"], "family_better_off": ""})
+    assert response.status_code == 422
+    assert 'id="crisis-now"' not in response.get_data(as_text=True)
