@@ -36,6 +36,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("INTAKE_SECURE_COOKIES", False)
     DRAFT_LIFETIME = timedelta(days=14)
+    #: A browser forgets its unfinished form after this long without activity (shared devices).
+    PATIENT_IDLE_TIMEOUT = timedelta(
+        minutes=int(os.environ.get("INTAKE_PATIENT_IDLE_MINUTES", "60"))
+    )
     STAFF_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("INTAKE_STAFF_IDLE_MINUTES", "15")))
     STAFF_MAX_SESSION = timedelta(hours=12)
     REQUIRE_2FA_ADMIN = _env_bool("INTAKE_REQUIRE_2FA_ADMIN", False)

@@ -10,12 +10,17 @@
 | ``GET /intake/done`` | confirmation: reference, next steps, educational summary |
 | ``GET /intake/done/print`` | the same, laid out for printing |
 
-URLs carry no patient data. The session holds only ``draft_id``.
+URLs carry no patient data. The session holds only ``draft_id`` and when this browser was last
+active on the form: after ``PATIENT_IDLE_TIMEOUT`` without activity the browser forgets the
+draft (a shared or clinic device must not show the last person's form to the next one); the
+draft itself stays and reopens with its resume code and date of birth.
 """
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, session, url_for
+import time
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,7 +31,24 @@ from intake.patient import bp
 from intake.services import drafts
 
 SESSION_KEY = "draft_id"
+SEEN_KEY = "draft_seen_at"
+CLOSED_KEY = "draft_closed_idle"
 STEP_ACTIONS = ("next", "back", "save")
+
+
+@bp.before_request
+def forget_idle_draft() -> None:
+    """Forget this browser's draft after a while without activity; note it for the start page."""
+    if SESSION_KEY not in session:
+        return
+    now = int(time.time())
+    idle = now - int(session.get(SEEN_KEY, now))
+    if idle > current_app.config["PATIENT_IDLE_TIMEOUT"].total_seconds():
+        session.pop(SESSION_KEY, None)
+        session.pop(SEEN_KEY, None)
+        session[CLOSED_KEY] = True
+    else:
+        session[SEEN_KEY] = now
 
 
 @bp.get("/")
@@ -34,7 +56,8 @@ def start() -> ResponseReturnValue:
     """What the intake is, how long it takes, and that it is not for emergencies."""
     draft = _session_draft()
     active = draft is not None and draft.submission_id is None and not drafts.is_expired(draft)
-    return render_template("patient/start.html", has_draft=active)
+    closed_idle = session.pop(CLOSED_KEY, False)
+    return render_template("patient/start.html", has_draft=active, closed_idle=closed_idle)
 
 
 @bp.post("/intake/start")
@@ -43,6 +66,7 @@ def begin() -> ResponseReturnValue:
     draft = drafts.create_draft()
     session.pop(SESSION_KEY, None)
     session[SESSION_KEY] = draft.id
+    session[SEEN_KEY] = int(time.time())
     return redirect(url_for("patient.step", step=STEP_NAMES[0]))
 
 

@@ -50,9 +50,11 @@ def test_session_holds_only_the_draft_id(walker: WizardWalker, client: FlaskClie
     walker.start()
     walker.walk(until="phq9")
     with client.session_transaction() as session:
-        # Flask-Login adds its own "_fresh" marker; no answers are ever in the cookie.
-        assert set(session) <= {"draft_id", "csrf_token", "_fresh"}
+        # Flask-Login adds its own "_fresh" marker; no answers are ever in the cookie, only the
+        # draft's id and when this browser last used it (for the idle timeout).
+        assert set(session) <= {"draft_id", "draft_seen_at", "csrf_token", "_fresh"}
         assert isinstance(session["draft_id"], int)
+        assert isinstance(session["draft_seen_at"], int)
 
 
 def test_every_step_shows_progress_and_the_resume_code(walker: WizardWalker, client) -> None:
@@ -400,3 +402,29 @@ def test_page_with_errors_but_no_positive_answer_has_no_crisis_box(walker: Wizar
     response = walker.post("asq", {**VALID["asq"], "family_better_off": ""})
     assert response.status_code == 422
     assert 'id="crisis-now"' not in response.get_data(as_text=True)
+
+
+def test_an_idle_browser_forgets_the_draft_but_the_code_still_works(
+    walker: WizardWalker, client
+) -> None:
+    from intake.patient.views import SEEN_KEY
+
+    walker.start()
+    walker.walk(until="concerns")
+    with client.session_transaction() as session:
+        session[SEEN_KEY] -= 61 * 60  # an hour and a minute ago
+    assert client.get(step_url("concerns")).location.endswith("/")
+    start = client.get("/").get_data(as_text=True)
+    assert 'id="closed-idle"' in start
+    assert 'id="continue-link"' not in start  # the next person cannot continue it
+    assert 'id="closed-idle"' not in client.get("/").get_data(as_text=True)  # said once
+    assert only_draft().data["about"]  # the answers are kept for the resume code
+
+
+def test_activity_keeps_the_draft_open(walker: WizardWalker, client) -> None:
+    from intake.patient.views import SEEN_KEY
+
+    walker.start()
+    with client.session_transaction() as session:
+        session[SEEN_KEY] -= 59 * 60
+    assert client.get(step_url("about")).status_code == 200
