@@ -140,6 +140,8 @@ def change_status(
 
 def acknowledge(submission: Submission, *, by: User, action: str, note: str) -> Acknowledgement:
     """Record what was done about an urgent flag (the caller commits)."""
+    if not submission.urgent:
+        raise WorkflowError("Only urgent submissions need an acknowledgement.")
     if action not in ACKNOWLEDGEMENT_ACTIONS:
         raise WorkflowError("Choose what was done.")
     note = note.strip()

@@ -24,6 +24,7 @@ from intake.staff import bp
 from intake.staff.forms import AcknowledgeForm, NoteForm, StatusForm, choices
 
 QUEUE_ROLES = ("front_desk", "clinician")
+ACK_ATTEMPTS = 3
 
 
 class _Lazy:
@@ -192,20 +193,29 @@ def acknowledge(submission_id: int) -> ResponseReturnValue:
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         return _render_submission(s, ack_form=form, code=400)
-    try:
-        workflow.acknowledge(s, by=_me(), action=form.action.data or "", note=form.note.data or "")
-        db.session.commit()
-    except workflow.WorkflowError as exc:
-        db.session.rollback()
-        form.note.errors = [*form.note.errors, str(exc)]
-        return _render_submission(_load(submission_id), ack_form=form, code=400)
-    except StaleDataError:
-        # Someone else changed the submission at the same moment: try once more on fresh data.
-        db.session.rollback()
-        s = _load(submission_id)
-        db.session.refresh(s)
-        workflow.acknowledge(s, by=_me(), action=form.action.data or "", note=form.note.data or "")
-        db.session.commit()
+    # An acknowledgement only adds a record, so when someone else changed the submission at the
+    # same moment it is safe to try again on fresh data, a few times.
+    for _attempt in range(ACK_ATTEMPTS):
+        try:
+            workflow.acknowledge(
+                s, by=_me(), action=form.action.data or "", note=form.note.data or ""
+            )
+            db.session.commit()
+            break
+        except workflow.WorkflowError as exc:
+            db.session.rollback()
+            form.note.errors = [*form.note.errors, str(exc)]
+            return _render_submission(_load(submission_id), ack_form=form, code=400)
+        except StaleDataError:
+            db.session.rollback()
+            s = _load(submission_id)
+            db.session.refresh(s)
+    else:
+        form.note.errors = [
+            *form.note.errors,
+            "Not saved: others kept changing this submission. Please check it and try again.",
+        ]
+        return _render_submission(s, ack_form=form, code=409)
     flash("Acknowledgement recorded.", "success")
     return redirect(url_for("staff.submission", submission_id=s.id))
 

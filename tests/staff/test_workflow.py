@@ -120,6 +120,38 @@ def test_acknowledgement(client: FlaskClient, login_as) -> None:  # type: ignore
     assert user.email in html
 
 
+def test_acknowledging_a_submission_that_is_not_urgent_is_refused(client, login_as) -> None:  # type: ignore[no-untyped-def]
+    login_as("front_desk")
+    s = make_submission(urgent=False)
+    response = post(
+        client, f"/staff/submissions/{s.id}/acknowledge", {"action": "safety_plan", "note": "x"}
+    )
+    assert response.status_code == 400
+    assert "Only urgent submissions" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Acknowledgement)) == 0
+
+
+def test_acknowledgement_that_keeps_clashing_is_refused_not_a_crash(
+    client, login_as, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from intake.services import workflow
+
+    def always_stale(*args: object, **kwargs: object) -> None:
+        raise StaleDataError("changed meanwhile")
+
+    login_as("front_desk")
+    s = make_submission(urgent=True)
+    monkeypatch.setattr(workflow, "acknowledge", always_stale)
+    response = post(
+        client, f"/staff/submissions/{s.id}/acknowledge", {"action": "safety_plan", "note": "x"}
+    )
+    assert response.status_code == 409
+    assert "others kept changing" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Acknowledgement)) == 0
+
+
 def test_notes_and_edit_window(app: Flask, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
     author = login_as("front_desk")
     s = make_submission()
