@@ -14,6 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from intake.extensions import db
 from intake.models import Submission, User
+from intake.models.submission import pathway_codes_for
 from intake.models.types import utcnow
 from intake.services.queue import fold_name
 
@@ -92,12 +93,14 @@ def make_submission(
     answers = make_answers(last_name=last_name, date_of_birth=date_of_birth.isoformat())
     answers["concerns"]["primary"] = primary_concern
     answers["insurance"]["coverage_type"] = coverage_type
+    evaluation = make_evaluation(urgent=urgent, pathways=pathways)
     submission = Submission(
         reference=reference or f"T{n:07d}",
         status=status,
         urgent=urgent,
         answers=answers,
-        evaluation=make_evaluation(urgent=urgent, pathways=pathways),
+        evaluation=evaluation,
+        pathway_codes=pathway_codes_for(evaluation),
         ruleset_version="test",
         ruleset_sha256="0" * 64,
         submitted_at=submitted_at or utcnow() - timedelta(minutes=n),

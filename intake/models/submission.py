@@ -44,7 +44,7 @@ class Submission(db.Model):
     source: Mapped[str] = mapped_column(sa.String(20), default="wizard")
     # Staff workflow (migration 0002). ``pathway_codes`` is ",code1,code2," (every pathway code of
     # the evaluation, commas at both ends) so the queue can filter on one pathway with LIKE;
-    # ``fill_staff_columns`` below fills it on insert from ``evaluation``.
+    # whoever builds a submission fills it with ``pathway_codes_for(evaluation)``.
     pathway_codes: Mapped[str] = mapped_column(sa.String(400), default="", server_default="")
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -69,10 +69,3 @@ def pathway_codes_for(evaluation: dict[str, Any] | None) -> str:
     """The ``pathway_codes`` value for an evaluation: ``",code1,code2,"`` or ``""``."""
     codes = [p["code"] for p in (evaluation or {}).get("pathways") or [] if p.get("code")]
     return f",{','.join(codes)}," if codes else ""
-
-
-@sa.event.listens_for(Submission, "before_insert")
-def fill_staff_columns(mapper: Any, connection: Any, target: Submission) -> None:
-    """Fill ``pathway_codes`` from the evaluation when the submitting code did not."""
-    if not target.pathway_codes and target.evaluation:
-        target.pathway_codes = pathway_codes_for(target.evaluation)
