@@ -128,7 +128,8 @@ def login() -> ResponseReturnValue:
         else:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
-            user.failed_logins = 0
+            # The failure counter is reset by _complete_login only: resetting it here would let
+            # someone who knows the password guess codes forever, 9 at a time.
             if user.totp_secret or _needs_enrolment(user):
                 db.session.commit()
                 session[PENDING_2FA] = {

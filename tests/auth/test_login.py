@@ -243,3 +243,20 @@ def test_admin_must_enrol_when_required(app: Flask, client: FlaskClient) -> None
 def test_admin_without_requirement_signs_in_directly(client: FlaskClient) -> None:
     make_user("admin", email="boss@example.org")
     assert _login(client, "boss@example.org").headers["Location"].endswith("/admin/")
+
+
+def test_wrong_totp_codes_lock_even_when_the_password_is_entered_again(
+    client: FlaskClient,
+) -> None:
+    # Someone who knows the password must not reset the failure counter by entering it again
+    # between batches of guessed codes: the counter resets only on a completed sign-in.
+    secret = pyotp.random_base32()
+    user = make_user("clinician", email="doc@example.org", totp_secret=secret)
+    wrong = f"{(int(pyotp.TOTP(secret).now()) + 1) % 1_000_000:06d}"
+    for _ in range(2):
+        assert _login(client, "doc@example.org").headers["Location"].endswith("/login/verify")
+        for _ in range(5):
+            assert post(client, "/staff/login/verify", {"code": wrong}).status_code == 401
+    assert db.session.get(User, user.id).locked_until is not None
+    assert "account_locked" in _actions()
+    assert _login(client, "doc@example.org").status_code == 401
