@@ -263,6 +263,7 @@ def account() -> ResponseReturnValue:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @role_required()
+@limiter.limit(_login_limit, methods=["POST"])  # the current password must not be guessable
 def change_password() -> ResponseReturnValue:
     form = PasswordChangeForm()
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]

@@ -260,3 +260,17 @@ def test_wrong_totp_codes_lock_even_when_the_password_is_entered_again(
     assert db.session.get(User, user.id).locked_until is not None
     assert "account_locked" in _actions()
     assert _login(client, "doc@example.org").status_code == 401
+
+
+def test_current_password_guesses_on_password_change_are_rate_limited(
+    app: Flask, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    # A hijacked session must not be able to guess the current password without limit and
+    # then take the account over with a new one.
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    login_as("front_desk")
+    new = "a-much-better-passphrase-77"
+    guess = {"current_password": "not-the-password-1", "new_password": new, "confirm_password": new}
+    for _ in range(3):
+        assert post(client, "/staff/account/password", guess).status_code == 200
+    assert post(client, "/staff/account/password", guess).status_code == 429
