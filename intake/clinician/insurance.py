@@ -94,6 +94,9 @@ def save_insurance(submission_id: int) -> ResponseReturnValue:
         )
     except StaleVerification as exc:
         db.session.rollback()
+        # The page shows their saved version; a save from it is based on that version.
+        form.version.data = exc.current.version
+        form.version.raw_data = None  # else the field renders the stale value that was posted
         return _page(submission, form, conflict=exc.current, status=409)
     except InvalidVerification as exc:
         db.session.rollback()
