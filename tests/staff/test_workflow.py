@@ -208,3 +208,19 @@ def test_audit_log_is_append_only(client: FlaskClient, login_as) -> None:  # typ
     with pytest.raises(AuditLogIsAppendOnly):
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("roles", "insurance_links"),
+    [(("front_desk",), True), (("clinician", "admin"), False), (("clinician",), False)],
+)
+def test_submission_page_links_only_to_pages_the_account_may_open(
+    client: FlaskClient, login_as, roles: tuple[str, ...], insurance_links: bool
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(*roles)
+    s = make_submission()
+    html = client.get(f"/staff/submissions/{s.id}").get_data(as_text=True)
+    for url in (f"/staff/submissions/{s.id}/insurance", f"/staff/submissions/{s.id}/prior-auth"):
+        assert (url in html) is insurance_links
+        if url in html:
+            assert client.get(url).status_code == 200
