@@ -48,7 +48,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Strict, private response headers on every response."""
+    """Strict, private response headers on every response; ids in URLs the database can hold."""
     from intake.security import register
 
     register(app)

@@ -9,7 +9,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response
+from werkzeug.routing import IntegerConverter, Map
+
+#: The largest id a database integer column holds (PostgreSQL ``integer``).
+MAX_DB_ID = 2**31 - 1
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -39,6 +45,19 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in every URL: an id the database can hold, else the URL does not match (404).
+
+    Werkzeug's own converter takes any number of digits, and a 25-digit id reached the database
+    driver and failed there (a 500).
+    """
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_DB_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register(app: Flask) -> None:
-    """Install the headers on ``app``."""
+    """Install the headers and the id converter on ``app`` (before any blueprint is added)."""
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.after_request(add_security_headers)

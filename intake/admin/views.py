@@ -18,6 +18,7 @@ from intake.admin.forms import CreateUserForm, SetPasswordForm
 from intake.auth.decorators import role_required
 from intake.extensions import db
 from intake.models import AuditEvent, Submission, User
+from intake.security import MAX_DB_ID
 from intake.services import accounts
 from intake.services.audit import ACTIONS
 
@@ -163,7 +164,7 @@ def audit_log() -> ResponseReturnValue:
             problems.append("Unknown action ignored.")
             action = ""
     if submission:
-        if submission.isdigit():
+        if submission.isdigit() and int(submission) <= MAX_DB_ID:
             conds.append(AuditEvent.submission_id == int(submission))
         else:
             ref = submission.upper().replace(" ", "")
