@@ -6,7 +6,7 @@ API tokens and settings pages are added by their own modules; add their links to
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -179,7 +179,8 @@ def audit_log() -> ResponseReturnValue:
             if start is None:
                 problems.append("Enter dates as YYYY-MM-DD.")
             elif is_end:
-                conds.append(AuditEvent.created_at < start + timedelta(days=1))
+                if start.date() < date.max:  # the last possible day has no next day to stop at
+                    conds.append(AuditEvent.created_at < start + timedelta(days=1))
             else:
                 conds.append(AuditEvent.created_at >= start)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(*conds)) or 0

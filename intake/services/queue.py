@@ -152,7 +152,7 @@ def _conditions(f: QueueFilters) -> list[sa.ColumnElement[bool]]:
     end = _parse_date(f.date_to) if f.date_to else None
     if start:
         conds.append(s.submitted_at >= datetime.combine(start, time.min, tzinfo=UTC))
-    if end:
+    if end and end < date.max:  # up to 9999-12-31 means no upper bound (and has no next day)
         conds.append(s.submitted_at < datetime.combine(end + timedelta(days=1), time.min, UTC))
     if f.q:
         dob = _parse_date(f.q)

@@ -155,3 +155,9 @@ def test_audit_pagination(client: FlaskClient, login_as) -> None:  # type: ignor
     first = client.get("/admin/audit").get_data(as_text=True)
     assert "Page 1 of 2" in first
     assert "Page 2 of 2" in client.get("/admin/audit?page=2").get_data(as_text=True)
+
+
+def test_audit_search_up_to_the_last_possible_day_is_not_a_500(client, login_as) -> None:  # type: ignore[no-untyped-def]
+    login_as("admin")
+    response = client.get("/admin/audit?date_from=0001-01-01&date_to=9999-12-31")
+    assert response.status_code == 200

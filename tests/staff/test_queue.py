@@ -135,3 +135,19 @@ def test_search_by_dashed_reference_typed_loosely(client: FlaskClient, login_as)
     html = post(client, "/staff/", {"q": "k7m4 qp9x"}).get_data(as_text=True)
     assert "K7M4-QP9X" in html
     assert "Jones" in html
+
+
+def test_the_last_possible_end_date_is_no_upper_bound_not_a_500(
+    client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    login_as("front_desk")
+    s = make_submission(last_name="Farday")
+    for response in (
+        client.get("/staff/?date_to=9999-12-31"),
+        post(client, "/staff/", {"date_to": "12/31/9999"}),
+    ):
+        assert response.status_code == 200
+        assert s.reference in response.get_data(as_text=True)
+    response = client.get("/staff/export.csv?date_to=9999-12-31")
+    assert response.status_code == 200
+    assert s.reference in response.get_data(as_text=True)
