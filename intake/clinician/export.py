@@ -68,14 +68,15 @@ def audit_filters(f: qs.QueueFilters) -> dict[str, str]:
     return used
 
 
-@bp.route("/export.csv", methods=["GET", "POST"])
+@bp.post("/export.csv")
 @role_required(*EXPORT_ROLES)
 def export_csv() -> ResponseReturnValue:
-    """Every submission matching the queue's filters, as CSV, streamed."""
-    if request.method == "POST":
-        filters = qs.QueueFilters.from_mapping(request.form)
-    else:
-        filters = qs.QueueFilters.from_mapping(request.args, allow_search=False)
+    """Every submission matching the queue's filters, as CSV, streamed.
+
+    POST only (with the CSRF token): an export is an audited action, and a GET could be started
+    by another site's link or image on a staff computer, leaving a false "exported" entry.
+    """
+    filters = qs.QueueFilters.from_mapping(request.form)
     statements = _statements(filters)
     rows = sum(_count(statement) for statement in statements)
     free_text = bool(get_setting(EXPORT_FREE_TEXT))

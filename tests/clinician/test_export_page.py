@@ -40,15 +40,21 @@ def test_export_follows_the_queue_filters_and_is_audited(
     plain = store()
     anxious = store(changed(sample_answers(), {"concerns.primary": "anxiety"}))
 
-    rows = _csv(client.get("/staff/export.csv"))
+    rows = _csv(post(client, "/staff/export.csv", {}))
     assert rows[0]["reference"] == urgent.reference  # urgent pinned first
     assert {r["reference"] for r in rows} == {urgent.reference, plain.reference, anxious.reference}
     assert rows[0]["urgent"] == "yes" and "suicide_risk" in rows[0]["flags"]
     assert "crisis_support" in rows[0]["pathways"]
 
-    rows = _csv(client.get("/staff/export.csv?concern=anxiety"))
+    rows = _csv(post(client, "/staff/export.csv", {"concern": "anxiety"}))
     assert [r["reference"] for r in rows] == [anxious.reference]
-    rows = _csv(client.get("/staff/export.csv?urgent=no&concern=depression&pathway=tms_plus_cbt"))
+    rows = _csv(
+        post(
+            client,
+            "/staff/export.csv",
+            {"urgent": "no", "concern": "depression", "pathway": "tms_plus_cbt"},
+        )
+    )
     assert {r["reference"] for r in rows} == {plain.reference}
 
     events = _exports()
@@ -63,13 +69,15 @@ def test_export_follows_the_queue_filters_and_is_audited(
     assert events[1].detail["rows"] == 1
 
 
-def test_search_only_by_post_and_never_in_the_audit_log(
+def test_export_is_post_only_and_search_never_in_the_audit_log(
     app: Flask, client: FlaskClient, login_as
 ) -> None:  # type: ignore[no-untyped-def]
     login_as("front_desk")
     target = store(changed(sample_answers(), {"patient.last_name": "Zamora"}))
     store()
-    assert len(_csv(client.get("/staff/export.csv?q=Zamora"))) == 2  # ignored in a URL
+    # A GET (a link or an image on another site) exports nothing and records nothing.
+    assert client.get("/staff/export.csv?q=Zamora").status_code == 405
+    assert _exports() == []
     rows = _csv(post(client, "/staff/export.csv", {"q": "zamora"}))
     assert [r["reference"] for r in rows] == [target.reference]
     detail = _exports()[-1].detail
@@ -80,13 +88,13 @@ def test_search_only_by_post_and_never_in_the_audit_log(
 def test_free_text_columns_only_with_the_setting(app: Flask, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as("front_desk")
     store()
-    response = client.get("/staff/export.csv")
+    response = post(client, "/staff/export.csv", {})
     assert tuple(_header(response)) == COLUMNS
     assert "Ana Reyes" not in response.get_data(as_text=True)
 
     set_setting(EXPORT_FREE_TEXT, True, user_id=None)
     db.session.commit()
-    response = client.get("/staff/export.csv")
+    response = post(client, "/staff/export.csv", {})
     assert tuple(_header(response)) == COLUMNS + FREE_TEXT_COLUMNS
     [row] = _csv(response)
     assert (
@@ -112,7 +120,7 @@ def test_formula_injection_is_neutralised(app: Flask, client: FlaskClient, login
             },
         )
     )
-    [row] = _csv(client.get("/staff/export.csv"))
+    [row] = _csv(post(client, "/staff/export.csv", {}))
     assert row["last_name"] == "'=1+1"
     assert row["first_name"] == "'+x"
     assert row["other_description"] == "'-x"
