@@ -46,6 +46,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("INTAKE_RATELIMIT_STORAGE_URL", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
+    #: How many reverse proxies sit in front of the app (0: none). Behind one, set it to 1 so the
+    #: client's address (from X-Forwarded-For) is used for rate limits and the audit log.
+    PROXY_COUNT = int(os.environ.get("INTAKE_PROXY_COUNT", "0"))
+    #: Unauthenticated evaluation requests per client address.
+    EVALUATION_RATE_LIMIT = os.environ.get("INTAKE_EVALUATION_RATE_LIMIT", "120 per minute")
     #: Sign-in attempts per client address; the per-account lock (10 failures) is separate.
     LOGIN_RATE_LIMIT = os.environ.get("INTAKE_LOGIN_RATE_LIMIT", "20 per minute;100 per hour")
     TESTING = False

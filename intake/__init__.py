@@ -27,6 +27,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
+    _trust_proxies(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -90,6 +91,16 @@ def register_commands(app: Flask) -> None:
 
 def _project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_COUNT`` reverse proxies, take the client's address and scheme from their
+    X-Forwarded-* headers, so rate limits and the audit log see people, not the proxy."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _ensure_sqlite_folder(uri: str) -> None:

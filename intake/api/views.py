@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from intake.api import bp
+from intake.extensions import limiter
 from intake.services.api_tokens import find_active_token
 from intake.services.submissions import evaluate_document, submit_document, today
 
@@ -42,7 +43,12 @@ def _as_of() -> tuple[date | None, ResponseReturnValue | None]:
         return None, _error("as_of", "must be a date written YYYY-MM-DD")
 
 
+def _evaluation_limit() -> str:
+    return str(current_app.config["EVALUATION_RATE_LIMIT"])
+
+
 @bp.post("/evaluations")
+@limiter.limit(_evaluation_limit)
 def create_evaluation() -> ResponseReturnValue:
     """Evaluate an answers document and return the evaluation; nothing is stored."""
     from intake.answers import InvalidAnswers

@@ -116,3 +116,12 @@ def test_accented_last_name_is_found_by_its_plain_spelling(client: FlaskClient, 
     submission = db.session.get(Submission, response.get_json()["id"])
     assert submission.last_name == "Müller-Núñez"
     assert submission.last_name_folded == "muller-nunez"
+
+
+def test_evaluations_are_rate_limited_per_address(app, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
+    app.config["EVALUATION_RATE_LIMIT"] = "2 per minute"
+    for _ in range(2):
+        assert client.post("/api/v1/evaluations", json=sample_answers()).status_code == 200
+    response = client.post("/api/v1/evaluations", json=sample_answers())
+    assert response.status_code == 429
+    assert response.is_json
