@@ -55,7 +55,8 @@ def bench_app(folder: str) -> Flask:
 
 def _signed_in(app: Flask, *roles: str) -> FlaskClient:
     """A test client signed in as a new staff account holding ``roles``."""
-    from intake.auth.sessions import LOGIN_AT, SEEN_AT
+    from intake.auth.sessions import LOGIN_AT, SEEN_AT, SESSION_TOKEN, open_session_record
+    from intake.extensions import db
     from intake.services.accounts import create_account
 
     with app.app_context():
@@ -63,10 +64,14 @@ def _signed_in(app: Flask, *roles: str) -> FlaskClient:
             f"{'-'.join(roles)}@bench.example", "x" * 16, roles, check_policy=False
         )
         user_id = user.get_id()
+        token = open_session_record(user)
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
         now = int(time.time())
-        session.update({"_user_id": user_id, "_fresh": True, LOGIN_AT: now, SEEN_AT: now})
+        session.update(
+            {"_user_id": user_id, SESSION_TOKEN: token, "_fresh": True, LOGIN_AT: now, SEEN_AT: now}
+        )
     return client
 
 

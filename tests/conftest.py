@@ -113,14 +113,17 @@ def login_as(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
     in as them (without the password step). Returns the user."""
     import time
 
-    from intake.auth.sessions import LOGIN_AT, SEEN_AT
+    from intake.auth.sessions import LOGIN_AT, SEEN_AT, SESSION_TOKEN, open_session_record
     from tests.factories import make_user
 
     def _login(*roles: str, user=None, on=None):  # type: ignore[no-untyped-def]
         user = user or make_user(*roles)
         target = on or client
         now = int(time.time())
+        token = open_session_record(user)
+        db.session.commit()
         with target.session_transaction() as sess:
+            sess[SESSION_TOKEN] = token
             sess["_user_id"] = user.get_id()
             sess["_fresh"] = True
             sess[LOGIN_AT] = now

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 
 from flask import Flask, current_app, flash, g, session
 from flask_login import current_user, login_user, logout_user
 
 from intake.extensions import db, login_manager
-from intake.models import User
+from intake.models import StaffSession, User
+from intake.models.types import utcnow
 
 LOGIN_AT = "_staff_login_at"
 SEEN_AT = "_staff_seen_at"
 PENDING_2FA = "_staff_2fa_pending"
 PENDING_SECRET = "_staff_2fa_secret"  # noqa: S105 - a session key name, not a secret
+SESSION_TOKEN = "_staff_session"  # noqa: S105 - a session key name, not a secret
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session_record(user: User) -> str:
+    """Record a new server-side session for ``user`` (the caller commits); returns its token,
+    which goes into the signed session cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(user_id=user.id, token_sha256=_digest(token)))
+    return token
+
+
+def _live_session(user_id: int) -> bool:
+    """Whether this browser's session token belongs to a session of ``user_id`` still open."""
+    token = session.get(SESSION_TOKEN)
+    if not isinstance(token, str):
+        return False
+    record = db.session.scalar(
+        db.select(StaffSession).where(StaffSession.token_sha256 == _digest(token))
+    )
+    return record is not None and record.user_id == user_id and record.ended_at is None
 
 
 def init_app(app: Flask) -> None:
@@ -32,6 +59,8 @@ def init_app(app: Flask) -> None:
         user = db.session.get(User, uid)
         if user is None or user.disabled or user.session_generation != generation:
             return None
+        if not _live_session(uid):  # signed out: a copied cookie no longer works
+            return None
         return user
 
     app.before_request(enforce_session_limits)
@@ -41,6 +70,7 @@ def start_session(user: User) -> None:
     """Sign ``user`` in on a fresh session (a new session id against fixation)."""
     session.clear()
     login_user(user)
+    session[SESSION_TOKEN] = open_session_record(user)
     now = int(time.time())
     session[LOGIN_AT] = now
     session[SEEN_AT] = now
@@ -48,6 +78,15 @@ def start_session(user: User) -> None:
 
 
 def end_session() -> None:
+    """Sign out: close the server-side record (so no copy of the cookie works) and clear."""
+    token = session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        record = db.session.scalar(
+            db.select(StaffSession).where(StaffSession.token_sha256 == _digest(token))
+        )
+        if record is not None and record.ended_at is None:
+            record.ended_at = utcnow()
+            db.session.commit()
     logout_user()
     session.clear()
 

@@ -6,6 +6,7 @@ from intake.models.clinician_review import ClinicianReview
 from intake.models.draft import Draft
 from intake.models.insurance import InsuranceVerification
 from intake.models.setting import Setting
+from intake.models.staff_session import StaffSession
 from intake.models.submission import Submission
 from intake.models.user import User
 from intake.models.workflow import Acknowledgement, Note, StatusChange
@@ -19,6 +20,7 @@ __all__ = [
     "InsuranceVerification",
     "Note",
     "Setting",
+    "StaffSession",
     "StatusChange",
     "Submission",
     "User",

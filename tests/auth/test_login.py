@@ -274,3 +274,15 @@ def test_current_password_guesses_on_password_change_are_rate_limited(
     for _ in range(3):
         assert post(client, "/staff/account/password", guess).status_code == 200
     assert post(client, "/staff/account/password", guess).status_code == 429
+
+
+def test_signing_out_ends_every_copy_of_the_session_cookie(client: FlaskClient) -> None:
+    make_user("front_desk", email="desk@example.org")
+    assert _login(client, "desk@example.org").status_code == 302
+    assert client.get("/staff/").status_code == 200
+    copied = client.get_cookie("session").value
+    thief = client.application.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/staff/").status_code == 200  # a copy works while the session is open
+    post(client, "/staff/logout")
+    assert thief.get("/staff/").status_code == 302  # and stops when its owner signs out
