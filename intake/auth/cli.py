@@ -46,26 +46,24 @@ def create_user(email: str, roles: tuple[str, ...]) -> None:
 @click.argument("email")
 def disable_user(email: str) -> None:
     """Disable a staff account and end its sessions."""
-    from intake.services.accounts import AccountError, set_disabled
-
-    try:
-        user = set_disabled(email, True)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Disabled {user.email}.")
+    _set_disabled(email, disabled=True)
 
 
 @user_cli.command("enable")
 @click.argument("email")
 def enable_user(email: str) -> None:
     """Enable a disabled staff account again."""
+    _set_disabled(email, disabled=False)
+
+
+def _set_disabled(email: str, *, disabled: bool) -> None:
     from intake.services.accounts import AccountError, set_disabled
 
     try:
-        user = set_disabled(email, False)
+        user = set_disabled(email, disabled)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Enabled {user.email}.")
+    click.echo(f"{'Disabled' if disabled else 'Enabled'} {user.email}.")
 
 
 @user_cli.command("list")

@@ -45,21 +45,27 @@ class SelectField(ChoiceMixin, fields.SelectField):
 
 
 class WholeNumberField(fields.StringField):
-    """A whole number typed into a text box (``inputmode="numeric"``)."""
+    """A whole number typed into a text box (``inputmode="numeric"``).
+
+    What was typed is kept in ``raw_data`` and shown again, so a mistyped number is never lost;
+    subclasses change only :meth:`parse`.
+    """
 
     widget_kind = "text"
     inputmode = "numeric"
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.raw_data = valuelist
+        self.data = None
         text = (valuelist[0] if valuelist else "").strip().replace(",", "")
-        if not text:
-            self.data = None
-            return
+        if text:
+            self.data = self.parse(text)
+
+    def parse(self, text: str) -> int | float:
+        """The number in ``text``; a ``ValueError`` carries the message the patient sees."""
         try:
-            self.data = int(text)
+            return int(text)
         except ValueError:
-            self.data = None
             raise ValueError("Please enter a whole number, like 6.") from None
 
     def _value(self) -> str:
@@ -71,20 +77,14 @@ class DecimalNumberField(WholeNumberField):
 
     inputmode = "decimal"
 
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.raw_data = valuelist
-        text = (valuelist[0] if valuelist else "").strip().replace(",", "")
-        if not text:
-            self.data = None
-            return
+    def parse(self, text: str) -> int | float:
         try:
             value = float(text)
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
-            self.data = None
             raise ValueError("Please enter a number, like 150 or 37.5.")
-        self.data = int(value) if value.is_integer() else value
+        return int(value) if value.is_integer() else value
 
 
 class DateField(fields.StringField):
