@@ -19,6 +19,8 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from intake.text import CONTRACT_MESSAGES, text_fault
+
 CONTRACT = "intake-answers/1"
 
 YN = ("yes", "no", "unsure")
@@ -97,7 +99,8 @@ MAX_OTHER_MEDICATIONS = 50
 MAX_PSYCHOTHERAPY_TRIALS = 20
 MEDICINE_NAME_MAX = 100
 DOSE_MAX_MG = 3000
-WEEKS_MAX = 520
+#: A lifetime (MAX_AGE years) in weeks: someone may have taken a medicine for decades.
+WEEKS_MAX = 6262
 SESSIONS_MAX = 1000
 PAYER_MAX = 100
 MEMBER_ID_MAX = 100
@@ -267,12 +270,24 @@ class _Object:
 
     # Field readers: each returns the normalised value, or None when absent or invalid.
 
-    def text(self, key: str, max_len: int, *, required: bool = True, why: str = "") -> str | None:
+    def text(
+        self,
+        key: str,
+        max_len: int,
+        *,
+        required: bool = True,
+        why: str = "",
+        multiline: bool = False,
+    ) -> str | None:
         value = self.raw(key)
         if value is not _MISSING and value is not None and not isinstance(value, str):
             self.problem(key, "must be text")
             return None
         value = value.strip() if isinstance(value, str) else ""
+        fault = text_fault(value, multiline=multiline)
+        if fault is not None:
+            self.problem(key, CONTRACT_MESSAGES[fault])
+            return None
         if not value:
             if required:
                 self.problem(key, "is required" + why)
@@ -433,7 +448,10 @@ def _concerns(root: _Object) -> dict[str, Any]:
     description = None
     if primary == "other":
         description = obj.text(
-            "other_description", OTHER_DESCRIPTION_MAX, why=" when the main concern is other"
+            "other_description",
+            OTHER_DESCRIPTION_MAX,
+            why=" when the main concern is other",
+            multiline=True,
         )
     elif primary is not None:
         obj.absent("other_description", "must be null or left out unless the main concern is other")
@@ -491,16 +509,25 @@ def _gad7(root: _Object) -> dict[str, Any]:
 
 
 def _asq(root: _Object) -> dict[str, Any]:
+    """ASQ questions 1-4, and question 5 ("right now").
+
+    Question 5 is *asked* only after a yes to 1-4, but a "yes" to it is never dropped: with
+    JavaScript off the question is on the page whatever the other answers are, and someone who
+    says they are thinking of killing themselves right now must be flagged. So ``"yes"`` is
+    valid whatever questions 1-4 say; ``"no"`` is only an answer when the question was asked.
+    """
     obj = root.child("asq", (*ASQ_ITEMS, "thoughts_right_now"))
     out: dict[str, Any] = {key: obj.choice(key, YES_NO) for key in ASQ_ITEMS}
     screened = list(out.values())
     out["thoughts_right_now"] = None
     if "yes" in screened:
         out["thoughts_right_now"] = obj.choice("thoughts_right_now", YES_NO)
+    elif obj.raw("thoughts_right_now") == "yes":
+        out["thoughts_right_now"] = "yes"
     elif None not in screened:
         obj.absent(
             "thoughts_right_now",
-            "must be null or left out unless an answer to questions 1-4 is yes",
+            'must be "yes", null or left out unless an answer to questions 1-4 is yes',
         )
     obj.finish()
     return out
@@ -540,6 +567,10 @@ def _other_medication(parent: _Object, index: int, value: Any) -> str | None:
         parent.problem("other_medications", "must be text", suffix)
         return None
     value = value.strip()
+    fault = text_fault(value)
+    if fault is not None:
+        parent.problem("other_medications", CONTRACT_MESSAGES[fault], suffix)
+        return None
     if not value or len(value) > MEDICINE_NAME_MAX:
         parent.problem("other_medications", f"must be 1 to {MEDICINE_NAME_MAX} characters", suffix)
         return None

@@ -72,6 +72,8 @@ def _read_json(path: str) -> Any:
         raise InvalidAnswers([Problem("document", f"cannot be read: {reason}")]) from exc
     try:
         return json.loads(text)
+    except RecursionError as exc:
+        raise InvalidAnswers([Problem("document", "is not valid JSON: nested too deeply")]) from exc
     except ValueError as exc:
         message = getattr(exc, "msg", "not JSON")
         where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""

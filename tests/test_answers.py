@@ -208,7 +208,7 @@ INVALID_CHANGES = [
     ({"medication_trials[1].daily_dose_mg": "150"}, "medication_trials[1].daily_dose_mg"),
     ({"medication_trials[1].daily_dose_mg": True}, "medication_trials[1].daily_dose_mg"),
     ({"medication_trials[1].daily_dose_mg": float("nan")}, "medication_trials[1].daily_dose_mg"),
-    ({"medication_trials[0].weeks": 521}, "medication_trials[0].weeks"),
+    ({"medication_trials[0].weeks": 6263}, "medication_trials[0].weeks"),
     ({"medication_trials[0].weeks": None}, "medication_trials[0].weeks"),
     ({"medication_trials[0].outcome": "worse"}, "medication_trials[0].outcome"),
     ({"medication_trials[0].current": "no"}, "medication_trials[0].current"),

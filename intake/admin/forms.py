@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectMultipleField
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from intake.forms.base import TextCheckedForm
 from intake.models.user import ROLES
 from intake.staff.forms import choices
 
 
-class CreateUserForm(FlaskForm):
+class CreateUserForm(TextCheckedForm):
     email = EmailField(
         "Email",
         validators=[
@@ -35,7 +35,7 @@ class CreateUserForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(TextCheckedForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired("Enter a new password."), Length(max=1000)],

@@ -27,7 +27,10 @@ def _read_json() -> tuple[object | None, ResponseReturnValue | None]:
     """The request's JSON body, or an error response when it is missing or unreadable."""
     if not request.is_json:
         return None, _error("", "send the answers document as application/json", 415)
-    document = request.get_json(silent=True)
+    try:
+        document = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser can follow: not a document
+        document = None
     if document is None:
         return None, _error("", "the body is not valid JSON", 400)
     return document, None

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from intake.forms.base import TextCheckedForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(TextCheckedForm):
     email = StringField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password."), Length(max=1000)]
     )
 
 
-class TotpForm(FlaskForm):
+class TotpForm(TextCheckedForm):
     code = StringField(
         "6-digit code from your authenticator app",
         validators=[
@@ -24,7 +25,7 @@ class TotpForm(FlaskForm):
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(TextCheckedForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password.")]
     )

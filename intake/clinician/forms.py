@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from intake.forms.base import TextCheckedForm
 from intake.services.insurance import NOTES_MAX, PRIOR_AUTH_WORDS
 from intake.services.reviews import NOTE_MAX
 
@@ -27,7 +27,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(TextCheckedForm):
     decision = RadioField(
         "Decision",
         choices={
@@ -40,7 +40,7 @@ class ReviewForm(FlaskForm):
     note = TextAreaField("Note (optional)", validators=[Length(max=NOTE_MAX)])
 
 
-class InsuranceForm(FlaskForm):
+class InsuranceForm(TextCheckedForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     eligibility_confirmed = BooleanField("Eligibility confirmed with the plan")
     prior_auth = SelectField(
@@ -49,7 +49,7 @@ class InsuranceForm(FlaskForm):
     notes = TextAreaField("Notes", validators=[Length(max=NOTES_MAX)])
 
 
-class TokenCreateForm(FlaskForm):
+class TokenCreateForm(TextCheckedForm):
     name = StringField(
         "Token name",
         validators=[DataRequired("Give the token a name."), Length(max=100)],
@@ -57,9 +57,9 @@ class TokenCreateForm(FlaskForm):
     )
 
 
-class TokenRevokeForm(FlaskForm):
+class TokenRevokeForm(TextCheckedForm):
     name = HiddenField(validators=[DataRequired()])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(TextCheckedForm):
     export_free_text = BooleanField("Include free-text answers in CSV exports")

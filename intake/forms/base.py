@@ -19,19 +19,45 @@ from typing import Any
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, FieldList, Form, FormField
+from wtforms import fields as wtforms_fields
 from wtforms.fields import SubmitField
 
-from intake.forms.validators import HiddenUnless, partial_mode
+from intake.forms.fields import DateField, WholeNumberField
+from intake.forms.validators import HiddenUnless, PlainText, partial_mode
+
+#: Fields whose answer is typed text, checked by :class:`PlainText` (numbers and dates are
+#: text boxes too, but they parse what was typed and refuse anything else themselves).
+TEXT_FIELDS = (wtforms_fields.StringField,)
+NOT_TEXT = (DateField, WholeNumberField, wtforms_fields.PasswordField)
 
 #: Form keys that are never answers: the CSRF token and the wizard's action button.
 CONTROL_KEYS = frozenset({"csrf_token", "action"})
 
 
 def _bind_stripped(form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
-    if not issubclass(unbound_field.field_class, FieldList | FormField):
+    """Bind a field with whitespace trimmed and, for typed text, the shared character check."""
+    return _bind(form, unbound_field, options, strip=True)
+
+
+def _bind_checked(form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+    """Bind a field with the shared character check on typed text, changing nothing typed."""
+    return _bind(form, unbound_field, options, strip=False)
+
+
+def _bind(form: Any, unbound_field: Any, options: dict[str, Any], *, strip: bool) -> Field:
+    field_class = unbound_field.field_class
+    if strip and not issubclass(field_class, FieldList | FormField):
         filters = unbound_field.kwargs.get("filters", [])
         if strip_filter not in filters:
             unbound_field.kwargs["filters"] = [strip_filter, *filters]
+    if issubclass(field_class, TEXT_FIELDS) and not issubclass(field_class, NOT_TEXT):
+        validators = list(unbound_field.kwargs.get("validators") or [])
+        if not any(isinstance(v, PlainText) for v in validators):
+            # After any HiddenUnless (a question that does not apply is never checked).
+            at = sum(1 for v in validators if isinstance(v, HiddenUnless))
+            multiline = issubclass(field_class, wtforms_fields.TextAreaField)
+            validators.insert(at, PlainText(multiline=multiline))
+            unbound_field.kwargs["validators"] = validators
     return unbound_field.bind(form=form, **options)
 
 
@@ -40,8 +66,20 @@ def strip_filter(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+class TextCheckedForm(FlaskForm):
+    """A CSRF-protected form whose typed text is character-checked (the staff forms).
+
+    Staff text is not trimmed here (a password must stay exactly as typed), only refused when
+    it holds characters that cannot be stored or read (:mod:`intake.text`).
+    """
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            return _bind_checked(form, unbound_field, options)
+
+
 class BaseForm(FlaskForm):
-    """Every string is trimmed; see the module docstring for validation modes."""
+    """Every string is trimmed and character-checked; see the module docstring for modes."""
 
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
@@ -125,6 +163,9 @@ class BaseForm(FlaskForm):
 
 
 def _raw(field: Field) -> list[str]:
+    """What to store for ``field``: the text as typed; a tick box as ticked (``y``) or not."""
+    if isinstance(field, wtforms_fields.BooleanField):
+        return ["y"] if field.data else [""]
     raw = [str(value) for value in (field.raw_data or [])]
     return raw or [""]
 

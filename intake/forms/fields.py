@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -10,6 +11,12 @@ from wtforms import fields
 from wtforms.validators import ValidationError
 
 CHOOSE_SHOWN = "Please choose one of the options shown."
+
+#: "1,000" or "2.500": a thousands separator to one reader, a decimal mark to another. Such a
+#: number is refused rather than read one way, because either reading may be ten or a thousand
+#: times the other. A leading zero ("0.125") is never a thousands group.
+_GROUPED = re.compile(r"[1-9]\d{0,2}(?:[.,]\d{3})+")
+_DECIMAL_COMMA = re.compile(r"\d+,\d+")
 
 
 def as_choice(choice: Any) -> fields.SelectChoice:
@@ -57,33 +64,56 @@ class WholeNumberField(fields.StringField):
     def process_formdata(self, valuelist: list[str]) -> None:
         self.raw_data = valuelist
         self.data = None
-        text = (valuelist[0] if valuelist else "").strip().replace(",", "")
+        text = (valuelist[0] if valuelist else "").strip()
         if text:
             self.data = self.parse(text)
 
     def parse(self, text: str) -> int | float:
-        """The number in ``text``; a ``ValueError`` carries the message the patient sees."""
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError("Please enter a whole number, like 6.") from None
+        """The number in ``text``; a ``ValueError`` carries the message the patient sees.
+
+        Nothing is deleted from what was typed: "1,000" is refused, not read as 1000.
+        """
+        if not text.isascii() or not text.isdigit():
+            raise ValueError(
+                "Please enter a whole number using only digits, like 6 or 1000."
+            ) from None
+        return int(text)
 
     def _value(self) -> str:
         return self.raw_data[0] if self.raw_data else ("" if self.data is None else str(self.data))
 
 
 class DecimalNumberField(WholeNumberField):
-    """A number that may have a decimal point, like 37.5."""
+    """A number that may have a decimal part, like 37.5 (or 37,5), with an optional ``unit``.
+
+    A decimal comma is read as a decimal point only when it cannot be a thousands separator
+    ("37,5", "0,25"); "1,000" and "2.500" are ambiguous and refused with a message, never
+    guessed. A typed unit ("100 mg") is accepted when it is the field's own ``unit``.
+    """
 
     inputmode = "decimal"
+    AMBIGUOUS = (
+        "Please write the dose with a point for decimals, like 37.5, and without a "
+        "separator for thousands, like 1000."
+    )
+
+    def __init__(self, *args: Any, unit: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit
 
     def parse(self, text: str) -> int | float:
-        try:
+        if self.unit and text.lower().endswith(self.unit.lower()):
+            text = text[: -len(self.unit)].rstrip()
+        if _GROUPED.fullmatch(text):
+            raise ValueError(self.AMBIGUOUS)
+        if _DECIMAL_COMMA.fullmatch(text):
+            text = text.replace(",", ".")
+        value = math.nan
+        if text.isascii() and re.fullmatch(r"\d*\.?\d+|\d+\.", text):
             value = float(text)
-        except ValueError:
-            value = math.nan
         if not math.isfinite(value):
-            raise ValueError("Please enter a number, like 150 or 37.5.")
+            unit = f" {self.unit}" if self.unit else ""
+            raise ValueError(f"Please enter a number, like 150{unit} or 37.5{unit}.")
         return int(value) if value.is_integer() else value
 
 
@@ -122,4 +152,14 @@ class TextAreaField(fields.TextAreaField):
 
 
 class BooleanField(fields.BooleanField):
+    """A tick box that always posts ``y`` when ticked.
+
+    WTForms draws a box with the value it was last given, so a box redrawn from a stored
+    "not ticked" (``""``) would post ``""`` when ticked later, which reads as not ticked.
+    """
+
     widget_kind = "checkbox"
+    CHECKED_VALUE = "y"
+
+    def _value(self) -> str:
+        return self.CHECKED_VALUE

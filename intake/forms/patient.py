@@ -98,7 +98,7 @@ class AboutForm(StepForm):
                 ("phone", "text"),
                 "Please give your phone number, or choose another way.",
             ),
-            TextLength(30),
+            TextLength(contract.PHONE_TEXT_MAX),
             Check(contract.is_valid_phone, "Please enter a phone number with 7 to 15 digits."),
         ],
         render_kw={"autocomplete": "tel", "inputmode": "tel", "type": "tel"},
@@ -292,9 +292,25 @@ class AsqForm(type("_AsqBase", (StepForm,), _asq_attrs())):  # type: ignore[misc
         return self.positive() or self.said_yes_right_now
 
     def answers(self) -> dict[str, Any]:
+        """Question 5 is kept when asked, and a "yes" to it always (see ``snapshot``)."""
         out = {item.key: self[item.key].data for item in q.ASQ_ITEMS}
-        out[q.ASQ_RIGHT_NOW.key] = self.thoughts_right_now.data if self.positive() else None
+        right_now = self.thoughts_right_now.data if self.positive() else None
+        if self.said_yes_right_now:
+            right_now = "yes"
+        out[q.ASQ_RIGHT_NOW.key] = right_now
         return {"asq": out}
+
+    def snapshot(self) -> dict[str, list[str]]:
+        """Store a "yes, right now" even when questions 1-4 were all "no".
+
+        The question is only *shown* after a yes (the script hides it), but with JavaScript off
+        it is on the page, and a "yes" to it is the most urgent answer in the intake: it is
+        never dropped. A "no" to a question that does not apply is not stored.
+        """
+        out = super().snapshot()
+        if self.said_yes_right_now:
+            out[q.ASQ_RIGHT_NOW.key] = ["yes"]
+        return out
 
 
 # 6. Medications tried ----------------------------------------------------------------------
@@ -309,6 +325,25 @@ MED_OUTCOME_CHOICES = [
 ]
 
 
+DURATION_UNIT_CHOICES = [("weeks", "weeks"), ("months", "months"), ("years", "years")]
+#: Weeks in a month and in a year (365.25 days / 7); the contract stores whole weeks.
+WEEKS_PER = {"weeks": 1.0, "months": 365.25 / 7 / 12, "years": 365.25 / 7}
+
+
+def in_weeks(amount: int, unit: str | None) -> int:
+    """``amount`` weeks, months or years as whole weeks (rounded to the nearest week)."""
+    return round(amount * WEEKS_PER[unit or "weeks"])
+
+
+def _duration_in_range(form: Any, field: Any) -> None:
+    unit = form.duration_unit.data or "weeks"
+    if field.data is None or unit not in WEEKS_PER:
+        raise StopValidation()
+    if field.data < 0 or in_weeks(field.data, unit) > contract.WEEKS_MAX:
+        years = contract.WEEKS_MAX * 7 // 365
+        raise ValidationError(f"Please enter a time from 0 up to {years} years.")
+
+
 class MedicationTrialForm(RowForm):
     name = StringField(
         "Medicine name",
@@ -317,12 +352,20 @@ class MedicationTrialForm(RowForm):
     )
     daily_dose_mg = DecimalNumberField(
         "Highest dose per day, in mg",
-        description="Leave empty if you do not know.",
+        description="Leave empty if you do not know. For example 150 or 37.5.",
         validators=[OptionalAnswer(), NumberRange(0, contract.DOSE_MAX_MG, above_minimum=True)],
+        unit="mg",
     )
     weeks = WholeNumberField(
-        "How many weeks did you take it?",
-        validators=[Required(), NumberRange(0, contract.WEEKS_MAX)],
+        "How long did you take it?",
+        description="Write 0 if it was less than a week. Choose weeks, months or years.",
+        validators=[Required(), _duration_in_range],
+    )
+    duration_unit = SelectField(
+        "Weeks, months or years",
+        choices=DURATION_UNIT_CHOICES,
+        default="weeks",
+        validators=[OptionalAnswer()],
     )
     outcome = SelectField("How did it go?", choices=MED_OUTCOME_CHOICES, validators=[Required()])
     current = BooleanField("I still take this medicine")
@@ -331,7 +374,7 @@ class MedicationTrialForm(RowForm):
         return {
             "name": self.name.data,
             "daily_dose_mg": self.daily_dose_mg.data,
-            "weeks": self.weeks.data,
+            "weeks": in_weeks(self.weeks.data, self.duration_unit.data),
             "outcome": self.outcome.data,
             "current": bool(self.current.data),
         }

@@ -10,6 +10,8 @@ from typing import Any
 from wtforms import Field
 from wtforms.validators import StopValidation, ValidationError
 
+from intake.text import FORM_MESSAGES, text_fault
+
 #: True while a step is validated in partial mode (Back / Save / add or remove a row).
 partial_mode: ContextVar[bool] = ContextVar("partial_mode", default=False)
 
@@ -109,6 +111,24 @@ class HiddenUnless:
         field.raw_data = []
         field.errors[:] = []
         raise StopValidation()
+
+
+class PlainText:
+    """Refuse text with hidden characters the clinic could not read or store (``intake.text``).
+
+    A blank answer passes: whether one is needed is decided by the other validators.
+    """
+
+    def __init__(self, *, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if not isinstance(field.data, str):
+            return
+        fault = text_fault(field.data, multiline=self.multiline)
+        if fault is not None:
+            field.errors[:] = list(field.process_errors)
+            raise StopValidation(FORM_MESSAGES[fault])
 
 
 class TextLength:

@@ -258,10 +258,8 @@ def resume() -> ResponseReturnValue:
 
 
 def _first_unfinished(draft: Draft) -> str:
-    for name in STEP_NAMES:
-        if drafts.step_snapshot(draft, name) is None:
-            return name
-    return STEP_NAMES[-1]
+    """The first step whose saved answers are not complete (a step saved half-done counts)."""
+    return drafts.first_incomplete_step(draft)
 
 
 def _submitted() -> tuple[object, object] | None:

@@ -150,6 +150,22 @@ def validated_forms(draft: Draft, steps: tuple[str, ...] = STEP_NAMES) -> dict[s
     return forms
 
 
+def first_incomplete_step(draft: Draft) -> str:
+    """The first step not yet answered in full: where resuming carries on (else the review).
+
+    A step saved with "Save and finish later" or Back holds answers but may miss some, so
+    having answers is not enough: the step must pass the same full check as its Next button.
+    """
+    for step in STEP_NAMES[:-1]:
+        snapshot = step_snapshot(draft, step)
+        if snapshot is None:
+            return step
+        form = STEP_FORMS[step](formdata=formdata_from(snapshot), meta={"csrf": False})
+        if not form.validate_step(partial=False):
+            return step
+    return STEP_NAMES[-1]
+
+
 def build_answers_document(draft: Draft, consent: StepForm | None = None) -> Built:
     """Turn the draft's per-step answers into an intake-answers/1 document.
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import defer
 from intake.extensions import db
 from intake.models import Submission
 from intake.services.workflow import STATUSES
+from intake.text import text_fault
 
 PAGE_SIZE = 50
 PINNED_LIMIT = 100
@@ -115,6 +116,9 @@ class QueueFilters:
             setattr(f, name, value)
         if allow_search:
             f.q = (data.get("q") or "").strip()[:100]
+            if text_fault(f.q) is not None:
+                f.problems.append("The search had a hidden character in it and was not run.")
+                f.q = ""
         try:
             f.page = max(1, int(data.get("page") or 1))
         except ValueError:

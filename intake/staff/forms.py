@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
+from intake.forms.base import TextCheckedForm
 from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
 from intake.services.workflow import STATUSES
 
@@ -15,14 +15,14 @@ def choices(labels: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
-class StatusForm(FlaskForm):
+class StatusForm(TextCheckedForm):
     to_status = SelectField(
         "Move to", choices=choices(STATUSES), validators=[DataRequired("Choose a status.")]
     )
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(TextCheckedForm):
     action = RadioField(
         "What was done",
         choices=choices(ACKNOWLEDGEMENT_ACTIONS),
@@ -35,7 +35,7 @@ class AcknowledgeForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(TextCheckedForm):
     body = TextAreaField(
         "Note", validators=[DataRequired("Write something in the note."), Length(max=4000)]
     )

@@ -198,11 +198,19 @@ def test_gad7_missing_item(app: Flask) -> None:
 # ASQ ---------------------------------------------------------------------------------------
 
 
-def test_asq_right_now_cleared_when_all_no(app: Flask) -> None:
-    ok, form = make(app, "asq", changed("asq", thoughts_right_now="yes"))
+def test_asq_right_now_no_cleared_when_all_no(app: Flask) -> None:
+    ok, form = make(app, "asq", changed("asq", thoughts_right_now="no"))
     assert ok and not form.positive()
     assert "thoughts_right_now" not in form.snapshot()
     assert form.answers()["asq"]["thoughts_right_now"] is None
+
+
+def test_asq_right_now_yes_kept_when_all_no(app: Flask) -> None:
+    """Issue 8: a "yes, right now" is never dropped, whatever questions 1-4 say."""
+    ok, form = make(app, "asq", changed("asq", thoughts_right_now="yes"))
+    assert ok and not form.positive()
+    assert form.snapshot()["thoughts_right_now"] == ["yes"]
+    assert form.answers()["asq"]["thoughts_right_now"] == "yes"
 
 
 def test_asq_right_now_required_after_a_yes(app: Flask) -> None:
@@ -228,7 +236,7 @@ def test_asq_rejects_unsure(app: Flask) -> None:
         ("medication_trials-0-daily_dose_mg", "3001"),
         ("medication_trials-0-daily_dose_mg", "lots"),
         ("medication_trials-0-daily_dose_mg", "nan"),
-        ("medication_trials-0-weeks", "521"),
+        ("medication_trials-0-weeks", "6263"),
         ("medication_trials-0-weeks", "2.5"),
         ("medication_trials-0-name", "x" * 101),
         ("medication_trials-0-outcome", "cured"),

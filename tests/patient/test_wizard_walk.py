@@ -168,7 +168,8 @@ def test_save_and_resume_with_code_and_birth_date(walker: WizardWalker, app: Fla
         },
     )
     assert response.status_code == 302
-    assert response.location.endswith(step_url("phq9"))
+    # "concerns" was saved half-answered: resuming opens it, not the step after (issue 8).
+    assert response.location.endswith(step_url("concerns"))
     html = other.get(step_url("concerns")).get_data(as_text=True)
     assert re.search(r'<input checked[^>]*value="anxiety"', html)
 
@@ -364,15 +365,15 @@ def test_review_can_be_saved_for_later(walker: WizardWalker, client) -> None:
 
 
 def test_yes_to_right_now_after_four_noes_still_shows_crisis_page(walker: WizardWalker) -> None:
-    # With JavaScript off the "right now" question is always shown. A "yes" there does not apply
-    # (and is not stored), but the person has just said they are thinking of killing themselves.
+    # With JavaScript off the "right now" question is always shown. A "yes" there is the most
+    # urgent answer in the intake: it is stored (issue 8) and the crisis page comes first.
     walker.start()
     walker.walk(until="asq")
     response = walker.post("asq", {**VALID["asq"], "thoughts_right_now": "yes"})
     assert response.status_code == 302
     assert "/intake/support" in response.location
     assert "next=medications" in response.location
-    assert "thoughts_right_now" not in only_draft().data["asq"]
+    assert only_draft().data["asq"]["thoughts_right_now"] == ["yes"]
 
 
 @pytest.mark.parametrize(

@@ -376,9 +376,15 @@ def test_thoughts_right_now_is_required_yes_or_no_after_any_yes(field: str, valu
     assert found == ["asq.thoughts_right_now"]
 
 
-@pytest.mark.parametrize("value", ["yes", "no"])
-def test_thoughts_right_now_must_be_left_empty_when_all_four_are_no(value: str) -> None:
-    assert paths({"asq.thoughts_right_now": value}) == ["asq.thoughts_right_now"]
+def test_thoughts_right_now_no_must_be_left_empty_when_all_four_are_no() -> None:
+    assert paths({"asq.thoughts_right_now": "no"}) == ["asq.thoughts_right_now"]
+
+
+def test_thoughts_right_now_yes_is_kept_even_when_all_four_are_no() -> None:
+    """A "yes, right now" is never discarded (issue 8): it is kept and flagged acute."""
+    result = accepted({"asq.thoughts_right_now": "yes"})
+    assert result["asq"]["thoughts_right_now"] == "yes"
+    assert [result["asq"][key] for key in ASQ_FOUR] == ["no"] * 4
 
 
 @pytest.mark.parametrize("value", ["yes", "no"])
@@ -405,12 +411,13 @@ def test_daily_dose_outside_the_rule_is_rejected(value: Any) -> None:
     )
 
 
-@pytest.mark.parametrize("value", [-1, 521, 6.0, 6.5, True, "6", None, DELETE])
-def test_weeks_is_an_integer_0_to_520(value: Any) -> None:
+@pytest.mark.parametrize("value", [-1, 6263, 6.0, 6.5, True, "6", None, DELETE])
+def test_weeks_is_an_integer_0_to_a_lifetime(value: Any) -> None:
+    """Weeks run from 0 to 6262 (120 years, the age limit): issue 8 lifts the 520 cap."""
     assert "medication_trials[1].weeks" in paths({"medication_trials[1].weeks": value})
 
 
-@pytest.mark.parametrize("value", [0, 520])
+@pytest.mark.parametrize("value", [0, 520, 15 * 52, 6262])
 def test_weeks_bounds_are_accepted(value: int) -> None:
     accepted({"medication_trials[0].weeks": value})
 
