@@ -182,8 +182,9 @@ def _production_problems(cls: type[Config]) -> list[str]:
     storage = cls.RATELIMIT_STORAGE_URI or ""
     if storage.lower().startswith("memory://") and not cls.ALLOW_MEMORY_RATELIMIT:
         found.append(
-            "INTAKE_RATELIMIT_STORAGE_URL is memory:// (each worker counts on its own): set it "
-            "to redis://…, or set INTAKE_ALLOW_MEMORY_RATELIMIT=1 with a single worker"
+            "INTAKE_RATELIMIT_STORAGE_URL is not set or memory:// (each worker would count on "
+            "its own): set it to redis://…, or set INTAKE_ALLOW_MEMORY_RATELIMIT=1 with a "
+            "single worker"
         )
     return found
 
