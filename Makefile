@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres lint format bench clean
+.PHONY: install run test test-postgres smoke lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: $(STAMP) ## Run the whole suite (SQLite, or INTAKE_TEST_DATABASE_URL)
 
 test-postgres: $(STAMP) ## The whole suite on the local PostgreSQL
 	INTAKE_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres $(BIN)/python -m pytest
+
+smoke: $(STAMP) ## Production smoke test: migrate, create accounts, 2 gunicorn workers, real HTTP
+	$(BIN)/python -m tests.smoke.production_smoke
 
 bench: $(STAMP) ## Benchmarks: requests/s, page render times, rules throughput, queue queries
 	$(BIN)/python -m bench

@@ -1,59 +1,130 @@
-"""Configuration classes, read from ``INTAKE_*`` environment variables.
+"""Configuration classes, and the ``INTAKE_*`` environment variables that override them.
 
-Production refuses to start without a real secret key, because a guessable key would let anyone
-forge a staff session cookie.
+The environment is read by ``config_from_env()`` when the app is created, not when this module is
+imported: importing once and comparing two class attributes read from the same variable is how
+production once refused every key. Tests set variables with ``monkeypatch`` and build the app.
+
+Production refuses to start when it would be unsafe: a guessable secret key (anyone could forge a
+staff session cookie), no database URL (it would quietly write patient data to a local SQLite
+file) or rate limits kept in one worker's memory (each gunicorn worker would count on its own).
+Every refusal names the variable to set, and all of them are reported in one error.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
+#: The key development runs with when ``INTAKE_SECRET_KEY`` is not set; production refuses it.
+DEV_SECRET_KEY = "dev-only-insecure-key"  # noqa: S105 - a known, refused development value
+MIN_SECRET_KEY_LENGTH = 32
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; ``problems`` lists every reason, one per variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"The intake app refuses to start:\n{lines}")
+
+
+def _flag(value: str) -> bool:
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("must be 1/0, true/false, yes/no or on/off")
+
+
+def _whole(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError
+    return number
+
+
+def _minutes(value: str) -> timedelta:
+    minutes = _whole(value)
+    if minutes == 0:
+        raise ValueError
+    return timedelta(minutes=minutes)
+
+
+#: Variable → (setting, parser, what a bad value should have been).
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
+    "INTAKE_SECRET_KEY": ("SECRET_KEY", str, "text"),
+    "INTAKE_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str.strip, "a database URL"),
+    "INTAKE_RATELIMIT_STORAGE_URL": ("RATELIMIT_STORAGE_URI", str.strip, "a storage URL"),
+    "INTAKE_RATELIMIT_KEY_PREFIX": ("RATELIMIT_KEY_PREFIX", str.strip, "text"),
+    "INTAKE_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", _flag, "1 or 0"),
+    "INTAKE_PATIENT_IDLE_MINUTES": ("PATIENT_IDLE_TIMEOUT", _minutes, "a number of minutes"),
+    "INTAKE_STAFF_IDLE_MINUTES": ("STAFF_IDLE_TIMEOUT", _minutes, "a number of minutes"),
+    "INTAKE_REQUIRE_2FA_ADMIN": ("REQUIRE_2FA_ADMIN", _flag, "1 or 0"),
+    "INTAKE_PROXY_COUNT": ("PROXY_COUNT", _whole, "a whole number"),
+    "INTAKE_EVALUATION_RATE_LIMIT": ("EVALUATION_RATE_LIMIT", str, "a rate limit"),
+    "INTAKE_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str, "a rate limit"),
+    "INTAKE_ALLOW_SQLITE": ("ALLOW_SQLITE", _flag, "1 or 0"),
+    "INTAKE_ALLOW_MEMORY_RATELIMIT": ("ALLOW_MEMORY_RATELIMIT", _flag, "1 or 0"),
+}
 
 
 class Config:
-    """Settings shared by every environment."""
+    """Settings shared by every environment (the defaults the environment may override)."""
 
-    SECRET_KEY = os.environ.get("INTAKE_SECRET_KEY", "dev-only-insecure-key")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "INTAKE_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'intake.sqlite3'}"
-    )
+    SECRET_KEY = DEV_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'intake.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 256 * 1024
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _env_bool("INTAKE_SECURE_COOKIES", False)
+    SESSION_COOKIE_SECURE = False
     DRAFT_LIFETIME = timedelta(days=14)
     #: A browser forgets its unfinished form after this long without activity (shared devices).
-    PATIENT_IDLE_TIMEOUT = timedelta(
-        minutes=int(os.environ.get("INTAKE_PATIENT_IDLE_MINUTES", "60"))
-    )
-    STAFF_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("INTAKE_STAFF_IDLE_MINUTES", "15")))
+    PATIENT_IDLE_TIMEOUT = timedelta(minutes=60)
+    STAFF_IDLE_TIMEOUT = timedelta(minutes=15)
     STAFF_MAX_SESSION = timedelta(hours=12)
-    REQUIRE_2FA_ADMIN = _env_bool("INTAKE_REQUIRE_2FA_ADMIN", False)
-    RATELIMIT_STORAGE_URI = os.environ.get("INTAKE_RATELIMIT_STORAGE_URL", "memory://")
+    REQUIRE_2FA_ADMIN = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    #: Prefix of the rate-limit keys, so several deployments (or test runs) can share one Redis.
+    RATELIMIT_KEY_PREFIX = ""
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
     #: How many reverse proxies sit in front of the app (0: none). Behind one, set it to 1 so the
     #: client's address (from X-Forwarded-For) is used for rate limits and the audit log.
-    PROXY_COUNT = int(os.environ.get("INTAKE_PROXY_COUNT", "0"))
+    PROXY_COUNT = 0
     #: Unauthenticated evaluation requests per client address.
-    EVALUATION_RATE_LIMIT = os.environ.get("INTAKE_EVALUATION_RATE_LIMIT", "120 per minute")
+    EVALUATION_RATE_LIMIT = "120 per minute"
     #: Sign-in attempts per client address; the per-account lock (10 failures) is separate.
-    LOGIN_RATE_LIMIT = os.environ.get("INTAKE_LOGIN_RATE_LIMIT", "20 per minute;100 per hour")
+    LOGIN_RATE_LIMIT = "20 per minute;100 per hour"
+    #: Production only: accept SQLite, or rate limits in one process's memory, when set.
+    ALLOW_SQLITE = False
+    ALLOW_MEMORY_RATELIMIT = False
     TESTING = False
+    #: Variables that could not be read, filled in by ``config_from_env``.
+    ENV_PROBLEMS: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def problems(cls) -> list[str]:
+        """Why this configuration cannot be used (empty when it can)."""
+        return list(cls.ENV_PROBLEMS)
+
+    @classmethod
+    def check(cls) -> None:
+        """Raise one ``ConfigError`` listing every problem, if there are any."""
+        problems = cls.problems()
+        if problems:
+            raise ConfigError(problems)
 
 
 class DevelopmentConfig(Config):
@@ -70,15 +141,52 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: PostgreSQL and a real secret key, or the app does not start."""
+    """Production: a real secret key, a database URL and shared rate limits, or no start."""
 
-    SESSION_COOKIE_SECURE = _env_bool("INTAKE_SECURE_COOKIES", True)
+    SECRET_KEY = ""
+    SQLALCHEMY_DATABASE_URI = ""
+    SESSION_COOKIE_SECURE = True
 
     @classmethod
-    def check(cls) -> None:
-        """Refuse to run production with the development key."""
-        if cls.SECRET_KEY == Config.SECRET_KEY or len(cls.SECRET_KEY) < 32:
-            raise RuntimeError("INTAKE_SECRET_KEY must be set to a random value of 32+ characters")
+    def problems(cls) -> list[str]:
+        """Every unsafe setting, each naming the variable that fixes it."""
+        return [*super().problems(), *_production_problems(cls)]
+
+
+def _production_problems(cls: type[Config]) -> list[str]:
+    found = []
+    key = cls.SECRET_KEY or ""
+    if not key:
+        found.append(
+            f"INTAKE_SECRET_KEY is not set: set it to a random value of "
+            f"{MIN_SECRET_KEY_LENGTH}+ characters"
+        )
+    elif key == DEV_SECRET_KEY:
+        found.append("INTAKE_SECRET_KEY is the development key: set a random value of its own")
+    elif len(key) < MIN_SECRET_KEY_LENGTH:
+        found.append(
+            f"INTAKE_SECRET_KEY is {len(key)} characters: set a random value of "
+            f"{MIN_SECRET_KEY_LENGTH}+ characters"
+        )
+    url = cls.SQLALCHEMY_DATABASE_URI or ""
+    if not url:
+        found.append(
+            "INTAKE_DATABASE_URL is not set: set it to the PostgreSQL database, "
+            "e.g. postgresql+psycopg://intake@db.internal/intake"
+        )
+    elif url.lower().startswith("sqlite") and not cls.ALLOW_SQLITE:
+        found.append(
+            "INTAKE_DATABASE_URL is SQLite: use PostgreSQL, or set INTAKE_ALLOW_SQLITE=1 "
+            "to accept SQLite"
+        )
+    storage = cls.RATELIMIT_STORAGE_URI or ""
+    if storage.lower().startswith("memory://") and not cls.ALLOW_MEMORY_RATELIMIT:
+        found.append(
+            "INTAKE_RATELIMIT_STORAGE_URL is not set or memory:// (each worker would count on "
+            "its own): set it to redis://…, or set INTAKE_ALLOW_MEMORY_RATELIMIT=1 with a "
+            "single worker"
+        )
+    return found
 
 
 CONFIGS: dict[str, type[Config]] = {
@@ -88,10 +196,24 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
-def config_from_env() -> type[Config]:
-    """Pick the configuration class named by ``INTAKE_ENV`` (development by default)."""
-    name = os.environ.get("INTAKE_ENV", "development")
+def config_from_env(environ: Mapping[str, str] | None = None) -> type[Config]:
+    """The configuration class named by ``INTAKE_ENV`` (development by default), with the
+    ``INTAKE_*`` variables set in ``environ`` (``os.environ`` by default) applied on top."""
+    environ = os.environ if environ is None else environ
+    name = environ.get("INTAKE_ENV", "development")
     try:
-        return CONFIGS[name]
-    except KeyError as exc:
-        raise RuntimeError(f"INTAKE_ENV must be one of {sorted(CONFIGS)}, not {name!r}") from exc
+        base = CONFIGS[name]
+    except KeyError:
+        raise ConfigError([f"INTAKE_ENV must be one of {sorted(CONFIGS)}, not {name!r}"]) from None
+    settings: dict[str, Any] = {}
+    problems = []
+    for variable, (setting, parse, expected) in ENVIRONMENT.items():
+        raw = environ.get(variable)
+        if raw is None:
+            continue
+        try:
+            settings[setting] = parse(raw)
+        except ValueError:
+            problems.append(f"{variable} must be {expected}, not {raw!r}")
+    settings["ENV_PROBLEMS"] = tuple(problems)
+    return type(base.__name__, (base,), settings)

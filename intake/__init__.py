@@ -18,12 +18,16 @@ if TYPE_CHECKING:
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
-    """Build and configure a Flask application."""
-    from config import ProductionConfig, config_from_env
+    """Build and configure a Flask application.
+
+    Without ``config_class`` the configuration is read from the environment now, at creation
+    (``INTAKE_ENV`` and the ``INTAKE_*`` variables). Either way it is checked first: production
+    raises ``config.ConfigError`` listing every unsafe setting before anything is bound.
+    """
+    from config import config_from_env
 
     config_class = config_class or config_from_env()
-    if issubclass(config_class, ProductionConfig):
-        config_class.check()
+    config_class.check()
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -8,7 +8,6 @@ on PostgreSQL: a database with a random name is created for the run and dropped 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from throwaway_databases import DatabaseUnavailable, create_database, drop_database
 
 from config import TestingConfig
 from intake import create_app
@@ -26,16 +26,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def _create_postgres_database(server_url: str) -> tuple[str, sa.Engine]:
     """Create a throwaway database on the server and return its URL and an admin engine."""
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    name = f"intake_test_{uuid.uuid4().hex[:12]}"
     try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
+        return create_database(server_url)
+    except DatabaseUnavailable as exc:
         pytest.exit(f"INTAKE_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", 2)
-    url = sa.engine.make_url(server_url).set(database=name)
-    return url.render_as_string(hide_password=False), admin
 
 
 @pytest.fixture(scope="session")
@@ -50,16 +44,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _migrate(url)
     yield url
     if admin is not None:
-        name = sa.engine.make_url(url).database
-        with admin.connect() as conn:
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
-                ),
-                {"n": name},
-            )
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+        drop_database(admin, url)
 
 
 def _migrate(url: str) -> None:
