@@ -5,12 +5,16 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres smoke lint format bench clean
+.PHONY: system-packages install run test test-postgres smoke lint format bench clean
 
-$(BIN)/python:
+# Checked on every run (fast, dpkg-query only); order-only, so it never forces a reinstall.
+system-packages: ## Install (as root) or name the Debian libraries WeasyPrint needs
+	@scripts/system-packages
+
+$(BIN)/python: | system-packages
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt | system-packages
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)

@@ -3,8 +3,12 @@
 The PDF renderer may only read this app's own static files: :class:`StaticOnlyFetcher` serves
 URLs under ``<base_url>static/`` from the static folder and refuses everything else (other hosts,
 ``file:`` URLs, paths outside the folder), so a template can never make the server fetch
-something from the network or from elsewhere on its disk. Fonts come from the system through
-fontconfig and pango; nothing is downloaded.
+something from the network or from elsewhere on its disk.
+
+Fonts are the app's own too: the stylesheets' ``@font-face`` rules point at
+``static/fonts/`` and load through the same fetcher. That is what keeps the layout (and the
+two-page limit of the summary) the same on every machine, whatever fonts its system has; the
+tests check that every font in the summary PDF is embedded and is one the app ships.
 """
 
 from __future__ import annotations
@@ -52,6 +56,11 @@ class StaticOnlyFetcher(URLFetcher):
 def html_to_pdf(html: str, *, base_url: str, static_folder: str | Path) -> bytes:
     """Render ``html`` (whose links are relative to ``base_url``) to PDF bytes."""
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     fetcher = StaticOnlyFetcher(base_url, static_folder)
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    # One per render: it holds the @font-face fonts of this document (in a temporary folder
+    # that goes with it), so renders on different threads never share one.
+    fonts = FontConfiguration()
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return document.write_pdf(font_config=fonts)

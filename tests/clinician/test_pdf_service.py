@@ -16,7 +16,14 @@ BASE = "http://intake.test/"
 
 def test_static_files_are_served() -> None:
     response = StaticOnlyFetcher(BASE, STATIC).fetch(BASE + "static/css/app.css")
-    assert b"system fonts" in response.read()
+    assert b"@font-face" in response.read()
+
+
+def test_the_shipped_fonts_are_served() -> None:
+    """The @font-face rules of the PDF's stylesheets load through this fetcher."""
+    url = BASE + "static/fonts/atkinson-hyperlegible-latin-400-normal.woff"
+    response = StaticOnlyFetcher(BASE, STATIC).fetch(url)
+    assert response.headers["Content-Type"] == "font/woff" and response.read()[:4] == b"wOFF"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,58 @@
+"""The summary PDF carries its own fonts: all embedded, all shipped with the app, none the system's.
+
+Its layout used to depend on the machine's fonts (the rich summary ran to three pages where only
+DejaVu was installed); the shipped fonts make it the same everywhere.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pypdf
+from clinician_samples import rich_answers, store
+from flask.testing import FlaskClient
+from pdf_fonts import is_shipped, pdf_fonts
+
+from intake.services.pdf import html_to_pdf
+
+STATIC = Path(__file__).resolve().parents[2] / "intake" / "static"
+
+
+def test_every_font_in_the_rich_summary_is_embedded_and_shipped(
+    client: FlaskClient, login_as: object
+) -> None:
+    login_as("clinician")  # type: ignore[operator]
+    submission = store(rich_answers())
+    response = client.get(f"/clinician/submissions/{submission.id}.pdf")
+    assert response.status_code == 200
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    fonts = pdf_fonts(reader)
+    assert fonts, "no fonts found: the check would prove nothing"
+    assert [font for font in fonts if not font.embedded] == []
+    assert [font.name for font in fonts if not is_shipped(font)] == []
+    # Headings and findings are bold: both weights really come from the shipped files.
+    assert {font.name for font in fonts} >= {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"}
+    assert len(reader.pages) <= 2
+
+
+def test_spanish_text_and_every_style_stay_in_the_shipped_fonts() -> None:
+    text = "¿Tiene algún síntoma? ¡Sí! Pequeño, acción, pingüino, Ñandú"
+    html = (
+        '<html lang="es"><head><link rel="stylesheet" href="/static/css/app.css"></head><body>'
+        f"<p>{text}</p><p><strong>{text}</strong></p><p><em>{text}</em></p>"
+        f"<p><strong><em>{text}</em></strong></p><ul><li>uno<ul><li>dos</li></ul></li></ul>"
+        f"<p><code>Il1 O0</code></p></body></html>"
+    )
+    reader = pypdf.PdfReader(
+        io.BytesIO(html_to_pdf(html, base_url="http://intake.test/", static_folder=STATIC))
+    )
+    fonts = pdf_fonts(reader)
+    assert all(font.embedded and is_shipped(font) for font in fonts), fonts
+    assert {font.name for font in fonts} == {
+        "Atkinson-Hyperlegible",
+        "Atkinson-Hyperlegible-Bold",
+        "Atkinson-Hyperlegible-Italic",
+        "Atkinson-Hyperlegible-Bold-Italic",
+    }
+    assert text in " ".join(reader.pages[0].extract_text().split())
