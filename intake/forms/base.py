@@ -208,4 +208,10 @@ class RowForm(Form):
             return _bind_stripped(form, unbound_field, options)
 
     def is_blank(self) -> bool:
-        return all(not field.raw_data or not any(field.raw_data) for field in self)
+        """Nothing typed or chosen: every field empty or still at its preset (a unit select)."""
+        return all(
+            not field.raw_data
+            or not any(field.raw_data)
+            or (field.default is not None and list(field.raw_data) == [field.default])
+            for field in self
+        )
