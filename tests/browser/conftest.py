@@ -13,6 +13,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -111,33 +112,40 @@ def screenshot(database_url: str) -> Callable[[object, str], Path]:
 
 
 @pytest.fixture
-def assert_accessible() -> Callable[[object, str], None]:
-    """Run axe-core on the page; fail on any serious or critical violation."""
+def assert_accessible() -> Callable[..., None]:
+    """Run axe-core on the page; fail on any serious or critical violation (``strict``: any)."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
 
-    def check(page: object, name: str) -> None:
+    def check(page: object, name: str, *, strict: bool = False) -> None:
         if id(page) in _NO_SCRIPT_PAGES:
-            # axe is a script: scan the same URL in a JS-enabled twin of this page.
-            twin = page.context.browser.new_context(viewport=page.viewport_size)
+            # axe is a script: scan the same URL in a JS-enabled twin of this page. The twin
+            # carries the page's cookies (so it sees the same draft, not the start page) and
+            # loads none of the app's scripts (so its page is the one drawn without them).
+            twin = page.context.browser.new_context(
+                viewport=page.viewport_size, storage_state=page.context.storage_state()
+            )
             try:
+                twin.route("**/static/js/**", lambda route: route.abort())
                 twin_page = twin.new_page()
                 twin_page.goto(page.url)
-                _scan(axe, twin_page, name)
+                assert urlsplit(twin_page.url).path == urlsplit(page.url).path, twin_page.url
+                _scan(axe, twin_page, name, strict)
             finally:
                 twin.close()
             return
-        _scan(axe, page, name)
+        _scan(axe, page, name, strict)
 
     return check
 
 
-def _scan(axe: object, page: object, name: str) -> None:
+def _scan(axe: object, page: object, name: str, strict: bool = False) -> None:
     results = axe.run(page)
-    bad = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
+    violations = results.response["violations"]
+    bad = [v for v in violations if strict or v.get("impact") in {"serious", "critical"}]
     summary = "; ".join(
         f"{v['id']} ({v['impact']}): {len(v['nodes'])} node(s), e.g. {v['nodes'][0]['target']}"
         for v in bad
     )
-    assert not bad, f"axe found serious/critical problems on {name}: {summary}"
+    assert not bad, f"axe found problems on {name}: {summary}"
