@@ -142,6 +142,18 @@ class BaseForm(FlaskForm):
         """Whether ``field``'s question applies given the other answers on this form."""
         return all(cond.applies(self) for cond in conditions(field))
 
+    def kept(self, field: Field) -> bool:
+        """Whether ``field`` holds an answer to keep although its question does not apply.
+
+        None by default; a form overrides it for answers with safety meaning (the ASQ's
+        "right now"), which are shown on the review page and stored whatever the condition.
+        """
+        return False
+
+    def answered(self, field: Field) -> bool:
+        """Whether the review page and the stored answers include ``field``."""
+        return self.applies(field) or self.kept(field)
+
     def snapshot(self) -> dict[str, list[str]]:
         """The answers to store: ``{field name: [raw values]}`` for applicable fields only.
 
@@ -156,7 +168,7 @@ class BaseForm(FlaskForm):
                     for sub in _entry_fields(entry):
                         out[f"{field.name}-{index}-{sub.short_name}"] = _raw(sub)
                 continue
-            if not self.applies(field):
+            if not self.answered(field):
                 continue
             out[field.name] = _raw(field)
         return out

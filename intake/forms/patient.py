@@ -300,17 +300,21 @@ class AsqForm(type("_AsqBase", (StepForm,), _asq_attrs())):  # type: ignore[misc
         out[q.ASQ_RIGHT_NOW.key] = right_now
         return {"asq": out}
 
-    def snapshot(self) -> dict[str, list[str]]:
-        """Store a "yes, right now" even when questions 1-4 were all "no".
+    def validate_step(self, *, partial: bool = False, formdata: Any = None) -> bool:
+        ok = super().validate_step(partial=partial, formdata=formdata)
+        if self.said_yes_right_now:  # cleared as "not applying"; put back, it is kept
+            self.thoughts_right_now.data = "yes"
+            self.thoughts_right_now.raw_data = ["yes"]
+        return ok
+
+    def kept(self, field: Any) -> bool:
+        """Keep a "yes, right now" even when questions 1-4 were all "no".
 
         The question is only *shown* after a yes (the script hides it), but with JavaScript off
         it is on the page, and a "yes" to it is the most urgent answer in the intake: it is
-        never dropped. A "no" to a question that does not apply is not stored.
+        stored and shown on the review page, never dropped. A "no" there is not kept.
         """
-        out = super().snapshot()
-        if self.said_yes_right_now:
-            out[q.ASQ_RIGHT_NOW.key] = ["yes"]
-        return out
+        return field.name == q.ASQ_RIGHT_NOW.key and self.said_yes_right_now
 
 
 # 6. Medications tried ----------------------------------------------------------------------

@@ -44,7 +44,7 @@ def display_value(field: Field) -> str:
 
 
 def review_rows(form: Any) -> Iterator[tuple[str, str]]:
-    """(question, answer) for every question that applies, rows included."""
+    """(question, answer) for every question that applies or holds a kept answer, rows too."""
     for field in form:
         if field.name == "csrf_token":
             continue
@@ -53,7 +53,7 @@ def review_rows(form: Any) -> Iterator[tuple[str, str]]:
                 for sub in entry.form:
                     yield field_label(sub), display_value(sub)
             continue
-        if not form.applies(field):
+        if not form.answered(field):
             continue
         yield field.label.text, display_value(field)
 

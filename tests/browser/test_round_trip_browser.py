@@ -387,11 +387,6 @@ def test_what_the_patient_types_is_what_the_clinic_reads(
     assert "seizure_threshold_medication" in flags, flags
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: the review page leaves out a 'yes' to 'right now' after four noes "
-    "(it is stored, but the patient cannot see it before sending)",
-)
 def test_review_shows_a_yes_right_now_after_four_noes(live_server, new_page) -> None:
     """With JavaScript off, "yes, right now" after four noes is stored (checked above), so
     the review page, where the patient checks what the clinic will read, should show it."""
