@@ -348,6 +348,27 @@ def _duration_in_range(form: Any, field: Any) -> None:
         raise ValidationError(f"Please enter a time from 0 up to {years} years.")
 
 
+CONFIRM_DOSE_LABEL = "Yes, this dose is right"
+
+
+def _dose_plausible(form: Any, field: Any) -> None:
+    """Ask to check a dose above the medicine's usual highest daily dose (on Next only).
+
+    A typo (1000 for 100) is caught here, and a real high dose is kept once the patient ticks
+    the box: the dose is never refused or changed for being high.
+    """
+    from intake.rules.doses import usual_maximum
+
+    if partial_mode.get() or field.data is None or form.dose_confirmed.data:
+        return
+    maximum = usual_maximum(form.name.data or "")
+    if maximum is not None and field.data > maximum:
+        raise ValidationError(
+            "This is more than the usual highest daily dose of this medicine. Please check "
+            f"the number. If it is right, tick “{CONFIRM_DOSE_LABEL}” below."
+        )
+
+
 class MedicationTrialForm(RowForm):
     name = StringField(
         "Medicine name",
@@ -357,7 +378,11 @@ class MedicationTrialForm(RowForm):
     daily_dose_mg = DecimalNumberField(
         "Highest dose per day, in mg",
         description="Leave empty if you do not know. For example 150 or 37.5.",
-        validators=[OptionalAnswer(), NumberRange(0, contract.DOSE_MAX_MG, above_minimum=True)],
+        validators=[
+            OptionalAnswer(),
+            NumberRange(0, contract.DOSE_MAX_MG, above_minimum=True),
+            _dose_plausible,
+        ],
         unit="mg",
     )
     weeks = WholeNumberField(
@@ -373,6 +398,7 @@ class MedicationTrialForm(RowForm):
     )
     outcome = SelectField("How did it go?", choices=MED_OUTCOME_CHOICES, validators=[Required()])
     current = BooleanField("I still take this medicine")
+    dose_confirmed = BooleanField(CONFIRM_DOSE_LABEL)
 
     def answers(self) -> dict[str, Any]:
         return {

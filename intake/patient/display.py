@@ -50,12 +50,25 @@ def review_rows(form: Any) -> Iterator[tuple[str, str]]:
             continue
         if isinstance(field, FieldList):
             for entry in field.entries:
-                for sub in entry.form:
-                    yield field_label(sub), display_value(sub)
+                yield from _row_review(entry.form)
             continue
         if not form.answered(field):
             continue
         yield field.label.text, display_value(field)
+
+
+def _row_review(row: Any) -> Iterator[tuple[str, str]]:
+    """A row's answers as the patient gave them: "2 years" as one answer, the dose check
+    only when it was ticked."""
+    for sub in row:
+        if sub.short_name == "duration_unit":
+            continue
+        if sub.short_name == "dose_confirmed" and not sub.data:
+            continue
+        value = display_value(sub)
+        if sub.short_name == "weeks" and "duration_unit" in row and sub.data is not None:
+            value = f"{value} {row['duration_unit'].data or 'weeks'}"
+        yield field_label(sub), value
 
 
 @functools.cache

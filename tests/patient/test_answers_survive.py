@@ -182,7 +182,7 @@ DOSES = [
     ("100 mg", 100),
     ("100mg", 100),
     ("225 MG", 225),
-    ("1000", 1000),
+    ("375", 375),
 ]
 
 
@@ -299,3 +299,44 @@ def test_a_contract_refusal_of_form_valid_answers_is_shown_at_the_field(
     html = response.get_data(as_text=True)
     assert step_url("about") + "#last_name" in html
     assert db.session.scalars(select(Submission)).first() is None
+
+
+# Plausibility without loss: a dose above the usual maximum is confirmed, not refused ----------
+
+
+def test_a_dose_above_the_usual_maximum_asks_to_confirm_then_keeps_it(
+    walker: WizardWalker,
+) -> None:
+    """1000 mg sertraline (usual highest daily dose 200 mg) is checked with the patient."""
+    walker.start()
+    walker.walk(until="medications")
+    shown = screen(walker.client, "medications").fill(
+        med_row(0, "Zoloft", "1000", "8", "no_improvement")
+    )
+    assert "medication_trials-0-dose_confirmed" not in shown.names()
+    response = press(walker.client, "medications", shown)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "more than the usual highest daily dose" in html
+    again = Screen(html)
+    assert again.shown("medication_trials-0-daily_dose_mg") == "1000"
+    again.tick("medication_trials-0-dose_confirmed")
+    assert press(walker.client, "medications", again).status_code == 302
+    assert finish(walker, "medications")["medication_trials"][0]["daily_dose_mg"] == 1000
+
+
+@pytest.mark.parametrize(("name", "dose"), [("sertraline", "200"), ("unknown pill", "2500")])
+def test_a_usual_or_unknown_dose_needs_no_confirmation(
+    walker: WizardWalker, name: str, dose: str
+) -> None:
+    walker.start()
+    walker.walk(until="medications")
+    shown = screen(walker.client, "medications").fill(med_row(0, name, dose, "8", "too_early"))
+    assert press(walker.client, "medications", shown).status_code == 302
+
+
+def test_every_dose_maximum_names_a_catalogued_medicine() -> None:
+    from intake.rules.doses import known_generics, usual_maximum
+
+    for generic in known_generics():
+        assert usual_maximum(generic) is not None, generic
