@@ -19,49 +19,28 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from intake import vocabulary as vocab
 from intake.text import CONTRACT_MESSAGES, text_fault
 
 CONTRACT = "intake-answers/1"
 
-YN = ("yes", "no", "unsure")
-YES_NO = ("yes", "no")
-LANGUAGES = ("en", "es")
-CONTACT_METHODS = ("phone", "email", "text")
-PRIMARY_CONCERNS = ("depression", "anxiety", "ocd", "bipolar", "ptsd", "other")
-PHQ9_DIFFICULTY = ("not_difficult", "somewhat_difficult", "very_difficult", "extremely_difficult")
+# Codes and limits come from the vocabulary, the one home they share with the forms.
+YN = vocab.codes(vocab.YN)
+YES_NO = vocab.codes(vocab.YES_NO)
+LANGUAGES = vocab.codes(vocab.LANGUAGES)
+CONTACT_METHODS = vocab.codes(vocab.CONTACT_METHODS)
+PRIMARY_CONCERNS = vocab.codes(vocab.PRIMARY_CONCERNS)
+PHQ9_DIFFICULTY = vocab.codes(vocab.PHQ9_DIFFICULTY)
 PHQ9_ITEM_COUNT = 9
 GAD7_ITEM_COUNT = 7
 ITEM_MAX = 3
 #: ASQ questions 1-4, in order; question 5 (``thoughts_right_now``) is asked only after a yes.
 ASQ_ITEMS = ("wished_dead", "family_better_off", "thoughts_of_killing_self", "ever_tried")
-MED_OUTCOMES = (
-    "no_improvement",
-    "partial_improvement",
-    "full_improvement",
-    "stopped_side_effects",
-    "too_early",
-)
-THERAPY_MODALITIES = (
-    "cbt",
-    "dbt",
-    "act",
-    "ipt",
-    "mbct",
-    "erp",
-    "psychodynamic",
-    "trauma_focused",
-    "supportive",
-    "other",
-)
-THERAPY_OUTCOMES = (
-    "no_improvement",
-    "partial_improvement",
-    "full_improvement",
-    "stopped",
-    "ongoing",
-)
+MED_OUTCOMES = vocab.codes(vocab.MED_OUTCOMES)
+THERAPY_MODALITIES = vocab.codes(vocab.THERAPY_MODALITIES)
+THERAPY_OUTCOMES = vocab.codes(vocab.THERAPY_OUTCOMES)
 NEUROMOD_TREATMENTS = ("tms", "ect", "ketamine")
-NEUROMOD_OUTCOMES = ("none", "no_improvement", "partial_improvement", "full_improvement", "stopped")
+NEUROMOD_OUTCOMES = vocab.codes(vocab.NEUROMOD_OUTCOMES)
 PREFERENCE_ITEMS = (
     "open_to_tms",
     "open_to_psychotherapy",
@@ -85,30 +64,29 @@ SAFETY_ITEMS = (
     "alcohol_or_drug_concern",
     "prior_tms_problem",
 )
-PREGNANT_CHOICES = (*YN, "not_applicable")
-COVERAGE_TYPES = ("commercial", "medicare", "medicaid", "tricare", "self_pay", "other")
-RELATIONSHIPS = ("self", "spouse", "parent", "other")
+PREGNANT_CHOICES = vocab.codes(vocab.PREGNANT)
+COVERAGE_TYPES = vocab.codes(vocab.COVERAGE_TYPES)
+RELATIONSHIPS = vocab.codes(vocab.RELATIONSHIPS)
 
-NAME_MAX = 100
-#: Generous room for spaces and dashes; the digit count (7-15) is what is checked.
-PHONE_TEXT_MAX = 100
-OTHER_DESCRIPTION_MAX = 500
-EPISODE_MONTHS_MAX = 600
-MAX_MEDICATION_TRIALS = 30
-MAX_OTHER_MEDICATIONS = 50
-MAX_PSYCHOTHERAPY_TRIALS = 20
-MEDICINE_NAME_MAX = 100
-DOSE_MAX_MG = 3000
-#: A lifetime (MAX_AGE years) in weeks: someone may have taken a medicine for decades.
-WEEKS_MAX = 6262
-SESSIONS_MAX = 1000
-PAYER_MAX = 100
-MEMBER_ID_MAX = 100
-GROUP_NUMBER_MAX = 50
-SUBSCRIBER_NAME_MAX = 200
-SIGNATURE_MAX = 200
-MAX_AGE = 120
-PHONE_DIGITS = (7, 15)
+NAME_MAX = vocab.NAME_MAX
+EMAIL_MAX = vocab.EMAIL_MAX
+PHONE_TEXT_MAX = vocab.PHONE_TEXT_MAX
+OTHER_DESCRIPTION_MAX = vocab.OTHER_DESCRIPTION_MAX
+EPISODE_MONTHS_MAX = vocab.EPISODE_MONTHS_MAX
+MAX_MEDICATION_TRIALS = vocab.MAX_MEDICATION_TRIALS
+MAX_OTHER_MEDICATIONS = vocab.MAX_OTHER_MEDICATIONS
+MAX_PSYCHOTHERAPY_TRIALS = vocab.MAX_PSYCHOTHERAPY_TRIALS
+MEDICINE_NAME_MAX = vocab.MEDICINE_NAME_MAX
+DOSE_MAX_MG = vocab.DOSE_MAX_MG
+WEEKS_MAX = vocab.WEEKS_MAX
+SESSIONS_MAX = vocab.SESSIONS_MAX
+PAYER_MAX = vocab.PAYER_MAX
+MEMBER_ID_MAX = vocab.MEMBER_ID_MAX
+GROUP_NUMBER_MAX = vocab.GROUP_NUMBER_MAX
+SUBSCRIBER_NAME_MAX = vocab.SUBSCRIBER_NAME_MAX
+SIGNATURE_MAX = vocab.SIGNATURE_MAX
+MAX_AGE = vocab.MAX_AGE
+PHONE_DIGITS = vocab.PHONE_DIGITS
 
 _MISSING = object()
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -413,7 +391,7 @@ def _patient(root: _Object) -> dict[str, Any]:
         "first_name": obj.text("first_name", NAME_MAX),
         "last_name": obj.text("last_name", NAME_MAX),
         "date_of_birth": obj.date_value("date_of_birth"),
-        "email": obj.text("email", 254, required=False),
+        "email": obj.text("email", EMAIL_MAX, required=False),
         "phone": obj.text("phone", PHONE_TEXT_MAX, required=False),
         "preferred_language": obj.choice("preferred_language", LANGUAGES),
         "preferred_contact": obj.choice("preferred_contact", CONTACT_METHODS),

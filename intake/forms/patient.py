@@ -13,6 +13,7 @@ from wtforms import FieldList, FormField
 from wtforms.validators import StopValidation, ValidationError
 
 from intake import answers as contract
+from intake import vocabulary as vocab
 from intake.forms import questionnaires as q
 from intake.forms.base import BaseForm, RowForm
 from intake.forms.fields import (
@@ -39,8 +40,8 @@ from intake.forms.validators import (
     partial_mode,
 )
 
-YN_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
-YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
+YN_CHOICES = vocab.form_choices(vocab.YN)
+YES_NO_CHOICES = vocab.form_choices(vocab.YES_NO)
 
 
 def _yn(label: str, description: str = "", choices: list[tuple[str, str]] | None = None) -> Any:
@@ -84,7 +85,7 @@ class AboutForm(StepForm):
             RequiredWhen(
                 "preferred_contact", ("email",), "Please give your email, or choose another way."
             ),
-            TextLength(254),
+            TextLength(vocab.EMAIL_MAX),
             Check(contract.is_valid_email, "Please enter an email address like name@example.com."),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"},
@@ -105,12 +106,12 @@ class AboutForm(StepForm):
     )
     preferred_language = RadioField(
         "Which language do you prefer?",
-        choices=[("en", "English"), ("es", "Español (Spanish)")],
+        choices=vocab.form_choices(vocab.LANGUAGES),
         validators=[Required()],
     )
     preferred_contact = RadioField(
         "How should the clinic contact you?",
-        choices=[("phone", "Phone call"), ("email", "Email"), ("text", "Text message")],
+        choices=vocab.form_choices(vocab.CONTACT_METHODS),
         validators=[Required()],
     )
 
@@ -135,14 +136,7 @@ class ConcernsForm(StepForm):
     title = "What brings you here"
     primary = RadioField(
         "What would you most like help with?",
-        choices=[
-            ("depression", "Depression (low mood)"),
-            ("anxiety", "Anxiety (worry, fear, panic)"),
-            ("ocd", "OCD (obsessive-compulsive disorder)"),
-            ("bipolar", "Bipolar disorder"),
-            ("ptsd", "PTSD (after a trauma)"),
-            ("other", "Something else"),
-        ],
+        choices=vocab.form_choices(vocab.PRIMARY_CONCERNS),
         validators=[Required()],
     )
     other_description = TextAreaField(
@@ -319,17 +313,10 @@ class AsqForm(type("_AsqBase", (StepForm,), _asq_attrs())):  # type: ignore[misc
 
 # 6. Medications tried ----------------------------------------------------------------------
 
-MED_OUTCOME_CHOICES = [
-    ("", "Choose one"),
-    ("no_improvement", "It did not help"),
-    ("partial_improvement", "It helped a little"),
-    ("full_improvement", "It helped a lot"),
-    ("stopped_side_effects", "I stopped because of side effects"),
-    ("too_early", "Too early to tell"),
-]
+MED_OUTCOME_CHOICES = vocab.form_choices(vocab.MED_OUTCOMES, blank="Choose one")
 
 
-DURATION_UNIT_CHOICES = [("weeks", "weeks"), ("months", "months"), ("years", "years")]
+DURATION_UNIT_CHOICES = vocab.form_choices(vocab.DURATION_UNITS)
 #: Weeks in a month and in a year (365.25 days / 7); the contract stores whole weeks.
 WEEKS_PER = {"weeks": 1.0, "months": 365.25 / 7 / 12, "years": 365.25 / 7}
 
@@ -434,34 +421,9 @@ class MedicationsForm(StepForm):
 
 # 7. Therapy and other treatments -----------------------------------------------------------
 
-THERAPY_CHOICES = [
-    ("", "Choose one"),
-    ("cbt", "CBT (cognitive behavioural therapy)"),
-    ("dbt", "DBT (dialectical behaviour therapy)"),
-    ("act", "ACT (acceptance and commitment therapy)"),
-    ("ipt", "IPT (interpersonal therapy)"),
-    ("mbct", "MBCT (mindfulness-based cognitive therapy)"),
-    ("erp", "ERP (exposure and response prevention)"),
-    ("psychodynamic", "Psychodynamic therapy"),
-    ("trauma_focused", "Trauma-focused therapy (for example EMDR or CPT)"),
-    ("supportive", "Supportive counselling"),
-    ("other", "Other or not sure"),
-]
-THERAPY_OUTCOME_CHOICES = [
-    ("", "Choose one"),
-    ("no_improvement", "It did not help"),
-    ("partial_improvement", "It helped a little"),
-    ("full_improvement", "It helped a lot"),
-    ("stopped", "I stopped early"),
-    ("ongoing", "I am still going"),
-]
-NEUROMOD_CHOICES = [
-    ("none", "I have not had it"),
-    ("no_improvement", "It did not help"),
-    ("partial_improvement", "It helped a little"),
-    ("full_improvement", "It helped a lot"),
-    ("stopped", "I stopped early"),
-]
+THERAPY_CHOICES = vocab.form_choices(vocab.THERAPY_MODALITIES, blank="Choose one")
+THERAPY_OUTCOME_CHOICES = vocab.form_choices(vocab.THERAPY_OUTCOMES, blank="Choose one")
+NEUROMOD_CHOICES = vocab.form_choices(vocab.NEUROMOD_OUTCOMES)
 
 
 class PsychotherapyTrialForm(RowForm):
@@ -557,7 +519,7 @@ def _safety_attrs() -> dict[str, Any]:
     attrs[q.PREGNANT_ITEM.key] = _yn(
         q.PREGNANT_ITEM.text,
         q.PREGNANT_ITEM.hint or "",
-        [*YN_CHOICES, ("not_applicable", "Does not apply to me")],
+        vocab.form_choices(vocab.PREGNANT),
     )
     return attrs
 
@@ -615,14 +577,7 @@ class InsuranceForm(StepForm):
     title = "Insurance"
     coverage_type = RadioField(
         "How will you pay for care?",
-        choices=[
-            ("commercial", "Health insurance from work or that I bought"),
-            ("medicare", "Medicare"),
-            ("medicaid", "Medicaid"),
-            ("tricare", "TRICARE (military)"),
-            ("self_pay", "I will pay myself"),
-            ("other", "Other"),
-        ],
+        choices=vocab.form_choices(vocab.COVERAGE_TYPES),
         validators=[Required()],
     )
     payer_name = StringField(
@@ -642,12 +597,7 @@ class InsuranceForm(StepForm):
     )
     subscriber_relationship = RadioField(
         "Whose name is the insurance in?",
-        choices=[
-            ("self", "Mine"),
-            ("spouse", "My spouse or partner"),
-            ("parent", "My parent"),
-            ("other", "Someone else"),
-        ],
+        choices=vocab.form_choices(vocab.RELATIONSHIPS),
         validators=[_insured(), Required()],
     )
     subscriber_name = StringField(

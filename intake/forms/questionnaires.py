@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from intake import vocabulary as vocab
+
 
 @dataclass(frozen=True)
 class Item:
@@ -27,12 +29,7 @@ ASQ_ATTRIBUTION = (
     "Mental Health (NIMH)."
 )
 
-FREQUENCY_CHOICES = [
-    ("0", "Not at all"),
-    ("1", "Several days"),
-    ("2", "More than half the days"),
-    ("3", "Nearly every day"),
-]
+FREQUENCY_CHOICES = vocab.form_choices(vocab.FREQUENCY)
 
 PHQ9_STEM = (
     "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
@@ -54,12 +51,7 @@ PHQ9_DIFFICULTY_QUESTION = (
     "If you checked off any problems, how difficult have these problems made it for you to do "
     "your work, take care of things at home, or get along with other people?"
 )
-PHQ9_DIFFICULTY_CHOICES = [
-    ("not_difficult", "Not difficult at all"),
-    ("somewhat_difficult", "Somewhat difficult"),
-    ("very_difficult", "Very difficult"),
-    ("extremely_difficult", "Extremely difficult"),
-]
+PHQ9_DIFFICULTY_CHOICES = vocab.form_choices(vocab.PHQ9_DIFFICULTY)
 
 GAD7_STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
 GAD7_ITEMS = (
