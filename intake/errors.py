@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -167,7 +168,22 @@ def register(app: Flask) -> None:
         _rollback_quietly()
         return _render(500)
 
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in
+    # reverse): a request that succeeded must not become an error because the connection was
+    # cut before the session's closing rollback.
+    app.teardown_appcontext(close_session_quietly)
     app.wsgi_app = LastResort(app.wsgi_app)  # type: ignore[method-assign]
+
+
+def close_session_quietly(_error: BaseException | None = None) -> None:
+    """End the request's session; a rollback that fails (server gone) is logged, not raised."""
+    from intake.extensions import db
+
+    try:
+        db.session.remove()
+    except Exception as exc:
+        log.warning("closing the session failed: %s", type(exc).__name__)
+        db.session.registry.clear()  # the connection is invalidated; forget this session
 
 
 _StartResponse = Callable[..., Any]
@@ -187,16 +203,26 @@ class LastResort:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
+        started = False
+
+        def tracking_start_response(*args: Any) -> Any:
+            nonlocal started
+            started = True
+            return start_response(*args)
+
         try:
-            return self.wsgi_app(environ, start_response)
+            return self.wsgi_app(environ, tracking_start_response)
         except Exception as exc:
             outage = is_database_outage(exc)
             log.error("error escaped the handlers: %s", type(exc).__name__)
-            return self._respond(outage, environ, start_response)
+            # Once a response was started, replacing it needs exc_info (PEP 3333); before
+            # that, none (the test client would re-raise it).
+            exc_info = sys.exc_info() if started else None
+            return self._respond(outage, environ, start_response, exc_info)
 
     @staticmethod
     def _respond(
-        outage: bool, environ: dict[str, Any], start_response: _StartResponse
+        outage: bool, environ: dict[str, Any], start_response: _StartResponse, exc_info: Any
     ) -> Iterable[bytes]:
         from intake.security import security_headers
 
@@ -216,7 +242,8 @@ class LastResort:
         headers.append(("Cache-Control", "no-store"))
         if outage:
             headers.append(("Retry-After", str(RETRY_AFTER_SECONDS)))
-        # Flask raised before starting its response, so nothing has been sent yet (no exc_info:
-        # the test client would re-raise it).
-        start_response(status, headers)
+        if exc_info is None:
+            start_response(status, headers)
+        else:
+            start_response(status, headers, exc_info)
         return [body]

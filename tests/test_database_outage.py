@@ -116,3 +116,16 @@ def test_database_errors_never_carry_the_answers(app, monkeypatch) -> None:  # t
         db.session.execute(text("SELECT * FROM no_such_table WHERE x = :secret"), {"secret": "Ana"})
     db.session.rollback()
     assert "Ana" not in str(caught.value)
+
+
+def test_a_closing_rollback_that_fails_does_not_spoil_a_good_response(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen under a PostgreSQL restart: the page was ready, then the session's closing rollback
+    found the connection terminated, and gunicorn's bare 500 replaced it."""
+    from sqlalchemy.orm import Session
+
+    monkeypatch.setattr(Session, "close", _gone)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
