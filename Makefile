@@ -35,7 +35,7 @@ test-postgres: $(STAMP) ## The whole suite on the local PostgreSQL
 smoke: $(STAMP) ## Production smoke test: migrate, create accounts, 2 gunicorn workers, real HTTP
 	$(BIN)/python -m tests.smoke.production_smoke
 
-bench: $(STAMP) ## Benchmarks: requests/s, page render times, rules throughput, queue queries
+bench: $(STAMP) ## Benchmarks: requests/s, page render times, rules throughput, API intakes through a PostgreSQL restart
 	$(BIN)/python -m bench
 
 lint: $(STAMP)

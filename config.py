@@ -83,7 +83,14 @@ class Config:
 
     SECRET_KEY = DEV_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'intake.sqlite3'}"
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    #: ``hide_parameters``: a database error's text (and any traceback logged with it) never
+    #: carries the statement's parameters, which are patient answers.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+    }
+    #: Seconds to wait for a PostgreSQL connection before the request becomes a 503.
+    DATABASE_CONNECT_TIMEOUT = 5
     MAX_CONTENT_LENGTH = 256 * 1024
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -100,6 +107,16 @@ class Config:
     RATELIMIT_KEY_PREFIX = ""
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
+    #: Redis down: count each route's own limits in this process's memory until it is back
+    #: (Flask-Limiter checks again after 1, 2, 4 … 32 s), so sign-in keeps working, still
+    #: limited, instead of failing. No RATELIMIT_IN_MEMORY_FALLBACK list: that would replace
+    #: every route's limits (and limit routes that have none) by one shared rule.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    #: Fail fast when Redis does not answer, so an outage costs a request one second at most.
+    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict[str, object]] = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+    }
     #: How many reverse proxies sit in front of the app (0: none). Behind one, set it to 1 so the
     #: client's address (from X-Forwarded-For) is used for rate limits and the audit log.
     PROXY_COUNT = 0

@@ -1,8 +1,9 @@
 """Run every benchmark in turn: ``python -m bench`` (or ``make bench``)."""
 
-from bench import bench_rules, http_load, pages
+from bench import bench_rules, http_load, intake_load, pages
 
 if __name__ == "__main__":
     bench_rules.main([])
     pages.main()
     http_load.main()
+    intake_load.main()

@@ -31,6 +31,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
+    _bound_database_waits(app)
     _trust_proxies(app)
     register_extensions(app)
     register_security(app)
@@ -105,6 +106,18 @@ def _trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def _bound_database_waits(app: Flask) -> None:
+    """On PostgreSQL, give up connecting after a few seconds: an unreachable server is then a
+    503 the client can retry, not a worker hanging until gunicorn kills it."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _ensure_sqlite_folder(uri: str) -> None:

@@ -33,13 +33,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def security_headers() -> dict[str, str]:
+    """The headers every response carries (also sent by ``intake.errors.LastResort``)."""
+    return {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    }
+
+
 def add_security_headers(response: Response) -> Response:
     """Attach the headers to every response."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    for name, value in security_headers().items():
+        response.headers.setdefault(name, value)
     if response.mimetype in {"text/html", "application/json", "text/csv", "application/pdf"}:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,30 +1,58 @@
-"""``/healthz`` reports the database honestly."""
+"""``/healthz`` reports the database and the rate-limit store, each on its own."""
 
 from __future__ import annotations
+
+import socket
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from config import TestingConfig
 from intake import create_app
+from intake.extensions import db
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def test_healthz_ok_when_database_answers(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not used"}
 
 
-def test_healthz_503_when_database_unreachable(tmp_path) -> None:
+def test_healthz_503_when_database_unreachable() -> None:
     broken = type(
         "Broken",
         (TestingConfig,),
-        {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none"},
+        {"SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://nobody@127.0.0.1:{_closed_port()}/x"},
     )
     app: Flask = create_app(broken)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json()["database"] == "unavailable"
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json() == {"status": "degraded", "database": "down", "redis": "not used"}
+
+
+def test_healthz_503_when_redis_unreachable(database_url: str) -> None:
+    config = type(
+        "NoRedis",
+        (TestingConfig,),
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{_closed_port()}/0",
+        },
+    )
+    app = create_app(config)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "degraded", "database": "ok", "redis": "down"}
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_start_page_shows_crisis_information(client: FlaskClient) -> None:

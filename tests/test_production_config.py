@@ -93,7 +93,11 @@ def test_sqlite_and_memory_limits_start_when_explicitly_allowed(production_env, 
     production_env.setenv("INTAKE_ALLOW_MEMORY_RATELIMIT", "yes")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
-    assert app.test_client().get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+    assert app.test_client().get("/healthz").get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "not used",
+    }
     with app.app_context():
         db.engine.dispose()
 
@@ -148,7 +152,7 @@ def test_good_production_environment_starts_and_answers_healthz(
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
     with app.app_context():
         db.engine.dispose()
 

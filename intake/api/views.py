@@ -1,7 +1,14 @@
-"""API routes: evaluate a document (stores nothing) and submit one (bearer token)."""
+"""API routes: evaluate a document (stores nothing) and submit one (bearer token).
+
+``POST /intakes`` accepts an ``Idempotency-Key`` header (1-64 letters, digits, ``-_.:``; a UUID
+is typical). A kiosk that got no answer, or a 503, sends the same request again with the same
+key: if the first one was stored, its 201 body (same id and reference) comes back and nothing
+is stored again; the same key with different answers is a 422.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -11,7 +18,18 @@ from flask.typing import ResponseReturnValue
 from intake.api import bp
 from intake.extensions import limiter
 from intake.services.api_tokens import find_active_token
-from intake.services.submissions import evaluate_document, submit_document, today
+from intake.services.submissions import (
+    Idempotency,
+    KeyAlreadyUsed,
+    evaluate_document,
+    find_by_idempotency_key,
+    request_digest,
+    submit_document,
+    today,
+)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
 def _problems_response(problems: list[Any], status: int = 422) -> ResponseReturnValue:
@@ -69,6 +87,37 @@ def create_evaluation() -> ResponseReturnValue:
     return jsonify(evaluation)
 
 
+def _idempotency_key() -> tuple[str | None, ResponseReturnValue | None]:
+    """The request's ``Idempotency-Key`` (None when not sent), or a 400 when it is malformed."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None, None
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
+        return None, _error(
+            IDEMPOTENCY_HEADER,
+            "must be 1-64 characters: letters, digits, '-', '_', '.' or ':' (a UUID works)",
+            400,
+        )
+    return key, None
+
+
+def _created(submission_id: int, reference: str, *, replayed: bool = False) -> ResponseReturnValue:
+    response = jsonify({"id": submission_id, "reference": reference})
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, 201
+
+
+def _replay(submission: Any, digest: str) -> ResponseReturnValue:
+    """The first request's 201 for a true retry; a 422 when the key came with other answers."""
+    if submission.request_sha256 != digest:
+        return _error(
+            IDEMPOTENCY_HEADER,
+            "this key was already used for a different intake: send a new key for new answers",
+        )
+    return _created(submission.id, submission.reference, replayed=True)
+
+
 @bp.post("/intakes")
 def create_intake() -> ResponseReturnValue:
     """Store a submitted intake sent by a kiosk or integration holding a valid API token."""
@@ -76,15 +125,30 @@ def create_intake() -> ResponseReturnValue:
 
     header = request.headers.get("Authorization", "")
     scheme, _, presented = header.partition(" ")
-    if scheme.lower() != "bearer" or not presented or find_active_token(presented) is None:
+    token = find_active_token(presented) if scheme.lower() == "bearer" and presented else None
+    if token is None:
         response = jsonify({"error": "a valid API token is required"})
         response.headers["WWW-Authenticate"] = 'Bearer realm="intake"'
         return response, 401
+    token_id = token.id
+    key, problem = _idempotency_key()
+    if problem:
+        return problem
     document, problem = _read_json()
     if problem:
         return problem
+    idempotency = None
+    if key is not None:
+        idempotency = Idempotency(token_id, key, request_digest(document))
+        existing = find_by_idempotency_key(token_id, key)
+        if existing is not None:
+            return _replay(existing, idempotency.request_sha256)
     try:
-        submission = submit_document(document, source="api")
+        submission = submit_document(document, source="api", idempotency=idempotency)
     except InvalidAnswers as exc:
         return _problems_response(exc.problems)
-    return jsonify({"id": submission.id, "reference": submission.reference}), 201
+    except KeyAlreadyUsed as exc:  # a concurrent retry stored it first
+        assert idempotency is not None
+        return _replay(exc.submission, idempotency.request_sha256)
+    # Both were known before the commit (see submit_document): no query after it.
+    return _created(submission.id, submission.reference)

@@ -50,10 +50,17 @@ class Submission(db.Model):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), nullable=True)
     version: Mapped[int] = mapped_column(default=1)
+    # The API's Idempotency-Key (migration 0006): a kiosk's retry of a request whose answer it
+    # never saw finds this row instead of storing the intake twice. Unique per API token;
+    # ``request_sha256`` tells a true retry from the same key reused for another intake.
+    api_token_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_token.id"), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    request_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API
 
     __table_args__ = (
+        sa.UniqueConstraint("api_token_id", "idempotency_key", name="uq_submission_idempotency"),
         sa.Index("ix_submission_queue", "urgent", "submitted_at"),
         sa.Index("ix_submission_unacknowledged", "urgent", "acknowledged_at", "submitted_at"),
         # Prefix search (LIKE 'smi%') on PostgreSQL needs the pattern operator class.

@@ -2,16 +2,26 @@
 
 Every way in (the wizard, the JSON API, the demo seeder) goes through ``submit_document`` so the
 stored answers, the evaluation and the indexed columns are always produced the same way.
+
+The id and reference of a stored submission are known before its commit and kept afterwards, so
+a connection lost right after COMMIT can no longer turn a stored intake into an error (reading
+``submission.id`` after the commit used to query the database again). The API's
+``Idempotency-Key`` goes with the submission: a retry finds the first one instead of storing
+the intake twice, even when two retries race (the unique constraint decides).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
@@ -31,6 +41,39 @@ class AlreadySubmitted(Exception):
     def __init__(self, submission: Submission) -> None:
         super().__init__(f"draft already submitted as {submission.reference}")
         self.submission = submission
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """An API request's ``Idempotency-Key``, the token that sent it and its body's digest."""
+
+    token_id: int
+    key: str
+    request_sha256: str
+
+
+class KeyAlreadyUsed(Exception):
+    """A submission with this token and ``Idempotency-Key`` is already stored."""
+
+    def __init__(self, submission: Submission) -> None:
+        super().__init__(f"idempotency key already used by submission {submission.id}")
+        self.submission = submission
+
+
+def request_digest(document: object) -> str:
+    """SHA-256 of the document as canonical JSON: the same answers give the same digest however
+    they were spaced or ordered, so a retry is recognised as the same request."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def find_by_idempotency_key(token_id: int, key: str) -> Submission | None:
+    """The submission stored for this token and key, if any."""
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.api_token_id == token_id, Submission.idempotency_key == key
+        )
+    )
 
 
 def today() -> date:
@@ -86,13 +129,17 @@ def submit_document(
     source: str,
     draft: Draft | None = None,
     as_of: date | None = None,
+    idempotency: Idempotency | None = None,
 ) -> Submission:
     """Validate, evaluate and store a document as a new submission, once.
 
     With a ``draft``, the draft is linked to the submission in the same transaction; a second
     attempt for the same draft (double click, two tabs, back button) raises ``AlreadySubmitted``
-    carrying the first submission instead of storing a second one. Invalid documents raise
-    ``InvalidAnswers`` and store nothing.
+    carrying the first submission instead of storing a second one. With ``idempotency``, a
+    submission already stored under that token and key raises ``KeyAlreadyUsed`` carrying it.
+    Invalid documents raise ``InvalidAnswers`` and store nothing.
+
+    The returned submission's ``id`` and ``reference`` are readable without the database.
     """
     as_of = as_of or today()
     answers, evaluation = evaluate_document(document, as_of)
@@ -102,19 +149,30 @@ def submit_document(
         submission = build_submission(
             answers, evaluation, source=source, submitted_at=datetime.now(UTC)
         )
+        if idempotency is not None:
+            submission.api_token_id = idempotency.token_id
+            submission.idempotency_key = idempotency.key
+            submission.request_sha256 = idempotency.request_sha256
         db.session.add(submission)
         try:
             db.session.flush()
+            stored_id, reference = submission.id, submission.reference
             if draft is not None:
-                draft.submission_id = submission.id
+                draft.submission_id = stored_id
                 db.session.flush()
             db.session.commit()
         except (IntegrityError, StaleDataError):
             db.session.rollback()
             if draft is not None:
                 _raise_if_draft_submitted(draft.id)
+            if idempotency is not None:
+                _raise_if_key_used(idempotency)
             continue  # a reference collision: draw another one
-        log.info("submission %s stored (source=%s)", submission.id, source)
+        # The commit expired every attribute; put back the two the caller reports, so reading
+        # them cannot fail now that the intake is stored.
+        set_committed_value(submission, "id", stored_id)
+        set_committed_value(submission, "reference", reference)
+        log.info("submission %s stored (source=%s)", stored_id, source)
         return submission
     raise RuntimeError("could not allocate a unique submission reference")
 
@@ -124,3 +182,10 @@ def _raise_if_draft_submitted(draft_id: int) -> None:
     submission_id = db.session.scalar(select(Draft.submission_id).where(Draft.id == draft_id))
     if submission_id is not None:
         raise AlreadySubmitted(db.session.get(Submission, submission_id))
+
+
+def _raise_if_key_used(idempotency: Idempotency) -> None:
+    """After a failed commit, tell apart a reference collision from a concurrent retry."""
+    existing = find_by_idempotency_key(idempotency.token_id, idempotency.key)
+    if existing is not None:
+        raise KeyAlreadyUsed(existing)
