@@ -15,6 +15,8 @@ admin_bp = Blueprint("admin_config", __name__, url_prefix="/admin")
 AUDIT_ACTIONS: dict[str, str] = {
     "pdf_downloaded": "Summary PDF downloaded",
     "insurance_updated": "Insurance checklist saved",
+    "insurance_conflict": "Insurance checklist save refused (changed by someone else)",
+    "insurance_history_viewed": "Insurance checklist history viewed",
     "prior_auth_printed": "Prior-authorization packet opened",
     "token_created": "API token created",
     "token_revoked": "API token revoked",

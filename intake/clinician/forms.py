@@ -12,11 +12,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from intake.forms.base import TextCheckedForm
-from intake.services.insurance import NOTES_MAX, PRIOR_AUTH_WORDS
+from intake.models.insurance import REFERENCE_MAX
+from intake.services.insurance import FIELD_LABELS, NOTES_MAX, PRIOR_AUTH_WORDS
 from intake.services.reviews import NOTE_MAX
 
 
@@ -41,12 +42,23 @@ class ReviewForm(TextCheckedForm):
 
 
 class InsuranceForm(TextCheckedForm):
+    """The checklist. ``version`` is the version the form was loaded with and never changes on a
+    conflict page, so re-sending the same form conflicts again; only the "save over theirs"
+    button sends ``save_over`` with ``seen_version``, the version that page showed."""
+
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    eligibility_confirmed = BooleanField("Eligibility confirmed with the plan")
+    seen_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    save_over = BooleanField()
+    eligibility_confirmed = BooleanField(FIELD_LABELS["eligibility_confirmed"])
     prior_auth = SelectField(
-        "Prior authorization", choices=dict(PRIOR_AUTH_WORDS), validate_choice=False
+        FIELD_LABELS["prior_auth"], choices=dict(PRIOR_AUTH_WORDS), validate_choice=False
     )
-    notes = TextAreaField("Notes", validators=[Length(max=NOTES_MAX)])
+    prior_auth_reference = StringField(
+        FIELD_LABELS["prior_auth_reference"],
+        validators=[Length(max=REFERENCE_MAX)],
+        description="The payer's reference or case number for the request, once there is one.",
+    )
+    notes = TextAreaField(FIELD_LABELS["notes"], validators=[Length(max=NOTES_MAX)])
 
 
 class TokenCreateForm(TextCheckedForm):

@@ -1,4 +1,10 @@
-"""The front desk's insurance panel and the printable prior-authorization packet."""
+"""The front desk's insurance panel and the printable prior-authorization packet.
+
+A save from an out-of-date page is refused with a comparison: the other person's saved values
+beside the ones just typed (kept in the form). From there a save only happens by a deliberate
+"Save my version over theirs", which names the version that page showed; re-sending the old
+form conflicts again. "Keep their version" simply reloads the panel.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,14 @@ from intake.clinician.common import get_submission, user_names
 from intake.clinician.forms import InsuranceForm
 from intake.extensions import db
 from intake.models import InsuranceVerification, Submission
+from intake.models.insurance import CHECKLIST_FIELDS
 from intake.rules import RULESET
 from intake.services import audit
 from intake.services.insurance import (
+    FIELD_LABELS,
+    INSURANCE_ROLES,
     PRIOR_AUTH_WORDS,
+    ChecklistValues,
     InvalidVerification,
     StaleVerification,
     save_verification,
@@ -23,8 +33,17 @@ from intake.services.insurance import (
 )
 from intake.services.summary import build_summary
 
-#: Who works the insurance panel and the packet (docs/clinician.md, "Decisions").
-INSURANCE_ROLES = ("front_desk",)
+__all__ = ["INSURANCE_ROLES"]
+
+
+def _typed(form: InsuranceForm) -> ChecklistValues:
+    """What the form carries, trimmed as it would be stored (for comparing with a version)."""
+    return ChecklistValues(
+        eligibility_confirmed=bool(form.eligibility_confirmed.data),
+        prior_auth=form.prior_auth.data or "",
+        prior_auth_reference=(form.prior_auth_reference.data or "").strip(),
+        notes=(form.notes.data or "").strip(),
+    )
 
 
 def _page(
@@ -37,8 +56,12 @@ def _page(
 ) -> ResponseReturnValue:
     record = verification_of(submission)
     names = user_names({record.updated_by_id if record else None})
+    theirs = mine = None
+    differing: list[str] = []
     if conflict is not None:
         names.update(user_names({conflict.updated_by_id}))
+        theirs, mine = ChecklistValues.of(conflict), _typed(form)
+        differing = theirs.differing(mine)
     return (
         render_template(
             "staff/insurance.html",
@@ -47,6 +70,11 @@ def _page(
             record=record,
             form=form,
             conflict=conflict,
+            theirs=theirs,
+            mine=mine,
+            differing=differing,
+            fields=CHECKLIST_FIELDS,
+            labels=FIELD_LABELS,
             error=error,
             names=names,
             prior_auth_words=PRIOR_AUTH_WORDS,
@@ -61,13 +89,10 @@ def insurance(submission_id: int) -> ResponseReturnValue:
     """What the patient entered, the verification checklist, and the rules' coverage checklist."""
     submission = get_submission(submission_id)
     record = verification_of(submission)
+    values = ChecklistValues.of(record)
     form = InsuranceForm(
-        data={
-            "version": record.version if record else 0,
-            "eligibility_confirmed": record.eligibility_confirmed if record else False,
-            "prior_auth": record.prior_auth if record else "unknown",
-            "notes": record.notes if record else "",
-        }
+        data={"version": record.version if record else 0}
+        | {name: getattr(values, name) for name in CHECKLIST_FIELDS}
     )
     audit.record("submission_viewed", submission=submission, detail={"page": "insurance"})
     db.session.commit()
@@ -77,41 +102,58 @@ def insurance(submission_id: int) -> ResponseReturnValue:
 @bp.post("/submissions/<int:submission_id>/insurance")
 @role_required(*INSURANCE_ROLES)
 def save_insurance(submission_id: int) -> ResponseReturnValue:
-    """Save the checklist unless someone else saved it since this page was loaded."""
+    """Save the checklist unless someone else saved it since the version this save is based on.
+
+    A plain save is based on ``version`` (the page as loaded); "Save my version over theirs" is
+    based on ``seen_version`` (the other person's version, which the conflict page showed).
+    """
     submission = get_submission(submission_id)
     form = InsuranceForm()
     if not form.validate_on_submit():
         error = "; ".join(e for errors in form.errors.values() for e in errors)
         return _page(submission, form, error=error, status=422)
+    save_over = bool(form.save_over.data)
+    based_on = form.seen_version.data if save_over else form.version.data
+    if based_on is None:
+        return _page(submission, form, error="Reload the page and try again.", status=422)
     try:
         record = save_verification(
-            submission,
-            expected_version=form.version.data,
-            eligibility_confirmed=form.eligibility_confirmed.data,
-            prior_auth=form.prior_auth.data,
-            notes=form.notes.data or "",
-            user_id=current_user.id,
+            submission, _typed(form), expected_version=based_on, user_id=current_user.id
         )
     except StaleVerification as exc:
         db.session.rollback()
-        # The page shows their saved version; a save from it is based on that version.
-        form.version.data = exc.current.version
-        form.version.raw_data = None  # else the field renders the stale value that was posted
-        return _page(submission, form, conflict=exc.current, status=409)
+        current = exc.current
+        # ``version`` keeps what was posted, so the same form sent again conflicts again;
+        # only the explicit "save over" button uses the version shown now.
+        form.seen_version.data = current.version
+        form.seen_version.raw_data = None  # else the field renders what was posted
+        audit.record(
+            "insurance_conflict",
+            submission=submission,
+            detail={"based_on": based_on, "current_version": current.version},
+        )
+        db.session.commit()
+        return _page(submission, form, conflict=current, status=409)
     except InvalidVerification as exc:
         db.session.rollback()
         return _page(submission, form, error=str(exc), status=422)
-    audit.record(
-        "insurance_updated",
-        submission=submission,
-        detail={
-            "eligibility_confirmed": record.eligibility_confirmed,
-            "prior_auth": record.prior_auth,
-            "version": record.version,
-        },
-    )
+    detail: dict[str, object] = {
+        "eligibility_confirmed": record.eligibility_confirmed,
+        "prior_auth": record.prior_auth,
+        "version": record.version,
+    }
+    if save_over:
+        detail["saved_over_version"] = based_on
+    audit.record("insurance_updated", submission=submission, detail=detail)
     db.session.commit()
-    flash("Insurance checklist saved.", "success")
+    if save_over:
+        flash(
+            f"Your version was saved over version {based_on}, "
+            "which stays in the insurance history on the submission page.",
+            "success",
+        )
+    else:
+        flash("Insurance checklist saved.", "success")
     return redirect(url_for("insurance.insurance", submission_id=submission.id))
 
 

@@ -4,7 +4,7 @@ from intake.models.api_token import ApiToken
 from intake.models.audit import AuditEvent
 from intake.models.clinician_review import ClinicianReview
 from intake.models.draft import Draft
-from intake.models.insurance import InsuranceVerification
+from intake.models.insurance import InsuranceVerification, InsuranceVerificationHistory
 from intake.models.setting import Setting
 from intake.models.staff_session import StaffSession
 from intake.models.submission import Submission
@@ -18,6 +18,7 @@ __all__ = [
     "ClinicianReview",
     "Draft",
     "InsuranceVerification",
+    "InsuranceVerificationHistory",
     "Note",
     "Setting",
     "StaffSession",

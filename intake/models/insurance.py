@@ -1,4 +1,4 @@
-"""Front-desk insurance verification for one submission."""
+"""Front-desk insurance verification for one submission, and every earlier version of it."""
 
 from __future__ import annotations
 
@@ -13,12 +13,25 @@ from intake.models.types import UTCDateTime, utcnow
 #: Prior authorization, from "not looked at yet" to the payer's answer.
 PRIOR_AUTH_STATUSES = ("unknown", "not_needed", "needed", "submitted", "approved", "denied")
 
+#: The checklist's values, in the order pages show them. The live row and each history row
+#: carry exactly these, so a version can be compared, shown or restored field by field.
+CHECKLIST_FIELDS = ("eligibility_confirmed", "prior_auth", "prior_auth_reference", "notes")
+
+#: The longest prior-authorization reference (payers' case numbers are short).
+REFERENCE_MAX = 64
+
+_PRIOR_AUTH_CHECK = (
+    "prior_auth IN ('unknown', 'not_needed', 'needed', 'submitted', 'approved', 'denied')"
+)
+
 
 class InsuranceVerification(db.Model):
     """The verification checklist: eligibility and prior authorization, with notes.
 
     One row per submission, created on the first save. ``version`` is an optimistic lock: a save
-    made from an older copy of the page is refused ("changed by X at T"), never merged.
+    made from an older copy of the page is refused ("changed by X at T"), never merged. Before a
+    save changes the row, the values it replaces are copied to
+    :class:`InsuranceVerificationHistory`, so overwriting someone's work never loses it.
     """
 
     __tablename__ = "insurance_verification"
@@ -29,6 +42,9 @@ class InsuranceVerification(db.Model):
     )
     eligibility_confirmed: Mapped[bool] = mapped_column(default=False)
     prior_auth: Mapped[str] = mapped_column(sa.String(16), default="unknown")
+    prior_auth_reference: Mapped[str] = mapped_column(
+        sa.String(REFERENCE_MAX), default="", server_default=""
+    )
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -36,9 +52,34 @@ class InsuranceVerification(db.Model):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API
 
+    __table_args__ = (sa.CheckConstraint(_PRIOR_AUTH_CHECK, name="prior_auth"),)
+
+
+class InsuranceVerificationHistory(db.Model):
+    """One replaced version of a checklist: its values, who saved them, when, and who replaced them.
+
+    Written by the save that replaces the version, in the same transaction, and never changed
+    afterwards. With the live row it gives every version ever saved (1, 2, …, current).
+    """
+
+    __tablename__ = "insurance_verification_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Looked up by submission; the unique (submission_id, version) index serves that.
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submission.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    eligibility_confirmed: Mapped[bool]
+    prior_auth: Mapped[str] = mapped_column(sa.String(16))
+    prior_auth_reference: Mapped[str] = mapped_column(sa.String(REFERENCE_MAX))
+    notes: Mapped[str] = mapped_column(sa.Text)
+    saved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), nullable=True)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id"), nullable=True
+    )
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
     __table_args__ = (
-        sa.CheckConstraint(
-            "prior_auth IN ('unknown', 'not_needed', 'needed', 'submitted', 'approved', 'denied')",
-            name="prior_auth",
-        ),
+        sa.UniqueConstraint("submission_id", "version"),
+        sa.CheckConstraint(_PRIOR_AUTH_CHECK, name="prior_auth"),
     )

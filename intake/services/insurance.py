@@ -1,15 +1,27 @@
-"""The front desk's insurance verification checklist, with optimistic locking."""
+"""The front desk's insurance verification checklist, with optimistic locking and a history.
+
+Two people may open the same checklist. The first save wins; the second is refused with the
+first person's values (``StaleVerification``) and must then choose: keep theirs, or save over
+them on purpose, naming the version they have seen. Whatever a save replaces is first copied to
+the history table, so even a deliberate overwrite can be undone by hand.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
-from intake.models import InsuranceVerification, Submission
-from intake.models.insurance import PRIOR_AUTH_STATUSES
+from intake.models import InsuranceVerification, InsuranceVerificationHistory, Submission
+from intake.models.insurance import CHECKLIST_FIELDS, PRIOR_AUTH_STATUSES, REFERENCE_MAX
 from intake.models.types import utcnow
+
+#: Who works the insurance panel, the packet and the checklist history (docs/clinician.md,
+#: "Decisions"). Kept here so every page that shows checklist data checks the same roles.
+INSURANCE_ROLES = ("front_desk",)
 
 NOTES_MAX = 4000
 PRIOR_AUTH_WORDS = {
@@ -20,6 +32,46 @@ PRIOR_AUTH_WORDS = {
     "approved": "Approved",
     "denied": "Denied",
 }
+
+#: The name of each checklist value on pages (the order is ``CHECKLIST_FIELDS``).
+FIELD_LABELS = {
+    "eligibility_confirmed": "Eligibility confirmed with the plan",
+    "prior_auth": "Prior authorization",
+    "prior_auth_reference": "Prior-authorization reference",
+    "notes": "Notes",
+}
+
+
+@dataclass(frozen=True)
+class ChecklistValues:
+    """The values of one version of the checklist, however they were obtained (form or row)."""
+
+    eligibility_confirmed: bool = False
+    prior_auth: str = "unknown"
+    prior_auth_reference: str = ""
+    notes: str = ""
+
+    @classmethod
+    def of(
+        cls, row: InsuranceVerification | InsuranceVerificationHistory | None
+    ) -> ChecklistValues:
+        """The values stored in a live or history row (the defaults when nothing was saved)."""
+        if row is None:
+            return cls()
+        return cls(**{name: getattr(row, name) for name in CHECKLIST_FIELDS})
+
+    def differing(self, other: ChecklistValues) -> list[str]:
+        """The names of the fields whose values differ, in page order."""
+        return [name for name in CHECKLIST_FIELDS if getattr(self, name) != getattr(other, name)]
+
+    def shown(self, name: str) -> str:
+        """One value in the words a page shows."""
+        value = getattr(self, name)
+        if name == "eligibility_confirmed":
+            return "Yes" if value else "No"
+        if name == "prior_auth":
+            return PRIOR_AUTH_WORDS.get(value, value)
+        return value or "(empty)"
 
 
 class StaleVerification(Exception):
@@ -42,28 +94,58 @@ def verification_of(submission: Submission) -> InsuranceVerification | None:
     return db.session.scalar(query)
 
 
+def _checked(values: ChecklistValues) -> ChecklistValues:
+    """The values as they will be stored (text trimmed), or ``InvalidVerification``."""
+    if values.prior_auth not in PRIOR_AUTH_STATUSES:
+        raise InvalidVerification("Choose a prior authorization status from the list.")
+    notes = (values.notes or "").strip()
+    if len(notes) > NOTES_MAX:
+        raise InvalidVerification(f"Notes are limited to {NOTES_MAX} characters.")
+    reference = (values.prior_auth_reference or "").strip()
+    if len(reference) > REFERENCE_MAX:
+        raise InvalidVerification(
+            f"The prior-authorization reference is limited to {REFERENCE_MAX} characters."
+        )
+    return ChecklistValues(
+        eligibility_confirmed=bool(values.eligibility_confirmed),
+        prior_auth=values.prior_auth,
+        prior_auth_reference=reference,
+        notes=notes,
+    )
+
+
+def _keep_in_history(record: InsuranceVerification, *, user_id: int | None) -> None:
+    """Copy the version about to be replaced into the history (same transaction as the save)."""
+    db.session.add(
+        InsuranceVerificationHistory(
+            submission_id=record.submission_id,
+            version=record.version,
+            saved_by_id=record.updated_by_id,
+            saved_at=record.updated_at,
+            replaced_by_id=user_id,
+            replaced_at=utcnow(),
+            **{name: getattr(record, name) for name in CHECKLIST_FIELDS},
+        )
+    )
+
+
 def save_verification(
     submission: Submission,
+    values: ChecklistValues,
     *,
     expected_version: int,
-    eligibility_confirmed: bool,
-    prior_auth: str,
-    notes: str,
     user_id: int | None,
 ) -> InsuranceVerification:
     """Write the checklist if it is still at ``expected_version`` (0: never saved).
 
-    The change is flushed, not committed: the caller audits it and commits.
+    The change is flushed, not committed: the caller audits it and commits. The version it
+    replaces goes to the history first.
 
     Raises ``StaleVerification`` and changes nothing when someone saved in between, whether that
     is seen before writing (the version the form was loaded with) or at the database (the
-    ``version`` column, for two saves racing each other).
+    ``version`` column and the unique history version, for two saves racing each other).
     """
-    if prior_auth not in PRIOR_AUTH_STATUSES:
-        raise InvalidVerification("Choose a prior authorization status from the list.")
-    notes = (notes or "").strip()
-    if len(notes) > NOTES_MAX:
-        raise InvalidVerification(f"Notes are limited to {NOTES_MAX} characters.")
+    values = _checked(values)
     record = verification_of(submission)
     current_version = record.version if record is not None else 0
     if current_version != expected_version:
@@ -73,9 +155,10 @@ def save_verification(
     if record is None:
         record = InsuranceVerification(submission_id=submission.id)
         db.session.add(record)
-    record.eligibility_confirmed = eligibility_confirmed
-    record.prior_auth = prior_auth
-    record.notes = notes
+    else:
+        _keep_in_history(record, user_id=user_id)
+    for name in CHECKLIST_FIELDS:
+        setattr(record, name, getattr(values, name))
     record.updated_by_id = user_id
     record.updated_at = utcnow()
     try:

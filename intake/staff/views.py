@@ -22,6 +22,7 @@ from intake.services import audit, workflow
 from intake.services import queue as qs
 from intake.staff import bp
 from intake.staff.forms import AcknowledgeForm, NoteForm, StatusForm, choices
+from intake.staff.insurance_history import history_panel
 
 QUEUE_ROLES = ("front_desk", "clinician")
 ACK_ATTEMPTS = 3
@@ -109,6 +110,8 @@ def _render_submission(
     error: str | None = None,
     code: int = 200,
 ) -> ResponseReturnValue:
+    # First: it commits its audit event, which would expire whatever is loaded before it.
+    insurance_history = history_panel(submission, _me())
     status_form = status_form or StatusForm(formdata=None, version=submission.version)
     status_form.to_status.choices = choices(
         {s: workflow.STATUSES[s] for s in workflow.allowed_transitions(submission.status)}
@@ -145,6 +148,7 @@ def _render_submission(
         ack_form=ack_form or AcknowledgeForm(formdata=None),
         note_form=note_form or NoteForm(formdata=None),
         ack_actions=ACKNOWLEDGEMENT_ACTIONS,
+        insurance_history=insurance_history,
         error=error,
     ), code
 

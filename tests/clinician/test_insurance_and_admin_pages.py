@@ -155,28 +155,3 @@ def test_admin_changes_the_free_text_setting(app: Flask, client: FlaskClient, lo
     assert post(client, "/admin/settings", {}).status_code == 302
     assert get_setting(EXPORT_FREE_TEXT) is False
     assert len(_events("setting_changed")) == 2
-
-
-def test_after_a_conflict_the_shown_form_can_be_saved_again(
-    app: Flask, client: FlaskClient, login_as
-) -> None:  # type: ignore[no-untyped-def]
-    # The conflict page says "compare, then save again": the form it shows must carry the
-    # version the person has now seen, or every further save is refused as stale too.
-    login_as("front_desk")
-    submission = store()
-    url = f"/staff/submissions/{submission.id}/insurance"
-    assert post(client, url, {"version": "0", "prior_auth": "needed"}).status_code == 302
-    other = app.test_client()
-    login_as("front_desk", on=other)
-    response = post(other, url, {"version": "0", "prior_auth": "denied", "notes": "Mine"})
-    assert response.status_code == 409
-    html = response.get_data(as_text=True)
-    [version] = re.findall(r'name="version"[^>]*value="(\d+)"', html) or re.findall(
-        r'value="(\d+)"[^>]*name="version"', html
-    )
-    assert "Mine" in html  # what they typed is still in the form
-    response = post(other, url, {"version": version, "prior_auth": "denied", "notes": "Mine"})
-    assert response.status_code == 302
-    db.session.expire_all()
-    record = db.session.scalar(sa.select(InsuranceVerification))
-    assert record.prior_auth == "denied" and record.notes == "Mine" and record.version == 2

@@ -8,9 +8,10 @@ from clinician_samples import store
 from flask import Flask
 
 from intake.extensions import db
-from intake.models import ClinicianReview, InsuranceVerification
+from intake.models import ClinicianReview, InsuranceVerification, InsuranceVerificationHistory
 from intake.rules import RULESET
 from intake.services.insurance import (
+    ChecklistValues,
     InvalidVerification,
     StaleVerification,
     save_verification,
@@ -85,42 +86,37 @@ def test_checklist_is_created_then_updated_with_a_version(app: Flask) -> None:
     assert verification_of(submission) is None
     first = save_verification(
         submission,
+        ChecklistValues(eligibility_confirmed=True, prior_auth="needed", notes="called"),
         expected_version=0,
-        eligibility_confirmed=True,
-        prior_auth="needed",
-        notes="called",
         user_id=None,
     )
     assert first.version == 1
     second = save_verification(
         submission,
+        ChecklistValues(eligibility_confirmed=True, prior_auth="submitted", notes="faxed"),
         expected_version=1,
-        eligibility_confirmed=True,
-        prior_auth="submitted",
-        notes="faxed",
         user_id=None,
     )
     assert second.version == 2 and second.prior_auth == "submitted"
+    [kept] = db.session.scalars(sa.select(InsuranceVerificationHistory)).all()
+    assert (kept.version, kept.prior_auth, kept.notes) == (1, "needed", "called")
+    assert kept.eligibility_confirmed is True
 
 
 def test_a_stale_save_is_refused_and_changes_nothing(app: Flask) -> None:
     submission = store()
     save_verification(
         submission,
+        ChecklistValues(eligibility_confirmed=False, prior_auth="needed", notes="first"),
         expected_version=0,
-        eligibility_confirmed=False,
-        prior_auth="needed",
-        notes="first",
         user_id=None,
     )
     db.session.commit()
     with pytest.raises(StaleVerification) as caught:
         save_verification(
             submission,
+            ChecklistValues(eligibility_confirmed=True, prior_auth="denied", notes="second"),
             expected_version=0,
-            eligibility_confirmed=True,
-            prior_auth="denied",
-            notes="second",
             user_id=None,
         )
     assert caught.value.current.notes == "first"
@@ -131,10 +127,8 @@ def test_a_save_racing_another_at_the_database_is_refused(app: Flask) -> None:
     submission = store()
     record = save_verification(
         submission,
+        ChecklistValues(eligibility_confirmed=False, prior_auth="needed", notes="first"),
         expected_version=0,
-        eligibility_confirmed=False,
-        prior_auth="needed",
-        notes="first",
         user_id=None,
     )
     db.session.commit()
@@ -145,24 +139,22 @@ def test_a_save_racing_another_at_the_database_is_refused(app: Flask) -> None:
     with pytest.raises(StaleVerification) as caught:
         save_verification(
             submission,
+            ChecklistValues(eligibility_confirmed=True, prior_auth="denied", notes="mine"),
             expected_version=1,
-            eligibility_confirmed=True,
-            prior_auth="denied",
-            notes="mine",
             user_id=None,
         )
     assert caught.value.current.notes == "racer"
     assert db.session.scalar(sa.select(InsuranceVerification.notes)) == "racer"
+    # The refused save's copy of version 1 went with its rollback.
+    assert db.session.scalar(sa.select(sa.func.count(InsuranceVerificationHistory.id))) == 0
 
 
 def test_checklist_rejects_an_unknown_status(app: Flask) -> None:
     with pytest.raises(InvalidVerification):
         save_verification(
             store(),
+            ChecklistValues(eligibility_confirmed=False, prior_auth="maybe", notes=""),
             expected_version=0,
-            eligibility_confirmed=False,
-            prior_auth="maybe",
-            notes="",
             user_id=None,
         )
 
