@@ -1,9 +1,11 @@
 """The intake application factory.
 
 Only wiring lives here: configuration, extensions, blueprints, error handlers and commands.
-Importing this package costs only Flask: ``flask evaluate`` is a plugin command (see
-pyproject.toml) that loads ``intake.rules_cli`` without ever calling ``create_app``, so
-everything heavy (configuration, SQLAlchemy, Alembic, the extensions) is imported inside it.
+Importing this package imports nothing, not even Flask, so the Flask-free parts
+(``intake.rules``, ``intake.answers``, ``intake.vocabulary``, ``intake.text``) can be used
+without the web stack; ``flask evaluate`` is a plugin command (see pyproject.toml) that loads
+``intake.rules_cli`` without ever calling ``create_app``, and everything heavy (Flask,
+configuration, SQLAlchemy, Alembic, the extensions) is imported inside ``create_app``.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flask import Flask
-
 if TYPE_CHECKING:
+    from flask import Flask
+
     from config import Config
 
 
@@ -24,6 +26,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     (``INTAKE_ENV`` and the ``INTAKE_*`` variables). Either way it is checked first: production
     raises ``config.ConfigError`` listing every unsafe setting before anything is bound.
     """
+    from flask import Flask
+
     from config import config_from_env
 
     config_class = config_class or config_from_env()
