@@ -457,9 +457,10 @@ def _items(obj: _Object, count: int) -> list[int] | None:
     if len(value) != count:
         obj.problem("items", f"must have exactly {count} answers, not {len(value)}")
     items = [obj.integer("items", 0, ITEM_MAX, item, f"[{i}]") for i, item in enumerate(value)]
-    if len(value) != count or None in items:
+    scores = [item for item in items if item is not None]
+    if len(value) != count or len(scores) != count:
         return None
-    return items
+    return scores
 
 
 def _phq9(root: _Object) -> dict[str, Any]:

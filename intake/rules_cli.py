@@ -76,7 +76,9 @@ def _read_json(path: str) -> Any:
         raise InvalidAnswers([Problem("document", "is not valid JSON: nested too deeply")]) from exc
     except ValueError as exc:
         message = getattr(exc, "msg", "not JSON")
-        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        where = ""
+        if isinstance(exc, json.JSONDecodeError):
+            where = f" (line {exc.lineno}, column {exc.colno})"
         raise InvalidAnswers([Problem("document", f"is not valid JSON: {message}{where}")]) from exc
 
 

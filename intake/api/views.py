@@ -80,6 +80,7 @@ def create_evaluation() -> ResponseReturnValue:
     document, problem = _read_json()
     if problem:
         return problem
+    assert as_of is not None  # _as_of gives a date or a problem
     try:
         _answers, evaluation = evaluate_document(document, as_of)
     except InvalidAnswers as exc:

@@ -29,8 +29,11 @@ def as_choice(choice: Any) -> fields.SelectChoice:
 class ChoiceMixin:
     """Blank means "not answered" (left to Required); anything else must be a listed choice."""
 
+    choices: list[fields.SelectChoice]
+    data: Any
+
     def __init__(self, *args: Any, choices: Any = (), **kwargs: Any) -> None:
-        super().__init__(*args, choices=[as_choice(c) for c in choices], **kwargs)
+        super().__init__(*args, choices=[as_choice(c) for c in choices], **kwargs)  # type: ignore[call-arg]
 
     def choice_labels(self) -> dict[str, str]:
         return {choice.value: choice.label for choice in self.choices}

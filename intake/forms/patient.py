@@ -50,6 +50,11 @@ def _yn(label: str, description: str = "", choices: list[tuple[str, str]] | None
     )
 
 
+def _iso(day: Any) -> str:
+    """A validated date as YYYY-MM-DD (``answers()`` is only called on a valid form)."""
+    return str(day.isoformat())
+
+
 class StepForm(BaseForm):
     """A wizard step. ``answers()`` is its part of the answers document (call after validating)."""
 
@@ -120,7 +125,7 @@ class AboutForm(StepForm):
             "patient": {
                 "first_name": self.first_name.data,
                 "last_name": self.last_name.data,
-                "date_of_birth": self.date_of_birth.data.isoformat(),
+                "date_of_birth": _iso(self.date_of_birth.data),
                 "email": self.email.data or None,
                 "phone": self.phone.data or None,
                 "preferred_language": self.preferred_language.data,
@@ -239,8 +244,10 @@ class Phq9Form(_Phq9Base):  # type: ignore[misc, valid-type]
 
 
 class Gad7Form(
-    _frequency_form("_Gad7Base", "Worry and anxiety (GAD-7)", q.GAD7_STEM, q.GAD7_ITEMS)
-):  # type: ignore[misc]
+    _frequency_form(  # type: ignore[misc]
+        "_Gad7Base", "Worry and anxiety (GAD-7)", q.GAD7_STEM, q.GAD7_ITEMS
+    )
+):
     def answers(self) -> dict[str, Any]:
         return {"gad7": {"items": _item_scores(self, contract.GAD7_ITEM_COUNT)}}
 
@@ -391,7 +398,7 @@ class MedicationTrialForm(RowForm):
         return {
             "name": self.name.data,
             "daily_dose_mg": self.daily_dose_mg.data,
-            "weeks": in_weeks(self.weeks.data, self.duration_unit.data),
+            "weeks": in_weeks(int(self.weeks.data or 0), self.duration_unit.data),
             "outcome": self.outcome.data,
             "current": bool(self.current.data),
         }
@@ -544,12 +551,12 @@ PREFERENCE_QUESTIONS = (
 
 
 class PreferencesForm(
-    type(
+    type(  # type: ignore[misc]
         "_PreferencesBase",
         (StepForm,),
         {"title": "Your preferences", **{key: _yn(text) for key, text in PREFERENCE_QUESTIONS}},
     )
-):  # type: ignore[misc]
+):
     def answers(self) -> dict[str, Any]:
         return {"preferences": {key: self[key].data for key, _text in PREFERENCE_QUESTIONS}}
 

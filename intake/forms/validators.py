@@ -102,7 +102,7 @@ class HiddenUnless:
         chosen = [form[name].data for name in self.fields]
         if self.values is not None:
             return any(value in self.values for value in chosen)
-        return not any(value in self.not_values for value in chosen)
+        return not any(value in (self.not_values or ()) for value in chosen)
 
     def __call__(self, form: Any, field: Field) -> None:
         if self.applies(form):

@@ -56,6 +56,8 @@ STAFF_PASSWORD = "faults " + secrets.token_urlsafe(18)
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
+FAULT_REPORT = Path(__file__).resolve().parents[2] / "test-artifacts" / "faults.txt"
+
 
 def _skip_or_fail(reason: str) -> None:
     if os.environ.get("CI"):
@@ -408,14 +410,18 @@ def test_outages_lose_nothing_store_nothing_twice_and_never_500(stack: Stack) ->
 
     requests = sum(tally.statuses.values())
     other = {code: n for code, n in tally.statuses.items() if code not in (201, 503)}
-    print(
-        f"\nfaults: {requests} API requests in {elapsed:.1f} s: "
+    summary = (
+        f"faults: {requests} API requests in {elapsed:.1f} s: "
         f"{tally.statuses[201]} × 201, {tally.statuses[503]} × 503, {tally.retries} retries, "
         f"{tally.connection_errors} connection errors, other statuses {other}; "
         f"{len(tally.created)} intakes acknowledged, {rows['api']} API rows stored; "
         f"wizard: {tally.wizard_done} submitted, statuses {dict(tally.wizard_statuses)}"
     )
+    print("\n" + summary)
     print("\n".join(seen.timeline))
+    # CI prints this file after the suite, so the counts are in every CI log, pass or fail.
+    FAULT_REPORT.parent.mkdir(parents=True, exist_ok=True)
+    FAULT_REPORT.write_text(summary + "\n" + "\n".join(seen.timeline) + "\n", encoding="utf-8")
 
     assert not any(t.is_alive() for t in threads), "a client was still running"
     # Every response was 201 or 503 (with Retry-After): never a 500, nothing else.
