@@ -232,3 +232,19 @@ def test_queue_search_with_a_nul_is_not_run_and_not_a_500(client: FlaskClient, l
     response = post(client, "/staff/", {"q": "Rey\x00es"})
     assert response.status_code == 200
     assert "hidden character" in response.get_data(as_text=True)
+
+
+def test_a_lone_surrogate_with_an_idempotency_key_is_a_422(client: FlaskClient, token: str) -> None:
+    """The retry digest must not fail on text the contract then refuses (review finding)."""
+    document = changed(sample_answers(), {"patient.first_name": "Ana\ud800"})
+    response = client.post(
+        "/api/v1/intakes",
+        data=_raw_json(document),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {token}",
+            "Idempotency-Key": "kiosk-1-0001",
+        },
+    )
+    assert response.status_code == 422
+    assert [e["path"] for e in response.get_json()["errors"]] == ["patient.first_name"]

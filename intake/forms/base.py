@@ -177,7 +177,7 @@ class BaseForm(FlaskForm):
 def _raw(field: Field) -> list[str]:
     """What to store for ``field``: the text as typed; a tick box as ticked (``y``) or not."""
     if isinstance(field, wtforms_fields.BooleanField):
-        return ["y"] if field.data else [""]
+        return [field._value()] if field.data else [""]
     raw = [str(value) for value in (field.raw_data or [])]
     return raw or [""]
 

@@ -16,7 +16,11 @@ CHOOSE_SHOWN = "Please choose one of the options shown."
 #: number is refused rather than read one way, because either reading may be ten or a thousand
 #: times the other. A leading zero ("0.125") is never a thousands group.
 _GROUPED = re.compile(r"[1-9]\d{0,2}(?:[.,]\d{3})+")
-_DECIMAL_COMMA = re.compile(r"\d+,\d+")
+#: "37,5" or "0,25": a comma that can only be a decimal mark (1-3 digits after it, no leading
+#: zero before other digits: "012,500" and "1,0000" are refused as unclear, not guessed).
+_DECIMAL_COMMA = re.compile(r"(?:0|[1-9]\d*),\d{1,3}")
+#: No answer in the intake needs more digits; longer numbers are typos (and would overflow).
+MAX_DIGITS = 9
 
 
 def as_choice(choice: Any) -> fields.SelectChoice:
@@ -80,6 +84,8 @@ class WholeNumberField(fields.StringField):
             raise ValueError(
                 "Please enter a whole number using only digits, like 6 or 1000."
             ) from None
+        if len(text.lstrip("0")) > MAX_DIGITS:
+            raise ValueError("This number is too large. Please check it.")
         return int(text)
 
     def _value(self) -> str:
@@ -111,6 +117,10 @@ class DecimalNumberField(WholeNumberField):
             raise ValueError(self.AMBIGUOUS)
         if _DECIMAL_COMMA.fullmatch(text):
             text = text.replace(",", ".")
+        elif "," in text:
+            raise ValueError(self.AMBIGUOUS)
+        if len(text.replace(".", "").lstrip("0")) > MAX_DIGITS:
+            raise ValueError("This number is too large. Please check it.")
         value = math.nan
         if text.isascii() and re.fullmatch(r"\d*\.?\d+|\d+\.", text):
             value = float(text)
@@ -166,3 +176,22 @@ class BooleanField(fields.BooleanField):
 
     def _value(self) -> str:
         return self.CHECKED_VALUE
+
+
+class ConfirmBox(BooleanField):
+    """A tick box confirming one particular answer ("yes, 1000 mg sertraline is right").
+
+    It posts (and is stored as) a token of what it confirmed, so changing the dose or the
+    medicine after ticking it un-confirms it: the check asks again for the new answer.
+    """
+
+    token = ""
+
+    def bind_to(self, token: str) -> None:
+        """Confirm ``token``; the box counts as ticked only if it was ticked for this token."""
+        posted = self.raw_data[0] if self.raw_data else ""
+        self.token = token
+        self.data = bool(posted) and posted == token
+
+    def _value(self) -> str:
+        return self.token or self.CHECKED_VALUE

@@ -18,6 +18,7 @@ from intake.forms import questionnaires as q
 from intake.forms.base import BaseForm, RowForm
 from intake.forms.fields import (
     BooleanField,
+    ConfirmBox,
     DateField,
     DecimalNumberField,
     RadioField,
@@ -39,6 +40,7 @@ from intake.forms.validators import (
     is_blank,
     partial_mode,
 )
+from intake.text import FORM_MESSAGES, text_fault
 
 YN_CHOICES = vocab.form_choices(vocab.YN)
 YES_NO_CHOICES = vocab.form_choices(vocab.YES_NO)
@@ -357,6 +359,7 @@ def _dose_plausible(form: Any, field: Any) -> None:
         return
     maximum = usual_maximum(form.name.data or "")
     if maximum is not None and field.data > maximum:
+        form.dose_needs_confirming = True
         raise ValidationError(
             "This is more than the usual highest daily dose of this medicine. Please check "
             f"the number. If it is right, tick “{CONFIRM_DOSE_LABEL}” below."
@@ -392,7 +395,14 @@ class MedicationTrialForm(RowForm):
     )
     outcome = SelectField("How did it go?", choices=MED_OUTCOME_CHOICES, validators=[Required()])
     current = BooleanField("I still take this medicine")
-    dose_confirmed = BooleanField(CONFIRM_DOSE_LABEL)
+    dose_confirmed = ConfirmBox(CONFIRM_DOSE_LABEL)
+    #: Set when the dose check asks for the box (the template shows it then, or when ticked).
+    dose_needs_confirming = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        dose = self.daily_dose_mg.data
+        self.dose_confirmed.bind_to(f"{(self.name.data or '').casefold()}|{dose}")
 
     def answers(self) -> dict[str, Any]:
         return {
@@ -464,6 +474,15 @@ def _other_medicines_ok(text: str | None) -> bool:
     )
 
 
+def _lines_plain(form: Any, field: Any) -> None:
+    """Each listed medicine is one line of plain text (a pasted tab is refused here, at the
+    field, as the contract refuses it in ``other_medications[i]``)."""
+    for line in _other_medicines(field.data):
+        fault = text_fault(line)
+        if fault is not None:
+            raise ValidationError(FORM_MESSAGES[fault])
+
+
 class TreatmentsForm(StepForm):
     title = "Therapy and other treatments"
     repeating = "psychotherapy_trials"
@@ -492,6 +511,7 @@ class TreatmentsForm(StepForm):
         validators=[
             OptionalAnswer(),
             TextLength(6000),
+            _lines_plain,
             Check(
                 _other_medicines_ok,
                 f"Please list up to {contract.MAX_OTHER_MEDICATIONS} medicines, one per line, "

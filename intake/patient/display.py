@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,8 @@ def display_value(field: Field) -> str:
         return field.data.isoformat() if field.data else "Not answered"
     if field.data in (None, ""):
         return "Not answered"
+    if isinstance(field.data, float):  # 0.0000001, not 1e-07
+        return format(Decimal(repr(field.data)).normalize(), "f")
     return str(field.data)
 
 

@@ -158,12 +158,10 @@ def _change_rows(form: object, name: str, action: str) -> None:
         if len(rows.entries) < rows.max_entries:
             rows.append_entry()
         return
-    try:
-        index = int(action.rsplit("-", 1)[1])
-    except ValueError:
-        return
-    if 0 <= index < len(rows.entries):
-        rows.entries.pop(index)
+    # The button names the row as it was posted; blank rows were already dropped, so find the
+    # row by its posted name, not by its place in what is left.
+    target = f"{rows.name}-{action.rsplit('-', 1)[1]}"
+    rows.entries = [entry for entry in rows.entries if entry.name != target]
 
 
 def _target(step: str, action: str) -> str:

@@ -86,7 +86,7 @@ def save_step(draft: Draft, step: str, form: StepForm) -> None:
     if step == "about":
         draft.date_of_birth = form.date_of_birth.data
     if step == "asq":
-        draft.asq_positive = form.positive()
+        draft.asq_positive = form.needs_support()
     draft.updated_at = now()
     db.session.commit()
 

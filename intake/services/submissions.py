@@ -63,7 +63,9 @@ class KeyAlreadyUsed(Exception):
 def request_digest(document: object) -> str:
     """SHA-256 of the document as canonical JSON: the same answers give the same digest however
     they were spaced or ordered, so a retry is recognised as the same request."""
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # ASCII escapes: a lone surrogate (valid JSON, refused later by the contract) must still
+    # give a digest, not a UnicodeEncodeError.
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

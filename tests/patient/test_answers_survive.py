@@ -340,3 +340,81 @@ def test_every_dose_maximum_names_a_catalogued_medicine() -> None:
 
     for generic in known_generics():
         assert usual_maximum(generic) is not None, generic
+
+
+def test_a_confirmed_dose_changed_afterwards_is_checked_again(walker: WizardWalker) -> None:
+    """The confirmation is for 1000 mg sertraline; 3000 mg, or 1000 mg of another medicine,
+    is a new answer and asks again (review finding)."""
+    walker.start()
+    walker.walk(until="medications")
+    shown = screen(walker.client, "medications").fill(
+        med_row(0, "sertraline", "1000", "8", "no_improvement")
+    )
+    again = Screen(press(walker.client, "medications", shown).get_data(as_text=True))
+    again.tick("medication_trials-0-dose_confirmed")
+    assert press(walker.client, "medications", again).status_code == 302
+    for changes in (
+        {"medication_trials-0-daily_dose_mg": "3000"},
+        {"medication_trials-0-name": "escitalopram"},
+    ):
+        shown = screen(walker.client, "medications")
+        assert shown.shown("medication_trials-0-dose_confirmed") is True
+        shown.fill(changes)
+        response = press(walker.client, "medications", shown)
+        assert response.status_code == 422, changes
+        assert "more than the usual highest daily dose" in response.get_data(as_text=True)
+
+
+def test_remove_removes_the_row_whose_button_was_pressed(walker: WizardWalker) -> None:
+    """Rows A, (emptied), C: "Remove medicine 3" removes C, not nothing (review finding)."""
+    walker.start()
+    walker.walk(until="medications")
+    client = walker.client
+    shown = screen(client, "medications").fill(med_row(0, "sertraline", "100", "8", "too_early"))
+    press(client, "medications", shown, "add_row")
+    shown = screen(client, "medications").fill(med_row(1, "bupropion", "300", "8", "too_early"))
+    press(client, "medications", shown, "add_row")
+    shown = screen(client, "medications")
+    shown.fill(med_row(1, "", "", "", ""))  # the patient empties row 2...
+    shown.fill(med_row(2, "fluoxetine", "20", "8", "too_early"))  # ...types row 3
+    assert press(client, "medications", shown, "remove_row-2").status_code == 302
+    shown = screen(client, "medications")
+    names = [shown.shown(name) for name in sorted(shown.names()) if name.endswith("-name")]
+    assert names == ["sertraline"]
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [
+        ("medication_trials-0-weeks", "9" * 310),
+        ("medication_trials-0-weeks", "9" * 5000),
+        ("medication_trials-0-daily_dose_mg", "9" * 400),
+        ("medication_trials-0-daily_dose_mg", "1,0000"),
+        ("medication_trials-0-daily_dose_mg", "012,500"),
+    ],
+)
+@pytest.mark.parametrize("button", ["next", "save"])
+def test_huge_or_unclear_numbers_get_a_message_not_a_500(
+    walker: WizardWalker, field: str, typed: str, button: str
+) -> None:
+    walker.start()
+    walker.walk(until="medications")
+    shown = screen(walker.client, "medications").fill(
+        {**med_row(0, "sertraline", "100", "8", "too_early"), field: typed}
+    )
+    response = press(walker.client, "medications", shown, button)
+    assert response.status_code == 422
+    assert f'id="{field}-error-1"' in response.get_data(as_text=True)
+
+
+def test_a_tab_in_other_medicines_is_refused_at_the_field(walker: WizardWalker) -> None:
+    """The contract refuses a tab in a medicine's name; the step must say so, not the send."""
+    walker.start()
+    walker.walk(until="treatments")
+    shown = screen(walker.client, "treatments").fill(
+        {k: v for k, v in VALID["treatments"].items() if "-1-" not in k}
+    )
+    shown.fill({"other_medications": "lisinopril\t10 mg\nmetformin"})
+    response = press(walker.client, "treatments", shown)
+    assert response.status_code == 422
+    assert 'id="other_medications-error-1"' in response.get_data(as_text=True)
