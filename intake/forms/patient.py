@@ -362,7 +362,7 @@ def _dose_plausible(form: Any, field: Any) -> None:
         form.dose_needs_confirming = True
         raise ValidationError(
             "This is more than the usual highest daily dose of this medicine. Please check "
-            f"the number. If it is right, tick “{CONFIRM_DOSE_LABEL}” below."
+            f"the number. If it is right, tick “{CONFIRM_DOSE_LABEL}” just below it."
         )
 
 
@@ -382,6 +382,7 @@ class MedicationTrialForm(RowForm):
         ],
         unit="mg",
     )
+    dose_confirmed = ConfirmBox(CONFIRM_DOSE_LABEL)
     weeks = WholeNumberField(
         "How long did you take it?",
         description="Write 0 if it was less than a week. Choose weeks, months or years.",
@@ -395,7 +396,6 @@ class MedicationTrialForm(RowForm):
     )
     outcome = SelectField("How did it go?", choices=MED_OUTCOME_CHOICES, validators=[Required()])
     current = BooleanField("I still take this medicine")
-    dose_confirmed = ConfirmBox(CONFIRM_DOSE_LABEL)
     #: Set when the dose check asks for the box (the template shows it then, or when ticked).
     dose_needs_confirming = False
 
