@@ -24,8 +24,8 @@ from intake.extensions import db
 from intake.models import Acknowledgement, Submission, User
 from intake.models.submission import pathway_codes_for
 from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
+from intake.names import fold_name
 from intake.services.codes import random_code
-from intake.services.queue import fold_name
 
 BATCH = 2000
 POOL = 600

@@ -26,9 +26,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
 from intake.models import Draft, Submission
-from intake.models.submission import pathway_codes_for
+from intake.models.submission import row_values
 from intake.services.codes import submission_reference
-from intake.services.queue import fold_name
 
 log = logging.getLogger(__name__)
 
@@ -93,32 +92,16 @@ def evaluate_document(document: object, as_of: date) -> tuple[dict[str, Any], di
     return answers, evaluate(answers, as_of)
 
 
-def is_urgent(evaluation: dict[str, Any]) -> bool:
-    """A submission is urgent when any flag of its evaluation is at the urgent level."""
-    return any(flag["level"] == "urgent" for flag in evaluation["flags"])
-
-
 def build_submission(
     answers: dict[str, Any], evaluation: dict[str, Any], *, source: str, submitted_at: datetime
 ) -> Submission:
-    """A new, unsaved ``Submission`` with its indexed columns copied out of the answers."""
-    patient = answers["patient"]
+    """A new, unsaved ``Submission``: ``row_values`` plus a fresh reference and the times."""
     return Submission(
+        **row_values(answers, evaluation),
         reference=submission_reference(),
         status="new",
-        urgent=is_urgent(evaluation),
-        answers=answers,
-        evaluation=evaluation,
-        ruleset_version=evaluation["ruleset"]["version"],
-        ruleset_sha256=evaluation["ruleset"]["sha256"],
         created_at=submitted_at,
         submitted_at=submitted_at,
-        last_name=patient["last_name"],
-        last_name_folded=fold_name(patient["last_name"]),
-        date_of_birth=date.fromisoformat(patient["date_of_birth"]),
-        primary_concern=answers["concerns"]["primary"],
-        coverage_type=answers["insurance"]["coverage_type"],
-        pathway_codes=pathway_codes_for(evaluation),
         source=source,
     )
 
