@@ -1,7 +1,8 @@
 """Storing a submitted intake: validate, evaluate, store, exactly once.
 
-Every way in (the wizard, the JSON API, the demo seeder) goes through ``submit_document`` so the
-stored answers, the evaluation and the indexed columns are always produced the same way.
+The wizard and the JSON API go through ``submit_document``; the demo seeder, which bulk-inserts,
+uses the same ``evaluate_document`` and ``models.submission.row_values``. So the stored answers,
+the evaluation and the indexed columns are always produced the same way.
 
 The id and reference of a stored submission are known before its commit and kept afterwards, so
 a connection lost right after COMMIT can no longer turn a stored intake into an error (reading
