@@ -77,7 +77,7 @@ def _signed_in(app: Flask, *roles: str) -> FlaskClient:
 
 def pages(app: Flask) -> dict[str, Callable[[], int]]:
     """The pages to time, by name, over a database holding 1,000 demo submissions."""
-    from intake.services.demo import seed
+    from intake.demo.seed import seed
 
     with app.app_context():
         seed(1000, seed_value=3)

@@ -69,7 +69,7 @@ def run(url: str, label: str) -> None:
     app = create_app(config)
     with app.app_context():
         upgrade()
-        from intake.services.demo import seed
+        from intake.demo.seed import seed
 
         start = time.perf_counter()
         seed(ROWS, seed_value=1)

@@ -3,6 +3,8 @@
 ``sample_answers()`` is an adult with depression, two failed adequate trials, a CBT course and
 commercial insurance; ``changed(doc, {"path.to[0].field": value})`` returns a copy with answers
 replaced (or removed, with ``DELETE``), so each test states only what it is about.
+The named changes below (``ASQ_YES``, ``OCD_TWO_FAILED_SRIS``, ``insurance_for``) are answers
+that produce a given evaluation, for tests that need an urgent submission or a pathway.
 """
 
 from __future__ import annotations
@@ -121,3 +123,49 @@ def changed(document: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]
         else:
             target[steps[-1]] = copy.deepcopy(value)
     return result
+
+
+#: ASQ question 1 answered yes (not "right now"): the urgent ``suicide_risk`` flag and the
+#: ``crisis_support`` pathway.
+ASQ_YES: dict[str, Any] = {"asq.wished_dead": "yes", "asq.thoughts_right_now": "no"}
+
+#: OCD after two SRI trials that did not help enough: the ``tms_plus_erp`` pathway.
+OCD_TWO_FAILED_SRIS: dict[str, Any] = {
+    "concerns.primary": "ocd",
+    "medication_trials": [
+        {
+            "name": "fluoxetine",
+            "daily_dose_mg": 60,
+            "weeks": 12,
+            "outcome": "no_improvement",
+            "current": False,
+        },
+        {
+            "name": "sertraline",
+            "daily_dose_mg": 200,
+            "weeks": 12,
+            "outcome": "partial_improvement",
+            "current": True,
+        },
+    ],
+}
+
+_INSURED = {
+    "payer_name": "Aetna",
+    "member_id": "W123456789",
+    "group_number": "00123",
+    "subscriber_relationship": "self",
+    "subscriber_name": None,
+    "subscriber_date_of_birth": None,
+}
+
+
+def insurance_for(coverage_type: str) -> dict[str, Any]:
+    """A valid ``insurance`` section for a coverage type (Medicare needs a Medicare number,
+    self-pay no plan at all)."""
+    if coverage_type == "self_pay":
+        return {"coverage_type": "self_pay"} | dict.fromkeys(_INSURED)
+    if coverage_type == "medicare":
+        plan = {"payer_name": "Medicare", "member_id": "1EG4TE5MK73", "group_number": None}
+        return {"coverage_type": "medicare"} | _INSURED | plan
+    return {"coverage_type": coverage_type} | _INSURED

@@ -1,4 +1,10 @@
-"""Test factories: staff users and submissions with valid intake-answers/1 documents."""
+"""Test factories: staff users, and submissions stored from real answers and evaluations.
+
+``make_submission`` validates its answers with ``parse_answers``, evaluates them with the real
+rules and fills the columns with ``row_values``, as the submit service does: a test that needs
+an urgent submission or a pathway passes answers that produce it (``answer_documents.ASQ_YES``,
+``OCD_TWO_FAILED_SRIS``), so no test sees a row the app could not have stored.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,15 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from answer_documents import sample_answers
+from answer_documents import changed, insurance_for, sample_answers
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
 from intake.extensions import db
 from intake.models import Submission, User
-from intake.models.submission import pathway_codes_for
+from intake.models.submission import row_values
 from intake.models.types import utcnow
-from intake.services.queue import fold_name
+from intake.services.submissions import evaluate_document, today
 
 DEFAULT_PASSWORD = "correct-horse-staple-42"
 _counter = itertools.count(1)
@@ -24,7 +30,7 @@ _counter = itertools.count(1)
 
 @cache
 def _default_hash() -> str:
-    from intake.auth.passwords import hash_password
+    from intake.passwords import hash_password
 
     return hash_password(DEFAULT_PASSWORD)
 
@@ -36,7 +42,7 @@ def make_user(
     totp_secret: str | None = None,
     disabled: bool = False,
 ) -> User:
-    from intake.auth.passwords import hash_password
+    from intake.passwords import hash_password
 
     n = next(_counter)
     user = User(
@@ -57,58 +63,30 @@ def make_answers(**patient: Any) -> dict[str, Any]:
     return answers
 
 
-def make_evaluation(*, urgent: bool = False, pathways: tuple[str, ...] = ()) -> dict[str, Any]:
-    flags = [{"code": "suicide_risk", "level": "urgent", "because": ["ASQ: yes"]}] if urgent else []
-    codes = pathways or (("crisis_support",) if urgent else ("medication_evaluation",))
-    return {
-        "contract": "intake-evaluation/1",
-        "ruleset": {"version": "test", "sha256": "0" * 64},
-        "as_of": "2026-11-01",
-        "age": 41,
-        "scores": {
-            "phq9": {"total": 17, "severity": "moderately_severe", "item9": 0},
-            "gad7": {"total": 7, "severity": "mild"},
-        },
-        "treatment_history": {},
-        "flags": flags,
-        "pathways": [{"code": c, "title": c.replace("_", " "), "because": ["test"]} for c in codes],
-        "coverage": None,
-    }
-
-
 def make_submission(
     *,
+    changes: dict[str, Any] | None = None,
     last_name: str = "Reyes",
     date_of_birth: date = date(1985, 4, 12),
-    urgent: bool = False,
     status: str = "new",
     primary_concern: str = "depression",
     coverage_type: str = "commercial",
-    pathways: tuple[str, ...] = (),
     submitted_at: datetime | None = None,
     reference: str | None = None,
     acknowledged: bool = False,
 ) -> Submission:
+    """Store a submission of ``sample_answers()`` with ``changes`` (``changed()`` paths) and the
+    named answers replaced, evaluated today with the real rules."""
     n = next(_counter)
-    answers = make_answers(last_name=last_name, date_of_birth=date_of_birth.isoformat())
-    answers["concerns"]["primary"] = primary_concern
-    answers["insurance"]["coverage_type"] = coverage_type
-    evaluation = make_evaluation(urgent=urgent, pathways=pathways)
+    document = make_answers(last_name=last_name, date_of_birth=date_of_birth.isoformat())
+    document["concerns"]["primary"] = primary_concern
+    document["insurance"] = insurance_for(coverage_type)
+    answers, evaluation = evaluate_document(changed(document, changes or {}), today())
     submission = Submission(
+        **row_values(answers, evaluation),
         reference=reference or f"T{n:07d}",
         status=status,
-        urgent=urgent,
-        answers=answers,
-        evaluation=evaluation,
-        pathway_codes=pathway_codes_for(evaluation),
-        ruleset_version="test",
-        ruleset_sha256="0" * 64,
         submitted_at=submitted_at or utcnow() - timedelta(minutes=n),
-        last_name=last_name,
-        last_name_folded=fold_name(last_name),
-        date_of_birth=date_of_birth,
-        primary_concern=primary_concern,
-        coverage_type=coverage_type,
         acknowledged_at=utcnow() if acknowledged else None,
     )
     db.session.add(submission)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from answer_documents import ASQ_YES
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
@@ -33,7 +34,7 @@ def _url_values(app: Flask, rule: Rule) -> dict[str, Any]:
     from intake.extensions import db
     from intake.models import Note
 
-    submission = make_submission(urgent=True)
+    submission = make_submission(changes=ASQ_YES)
     author = make_user("front_desk")
     note = Note(submission_id=submission.id, author_id=author.id, body="Called, left message")
     db.session.add(note)

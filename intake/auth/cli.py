@@ -86,10 +86,15 @@ DEMO_SUBMISSIONS = 25
 
 
 def _seed(count: int, seed_value: int | None) -> int:
-    try:
-        from intake.services.demo import seed
-    except ImportError as exc:  # Faker is a development dependency
-        raise click.ClickException(f"demo data needs the dev extras installed: {exc}") from exc
+    """Run the demo seeder, imported only now: it is development code that needs Faker."""
+    import importlib.util
+
+    if importlib.util.find_spec("faker") is None:
+        raise click.ClickException(
+            "Demo data needs Faker, which comes with the development extra: "
+            "pip install -e '.[dev]' (or make install)."
+        )
+    from intake.demo.seed import seed
 
     def progress(done: int) -> None:
         if count >= 10_000:

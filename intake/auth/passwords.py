@@ -1,70 +1,12 @@
-"""Password hashing (argon2id) and the password policy."""
+"""Kept for ``auth/views.py``, which still imports from here: the code is ``intake.passwords``.
 
-from __future__ import annotations
+Switch that import and delete this module once the sign-in lockout work on auth/views.py is in.
+"""
 
-from functools import cache
-from importlib import resources
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
-MIN_LENGTH = 12
-
-#: argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile).
-_hasher = PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    """True when ``password`` matches; never raises for a wrong password or a damaged hash."""
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
-
-
-@cache
-def _dummy_hash() -> str:
-    return _hasher.hash("not-a-real-password-only-for-timing")
-
-
-def burn_time(password: str) -> None:
-    """Spend as long as a real check, so an unknown account answers as slowly as a known one."""
-    verify_password(_dummy_hash(), password)
-
-
-@cache
-def common_passwords() -> frozenset[str]:
-    text = resources.files("intake.auth").joinpath("common_passwords.txt").read_text("utf-8")
-    return frozenset(
-        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
-    )
-
-
-def policy_problems(password: str, email: str | None = None) -> list[str]:
-    """What is wrong with ``password`` as a new staff password (empty when it is fine)."""
-    problems = []
-    if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
-    lowered = password.lower()
-    if lowered in common_passwords() or lowered.rstrip("!1?.") in common_passwords():
-        problems.append("That password is too common. Choose something harder to guess.")
-    if email and lowered == email.strip().lower():
-        problems.append("Do not use your email address as your password.")
-    if (
-        email
-        and "@" in email
-        and len(email.split("@")[0]) >= 4
-        and email.split("@")[0].lower() in lowered
-    ):
-        problems.append("Do not build your password from your email address.")
-    if len(set(password)) < 4:
-        problems.append("Use more different characters.")
-    return problems
+from intake.passwords import (  # noqa: F401 - re-exported
+    burn_time,
+    hash_password,
+    needs_rehash,
+    policy_problems,
+    verify_password,
+)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.extensions import db
 from intake.models.types import JSONDocument, UTCDateTime, utcnow
+from intake.names import fold_name
 
 
 class Submission(db.Model):
@@ -19,7 +20,8 @@ class Submission(db.Model):
     ``evaluation`` is the intake-evaluation/1 result the patient and staff saw, kept with the
     ruleset version and hash that produced it so it can always be reproduced; re-evaluating
     under a newer ruleset never overwrites it. The indexed columns copy the few answers staff
-    filter and search on, so the queue never has to open the JSON document.
+    filter and search on, so the queue never has to open the JSON document; ``row_values``
+    is the one place they are copied out.
     ``version`` is the optimistic-locking counter: a save made against an older version is
     refused instead of silently overwriting someone else's change.
     """
@@ -44,7 +46,7 @@ class Submission(db.Model):
     source: Mapped[str] = mapped_column(sa.String(20), default="wizard")
     # Staff workflow (migration 0002). ``pathway_codes`` is ",code1,code2," (every pathway code of
     # the evaluation, commas at both ends) so the queue can filter on one pathway with LIKE;
-    # whoever builds a submission fills it with ``pathway_codes_for(evaluation)``.
+    # ``row_values`` fills it with ``pathway_codes_for(evaluation)``.
     pathway_codes: Mapped[str] = mapped_column(sa.String(400), default="", server_default="")
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -76,3 +78,33 @@ def pathway_codes_for(evaluation: dict[str, Any] | None) -> str:
     """The ``pathway_codes`` value for an evaluation: ``",code1,code2,"`` or ``""``."""
     codes = [p["code"] for p in (evaluation or {}).get("pathways") or [] if p.get("code")]
     return f",{','.join(codes)}," if codes else ""
+
+
+def is_urgent(evaluation: dict[str, Any]) -> bool:
+    """A submission is urgent when any flag of its evaluation is at the urgent level."""
+    return any(flag["level"] == "urgent" for flag in evaluation["flags"])
+
+
+def row_values(answers: dict[str, Any], evaluation: dict[str, Any]) -> dict[str, Any]:
+    """The columns a submission stores for validated answers and their evaluation.
+
+    The one place the indexed copies (folded last name, date of birth, concern, coverage,
+    pathway codes, urgent) and the ruleset version and hash are taken out of the documents, so
+    the submit service, the demo seeder and the test factory cannot drift apart. ``answers``
+    must come from ``parse_answers`` and ``evaluation`` from ``rules.evaluate`` on them; the
+    caller adds what is not in the documents (reference, status, source, timestamps).
+    """
+    patient = answers["patient"]
+    return {
+        "answers": answers,
+        "evaluation": evaluation,
+        "urgent": is_urgent(evaluation),
+        "ruleset_version": evaluation["ruleset"]["version"],
+        "ruleset_sha256": evaluation["ruleset"]["sha256"],
+        "last_name": patient["last_name"],
+        "last_name_folded": fold_name(patient["last_name"]),
+        "date_of_birth": date.fromisoformat(patient["date_of_birth"]),
+        "primary_concern": answers["concerns"]["primary"],
+        "coverage_type": answers["insurance"]["coverage_type"],
+        "pathway_codes": pathway_codes_for(evaluation),
+    }

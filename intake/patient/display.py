@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""Patient routes. Views stay thin: forms validate, ``intake.services.drafts`` stores.
+"""Patient routes. Views stay thin: forms validate, ``wizard`` builds, ``services.drafts`` stores.
 
 | URL | what |
 |---|---|
@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ConsentForm, ResumeForm
 from intake.models import Draft
-from intake.patient import bp
+from intake.patient import bp, wizard
 from intake.services import drafts
 
 SESSION_KEY = "draft_id"
@@ -105,7 +105,7 @@ def _step_context(draft: Draft, step: str, form: object, **extra: object) -> dic
 def _render_step(draft: Draft, step: str, form: object, status: int = 200, **extra: object):
     template = "patient/review.html" if step == "review" else "patient/step.html"
     if step == "review":
-        extra.setdefault("built", drafts.build_answers_document(draft))
+        extra.setdefault("built", wizard.build_answers_document(draft))
     return render_template(template, **_step_context(draft, step, form, **extra)), status
 
 
@@ -123,7 +123,7 @@ def step(step: str) -> ResponseReturnValue:
     if response is not None:
         return response
     if request.method == "GET":
-        return _render_step(draft, step, drafts.load_form(draft, step))
+        return _render_step(draft, step, wizard.load_form(draft, step))
     action = request.form.get("action", "next")
     if step == "review" and action not in ("back", "save"):
         return _submit(draft)
@@ -135,19 +135,19 @@ def step(step: str) -> ResponseReturnValue:
     if not form.validate_step(partial=action != "next", formdata=request.form):
         # A positive answer on a page with other problems: crisis support comes first, above
         # the errors, instead of waiting until the page is complete.
-        crisis_now = drafts.needs_crisis_page(step, form)
+        crisis_now = wizard.needs_crisis_page(step, form)
         return _render_step(draft, step, form, 422, crisis_now=crisis_now)
     if row_action:
         _change_rows(form, repeating, action)
     try:
-        drafts.save_step(draft, step, form)
+        wizard.save_step(draft, step, form)
     except StaleDataError:
         db.session.rollback()
         return _render_step(draft, step, form, 409, stale=True)
     target = _target(step, action)
     if row_action:
         return redirect(url_for("patient.step", step=step, _anchor=repeating))
-    if drafts.needs_crisis_page(step, form):
+    if wizard.needs_crisis_page(step, form):
         return redirect(url_for("patient.support", next=target))
     return _go(target)
 
@@ -187,14 +187,14 @@ def _submit(draft: Draft) -> ResponseReturnValue:
     if not form.validate_step(formdata=request.form):
         return _render_step(draft, "review", form, 422)
     try:
-        drafts.submit_draft(draft, form)
+        wizard.submit_draft(draft, form)
     except AlreadySubmitted:
         db.session.rollback()
-    except drafts.StepsIncomplete:
+    except wizard.StepsIncomplete:
         return _render_step(draft, "review", form, 422, incomplete=True)
     except InvalidAnswers as exc:
         db.session.rollback()
-        located = [(p, *drafts.problem_location(p.path)) for p in exc.problems]
+        located = [(p, *wizard.problem_location(p.path)) for p in exc.problems]
         return _render_step(draft, "review", form, 422, problems=located)
     return redirect(url_for("patient.done"))
 
@@ -257,7 +257,7 @@ def resume() -> ResponseReturnValue:
 
 def _first_unfinished(draft: Draft) -> str:
     """The first step whose saved answers are not complete (a step saved half-done counts)."""
-    return drafts.first_incomplete_step(draft)
+    return wizard.first_incomplete_step(draft)
 
 
 def _submitted() -> tuple[object, object] | None:

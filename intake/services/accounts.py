@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 
-from intake.auth.passwords import hash_password, policy_problems
 from intake.extensions import db
 from intake.models.types import utcnow
 from intake.models.user import ROLES, User
+from intake.passwords import hash_password, policy_problems
 from intake.services import audit
 
 

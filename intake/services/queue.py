@@ -8,7 +8,6 @@ as asked, one page at a time (LIMIT/OFFSET on indexed columns, ties broken by id
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,6 +17,7 @@ from sqlalchemy.orm import defer
 
 from intake.extensions import db
 from intake.models import Submission
+from intake.names import fold_name
 from intake.services.workflow import STATUSES
 from intake.text import text_fault
 
@@ -58,12 +58,6 @@ SORTS = {
     "last_name": "Last name A-Z",
     "status": "Status",
 }
-
-
-def fold_name(value: str) -> str:
-    """Case- and accent-insensitive form of a name (what ``last_name_folded`` holds)."""
-    decomposed = unicodedata.normalize("NFKD", value.strip())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _parse_date(value: str) -> date | None:

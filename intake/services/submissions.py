@@ -1,7 +1,8 @@
 """Storing a submitted intake: validate, evaluate, store, exactly once.
 
-Every way in (the wizard, the JSON API, the demo seeder) goes through ``submit_document`` so the
-stored answers, the evaluation and the indexed columns are always produced the same way.
+The wizard and the JSON API go through ``submit_document``; the demo seeder, which bulk-inserts,
+uses the same ``evaluate_document`` and ``models.submission.row_values``. So the stored answers,
+the evaluation and the indexed columns are always produced the same way.
 
 The id and reference of a stored submission are known before its commit and kept afterwards, so
 a connection lost right after COMMIT can no longer turn a stored intake into an error (reading
@@ -26,9 +27,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
 from intake.models import Draft, Submission
-from intake.models.submission import pathway_codes_for
+from intake.models.submission import row_values
 from intake.services.codes import submission_reference
-from intake.services.queue import fold_name
 
 log = logging.getLogger(__name__)
 
@@ -95,32 +95,16 @@ def evaluate_document(document: object, as_of: date) -> tuple[dict[str, Any], di
     return answers, evaluate(answers, as_of)
 
 
-def is_urgent(evaluation: dict[str, Any]) -> bool:
-    """A submission is urgent when any flag of its evaluation is at the urgent level."""
-    return any(flag["level"] == "urgent" for flag in evaluation["flags"])
-
-
 def build_submission(
     answers: dict[str, Any], evaluation: dict[str, Any], *, source: str, submitted_at: datetime
 ) -> Submission:
-    """A new, unsaved ``Submission`` with its indexed columns copied out of the answers."""
-    patient = answers["patient"]
+    """A new, unsaved ``Submission``: ``row_values`` plus a fresh reference and the times."""
     return Submission(
+        **row_values(answers, evaluation),
         reference=submission_reference(),
         status="new",
-        urgent=is_urgent(evaluation),
-        answers=answers,
-        evaluation=evaluation,
-        ruleset_version=evaluation["ruleset"]["version"],
-        ruleset_sha256=evaluation["ruleset"]["sha256"],
         created_at=submitted_at,
         submitted_at=submitted_at,
-        last_name=patient["last_name"],
-        last_name_folded=fold_name(patient["last_name"]),
-        date_of_birth=date.fromisoformat(patient["date_of_birth"]),
-        primary_concern=answers["concerns"]["primary"],
-        coverage_type=answers["insurance"]["coverage_type"],
-        pathway_codes=pathway_codes_for(evaluation),
         source=source,
     )
 

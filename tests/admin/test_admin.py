@@ -70,7 +70,7 @@ def test_disable_and_enable(app, client: FlaskClient, login_as) -> None:  # type
 def test_admin_sets_a_new_password_for_a_locked_out_person(
     app, client: FlaskClient, login_as
 ) -> None:  # type: ignore[no-untyped-def]
-    from intake.auth.passwords import verify_password
+    from intake.passwords import verify_password
 
     login_as("admin")
     target = make_user("front_desk")

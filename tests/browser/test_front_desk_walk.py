@@ -8,6 +8,7 @@ pages. Every page is screenshotted, checked for horizontal page scroll and scann
 from __future__ import annotations
 
 import pytest
+from answer_documents import ASQ_YES
 
 from tests.factories import DEFAULT_PASSWORD, make_submission, make_user
 
@@ -35,7 +36,7 @@ def _check(page, name: str, screenshot, assert_accessible) -> None:  # type: ign
 
 def test_front_desk_session(live_server, new_page, screenshot, assert_accessible) -> None:  # type: ignore[no-untyped-def]
     make_user("front_desk", email="desk@example.org")
-    urgent = make_submission(last_name="Okafor", urgent=True)
+    urgent = make_submission(last_name="Okafor", changes=ASQ_YES)
     for i in range(3):
         make_submission(last_name=f"Person{i}")
     page = new_page()

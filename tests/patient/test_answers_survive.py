@@ -286,7 +286,7 @@ def test_a_contract_refusal_of_form_valid_answers_is_shown_at_the_field(
     walker: WizardWalker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If the contract ever refuses what the forms accepted, nothing is stored and the review
-    page names the step and field (``drafts.problem_location``)."""
+    page names the step and field (``wizard.problem_location``)."""
     from intake import answers
 
     walker.start()

@@ -10,7 +10,7 @@ from flask.testing import FlaskCliRunner
 from intake.answers import parse_answers
 from intake.extensions import db
 from intake.models import Acknowledgement, Submission, User
-from intake.services.queue import fold_name
+from intake.names import fold_name
 
 
 def _count(model: type) -> int:

@@ -6,6 +6,7 @@ import logging
 from datetime import date
 
 import pytest
+from answer_documents import ASQ_YES
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -31,7 +32,7 @@ def test_front_desk_walk_leaks_nothing(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     make_user("front_desk", email="desk@example.org")
-    s = make_submission(last_name=NAME, date_of_birth=DOB, urgent=True)
+    s = make_submission(last_name=NAME, date_of_birth=DOB, changes=ASQ_YES)
     urls: list[str] = []
     sessions: list[str] = []
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from answer_documents import ASQ_YES, OCD_TWO_FAILED_SRIS
 from flask.testing import FlaskClient
 
 from intake.models.types import utcnow
+from intake.names import fold_name
 from intake.services import queue
 from tests.factories import make_submission, post
 
@@ -27,10 +29,10 @@ def test_urgent_unacknowledged_first_then_newest(client: FlaskClient, login_as) 
     now = utcnow()
     make_submission(reference="A1", submitted_at=now - timedelta(hours=1))
     make_submission(reference="A2", submitted_at=now - timedelta(minutes=5))
-    make_submission(reference="U1", urgent=True, submitted_at=now - timedelta(hours=3))
-    make_submission(reference="U2", urgent=True, submitted_at=now - timedelta(hours=2))
+    make_submission(reference="U1", changes=ASQ_YES, submitted_at=now - timedelta(hours=3))
+    make_submission(reference="U2", changes=ASQ_YES, submitted_at=now - timedelta(hours=2))
     make_submission(
-        reference="K1", urgent=True, acknowledged=True, submitted_at=now - timedelta(minutes=30)
+        reference="K1", changes=ASQ_YES, acknowledged=True, submitted_at=now - timedelta(minutes=30)
     )
     html = client.get("/staff/").get_data(as_text=True)
     pinned = _section(html, "pinned-heading")
@@ -47,9 +49,9 @@ def test_filters(client: FlaskClient, login_as) -> None:  # type: ignore[no-unty
     login_as("front_desk")
     make_submission(reference="D1", primary_concern="depression", coverage_type="medicare")
     make_submission(
-        reference="O1", primary_concern="ocd", status="in_review", pathways=("tms_plus_erp",)
+        reference="O1", primary_concern="ocd", status="in_review", changes=OCD_TWO_FAILED_SRIS
     )
-    make_submission(reference="U1", urgent=True, coverage_type="self_pay")
+    make_submission(reference="U1", changes=ASQ_YES, coverage_type="self_pay")
     old = make_submission(reference="X9", submitted_at=utcnow() - timedelta(days=40))
 
     def refs(**filters: str) -> list[str]:
@@ -95,7 +97,7 @@ def test_search_by_last_name_reference_and_dob(client: FlaskClient, login_as) ->
 
 
 def test_fold_name() -> None:
-    assert queue.fold_name("  Ñúñez ") == "nunez"
+    assert fold_name("  Ñúñez ") == "nunez"
 
 
 def test_sorting_and_pagination(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]

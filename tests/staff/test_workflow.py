@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from answer_documents import ASQ_YES
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -98,7 +99,7 @@ def test_concurrent_edit_is_refused(app: Flask, client: FlaskClient, login_as) -
 
 def test_acknowledgement(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
     user = login_as("front_desk")
-    s = make_submission(urgent=True)
+    s = make_submission(changes=ASQ_YES)
     page = client.get("/staff/").get_data(as_text=True)
     assert "1 urgent not acknowledged" in page
     bad = post(client, f"/staff/submissions/{s.id}/acknowledge", {"action": "other", "note": ""})
@@ -122,7 +123,7 @@ def test_acknowledgement(client: FlaskClient, login_as) -> None:  # type: ignore
 
 def test_acknowledging_a_submission_that_is_not_urgent_is_refused(client, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as("front_desk")
-    s = make_submission(urgent=False)
+    s = make_submission()
     response = post(
         client, f"/staff/submissions/{s.id}/acknowledge", {"action": "safety_plan", "note": "x"}
     )
@@ -142,7 +143,7 @@ def test_acknowledgement_that_keeps_clashing_is_refused_not_a_crash(
         raise StaleDataError("changed meanwhile")
 
     login_as("front_desk")
-    s = make_submission(urgent=True)
+    s = make_submission(changes=ASQ_YES)
     monkeypatch.setattr(workflow, "acknowledge", always_stale)
     response = post(
         client, f"/staff/submissions/{s.id}/acknowledge", {"action": "safety_plan", "note": "x"}

@@ -1,41 +1,21 @@
-"""Synthetic demo data: realistic intake documents spread over every pathway and flag.
+"""Clinical "cores" for demo data: complete answers documents for realistic scenarios.
 
-``seed(count)`` stores ``count`` submissions with bulk inserts. Each one is a fresh synthetic
-identity (Faker) on top of one of a pool of clinical "cores"; a core is a complete answers
-document built from a scenario (treatment-resistant depression, acute suicide risk, metal in the
-head, OCD, bipolar with seizures, ...) with random variation. Every core is validated and
-evaluated once with the real rules (``evaluate_document``), so 100,000 submissions need only a
-few hundred evaluations. Nothing here is a real person.
+A core is everything the rules read (concerns, questionnaires, treatments, safety screen,
+preferences, date of birth and coverage type), built from a weighted scenario (treatment-
+resistant depression, acute suicide risk, metal in the head, OCD, bipolar with seizures, ...)
+with random variation. Its ``patient`` and ``insurance`` sections hold only the date of birth
+and coverage type; ``identities.dress`` adds the rest. Nothing here is a real person.
 """
 
 from __future__ import annotations
 
-import copy
 import random
-import secrets
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from intake.answers import SAFETY_ITEMS
-from intake.extensions import db
-from intake.models import Acknowledgement, Submission, User
-from intake.models.submission import pathway_codes_for
-from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
-from intake.services.codes import random_code
-from intake.services.queue import fold_name
 
-BATCH = 2000
-POOL = 600
-PAYERS = {
-    "commercial": ["Aetna", "Cigna", "UnitedHealthcare", "Blue Cross Blue Shield", "Humana"],
-    "medicare": ["Medicare"],
-    "medicaid": ["State Medicaid", "Medi-Cal", "MassHealth"],
-    "tricare": ["TRICARE East", "TRICARE West"],
-    "other": ["Employer health plan", "Student health plan"],
-}
 SSRI = [("sertraline", 100), ("escitalopram", 20), ("fluoxetine", 40), ("citalopram", 40)]
 SNRI = [("venlafaxine", 150), ("duloxetine", 60), ("desvenlafaxine", 50)]
 OTHER_AD = [("bupropion", 300), ("mirtazapine", 30), ("vortioxetine", 10)]
@@ -298,196 +278,3 @@ def make_core(rng: Rng, today: date) -> dict[str, Any]:
     )[0]
     doc["insurance"] = {"coverage_type": coverage}
     return doc
-
-
-def _mbi(rng: Rng) -> str:
-    letters = "ACDEFGHJKMNPQRTUVWXY"
-    alnum = letters + "0123456789"
-    d = "0123456789"
-    pick = rng.choice
-    return "".join(
-        [
-            pick("123456789"),
-            pick(letters),
-            pick(alnum),
-            pick(d),
-            pick(letters),
-            pick(alnum),
-            pick(d),
-            pick(letters),
-            pick(letters),
-            pick(d),
-            pick(d),
-        ]
-    )
-
-
-def dress(core: dict[str, Any], rng: Rng, fake: Any) -> dict[str, Any]:
-    """A complete answers document: the core plus a fresh synthetic identity and insurance."""
-    doc = copy.deepcopy(core)
-    first, last = fake.first_name(), fake.last_name()
-    contact = rng.choice(["phone", "email", "text"])
-    doc["patient"] = {
-        "first_name": first,
-        "last_name": last,
-        "date_of_birth": core["patient"]["date_of_birth"],
-        "email": f"{first}.{last}{rng.randint(1, 999)}@example.org".lower()
-        .replace(" ", "")
-        .replace("'", ""),
-        "phone": f"+1 {rng.randint(201, 989)} 555 {rng.randint(100, 199):04d}",
-        "preferred_language": rng.choices(["en", "es"], weights=[85, 15])[0],
-        "preferred_contact": contact,
-    }
-    coverage = core["insurance"]["coverage_type"]
-    if coverage == "self_pay":
-        doc["insurance"] = {
-            "coverage_type": "self_pay",
-            "payer_name": None,
-            "member_id": None,
-            "group_number": None,
-            "subscriber_relationship": None,
-            "subscriber_name": None,
-            "subscriber_date_of_birth": None,
-        }
-    else:
-        relationship = rng.choices(["self", "spouse", "parent"], weights=[80, 12, 8])[0]
-        if coverage == "medicare":
-            relationship = "self"
-        doc["insurance"] = {
-            "coverage_type": coverage,
-            "payer_name": rng.choice(PAYERS[coverage]),
-            "member_id": _mbi(rng)
-            if coverage == "medicare"
-            else f"{rng.choice('WXYZ')}{rng.randint(10**8, 10**9 - 1)}",
-            "group_number": str(rng.randint(1000, 99999)) if coverage == "commercial" else None,
-            "subscriber_relationship": relationship,
-            "subscriber_name": None if relationship == "self" else f"{fake.first_name()} {last}",
-            "subscriber_date_of_birth": None
-            if relationship == "self"
-            else fake.date_of_birth(minimum_age=30, maximum_age=75).isoformat(),
-        }
-    doc["consent"] = {
-        "understands_educational_only": True,
-        "agrees_to_contact": rng.random() < 0.95,
-        "signature": f"{first} {last}",
-    }
-    return doc
-
-
-def build_pool(
-    size: int, rng: Rng, fake: Any, today: date
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """``size`` distinct (core, evaluation) pairs, each validated and evaluated once."""
-    from intake.services.submissions import evaluate_document
-
-    pool = []
-    for _ in range(size):
-        core = make_core(rng, today)
-        answers, evaluation = evaluate_document(dress(core, rng, fake), today)
-        pool.append((answers, evaluation))
-    return pool
-
-
-def _status(rng: Rng, age_days: float) -> str:
-    if age_days < 2:
-        return rng.choices(["new", "in_review"], weights=[80, 20])[0]
-    if age_days < 14:
-        return rng.choices(
-            ["new", "in_review", "needs_info", "insurance_verified", "scheduled"],
-            weights=[20, 30, 15, 20, 15],
-        )[0]
-    return rng.choices(
-        ["in_review", "needs_info", "insurance_verified", "scheduled", "closed", "withdrawn"],
-        weights=[5, 5, 10, 25, 45, 10],
-    )[0]
-
-
-def _references(n: int) -> Iterator[str]:
-    seen: set[str] = set()
-    while len(seen) < n:
-        code = random_code(8)
-        ref = f"{code[:4]}-{code[4:]}"
-        if ref not in seen:
-            seen.add(ref)
-            yield ref
-
-
-def seed(
-    count: int,
-    *,
-    seed_value: int | None = None,
-    days: int = 180,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """Store ``count`` synthetic submissions; returns how many were stored."""
-    from faker import Faker
-
-    rng = random.Random(seed_value if seed_value is not None else secrets.randbits(32))  # noqa: S311 - demo data
-    fake = Faker(["en_US", "es_MX"])
-    fake.seed_instance(rng.randint(0, 2**31))
-    today = datetime.now(UTC).date()
-    now = datetime.now(UTC)
-    pool = build_pool(min(POOL, max(count, 1)), rng, fake, today)
-    acknowledger = db.session.scalar(
-        sa.select(User)
-        .where(User.roles_csv.like("%front_desk%"), User.disabled.is_(False))
-        .order_by(User.id)
-    )
-    existing = set(db.session.scalars(sa.select(Submission.reference)))
-    refs = (r for r in _references(count + len(existing)) if r not in existing)
-    stored = 0
-    while stored < count:
-        rows = []
-        for _ in range(min(BATCH, count - stored)):
-            core, evaluation = pool[rng.randrange(len(pool))]
-            answers = dress(core, rng, fake)
-            # Newer submissions are more common: a skewed spread over ``days``.
-            age_days = days * rng.random() ** 2
-            submitted_at = now - timedelta(days=age_days)
-            urgent = any(f["level"] == "urgent" for f in evaluation["flags"])
-            acked = urgent and acknowledger is not None and age_days > 0.1
-            rows.append(
-                {
-                    "reference": next(refs),
-                    "status": _status(rng, age_days),
-                    "urgent": urgent,
-                    "answers": answers,
-                    "evaluation": evaluation,
-                    "ruleset_version": evaluation["ruleset"]["version"],
-                    "ruleset_sha256": evaluation["ruleset"]["sha256"],
-                    "created_at": submitted_at,
-                    "submitted_at": submitted_at,
-                    "last_name": answers["patient"]["last_name"],
-                    "last_name_folded": fold_name(answers["patient"]["last_name"]),
-                    "date_of_birth": date.fromisoformat(answers["patient"]["date_of_birth"]),
-                    "primary_concern": answers["concerns"]["primary"],
-                    "coverage_type": answers["insurance"]["coverage_type"],
-                    "pathway_codes": pathway_codes_for(evaluation),
-                    "source": "demo",
-                    "version": 1,
-                    "acknowledged_at": submitted_at + timedelta(minutes=rng.randint(5, 90))
-                    if acked
-                    else None,
-                }
-            )
-        result = db.session.execute(
-            sa.insert(Submission).returning(Submission.id, Submission.acknowledged_at), rows
-        )
-        acks = [
-            {
-                "submission_id": sid,
-                "by_id": acknowledger.id,
-                "at": at,
-                "action": rng.choice(list(ACKNOWLEDGEMENT_ACTIONS)[:3]),
-                "note": "Demo: spoke with the patient; safety plan reviewed.",
-            }
-            for sid, at in result.all()
-            if at is not None and acknowledger is not None
-        ]
-        if acks:
-            db.session.execute(sa.insert(Acknowledgement), acks)
-        db.session.commit()
-        stored += len(rows)
-        if progress:
-            progress(stored)
-    return stored

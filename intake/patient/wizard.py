@@ -1,0 +1,175 @@
+"""The wizard's logic: step forms in, answers document out, and where a problem belongs.
+
+Beside the patient views because it is made of the step forms: refilling and re-checking each
+step from a draft, the first step still to finish, turning finished steps into an
+intake-answers/1 document, and mapping a contract problem back to its step and field. Storing
+drafts is ``intake.services.drafts``; storing the submission is ``services.submissions``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from intake.forms.base import formdata_from
+from intake.forms.patient import STEP_FORMS, STEP_NAMES, StepForm
+from intake.models import Draft, Submission
+from intake.services import drafts
+from intake.services.submissions import AlreadySubmitted, submit_document
+
+
+def load_form(draft: Draft, step: str) -> StepForm:
+    """The step's form filled with the stored answers (not validated)."""
+    return STEP_FORMS[step](formdata=formdata_from(drafts.step_snapshot(draft, step)))
+
+
+def save_step(draft: Draft, step: str, form: StepForm) -> None:
+    """Store a validated step's answers with what the draft keeps from them, and commit."""
+    drafts.save_step(
+        draft,
+        step,
+        form.snapshot(),
+        date_of_birth=form.date_of_birth.data if step == "about" else None,
+        asq_positive=form.needs_support() if step == "asq" else False,
+    )
+
+
+def needs_crisis_page(step: str, form: StepForm) -> bool:
+    """A positive ASQ (or "yes" to the ASQ's "right now" question even after four "no"
+    answers), or PHQ-9 item 9 above 0: show crisis support before anything else."""
+    if step == "asq":
+        return form.needs_support()
+    if step == "phq9":
+        return form.item9_positive()
+    return False
+
+
+# Building the answers document --------------------------------------------------------------
+
+
+@dataclass
+class Built:
+    """The answers document built from a draft, or the steps still to finish."""
+
+    document: dict[str, Any]
+    forms: dict[str, StepForm]
+    incomplete: list[str]
+
+
+def validated_forms(draft: Draft, steps: tuple[str, ...] = STEP_NAMES) -> dict[str, StepForm]:
+    """Each step's form, refilled from the draft and validated in full (errors on the form)."""
+    forms = {}
+    for step in steps:
+        form = STEP_FORMS[step](
+            formdata=formdata_from(drafts.step_snapshot(draft, step) or {}), meta={"csrf": False}
+        )
+        form.validate_step(partial=False)
+        forms[step] = form
+    return forms
+
+
+def first_incomplete_step(draft: Draft) -> str:
+    """The first step not yet answered in full: where resuming carries on (else the review).
+
+    A step saved with "Save and finish later" or Back holds answers but may miss some, so
+    having answers is not enough: the step must pass the same full check as its Next button.
+    """
+    for step in STEP_NAMES[:-1]:
+        snapshot = drafts.step_snapshot(draft, step)
+        if snapshot is None:
+            return step
+        form = STEP_FORMS[step](formdata=formdata_from(snapshot), meta={"csrf": False})
+        if not form.validate_step(partial=False):
+            return step
+    return STEP_NAMES[-1]
+
+
+def build_answers_document(draft: Draft, consent: StepForm | None = None) -> Built:
+    """Turn the draft's per-step answers into an intake-answers/1 document.
+
+    ``consent`` is the review step's form as just posted (its answers are not stored in the
+    draft until the document is sent). Steps that are not complete are listed in ``incomplete``
+    and left out of the document.
+    """
+    steps = STEP_NAMES if consent is None else STEP_NAMES[:-1]
+    forms = validated_forms(draft, steps)
+    if consent is not None:
+        forms["review"] = consent
+    document: dict[str, Any] = {"contract": "intake-answers/1"}
+    incomplete = []
+    for step, form in forms.items():
+        if form.errors or getattr(form, "form_errors", None):
+            incomplete.append(step)
+            continue
+        document.update(form.answers())
+    return Built(document, forms, incomplete)
+
+
+class StepsIncomplete(Exception):
+    """Some steps are not answered in full yet; nothing was sent."""
+
+    def __init__(self, steps: list[str]) -> None:
+        super().__init__(", ".join(steps))
+        self.steps = steps
+
+
+def submit_draft(draft: Draft, consent: StepForm) -> Submission:
+    """Validate, evaluate and store the draft as a submission, exactly once.
+
+    Raises ``StepsIncomplete`` (nothing sent), ``intake.answers.InvalidAnswers`` (nothing
+    stored) or ``AlreadySubmitted`` (a double click, back button or second tab).
+    After success the draft's answers are emptied: the submission now holds them.
+    """
+    existing = drafts.submission_for(draft)
+    if existing is not None:
+        raise AlreadySubmitted(existing)
+    built = build_answers_document(draft, consent)
+    if built.incomplete:
+        raise StepsIncomplete(built.incomplete)
+    submission = submit_document(built.document, source="wizard", draft=draft)
+    drafts.clear_answers(draft)
+    return submission
+
+
+# Where a problem in the document belongs in the wizard -------------------------------------
+
+_SECTION_STEPS = {
+    "patient": "about",
+    "concerns": "concerns",
+    "phq9": "phq9",
+    "gad7": "gad7",
+    "asq": "asq",
+    "medication_trials": "medications",
+    "other_medications": "treatments",
+    "psychotherapy_trials": "treatments",
+    "neuromodulation": "treatments",
+    "safety_screen": "safety",
+    "preferences": "preferences",
+    "insurance": "insurance",
+    "consent": "review",
+}
+_INDEXED = re.compile(r"^(\w+)\[(\d+)\](?:\.(\w+))?$")
+
+
+def problem_location(path: str) -> tuple[str, str | None]:
+    """Map a document path to ``(step, field id)``; the field id may be None.
+
+    ``patient.email`` → ``("about", "email")``; ``phq9.items[3]`` → ``("phq9", "item_4")``;
+    ``medication_trials[2].name`` → ``("medications", "medication_trials-2-name")``.
+    """
+    section, _, rest = path.partition(".")
+    head = section.split("[", 1)[0]
+    step = _SECTION_STEPS.get(head, "review")
+    if head in ("phq9", "gad7") and rest.startswith("items["):
+        index = int(rest[len("items[") :].split("]", 1)[0])
+        return step, f"item_{index + 1}"
+    if head == "neuromodulation" and rest:
+        return step, rest
+    if head == "other_medications":
+        return step, "other_medications"
+    match = _INDEXED.match(path)
+    if match:
+        name, index, field = match.groups()
+        return step, f"{name}-{index}-{field}" if field else f"{name}-{index}"
+    return step, rest or None
