@@ -90,15 +90,9 @@ def run(url: str, label: str) -> None:
 
 def _explain_default_page() -> None:
     from intake.models import Submission
-    from intake.services.queue import QueueFilters, _conditions, _order, _pinned_condition
+    from intake.services.queue import QueueFilters, select_listed
 
-    f = QueueFilters()
-    stmt = (
-        sa.select(Submission.id)
-        .where(sa.not_(_pinned_condition()), *_conditions(f))
-        .order_by(*_order(f.sort))
-        .limit(50)
-    )
+    stmt = select_listed(QueueFilters()).with_only_columns(Submission.id).limit(50)
     compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
     plan = db.session.execute(sa.text(f"EXPLAIN {compiled}")).scalars().all()
     print("  plan of the default page:")

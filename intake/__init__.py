@@ -69,7 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from intake.admin import bp as admin_bp
     from intake.api import bp as api_bp
     from intake.auth import bp as auth_bp
-    from intake.clinician import BLUEPRINTS as clinician_blueprints
+    from intake.clinician import bp as clinician_bp
     from intake.health import bp as health_bp
     from intake.patient import bp as patient_bp
     from intake.staff import bp as staff_bp
@@ -80,8 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
-    for blueprint in clinician_blueprints:  # clinician, insurance, admin tokens/settings
-        app.register_blueprint(blueprint)
+    app.register_blueprint(clinician_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

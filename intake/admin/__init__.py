@@ -1,7 +1,10 @@
-"""Admin pages (``/admin/``): staff accounts and the audit log."""
+"""Admin pages (``/admin/``): staff accounts, the audit log, API tokens and settings.
+
+One blueprint; the menu of these pages is ``views.ADMIN_SECTIONS``.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from intake.admin import views  # noqa: E402,F401 - registers the routes
+from intake.admin import settings, tokens, views  # noqa: E402,F401 - registers the routes

@@ -1,7 +1,7 @@
-"""Admin routes: staff accounts and the audit log.
+"""Admin routes: staff accounts and the audit log, and the admin menu.
 
-API tokens and settings pages are added by their own modules; add their links to
-``ADMIN_SECTIONS`` (shown on ``/admin/`` and in the admin sub-navigation).
+The API-token and settings pages are in ``tokens.py`` and ``settings.py``; every admin page is
+listed once, here, in ``ADMIN_SECTIONS`` (shown on ``/admin/`` and in the admin sub-navigation).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from intake.security import MAX_DB_ID
 from intake.services import accounts
 from intake.services.audit import ACTIONS
 
-#: (endpoint, label) of each admin page; other modules append theirs.
-ADMIN_SECTIONS: list[tuple[str, str]] = [
+#: (endpoint, label) of each admin page, in menu order. A tuple: nothing adds to it at import.
+ADMIN_SECTIONS: tuple[tuple[str, str], ...] = (
     ("admin.users", "Staff accounts"),
     ("admin.audit_log", "Audit log"),
-    ("admin_config.tokens", "API tokens"),
-    ("admin_config.settings", "Settings"),
-]
+    ("admin.tokens", "API tokens"),
+    ("admin.settings", "Settings"),
+)
 AUDIT_PAGE_SIZE = 50
 
 

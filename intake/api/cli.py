@@ -1,4 +1,8 @@
-"""``flask --app intake api-token …``: create and revoke API tokens."""
+"""``flask --app intake api-token …``: create and revoke API tokens.
+
+Each command commits once: the token change and its audit event (recorded by the service, with
+no actor, as every command-line event) are saved together.
+"""
 
 from __future__ import annotations
 
@@ -19,12 +23,15 @@ api_token = AppGroup("api-token", help="Create and revoke API tokens for kiosks/
 @click.argument("name")
 def api_token_create(name: str) -> None:
     """Create a token; it is printed once, alone on the last line, and only its hash is kept."""
+    from intake.extensions import db
     from intake.services.api_tokens import TokenError, create_token
 
     try:
         token = create_token(name)
     except TokenError as exc:
+        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"Created API token {name!r}. Store it now: it cannot be shown again.")
     click.echo(token)
 
@@ -33,10 +40,13 @@ def api_token_create(name: str) -> None:
 @click.argument("name")
 def api_token_revoke(name: str) -> None:
     """Revoke a token; requests using it get 401 from now on."""
+    from intake.extensions import db
     from intake.services.api_tokens import TokenError, revoke_token
 
     try:
         revoke_token(name)
     except TokenError as exc:
+        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"Revoked API token {name!r}.")

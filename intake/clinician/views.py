@@ -8,10 +8,10 @@ from flask_login import current_user
 
 from intake.auth.decorators import role_required
 from intake.clinician import bp
-from intake.clinician.common import get_submission, user_names
 from intake.clinician.forms import ReviewForm
 from intake.extensions import db
 from intake.models import Submission
+from intake.pages import get_submission, user_names
 from intake.rules import RULESET, Ruleset
 from intake.services import audit
 from intake.services.reviews import (
@@ -114,7 +114,7 @@ def review(submission_id: int) -> ResponseReturnValue:
         error = "; ".join(e for errors in form.errors.values() for e in errors)
     else:
         try:
-            saved = record_review(
+            record_review(
                 submission,
                 clinician_id=current_user.id,
                 decision=form.decision.data or "",
@@ -125,11 +125,6 @@ def review(submission_id: int) -> ResponseReturnValue:
         except ReviewError as exc:
             error = str(exc)
         else:
-            audit.record(
-                "reviewed",
-                submission=submission,
-                detail={"decision": saved.decision, "pathways": saved.pathway_codes},
-            )
             db.session.commit()
             flash("Review saved.", "success")
             return redirect(url_for("clinician.summary", submission_id=submission.id))

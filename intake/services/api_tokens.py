@@ -1,4 +1,9 @@
-"""API tokens for kiosks and integrations: created once, stored only as a hash, revocable."""
+"""API tokens for kiosks and integrations: created once, stored only as a hash, revocable.
+
+Creating and revoking are audited here, so the admin page and the ``api-token`` command leave
+the same trail; like every service, these flush and audit but never commit (the caller does,
+once, so the token and its audit event are saved together or not at all).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import ApiToken
+from intake.services import audit
 
 
 class TokenError(Exception):
@@ -23,7 +29,10 @@ def _digest(token: str) -> str:
 
 
 def create_token(name: str) -> str:
-    """Create a token called ``name`` and return it; this is the only time it is visible."""
+    """Add a token called ``name`` and its audit event, and return the token.
+
+    This is the only time the token is visible. The caller commits.
+    """
     name = name.strip()
     if not name or len(name) > 100:
         raise TokenError("the token name must be 1-100 characters")
@@ -31,18 +40,23 @@ def create_token(name: str) -> str:
         raise TokenError(f"a token called {name!r} already exists")
     token = secrets.token_urlsafe(32)
     db.session.add(ApiToken(name=name, token_sha256=_digest(token)))
-    db.session.commit()
+    db.session.flush()
+    audit.record("token_created", detail={"name": name})
     return token
 
 
 def revoke_token(name: str) -> None:
-    """Revoke the token called ``name``; later requests with it get 401."""
+    """Revoke the token called ``name`` and audit it; once committed, requests with it get 401.
+
+    Revoking a token that is already revoked changes nothing and records nothing.
+    """
     record = db.session.scalar(select(ApiToken).where(ApiToken.name == name))
     if record is None:
         raise TokenError(f"no token called {name!r}")
     if record.revoked_at is None:
         record.revoked_at = datetime.now(UTC)
-        db.session.commit()
+        db.session.flush()
+        audit.record("token_revoked", detail={"name": name})
 
 
 def find_active_token(presented: str) -> ApiToken | None:

@@ -1,8 +1,10 @@
 """Writing the audit log.
 
 ``record(action, submission=..., detail=...)`` adds one :class:`AuditEvent` to the current
-database session; it is committed together with the change it describes (the caller commits).
-The actor comes from Flask-Login and the address from the request, when there is one.
+database session; it is committed together with the change it describes (the view or command
+commits, once: docs/architecture.md, "Who commits and who audits"). The actor comes from
+Flask-Login and the address from the request, when there is one; at the command line there is
+neither, so a command's events have no actor and no address.
 
 ``detail`` is for identifiers and workflow values (statuses, ids, counts, filter names). Never put
 patient answers (names, dates of birth, member ids, free text) in it: the audit log is searched
@@ -11,6 +13,8 @@ and shown to admins, and it must not become a second copy of the patient record.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
@@ -22,29 +26,40 @@ from intake.models.audit import AuditEvent
 if TYPE_CHECKING:
     from intake.models import Submission, User
 
-#: The actions the app records, with the words the admin search page shows.
-ACTIONS: dict[str, str] = {
-    "login": "Signed in",
-    "login_failed": "Sign-in failed",
-    "account_locked": "Account locked after failed sign-ins",
-    "logout": "Signed out",
-    "session_expired": "Session expired",
-    "password_changed": "Password changed",
-    "totp_enabled": "Two-factor enabled",
-    "user_created": "Account created",
-    "user_disabled": "Account disabled",
-    "user_enabled": "Account enabled",
-    "password_reset": "Password reset by an admin",
-    "two_factor_reset": "Two-factor reset by an admin",
-    "submission_viewed": "Submission viewed",
-    "status_changed": "Status changed",
-    "note_added": "Note added",
-    "note_edited": "Note edited",
-    "acknowledged": "Urgent flag acknowledged",
-    "exported": "Exported",
-    "evaluated": "Evaluated",
-    "reviewed": "Clinician review",
-}
+#: Every action the app records, with the words the admin search page shows. Declared only here
+#: (a test checks that each ``audit.record("...")`` in the code names one of these).
+ACTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "login": "Signed in",
+        "login_failed": "Sign-in failed",
+        "account_locked": "Account locked after failed sign-ins",
+        "logout": "Signed out",
+        "session_expired": "Session expired",
+        "password_changed": "Password changed",
+        "totp_enabled": "Two-factor enabled",
+        "user_created": "Account created",
+        "user_disabled": "Account disabled",
+        "user_enabled": "Account enabled",
+        "password_reset": "Password reset by an admin",
+        "two_factor_reset": "Two-factor reset by an admin",
+        "submission_viewed": "Submission viewed",
+        "status_changed": "Status changed",
+        "note_added": "Note added",
+        "note_edited": "Note edited",
+        "acknowledged": "Urgent flag acknowledged",
+        "exported": "Exported",
+        "evaluated": "Evaluated",
+        "reviewed": "Clinician review",
+        "pdf_downloaded": "Summary PDF downloaded",
+        "insurance_updated": "Insurance checklist saved",
+        "insurance_conflict": "Insurance checklist save refused (changed by someone else)",
+        "insurance_history_viewed": "Insurance checklist history viewed",
+        "prior_auth_printed": "Prior-authorization packet opened",
+        "token_created": "API token created",
+        "token_revoked": "API token revoked",
+        "setting_changed": "Setting changed",
+    }
+)
 
 
 def client_ip() -> str | None:

@@ -18,6 +18,7 @@ from intake.extensions import db
 from intake.models import InsuranceVerification, InsuranceVerificationHistory, Submission
 from intake.models.insurance import CHECKLIST_FIELDS, PRIOR_AUTH_STATUSES, REFERENCE_MAX
 from intake.models.types import utcnow
+from intake.services import audit
 
 #: Who works the insurance panel, the packet and the checklist history (docs/clinician.md,
 #: "Decisions"). Kept here so every page that shows checklist data checks the same roles.
@@ -135,11 +136,13 @@ def save_verification(
     *,
     expected_version: int,
     user_id: int | None,
+    saving_over: bool = False,
 ) -> InsuranceVerification:
-    """Write the checklist if it is still at ``expected_version`` (0: never saved).
+    """Write the checklist if it is still at ``expected_version`` (0: never saved), and audit it.
 
-    The change is flushed, not committed: the caller audits it and commits. The version it
-    replaces goes to the history first.
+    The change is flushed, not committed: the caller commits. The version it replaces goes to
+    the history first. ``saving_over`` says the person chose to save over ``expected_version``
+    after a conflict; the audit event then names the version saved over.
 
     Raises ``StaleVerification`` and changes nothing when someone saved in between, whether that
     is seen before writing (the version the form was loaded with) or at the database (the
@@ -169,4 +172,12 @@ def save_verification(
         if current is None:  # pragma: no cover - the other save would have created it
             raise
         raise StaleVerification(current) from None
+    detail: dict[str, object] = {
+        "eligibility_confirmed": record.eligibility_confirmed,
+        "prior_auth": record.prior_auth,
+        "version": record.version,
+    }
+    if saving_over:
+        detail["saved_over_version"] = expected_version
+    audit.record("insurance_updated", submission=submission, detail=detail)
     return record

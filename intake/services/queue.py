@@ -18,6 +18,7 @@ from sqlalchemy.orm import defer
 from intake.extensions import db
 from intake.models import Submission
 from intake.names import fold_name
+from intake.rules import ruleset
 from intake.services.workflow import STATUSES
 from intake.text import text_fault
 
@@ -40,24 +41,21 @@ COVERAGE_TYPES = {
     "self_pay": "Self-pay",
     "other": "Other",
 }
-PATHWAYS = {
-    "crisis_support": "Crisis support now",
-    "tms_safety_review": "TMS safety review with a physician",
-    "bipolar_assessment": "Bipolar assessment",
-    "tms_plus_cbt": "TMS with cognitive behavioural therapy",
-    "tms_plus_medication_review": "TMS with a medication review",
-    "tms_plus_erp": "Deep TMS for OCD with ERP",
-    "medication_evaluation": "Psychiatric evaluation and medication management",
-    "psychotherapy": "Evidence-based psychotherapy",
-    "maintenance_therapy": "Keeping gains after TMS",
-    "clinician_consultation": "Talk it through with a clinician",
-}
 SORTS = {
     "newest": "Newest first",
     "oldest": "Oldest first",
     "last_name": "Last name A-Z",
     "status": "Status",
 }
+
+
+def pathway_titles() -> dict[str, str]:
+    """Pathway codes and titles of the loaded ruleset, in priority order (the pathway filter).
+
+    Read from the ruleset on each call, not copied here, so a pathway added to ``ruleset.yaml``
+    can be filtered on with no other change.
+    """
+    return {rule.code: rule.title for rule in ruleset.default_ruleset().pathways}
 
 
 def _parse_date(value: str) -> date | None:
@@ -93,7 +91,7 @@ class QueueFilters:
             "urgent": {"yes": "", "no": ""},
             "concern": CONCERNS,
             "coverage": COVERAGE_TYPES,
-            "pathway": PATHWAYS,
+            "pathway": pathway_titles(),
             "sort": SORTS,
         }
         for name, allowed in choices.items():
@@ -204,23 +202,44 @@ class Pinned:
     total: int
 
 
+def select_pinned(f: QueueFilters) -> sa.Select[tuple[Submission]]:
+    """Every unacknowledged urgent submission matching the filters, longest waiting first.
+
+    The queue shows the first ``PINNED_LIMIT`` of them; the CSV export streams them all. With
+    ``urgent=no`` nothing is pinned, so the statement matches no row.
+    """
+    stmt = (
+        sa.select(Submission)
+        .where(_pinned_condition(), *_conditions(f))
+        .order_by(Submission.submitted_at.asc(), Submission.id.asc())
+    )
+    return stmt.where(sa.false()) if f.urgent == "no" else stmt
+
+
+def select_listed(f: QueueFilters) -> sa.Select[tuple[Submission]]:
+    """Every other submission matching the filters, sorted as asked (the list under the pins)."""
+    return (
+        sa.select(Submission)
+        .where(sa.not_(_pinned_condition()), *_conditions(f))
+        .order_by(*_order(f.sort))
+    )
+
+
+def count_matching(stmt: sa.Select[tuple[Submission]]) -> int:
+    """How many submissions ``select_pinned`` or ``select_listed`` matches (one COUNT query)."""
+    query = sa.select(sa.func.count()).select_from(Submission).where(stmt.whereclause)
+    return db.session.scalar(query) or 0
+
+
 def pinned(f: QueueFilters) -> Pinned:
     """Unacknowledged urgent submissions matching the filters, longest waiting first."""
     if f.urgent == "no":
         return Pinned([], 0)
-    conds = [_pinned_condition(), *_conditions(f)]
-    stmt = (
-        sa.select(Submission)
-        .where(*conds)
-        .order_by(Submission.submitted_at.asc(), Submission.id.asc())
-        .limit(PINNED_LIMIT)
-    )
-    rows = _rows(stmt)
+    stmt = select_pinned(f)
+    rows = _rows(stmt.limit(PINNED_LIMIT))
     total = len(rows)
     if total == PINNED_LIMIT:
-        total = (
-            db.session.scalar(sa.select(sa.func.count()).select_from(Submission).where(*conds)) or 0
-        )
+        total = count_matching(stmt)
     return Pinned(rows, total)
 
 
@@ -245,19 +264,15 @@ class Page:
 
 def listing(f: QueueFilters, per_page: int = PAGE_SIZE) -> Page:
     """One page of the submissions that are not pinned, sorted as asked."""
-    conds = [sa.not_(_pinned_condition()), *_conditions(f)]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Submission).where(*conds)) or 0
+    stmt = select_listed(f)
+    total = count_matching(stmt)
     pages = max(1, -(-total // per_page))
     page = min(f.page, pages)
     # Page through ids on the indexes first, then load only those rows: a deep OFFSET then
     # skips index entries instead of reading (and de-TOASTing) the rows it skips.
     ids = list(
         db.session.scalars(
-            sa.select(Submission.id)
-            .where(*conds)
-            .order_by(*_order(f.sort))
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+            stmt.with_only_columns(Submission.id).limit(per_page).offset((page - 1) * per_page)
         )
     )
     position = {sid: i for i, sid in enumerate(ids)}
@@ -286,9 +301,3 @@ def waited(since: datetime, now: datetime | None = None) -> str:
     if hours:
         return f"{hours} h {mins} min"
     return f"{mins} min"
-
-
-# Public names for code that reuses the queue's filters and order (the CSV export does).
-pinned_condition = _pinned_condition
-filter_conditions = _conditions
-order_by = _order

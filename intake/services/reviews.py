@@ -9,6 +9,7 @@ from sqlalchemy import select
 from intake.extensions import db
 from intake.models import ClinicianReview, Submission
 from intake.rules import Ruleset
+from intake.services import audit
 
 NOTE_MAX = 4000
 
@@ -36,7 +37,7 @@ def record_review(
     note: str,
     ruleset: Ruleset,
 ) -> ClinicianReview:
-    """Check and add a review to the session (the caller audits and commits).
+    """Check and add a review and its audit event to the session (the caller commits).
 
     Raises ``ReviewError`` and adds nothing when the review is invalid.
 
@@ -70,6 +71,11 @@ def record_review(
     )
     db.session.add(review)
     db.session.flush()
+    audit.record(
+        "reviewed",
+        submission=submission,
+        detail={"decision": review.decision, "pathways": review.pathway_codes},
+    )
     return review
 
 

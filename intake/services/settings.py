@@ -11,6 +11,7 @@ from typing import Any
 
 from intake.extensions import db
 from intake.models.setting import Setting
+from intake.services import audit
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def all_settings() -> list[tuple[SettingSpec, Any]]:
 
 
 def set_setting(key: str, value: Any, *, user_id: int | None) -> bool:
-    """Store ``value`` (flushed; the caller audits and commits); returns whether it changed."""
+    """Store ``value`` and audit the change (flushed; the caller commits); returns whether it
+    changed. Storing the value a setting already has records nothing."""
     spec = SETTINGS[key]
     if not isinstance(value, type(spec.default)):
         raise TypeError(f"{key} takes a {type(spec.default).__name__}")
@@ -64,4 +66,5 @@ def set_setting(key: str, value: Any, *, user_id: int | None) -> bool:
         stored.value = value
         stored.updated_by_id = user_id
     db.session.flush()
+    audit.record("setting_changed", detail={"key": key, "from": current, "to": value})
     return True

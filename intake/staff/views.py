@@ -89,7 +89,7 @@ def queue() -> ResponseReturnValue:
         statuses=workflow.STATUSES,
         concerns=qs.CONCERNS,
         coverage_types=qs.COVERAGE_TYPES,
-        pathways=qs.PATHWAYS,
+        pathways=qs.pathway_titles(),
         sorts=qs.SORTS,
     )
 

@@ -69,3 +69,29 @@ def test_oversized_body_is_413_as_json(client: FlaskClient, runner: FlaskCliRunn
     assert response.status_code == 413
     assert response.is_json
     assert db.session.query(Submission).count() == 0
+
+
+def _events() -> list[tuple[str, dict[str, object], int | None]]:
+    from intake.models import AuditEvent
+
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    return [(e.action, e.detail, e.actor_id) for e in events]
+
+
+def test_create_and_revoke_at_the_command_line_are_audited(runner: FlaskCliRunner) -> None:
+    _create(runner, "kiosk-1")
+    assert runner.invoke(args=["api-token", "revoke", "kiosk-1"]).exit_code == 0
+    assert runner.invoke(args=["api-token", "revoke", "kiosk-1"]).exit_code == 0  # no-op
+    assert _events() == [
+        ("token_created", {"name": "kiosk-1"}, None),  # no actor: a command
+        ("token_revoked", {"name": "kiosk-1"}, None),
+    ]
+
+
+def test_the_service_leaves_the_commit_to_its_caller(app) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.api_tokens import create_token
+
+    create_token("kiosk-1")
+    db.session.rollback()
+    assert db.session.query(ApiToken).count() == 0
+    assert _events() == []

@@ -1,25 +1,20 @@
-"""Admin pages: API tokens (create, show once, revoke) and run-time settings."""
+"""Admin page for API tokens (``/admin/tokens``): create one (shown once), list, revoke.
+
+The service adds the token and its audit event; this view commits both in one transaction.
+"""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import select
 
-from intake.admin.views import ADMIN_SECTIONS
+from intake.admin import bp
+from intake.admin.config_forms import TokenCreateForm, TokenRevokeForm
 from intake.auth.decorators import role_required
-from intake.clinician import admin_bp as bp
-from intake.clinician.forms import SettingsForm, TokenCreateForm, TokenRevokeForm
 from intake.extensions import db
 from intake.models import ApiToken
-from intake.services import audit
 from intake.services.api_tokens import TokenError, create_token, revoke_token
-from intake.services.settings import EXPORT_FREE_TEXT, all_settings, get_setting, set_setting
-
-ADMIN_SECTIONS.extend(
-    [("admin_config.tokens", "API tokens"), ("admin_config.settings", "Settings")]
-)
 
 
 def _tokens_page(
@@ -52,14 +47,12 @@ def create_api_token() -> ResponseReturnValue:
     form = TokenCreateForm()
     if not form.validate_on_submit():
         return _tokens_page(form, status=422)
-    name = form.name.data.strip()
     try:
-        token = create_token(name)
+        token = create_token(form.name.data)
     except TokenError as exc:
         db.session.rollback()
         form.name.errors = [str(exc).capitalize() + "."]
         return _tokens_page(form, status=422)
-    audit.record("token_created", detail={"name": name})
     db.session.commit()
     return _tokens_page(TokenCreateForm(formdata=None), new_token=token)
 
@@ -71,35 +64,13 @@ def revoke_api_token() -> ResponseReturnValue:
     form = TokenRevokeForm()
     if not form.validate_on_submit():
         flash("Choose a token to revoke.", "error")
-        return redirect(url_for("admin_config.tokens"))
+        return redirect(url_for("admin.tokens"))
     try:
         revoke_token(form.name.data)
     except TokenError as exc:
         db.session.rollback()
         flash(str(exc).capitalize() + ".", "error")
-        return redirect(url_for("admin_config.tokens"))
-    audit.record("token_revoked", detail={"name": form.name.data})
+        return redirect(url_for("admin.tokens"))
     db.session.commit()
     flash(f"Token “{form.name.data}” revoked.", "success")
-    return redirect(url_for("admin_config.tokens"))
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-@role_required("admin")
-def settings() -> ResponseReturnValue:
-    """Settings an admin may change; each change is audited with its old and new value."""
-    form = SettingsForm(data={"export_free_text": get_setting(EXPORT_FREE_TEXT)})
-    if form.validate_on_submit():
-        value = bool(form.export_free_text.data)
-        before = get_setting(EXPORT_FREE_TEXT)
-        if set_setting(EXPORT_FREE_TEXT, value, user_id=current_user.id):
-            audit.record(
-                "setting_changed",
-                detail={"key": EXPORT_FREE_TEXT, "from": before, "to": value},
-            )
-            db.session.commit()
-            flash("Settings saved.", "success")
-        else:
-            flash("Nothing changed.", "success")
-        return redirect(url_for("admin_config.settings"))
-    return render_template("admin/settings.html", form=form, settings=all_settings())
+    return redirect(url_for("admin.tokens"))

@@ -1,4 +1,9 @@
-"""Helpers shared by the clinician, insurance and admin views."""
+"""Lookups shared by the pages of more than one audience.
+
+The clinician summary (``intake.clinician``) and the front desk's insurance panel and packet
+(``intake.staff``) both open a submission that has been evaluated and name the staff who changed
+things. The helpers live here, outside either package, so neither audience imports the other.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from intake.models import Submission, User
 
 
 def get_submission(submission_id: int) -> Submission:
-    """The submission, or 404."""
+    """The submission, or 404 when it is missing or was never evaluated (these pages need both)."""
     submission = db.session.get(Submission, submission_id)
     if submission is None or submission.evaluation is None:
         abort(404)

@@ -1,9 +1,9 @@
 """``/staff/export.csv``: the front-desk queue's filtered list as a streamed CSV file.
 
-The filters are the queue's own (``intake.services.queue.QueueFilters``). As on the queue, a GET
-takes the filters from the URL but never the identifying search term; a POST (with CSRF) may carry
-it. Rows come in the queue's order: unacknowledged urgent submissions first, longest waiting
-first, then the rest sorted as asked; every matching row, not one page.
+The filters and the statements are the queue's own (``QueueFilters``, ``select_pinned`` and
+``select_listed`` in ``intake.services.queue``), so the file holds what the queue lists. Rows
+come in the queue's order: unacknowledged urgent submissions first, longest waiting first, then
+the rest sorted as asked; every matching row, not one page.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from intake.auth.decorators import role_required
-from intake.clinician import insurance_bp as bp
 from intake.extensions import db
 from intake.models import Submission
 from intake.models.types import utcnow
@@ -24,27 +23,10 @@ from intake.services import audit
 from intake.services import queue as qs
 from intake.services.export import stream_csv
 from intake.services.settings import EXPORT_FREE_TEXT, get_setting
+from intake.staff import bp
 
 EXPORT_ROLES = ("front_desk",)
 _BATCH = 500
-
-
-def _statements(f: qs.QueueFilters) -> tuple[sa.Select, sa.Select]:
-    pinned = qs._pinned_condition()
-    conditions = qs._conditions(f)
-    first = (
-        sa.select(Submission)
-        .where(pinned, *conditions)
-        .order_by(Submission.submitted_at.asc(), Submission.id.asc())
-    )
-    rest = sa.select(Submission).where(sa.not_(pinned), *conditions).order_by(*qs._order(f.sort))
-    if f.urgent == "no":
-        first = first.where(sa.false())
-    return first, rest
-
-
-def _count(statement: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0
 
 
 def _rows(engine: sa.Engine, statements: tuple[sa.Select, ...]) -> Iterator[Submission]:
@@ -77,8 +59,8 @@ def export_csv() -> ResponseReturnValue:
     by another site's link or image on a staff computer, leaving a false "exported" entry.
     """
     filters = qs.QueueFilters.from_mapping(request.form)
-    statements = _statements(filters)
-    rows = sum(_count(statement) for statement in statements)
+    statements = (qs.select_pinned(filters), qs.select_listed(filters))
+    rows = sum(qs.count_matching(statement) for statement in statements)
     free_text = bool(get_setting(EXPORT_FREE_TEXT))
     audit.record(
         "exported",

@@ -13,12 +13,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from intake.auth.decorators import role_required
-from intake.clinician import insurance_bp as bp
-from intake.clinician.common import get_submission, user_names
-from intake.clinician.forms import InsuranceForm
 from intake.extensions import db
 from intake.models import InsuranceVerification, Submission
 from intake.models.insurance import CHECKLIST_FIELDS
+from intake.pages import get_submission, user_names
 from intake.rules import RULESET
 from intake.services import audit
 from intake.services.insurance import (
@@ -32,6 +30,8 @@ from intake.services.insurance import (
     verification_of,
 )
 from intake.services.summary import build_summary
+from intake.staff import bp
+from intake.staff.insurance_forms import InsuranceForm
 
 __all__ = ["INSURANCE_ROLES"]
 
@@ -117,8 +117,12 @@ def save_insurance(submission_id: int) -> ResponseReturnValue:
     if based_on is None:
         return _page(submission, form, error="Reload the page and try again.", status=422)
     try:
-        record = save_verification(
-            submission, _typed(form), expected_version=based_on, user_id=current_user.id
+        save_verification(
+            submission,
+            _typed(form),
+            expected_version=based_on,
+            user_id=current_user.id,
+            saving_over=save_over,
         )
     except StaleVerification as exc:
         db.session.rollback()
@@ -137,14 +141,6 @@ def save_insurance(submission_id: int) -> ResponseReturnValue:
     except InvalidVerification as exc:
         db.session.rollback()
         return _page(submission, form, error=str(exc), status=422)
-    detail: dict[str, object] = {
-        "eligibility_confirmed": record.eligibility_confirmed,
-        "prior_auth": record.prior_auth,
-        "version": record.version,
-    }
-    if save_over:
-        detail["saved_over_version"] = based_on
-    audit.record("insurance_updated", submission=submission, detail=detail)
     db.session.commit()
     if save_over:
         flash(
@@ -154,7 +150,7 @@ def save_insurance(submission_id: int) -> ResponseReturnValue:
         )
     else:
         flash("Insurance checklist saved.", "success")
-    return redirect(url_for("insurance.insurance", submission_id=submission.id))
+    return redirect(url_for("staff.insurance", submission_id=submission.id))
 
 
 @bp.get("/submissions/<int:submission_id>/prior-auth")
