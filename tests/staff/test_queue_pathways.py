@@ -13,9 +13,21 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
+from intake.extensions import db
+from intake.models import Submission
 from intake.rules import ruleset as rules
 from intake.services import queue
 from tests.factories import make_submission, post
+
+
+def _with_pathway(reference: str, code: str) -> Submission:
+    """A stored submission whose evaluation gave pathway ``code`` (as the extra rule would)."""
+    submission = make_submission(reference=reference)
+    submission.evaluation = {**submission.evaluation, "pathways": [{"code": code}]}
+    submission.pathway_codes = f",{code},"
+    db.session.commit()
+    return submission
+
 
 NEW_CODE = "group_therapy"
 NEW_TITLE = "Group therapy programme"
@@ -55,8 +67,8 @@ def test_a_pathway_added_to_the_ruleset_can_be_filtered_on(
     extra_pathway: None,
 ) -> None:
     login_as("front_desk")
-    make_submission(reference="G1", pathways=(NEW_CODE,))
-    make_submission(reference="M1", pathways=("medication_evaluation",))
+    _with_pathway("G1", NEW_CODE)
+    _with_pathway("M1", "medication_evaluation")
     assert _options(client.get("/staff/").get_data(as_text=True))[NEW_CODE] == NEW_TITLE
     page = post(client, "/staff/", {"pathway": NEW_CODE}).get_data(as_text=True)
     assert "Unknown pathway ignored" not in page
@@ -67,6 +79,6 @@ def test_a_pathway_added_to_the_ruleset_can_be_filtered_on(
 
 def test_without_it_the_same_code_is_refused(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as("front_desk")
-    make_submission(reference="G1", pathways=(NEW_CODE,))
+    _with_pathway("G1", NEW_CODE)
     page = post(client, "/staff/", {"pathway": NEW_CODE}).get_data(as_text=True)
     assert "Unknown pathway ignored" in page
