@@ -21,6 +21,7 @@ from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
 from intake.services import audit, workflow
 from intake.services import queue as qs
 from intake.staff import bp
+from intake.staff.filters import QueueFilterForm
 from intake.staff.forms import AcknowledgeForm, NoteForm, StatusForm, choices
 from intake.staff.insurance_history import history_panel
 
@@ -74,22 +75,20 @@ def _me() -> User:
 @bp.route("/", methods=["GET", "POST"])
 @role_required(*QUEUE_ROLES)
 def queue() -> ResponseReturnValue:
+    # Identifying search terms are only accepted in a POST body, never from a URL.
     if request.method == "POST":
-        filters = qs.QueueFilters.from_mapping(request.form)
+        form = QueueFilterForm.read(request.form)
     else:
-        # Identifying search terms are only accepted in a POST body, never from a URL.
-        filters = qs.QueueFilters.from_mapping(request.args, allow_search=False)
-    pinned = qs.pinned(filters)
-    page = qs.listing(filters)
+        form = QueueFilterForm.read(request.args, allow_search=False)
+    filters = form.filters()
     return render_template(
         "staff/queue.html",
+        form=form,
         filters=filters,
-        pinned=pinned,
-        page=page,
-        statuses=workflow.STATUSES,
+        pinned=qs.pinned(filters),
+        page=qs.listing(filters),
         concerns=qs.CONCERNS,
         coverage_types=qs.COVERAGE_TYPES,
-        pathways=qs.PATHWAYS,
         sorts=qs.SORTS,
     )
 
