@@ -6,20 +6,19 @@ listed once, here, in ``ADMIN_SECTIONS`` (shown on ``/admin/`` and in the admin 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from intake.admin import bp
+from intake.admin.filters import AuditFilterForm
 from intake.admin.forms import CreateUserForm, SetPasswordForm
 from intake.auth.decorators import role_required
 from intake.extensions import db
-from intake.models import AuditEvent, Submission, User
-from intake.security import MAX_DB_ID
-from intake.services import accounts
+from intake.forms.filters import page_number
+from intake.models import User
+from intake.services import accounts, audit_search
 from intake.services.audit import ACTIONS
 
 #: (endpoint, label) of each admin page, in menu order. A tuple: nothing adds to it at import.
@@ -29,7 +28,6 @@ ADMIN_SECTIONS: tuple[tuple[str, str], ...] = (
     ("admin.tokens", "API tokens"),
     ("admin.settings", "Settings"),
 )
-AUDIT_PAGE_SIZE = 50
 
 
 @bp.app_context_processor
@@ -132,93 +130,10 @@ def set_password(user_id: int) -> ResponseReturnValue:
     return render_template("admin/set_password.html", form=form, account=user), code
 
 
-def _day(value: str) -> datetime | None:
-    try:
-        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time.min, tzinfo=UTC)
-    except ValueError:
-        return None
-
-
 @bp.get("/audit")
 @role_required("admin")
 def audit_log() -> ResponseReturnValue:
     """Search the audit log by actor, action, submission and date range (GET: no patient data)."""
-    args = request.args
-    actor = (args.get("actor") or "").strip().lower()
-    action = (args.get("action") or "").strip()
-    submission = (args.get("submission") or "").strip()
-    date_from = (args.get("date_from") or "").strip()
-    date_to = (args.get("date_to") or "").strip()
-    try:
-        page = max(1, int(args.get("page") or 1))
-    except ValueError:
-        page = 1
-    conds: list[sa.ColumnElement[bool]] = []
-    problems: list[str] = []
-    if actor:
-        conds.append(AuditEvent.actor_email.like(f"%{actor}%"))
-    if action:
-        if action in ACTIONS:
-            conds.append(AuditEvent.action == action)
-        else:
-            problems.append("Unknown action ignored.")
-            action = ""
-    if submission:
-        if submission.isdigit() and int(submission) <= MAX_DB_ID:
-            conds.append(AuditEvent.submission_id == int(submission))
-        else:
-            ref = submission.upper().replace(" ", "")
-            conds.append(
-                AuditEvent.submission_id.in_(
-                    sa.select(Submission.id).where(Submission.reference == ref)
-                )
-            )
-    for value, is_end in ((date_from, False), (date_to, True)):
-        if value:
-            start = _day(value)
-            if start is None:
-                problems.append("Enter dates as YYYY-MM-DD.")
-            elif is_end:
-                if start.date() < date.max:  # the last possible day has no next day to stop at
-                    conds.append(AuditEvent.created_at < start + timedelta(days=1))
-            else:
-                conds.append(AuditEvent.created_at >= start)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(*conds)) or 0
-    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
-    page = min(page, pages)
-    events = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(*conds)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(AUDIT_PAGE_SIZE)
-        .offset((page - 1) * AUDIT_PAGE_SIZE)
-    ).all()
-    references = dict(
-        db.session.execute(
-            sa.select(Submission.id, Submission.reference).where(
-                Submission.id.in_({e.submission_id for e in events if e.submission_id})
-            )
-        ).all()
-    )
-    query = {
-        k: v
-        for k, v in {
-            "actor": actor,
-            "action": action,
-            "submission": submission,
-            "date_from": date_from,
-            "date_to": date_to,
-        }.items()
-        if v
-    }
-    return render_template(
-        "admin/audit.html",
-        events=events,
-        references=references,
-        actions=ACTIONS,
-        query=query,
-        page=page,
-        pages=pages,
-        total=total,
-        problems=problems,
-    )
+    form = AuditFilterForm.read(request.args)
+    result = audit_search.search(form.query(), page=page_number(request.args.get("page")))
+    return render_template("admin/audit.html", form=form, result=result, actions=ACTIONS)

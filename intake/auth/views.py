@@ -1,10 +1,13 @@
-"""Sign-in (with optional TOTP), sign-out, password change and two-factor enrolment."""
+"""Sign-in (with optional TOTP), sign-out, password change and two-factor enrolment.
+
+The sign-in rules (password check, lockout, failure counting, the code step) are in
+:mod:`intake.services.authentication`; these views keep the session side: the pending second
+step, the ``next`` target, the messages and status codes.
+"""
 
 from __future__ import annotations
 
-import hmac
 import time
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pyotp
@@ -17,26 +20,18 @@ from markupsafe import Markup
 from intake.auth import bp
 from intake.auth.decorators import public, role_required
 from intake.auth.forms import LoginForm, PasswordChangeForm, TotpForm
-from intake.auth.passwords import (
-    burn_time,
-    hash_password,
-    needs_rehash,
-    policy_problems,
-    verify_password,
-)
+from intake.auth.passwords import hash_password, policy_problems, verify_password
 from intake.auth.sessions import PENDING_2FA, PENDING_SECRET, end_session, start_session
 from intake.extensions import db, limiter
 from intake.models import User
 from intake.models.types import utcnow
-from intake.services import audit
+from intake.services import audit, authentication
 
 #: One message for every failed sign-in, so the page never tells whether an account exists.
 GENERIC_FAILURE = (
     "That email and password did not work. After repeated failed attempts sign-in is paused "
     "for 15 minutes. If you are stuck, ask an admin."
 )
-MAX_FAILED_LOGINS = 10
-LOCK_DURATION = timedelta(minutes=15)
 PENDING_LIFETIME = 300  # seconds to finish the second step
 
 
@@ -68,33 +63,12 @@ def home_for(user: User) -> str:
     return url_for("auth.account")
 
 
-def _register_failure(user: User | None, reason: str) -> None:
-    if user is not None and reason in {"wrong_password", "wrong_code"}:
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = utcnow() + LOCK_DURATION
-            user.failed_logins = 0
-            audit.record("account_locked", actor=user)
-    audit.record("login_failed", actor=user, detail={"reason": reason})
-    db.session.commit()
-
-
 def _complete_login(user: User, *, two_factor: bool) -> ResponseReturnValue:
-    user.failed_logins = 0
-    user.last_login_at = utcnow()
     next_url = _safe_next(session.get("_staff_next"))
     start_session(user)
-    audit.record("login", actor=user, detail={"two_factor": two_factor})
+    authentication.signed_in(user, two_factor=two_factor)
     db.session.commit()
     return redirect(next_url or home_for(user))
-
-
-def _needs_enrolment(user: User) -> bool:
-    return (
-        current_app.config.get("REQUIRE_2FA_ADMIN", False)
-        and user.has_role("admin")
-        and not user.totp_secret
-    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -108,39 +82,24 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         session["_staff_next"] = _safe_next(request.args.get("next"))
     if form.validate_on_submit():
-        email = User.normalise_email(form.email.data or "")
-        password = form.password.data or ""
-        user = db.session.scalar(db.select(User).where(User.email == email))
-        if user is None:
-            burn_time(password)
-            _register_failure(None, "unknown_account")
+        check = authentication.check_password(
+            form.email.data or "",
+            form.password.data or "",
+            require_admin_totp=current_app.config.get("REQUIRE_2FA_ADMIN", False),
+        )
+        if check.user is None:
             error = GENERIC_FAILURE
-        elif user.is_locked():
-            burn_time(password)
-            _register_failure(user, "locked")
-            error = GENERIC_FAILURE
-        elif not verify_password(user.password_hash, password):
-            _register_failure(user, "wrong_password")
-            error = GENERIC_FAILURE
-        elif user.disabled:
-            _register_failure(user, "disabled")
-            error = GENERIC_FAILURE
+        elif check.second_step is None:
+            return _complete_login(check.user, two_factor=False)
         else:
-            if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
-            # The failure counter is reset by _complete_login only: resetting it here would let
-            # someone who knows the password guess codes forever, 9 at a time.
-            if user.totp_secret or _needs_enrolment(user):
-                db.session.commit()
-                session[PENDING_2FA] = {
-                    "id": user.id,
-                    "generation": user.session_generation,
-                    "at": int(time.time()),
-                }
-                if user.totp_secret:
-                    return redirect(url_for("auth.login_verify"))
-                return redirect(url_for("auth.login_enrol"))
-            return _complete_login(user, two_factor=False)
+            session[PENDING_2FA] = {
+                "id": check.user.id,
+                "generation": check.user.session_generation,
+                "at": int(time.time()),
+            }
+            if check.second_step == "verify":
+                return redirect(url_for("auth.login_verify"))
+            return redirect(url_for("auth.login_enrol"))
     status = 200 if error is None else 401
     return render_template("auth/login.html", form=form, error=error), status
 
@@ -160,22 +119,6 @@ def _pending_user() -> User | None:
     return user
 
 
-def _accept_code(user: User, secret: str, code: str) -> bool:
-    """Accept a TOTP code once: from the current step or one either side (clock drift), and
-    only from a step later than the last code this account used, so an overheard or reused
-    code cannot sign in a second time."""
-    totp = pyotp.TOTP(secret)
-    typed = code.replace(" ", "").strip()
-    now_step = totp.timecode(datetime.now(UTC))
-    for step in (now_step - 1, now_step, now_step + 1):
-        if user.totp_last_step is not None and step <= user.totp_last_step:
-            continue
-        if hmac.compare_digest(totp.generate_otp(step), typed):
-            user.totp_last_step = step
-            return True
-    return False
-
-
 @bp.route("/login/verify", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"])
@@ -189,9 +132,8 @@ def login_verify() -> ResponseReturnValue:
     form = TotpForm()
     error = None
     if form.validate_on_submit():
-        if _accept_code(user, user.totp_secret, form.code.data or ""):
+        if authentication.check_code(user, form.code.data or ""):
             return _complete_login(user, two_factor=True)
-        _register_failure(user, "wrong_code")
         error = "That code did not work. Codes change every 30 seconds; try the newest one."
     return render_template("auth/verify.html", form=form, error=error), 200 if not error else 401
 
@@ -210,11 +152,8 @@ def _enrol(user: User, *, on_success: str | None) -> ResponseReturnValue:
     form = TotpForm()
     error = None
     if form.validate_on_submit():
-        user.totp_last_step = None  # a new secret starts a new sequence of steps
-        if _accept_code(user, secret, form.code.data or ""):
-            user.totp_secret = secret
+        if authentication.enrol_totp(user, secret, form.code.data or ""):
             session.pop(PENDING_SECRET, None)
-            audit.record("totp_enabled", actor=user)
             if on_success is None:  # part of sign-in
                 return _complete_login(user, two_factor=True)
             db.session.commit()

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.extensions import db
 from intake.models.types import JSONDocument, UTCDateTime, utcnow
 from intake.names import fold_name
+
+if TYPE_CHECKING:
+    from intake.models.user import User
+    from intake.models.workflow import Acknowledgement, Note, StatusChange
 
 
 class Submission(db.Model):
@@ -58,6 +62,19 @@ class Submission(db.Model):
     api_token_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_token.id"), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     request_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+
+    # What the staff submission page shows, newest first. Read-only (``viewonly``): notes,
+    # status changes and acknowledgements are written by ``intake.services.workflow`` as rows
+    # of their own, so adding one never touches the submission's row or its ``version``.
+    # Loaded when first read; a commit expires them, so the page always shows fresh lists.
+    status_history: Mapped[list[StatusChange]] = relationship(
+        order_by="[StatusChange.changed_at.desc(), StatusChange.id.desc()]", viewonly=True
+    )
+    notes: Mapped[list[Note]] = relationship(order_by="Note.id.desc()", viewonly=True)
+    acknowledgements: Mapped[list[Acknowledgement]] = relationship(
+        order_by="Acknowledgement.id.desc()", viewonly=True
+    )
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id], viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API
 

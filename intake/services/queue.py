@@ -19,8 +19,6 @@ from intake.extensions import db
 from intake.models import Submission
 from intake.names import fold_name
 from intake.rules import ruleset
-from intake.services.workflow import STATUSES
-from intake.text import text_fault
 
 PAGE_SIZE = 50
 PINNED_LIMIT = 100
@@ -82,40 +80,20 @@ class QueueFilters:
     page: int = 1
     problems: list[str] = field(default_factory=list)
 
+    #: The day a typed date names (YYYY-MM-DD, MM/DD/YYYY or MM-DD-YYYY), or None.
+    parse_date = staticmethod(_parse_date)
+
     @classmethod
     def from_mapping(cls, data: Mapping[str, str], *, allow_search: bool = True) -> QueueFilters:
-        """Read filters from a form; unknown values are dropped with a message."""
-        f = cls()
-        choices = {
-            "status": STATUSES,
-            "urgent": {"yes": "", "no": ""},
-            "concern": CONCERNS,
-            "coverage": COVERAGE_TYPES,
-            "pathway": pathway_titles(),
-            "sort": SORTS,
-        }
-        for name, allowed in choices.items():
-            value = (data.get(name) or "").strip()
-            if value and value not in allowed:
-                f.problems.append(f"Unknown {name.replace('_', ' ')} ignored.")
-                value = ""
-            setattr(f, name, value or getattr(cls, name))
-        for name in ("date_from", "date_to"):
-            value = (data.get(name) or "").strip()
-            if value and _parse_date(value) is None:
-                f.problems.append("Enter dates as YYYY-MM-DD.")
-                value = ""
-            setattr(f, name, value)
-        if allow_search:
-            f.q = (data.get("q") or "").strip()[:100]
-            if text_fault(f.q) is not None:
-                f.problems.append("The search had a hidden character in it and was not run.")
-                f.q = ""
-        try:
-            f.page = max(1, int(data.get("page") or 1))
-        except ValueError:
-            f.page = 1
-        return f
+        """Read filters from a form; unknown values are dropped with a message.
+
+        The rules are the queue filter form's (``intake.staff.filters``), so the page and the
+        CSV export read a filter alike. Imported here, not at the top: that form is built from
+        this module's choices.
+        """
+        from intake.staff.filters import QueueFilterForm
+
+        return QueueFilterForm.read(data, allow_search=allow_search).filters()
 
     def as_form(self) -> dict[str, str]:
         """The filters as form fields (for hidden inputs carrying them to the next page)."""

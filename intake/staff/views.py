@@ -16,11 +16,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from intake.auth.decorators import role_required
 from intake.extensions import db
-from intake.models import Acknowledgement, Note, StatusChange, Submission, User
+from intake.models import Note, Submission, User
 from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
 from intake.services import audit, workflow
 from intake.services import queue as qs
 from intake.staff import bp
+from intake.staff.filters import QueueFilterForm
 from intake.staff.forms import AcknowledgeForm, NoteForm, StatusForm, choices
 from intake.staff.insurance_history import history_panel
 
@@ -74,22 +75,20 @@ def _me() -> User:
 @bp.route("/", methods=["GET", "POST"])
 @role_required(*QUEUE_ROLES)
 def queue() -> ResponseReturnValue:
+    # Identifying search terms are only accepted in a POST body, never from a URL.
     if request.method == "POST":
-        filters = qs.QueueFilters.from_mapping(request.form)
+        form = QueueFilterForm.read(request.form)
     else:
-        # Identifying search terms are only accepted in a POST body, never from a URL.
-        filters = qs.QueueFilters.from_mapping(request.args, allow_search=False)
-    pinned = qs.pinned(filters)
-    page = qs.listing(filters)
+        form = QueueFilterForm.read(request.args, allow_search=False)
+    filters = form.filters()
     return render_template(
         "staff/queue.html",
+        form=form,
         filters=filters,
-        pinned=pinned,
-        page=page,
-        statuses=workflow.STATUSES,
+        pinned=qs.pinned(filters),
+        page=qs.listing(filters),
         concerns=qs.CONCERNS,
         coverage_types=qs.COVERAGE_TYPES,
-        pathways=qs.pathway_titles(),
         sorts=qs.SORTS,
     )
 
@@ -117,33 +116,17 @@ def _render_submission(
         {s: workflow.STATUSES[s] for s in workflow.allowed_transitions(submission.status)}
     )
     status_form.version.data = submission.version
-    history = db.session.scalars(
-        db.select(StatusChange)
-        .where(StatusChange.submission_id == submission.id)
-        .order_by(StatusChange.changed_at.desc(), StatusChange.id.desc())
-    ).all()
-    notes = db.session.scalars(
-        db.select(Note).where(Note.submission_id == submission.id).order_by(Note.id.desc())
-    ).all()
-    acks = db.session.scalars(
-        db.select(Acknowledgement)
-        .where(Acknowledgement.submission_id == submission.id)
-        .order_by(Acknowledgement.id.desc())
-    ).all()
-    updated_by = (
-        db.session.get(User, submission.updated_by_id) if submission.updated_by_id else None
-    )
     me = _me()
     return render_template(
         "staff/submission.html",
         s=submission,
         a=submission.answers or {},
         ev=submission.evaluation or {},
-        history=history,
-        notes=notes,
-        acks=acks,
-        updated_by=updated_by,
-        editable={n.id for n in notes if workflow.note_editable(n, me)},
+        history=submission.status_history,
+        notes=submission.notes,
+        acks=submission.acknowledgements,
+        updated_by=submission.updated_by,
+        editable={n.id for n in submission.notes if workflow.note_editable(n, me)},
         status_form=status_form,
         ack_form=ack_form or AcknowledgeForm(formdata=None),
         note_form=note_form or NoteForm(formdata=None),

@@ -1,0 +1,93 @@
+"""Searching the audit log: by who, what, which submission and when, newest first, a page at a time.
+
+Kept apart from :mod:`intake.services.audit` (which writes the log) so the admin page's view
+only reads its filter form and draws the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from intake.extensions import db
+from intake.models import AuditEvent, Submission
+from intake.security import MAX_DB_ID
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What to look for; blank or None means "any"."""
+
+    actor: str = ""  # part of a staff email, in any case
+    action: str = ""  # an action code (``intake.services.audit.ACTIONS``)
+    submission: str = ""  # a submission id, or its reference in any case
+    date_from: date | None = None  # from the start of this day (UTC)
+    date_to: date | None = None  # to the end of this day (UTC)
+
+
+@dataclass
+class AuditPage:
+    events: list[AuditEvent]
+    #: submission id -> reference, for the events on this page
+    references: dict[int, str]
+    total: int
+    page: int
+    pages: int
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def conditions(query: AuditQuery) -> list[sa.ColumnElement[bool]]:
+    conds: list[sa.ColumnElement[bool]] = []
+    actor = query.actor.strip().lower()  # emails are stored in lower case
+    if actor:
+        conds.append(AuditEvent.actor_email.like(f"%{actor}%"))
+    if query.action:
+        conds.append(AuditEvent.action == query.action)
+    submission = query.submission.strip()
+    if submission:
+        if submission.isdigit() and int(submission) <= MAX_DB_ID:
+            conds.append(AuditEvent.submission_id == int(submission))
+        else:
+            reference = submission.upper().replace(" ", "")
+            conds.append(
+                AuditEvent.submission_id.in_(
+                    sa.select(Submission.id).where(Submission.reference == reference)
+                )
+            )
+    if query.date_from is not None:
+        conds.append(AuditEvent.created_at >= _midnight(query.date_from))
+    if query.date_to is not None and query.date_to < date.max:  # the last day has no next day
+        conds.append(AuditEvent.created_at < _midnight(query.date_to + timedelta(days=1)))
+    return conds
+
+
+def search(query: AuditQuery, page: int = 1, per_page: int = PAGE_SIZE) -> AuditPage:
+    """One page of the matching events, newest first (a page past the end shows the last)."""
+    conds = conditions(query)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(*conds)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    events = list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(*conds)
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    ids = {e.submission_id for e in events if e.submission_id}
+    references: dict[int, str] = {}
+    if ids:
+        rows = db.session.execute(
+            sa.select(Submission.id, Submission.reference).where(Submission.id.in_(ids))
+        )
+        references = {sid: ref for sid, ref in rows}
+    return AuditPage(events, references, total, page, pages)

@@ -1,0 +1,102 @@
+"""The queue's search and filter form, and the one place its values are read.
+
+The search box (last name, reference or date of birth) is patient data: it is read only from a
+POST body, never from a URL (``allow_search=False`` for a GET drops it). The other filters are
+not identifying, so a GET link such as ``/staff/?concern=ocd`` works too.
+
+``QueueFilters.from_mapping`` (the CSV export) reads through this form as well, so a filter
+means the same on the page and in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self
+
+from werkzeug.datastructures import MultiDict
+from wtforms.validators import ValidationError
+
+from intake.forms.base import strip_filter
+from intake.forms.filters import ChoiceFilter, DateFilter, FilterForm, TextFilter, page_number
+from intake.services import queue as qs
+from intake.services.workflow import STATUSES
+from intake.text import text_fault
+
+SEARCH_MAX = 100
+HIDDEN_CHARACTER = "The search had a hidden character in it and was not run."
+
+
+def _shorten(value: Any) -> Any:
+    return value[:SEARCH_MAX] if isinstance(value, str) else value
+
+
+def _plain_search(form: Any, field: Any) -> None:
+    if isinstance(field.data, str) and text_fault(field.data) is not None:
+        raise ValidationError(HIDDEN_CHARACTER)
+
+
+def _unknown(name: str) -> str:
+    return f"Unknown {name} ignored."
+
+
+class QueueFilterForm(FilterForm):
+    q = TextFilter(
+        "Search by last name, reference number or date of birth",
+        description="Date of birth as YYYY-MM-DD. The search is sent privately and is not kept "
+        "in the address bar.",
+        filters=[strip_filter, _shorten],
+        validators=[_plain_search],
+        render_kw={"autocomplete": "off"},
+    )
+    status = ChoiceFilter("Status", choices=STATUSES, unknown=_unknown("status"))
+    urgent = ChoiceFilter(
+        "Urgent",
+        choices={"yes": "Urgent only", "no": "Not urgent"},
+        unknown=_unknown("urgent"),
+    )
+    concern = ChoiceFilter("Primary concern", choices=qs.CONCERNS, unknown=_unknown("concern"))
+    coverage = ChoiceFilter(
+        "Coverage type", choices=qs.COVERAGE_TYPES, unknown=_unknown("coverage")
+    )
+    pathway = ChoiceFilter("Pathway", choices=qs.pathway_titles, unknown=_unknown("pathway"))
+    date_from = DateFilter("Submitted from", parse=qs.QueueFilters.parse_date)
+    date_to = DateFilter("Submitted to", parse=qs.QueueFilters.parse_date)
+    sort = ChoiceFilter(
+        "Sort", choices=qs.SORTS, any_label=None, unknown=_unknown("sort"), default="newest"
+    )
+
+    #: Every field but the search box, in the order the page shows them.
+    FILTER_NAMES = (
+        "status",
+        "urgent",
+        "concern",
+        "coverage",
+        "pathway",
+        "date_from",
+        "date_to",
+        "sort",
+    )
+
+    page_asked: int = 1
+
+    @classmethod
+    def read(
+        cls, data: Mapping[str, Any] | None, *, allow_search: bool = True, **kwargs: Any
+    ) -> Self:
+        """The form filled from ``data`` and checked; without ``allow_search`` any search
+        term in ``data`` is dropped unread."""
+        pairs = data.items(multi=True) if isinstance(data, MultiDict) else (data or {}).items()
+        formdata = MultiDict([(k, v) for k, v in pairs if allow_search or k != "q"])
+        form = super().read(formdata, **kwargs)
+        form.page_asked = page_number(formdata.get("page"))
+        return form
+
+    def filters(self) -> qs.QueueFilters:
+        """The usable values as the queue service takes them (dates as typed, checked)."""
+        return qs.QueueFilters(
+            **{name: self.text(name) for name in self.FILTER_NAMES if name != "sort"},
+            q=self.value("q") or "",
+            sort=self.text("sort") or "newest",
+            page=self.page_asked,
+            problems=self.problems,
+        )
