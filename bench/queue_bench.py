@@ -21,6 +21,7 @@ from flask_migrate import upgrade
 from config import TestingConfig
 from intake import create_app
 from intake.extensions import db
+from intake.staff.filters import read_filters
 
 ROWS = int(os.environ.get("BENCH_QUEUE_ROWS", "100000"))
 SERVER = os.environ.get(
@@ -40,14 +41,13 @@ def _median_ms(run: Callable[[], object], rounds: int = 20) -> float:
 
 def _queries() -> dict[str, Callable[[], object]]:
     from intake.services.queue import (
-        QueueFilters,
         listing,
         pinned,
         unacknowledged_urgent_count,
     )
 
     def page(**filters: str) -> Callable[[], object]:
-        f = QueueFilters.from_mapping(filters)
+        f = read_filters(filters)
         return lambda: (pinned(f), listing(f))
 
     return {

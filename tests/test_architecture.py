@@ -27,6 +27,8 @@ SERVICES_THAT_COMMIT = {
     "accounts.py": "user create/enable/disable commit inside (their callers are CLI + admin)",
     "drafts.py": "a wizard step is saved at once (create, save, clear, purge)",
     "submissions.py": "the submit transaction, with its retry on a unique-key race",
+    "authentication.py": "a failed sign-in is committed at once, so it counts although the "
+    "page then shows an error",
 }
 
 MUTATING_METHODS = {"append", "extend", "insert", "update", "setdefault", "add", "pop", "remove"}

@@ -20,11 +20,11 @@ from markupsafe import Markup
 from intake.auth import bp
 from intake.auth.decorators import public, role_required
 from intake.auth.forms import LoginForm, PasswordChangeForm, TotpForm
-from intake.auth.passwords import hash_password, policy_problems, verify_password
 from intake.auth.sessions import PENDING_2FA, PENDING_SECRET, end_session, start_session
 from intake.extensions import db, limiter
 from intake.models import User
 from intake.models.types import utcnow
+from intake.passwords import hash_password, policy_problems, verify_password
 from intake.services import audit, authentication
 
 #: One message for every failed sign-in, so the page never tells whether an account exists.

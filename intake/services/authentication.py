@@ -20,10 +20,10 @@ from typing import Literal
 
 import pyotp
 
-from intake.auth.passwords import burn_time, hash_password, needs_rehash, verify_password
 from intake.extensions import db
 from intake.models import User
 from intake.models.types import utcnow
+from intake.passwords import burn_time, hash_password, needs_rehash, verify_password
 from intake.services import audit
 
 MAX_FAILED_LOGINS = 10

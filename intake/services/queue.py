@@ -8,7 +8,6 @@ as asked, one page at a time (LIMIT/OFFSET on indexed columns, ties broken by id
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -82,18 +81,6 @@ class QueueFilters:
 
     #: The day a typed date names (YYYY-MM-DD, MM/DD/YYYY or MM-DD-YYYY), or None.
     parse_date = staticmethod(_parse_date)
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, str], *, allow_search: bool = True) -> QueueFilters:
-        """Read filters from a form; unknown values are dropped with a message.
-
-        The rules are the queue filter form's (``intake.staff.filters``), so the page and the
-        CSV export read a filter alike. Imported here, not at the top: that form is built from
-        this module's choices.
-        """
-        from intake.staff.filters import QueueFilterForm
-
-        return QueueFilterForm.read(data, allow_search=allow_search).filters()
 
     def as_form(self) -> dict[str, str]:
         """The filters as form fields (for hidden inputs carrying them to the next page)."""

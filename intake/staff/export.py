@@ -24,6 +24,7 @@ from intake.services import queue as qs
 from intake.services.export import stream_csv
 from intake.services.settings import EXPORT_FREE_TEXT, get_setting
 from intake.staff import bp
+from intake.staff.filters import read_filters
 
 EXPORT_ROLES = ("front_desk",)
 _BATCH = 500
@@ -58,7 +59,7 @@ def export_csv() -> ResponseReturnValue:
     POST only (with the CSRF token): an export is an audited action, and a GET could be started
     by another site's link or image on a staff computer, leaving a false "exported" entry.
     """
-    filters = qs.QueueFilters.from_mapping(request.form)
+    filters = read_filters(request.form)
     statements = (qs.select_pinned(filters), qs.select_listed(filters))
     rows = sum(qs.count_matching(statement) for statement in statements)
     free_text = bool(get_setting(EXPORT_FREE_TEXT))

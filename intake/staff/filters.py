@@ -4,8 +4,8 @@ The search box (last name, reference or date of birth) is patient data: it is re
 POST body, never from a URL (``allow_search=False`` for a GET drops it). The other filters are
 not identifying, so a GET link such as ``/staff/?concern=ocd`` works too.
 
-``QueueFilters.from_mapping`` (the CSV export) reads through this form as well, so a filter
-means the same on the page and in the file.
+:func:`read_filters` (the queue page, the CSV export, the benchmark) reads through this form,
+so a filter means the same on the page and in the file.
 """
 
 from __future__ import annotations
@@ -100,3 +100,9 @@ class QueueFilterForm(FilterForm):
             page=self.page_asked,
             problems=self.problems,
         )
+
+
+def read_filters(data: Mapping[str, str], *, allow_search: bool = True) -> qs.QueueFilters:
+    """The queue filters in ``data`` (a form or the URL's query); unknown values are dropped
+    with a message, and the search box is read only when ``allow_search`` (a POST body)."""
+    return QueueFilterForm.read(data, allow_search=allow_search).filters()

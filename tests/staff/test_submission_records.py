@@ -11,12 +11,13 @@ from intake.extensions import db
 from intake.models import Submission
 from intake.models.types import utcnow
 from intake.services import workflow
+from tests.answer_documents import ASQ_YES
 from tests.factories import make_submission, make_user
 
 
 def test_records_are_newest_first_and_the_last_editor_is_known(app: Flask) -> None:
     desk = make_user("front_desk", email="desk@example.org")
-    s = make_submission(urgent=True)
+    s = make_submission(changes=ASQ_YES)
     first = workflow.add_note(s, by=desk, body="first")
     second = workflow.add_note(s, by=desk, body="second")
     workflow.acknowledge(s, by=desk, action="contacted_patient", note="")
