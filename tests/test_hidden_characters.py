@@ -231,7 +231,7 @@ def test_queue_search_with_a_nul_is_not_run_and_not_a_500(client: FlaskClient, l
     make_submission()
     response = post(client, "/staff/", {"q": "Rey\x00es"})
     assert response.status_code == 200
-    assert "hidden character" in response.get_data(as_text=True)
+    assert "hidden control character" in response.get_data(as_text=True)
 
 
 def test_a_lone_surrogate_with_an_idempotency_key_is_a_422(client: FlaskClient, token: str) -> None:
@@ -248,3 +248,16 @@ def test_a_lone_surrogate_with_an_idempotency_key_is_a_422(client: FlaskClient, 
     )
     assert response.status_code == 422
     assert [e["path"] for e in response.get_json()["errors"]] == ["patient.first_name"]
+
+
+@pytest.mark.parametrize("name", ["actor", "submission"])
+def test_audit_search_with_a_nul_is_left_out_not_a_500(
+    client: FlaskClient,
+    login_as,  # type: ignore[no-untyped-def]
+    name: str,
+) -> None:
+    """On PostgreSQL a NUL in a query parameter used to fail in the database (review)."""
+    login_as("admin")
+    response = client.get(f"/admin/audit?{name}=a%00b")
+    assert response.status_code == 200
+    assert "hidden control character" in response.get_data(as_text=True)

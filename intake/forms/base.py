@@ -39,7 +39,7 @@ def _bind_stripped(form: Any, unbound_field: Any, options: dict[str, Any]) -> Fi
     return _bind(form, unbound_field, options, strip=True)
 
 
-def _bind_checked(form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+def bind_checked(form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
     """Bind a field with the shared character check on typed text, changing nothing typed."""
     return _bind(form, unbound_field, options, strip=False)
 
@@ -75,7 +75,7 @@ class TextCheckedForm(FlaskForm):
 
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
-            return _bind_checked(form, unbound_field, options)
+            return bind_checked(form, unbound_field, options)
 
 
 class BaseForm(FlaskForm):

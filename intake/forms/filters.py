@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.validators import ValidationError
 
-from intake.forms.base import leaf_fields, strip_filter
+from intake.forms.base import bind_checked, leaf_fields, strip_filter
 from intake.forms.fields import DateField, SelectField, StringField
 
 DATE_PROBLEM = "Enter dates as YYYY-MM-DD."
@@ -90,7 +90,15 @@ class TextFilter(StringField):
 
 
 class FilterForm(Form):
-    """Base of the filter forms: read the given data, keep what is usable."""
+    """Base of the filter forms: read the given data, keep what is usable.
+
+    Typed text gets the shared character check (a NUL byte in a search would otherwise reach
+    PostgreSQL and fail there): such a value is left out with a message at its field.
+    """
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            return bind_checked(form, unbound_field, options)
 
     @classmethod
     def read(cls, data: Mapping[str, Any] | None, **kwargs: Any) -> Self:

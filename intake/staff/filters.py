@@ -14,25 +14,17 @@ from collections.abc import Mapping
 from typing import Any, Self
 
 from werkzeug.datastructures import MultiDict
-from wtforms.validators import ValidationError
 
 from intake.forms.base import strip_filter
 from intake.forms.filters import ChoiceFilter, DateFilter, FilterForm, TextFilter, page_number
 from intake.services import queue as qs
 from intake.services.workflow import STATUSES
-from intake.text import text_fault
 
 SEARCH_MAX = 100
-HIDDEN_CHARACTER = "The search had a hidden character in it and was not run."
 
 
 def _shorten(value: Any) -> Any:
     return value[:SEARCH_MAX] if isinstance(value, str) else value
-
-
-def _plain_search(form: Any, field: Any) -> None:
-    if isinstance(field.data, str) and text_fault(field.data) is not None:
-        raise ValidationError(HIDDEN_CHARACTER)
 
 
 def _unknown(name: str) -> str:
@@ -45,7 +37,6 @@ class QueueFilterForm(FilterForm):
         description="Date of birth as YYYY-MM-DD. The search is sent privately and is not kept "
         "in the address bar.",
         filters=[strip_filter, _shorten],
-        validators=[_plain_search],
         render_kw={"autocomplete": "off"},
     )
     status = ChoiceFilter("Status", choices=STATUSES, unknown=_unknown("status"))

@@ -7,7 +7,8 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import ImmutableMultiDict
 
 from intake.services.queue import QueueFilters
-from intake.staff.filters import HIDDEN_CHARACTER, QueueFilterForm, read_filters
+from intake.staff.filters import QueueFilterForm, read_filters
+from intake.text import FORM_MESSAGES, TextFault
 from tests.factories import post
 
 
@@ -65,7 +66,7 @@ def test_the_search_is_read_only_when_allowed_and_checked(app: Flask) -> None:
     assert (from_url.q, from_url.concern, from_url.problems) == ("", "ocd", [])
     assert read_filters({"q": "x" * 150}).q == "x" * 100
     hidden = read_filters({"q": "smi\u202eth"})
-    assert (hidden.q, hidden.problems) == ("", [HIDDEN_CHARACTER])
+    assert (hidden.q, hidden.problems) == ("", [FORM_MESSAGES[TextFault.BIDI]])
 
 
 def test_a_search_in_the_url_is_not_shown_in_the_search_box(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
