@@ -41,6 +41,7 @@ bench: $(STAMP) ## Benchmarks: requests/s, page render times, rules throughput, 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -7,6 +7,8 @@ things. The helpers live here, outside either package, so neither audience impor
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort
 
 from intake.extensions import db
@@ -19,6 +21,13 @@ def get_submission(submission_id: int) -> Submission:
     if submission is None or submission.evaluation is None:
         abort(404)
     return submission
+
+
+def evaluation_of(submission: Submission) -> dict[str, Any]:
+    """The stored evaluation of a submission opened with :func:`get_submission` (never None)."""
+    if submission.evaluation is None:
+        abort(404)
+    return submission.evaluation
 
 
 def user_names(ids: set[int | None]) -> dict[int | None, str]:

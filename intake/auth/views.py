@@ -205,7 +205,7 @@ def account() -> ResponseReturnValue:
 @limiter.limit(_login_limit, methods=["POST"])  # the current password must not be guessable
 def change_password() -> ResponseReturnValue:
     form = PasswordChangeForm()
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     if form.validate_on_submit():
         if not verify_password(user.password_hash, form.current_password.data or ""):
             form.current_password.errors.append("That is not your current password.")
@@ -228,7 +228,7 @@ def change_password() -> ResponseReturnValue:
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @role_required()
 def two_factor() -> ResponseReturnValue:
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     if user.totp_secret:
         flash("Two-factor sign-in is already on. Ask an admin to reset it.", "info")
         return redirect(url_for("auth.account"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -11,7 +13,7 @@ from intake.clinician import bp
 from intake.clinician.forms import ReviewForm
 from intake.extensions import db
 from intake.models import Submission
-from intake.pages import get_submission, user_names
+from intake.pages import evaluation_of, get_submission, user_names
 from intake.rules import RULESET, Ruleset
 from intake.services import audit
 from intake.services.reviews import (
@@ -20,7 +22,7 @@ from intake.services.reviews import (
     record_review,
     reviews_of,
 )
-from intake.services.summary import build_summary, reevaluate
+from intake.services.summary import Reevaluation, build_summary, reevaluate
 
 #: Who may read summaries and record reviews (docs/clinician.md, "Decisions").
 CLINICIAN_ROLES = ("clinician",)
@@ -38,8 +40,8 @@ def _context(submission: Submission) -> dict[str, object]:
     review = reviews[0] if reviews else None
     return {
         "submission": submission,
-        "summary": build_summary(submission.answers, submission.evaluation, ruleset),
-        "reevaluation": reevaluate(submission.answers, submission.evaluation, ruleset),
+        "summary": build_summary(submission.answers, evaluation_of(submission), ruleset),
+        "reevaluation": reevaluate(submission.answers, evaluation_of(submission), ruleset),
         "review": review,
         "reviewer": names.get(review.clinician_id) if review else None,
         "reviews": reviews,
@@ -56,7 +58,7 @@ def _review_form(ruleset: Ruleset) -> ReviewForm:
 
 def _audit_view(submission: Submission, context: dict[str, object], page: str) -> None:
     audit.record("submission_viewed", submission=submission, detail={"page": page})
-    reevaluation = context["reevaluation"]
+    reevaluation = cast("Reevaluation | None", context["reevaluation"])
     if reevaluation is not None:
         audit.record(
             "evaluated",
@@ -92,7 +94,7 @@ def summary_pdf(submission_id: int) -> ResponseReturnValue:
     submission = get_submission(submission_id)
     context = _context(submission)
     html = render_template("clinician/summary_pdf.html", **context)
-    pdf = html_to_pdf(html, base_url=request.host_url, static_folder=current_app.static_folder)
+    pdf = html_to_pdf(html, base_url=request.host_url, static_folder=str(current_app.static_folder))
     audit.record("pdf_downloaded", submission=submission, detail={"bytes": len(pdf)})
     db.session.commit()
     return Response(

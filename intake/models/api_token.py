@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.models.types import UTCDateTime, utcnow
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A named API token. The token itself is shown once, at creation, and never stored."""
 
     __tablename__ = "api_token"

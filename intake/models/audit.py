@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.models.types import JSONDocument, UTCDateTime, utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One audited action. Rows are never updated or deleted by the application.
 
     ``detail`` holds identifiers and workflow values only (statuses, ids, counts), never patient

@@ -7,13 +7,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.models.types import JSONDocument, UTCDateTime, utcnow
 
 DECISIONS = ("agree", "different")
 
 
-class ClinicianReview(db.Model):
+class ClinicianReview(Model):
     """Agree with the suggested pathways, or choose different ones, with a note.
 
     Reviews are append-only: a later review supersedes an earlier one on the summary, and every

@@ -8,11 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.models.types import JSONDocument, UTCDateTime, utcnow
 
 
-class Draft(db.Model):
+class Draft(Model):
     """Answers in progress, kept in the database (never in the cookie) for 14 days.
 
     ``data`` maps each wizard step to the answers the patient gave on it. ``date_of_birth`` is

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.models.types import UTCDateTime, utcnow
 
 #: Prior authorization, from "not looked at yet" to the payer's answer.
@@ -25,7 +25,7 @@ _PRIOR_AUTH_CHECK = (
 )
 
 
-class InsuranceVerification(db.Model):
+class InsuranceVerification(Model):
     """The verification checklist: eligibility and prior authorization, with notes.
 
     One row per submission, created on the first save. ``version`` is an optimistic lock: a save
@@ -55,7 +55,7 @@ class InsuranceVerification(db.Model):
     __table_args__ = (sa.CheckConstraint(_PRIOR_AUTH_CHECK, name="prior_auth"),)
 
 
-class InsuranceVerificationHistory(db.Model):
+class InsuranceVerificationHistory(Model):
     """One replaced version of a checklist: its values, who saved them, when, and who replaced them.
 
     Written by the save that replaces the version, in the same transaction, and never changed

@@ -8,11 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.models.types import JSONDocument, UTCDateTime, utcnow
 
 
-class Setting(db.Model):
+class Setting(Model):
     """One stored setting; a key with no row has its default (``intake.services.settings``)."""
 
     __tablename__ = "setting"

@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.models.types import UTCDateTime, utcnow
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """One signed-in staff session.
 
     The session cookie is signed but lives in the browser: without a record here, a copy of the

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.models.types import JSONDocument, UTCDateTime, utcnow
 from intake.names import fold_name
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from intake.models.workflow import Acknowledgement, Note, StatusChange
 
 
-class Submission(db.Model):
+class Submission(Model):
     """One submitted intake.
 
     ``answers`` is the validated intake-answers/1 document and never changes after submission.

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.models.types import UTCDateTime, utcnow
 
 #: Every role an account can hold, with the words people see.
@@ -18,7 +18,7 @@ ROLES: dict[str, str] = {
 }
 
 
-class User(db.Model):
+class User(Model):
     """A staff account.
 
     ``roles`` is a comma-separated, sorted list of role codes (``"admin,front_desk"``).

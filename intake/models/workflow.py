@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from intake.extensions import db
+from intake.extensions import Model
 from intake.models.types import UTCDateTime, utcnow
 from intake.models.user import User
 
@@ -20,7 +20,7 @@ ACKNOWLEDGEMENT_ACTIONS: dict[str, str] = {
 }
 
 
-class StatusChange(db.Model):
+class StatusChange(Model):
     """One workflow transition of a submission."""
 
     __tablename__ = "status_change"
@@ -35,7 +35,7 @@ class StatusChange(db.Model):
     changed_by: Mapped[User] = relationship(lazy="joined")
 
 
-class Note(db.Model):
+class Note(Model):
     """A staff note on a submission; its author may edit it for 10 minutes."""
 
     __tablename__ = "submission_note"
@@ -50,7 +50,7 @@ class Note(db.Model):
     author: Mapped[User] = relationship(lazy="joined")
 
 
-class Acknowledgement(db.Model):
+class Acknowledgement(Model):
     """Someone acknowledged an urgent flag: who, when, what was done, and a note."""
 
     __tablename__ = "acknowledgement"

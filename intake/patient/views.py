@@ -19,6 +19,7 @@ draft itself stays and reopens with its resume code and date of birth.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -26,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ConsentForm, ResumeForm
-from intake.models import Draft
+from intake.models import Draft, Submission
 from intake.patient import bp, wizard
 from intake.services import drafts
 
@@ -74,17 +75,17 @@ def _session_draft() -> Draft | None:
     return drafts.get_draft(session.get(SESSION_KEY))
 
 
-def _current_draft() -> tuple[Draft | None, ResponseReturnValue | None]:
+def _current_draft() -> Draft | ResponseReturnValue:
     """The session's draft, or the response to send instead (start, expired, or done)."""
     draft = _session_draft()
     if draft is None:
-        return None, redirect(url_for("patient.start"))
+        return redirect(url_for("patient.start"))
     if draft.submission_id is not None:
-        return None, redirect(url_for("patient.done"))
+        return redirect(url_for("patient.done"))
     if drafts.is_expired(draft):
         session.pop(SESSION_KEY, None)
-        return None, (render_template("patient/expired.html"), 410)
-    return draft, None
+        return render_template("patient/expired.html"), 410
+    return draft
 
 
 def _step_context(draft: Draft, step: str, form: object, **extra: object) -> dict[str, object]:
@@ -119,9 +120,9 @@ def step(step: str) -> ResponseReturnValue:
     """
     if step not in STEP_FORMS:
         abort(404)
-    draft, response = _current_draft()
-    if response is not None:
-        return response
+    draft = _current_draft()
+    if not isinstance(draft, Draft):
+        return draft
     if request.method == "GET":
         return _render_step(draft, step, wizard.load_form(draft, step))
     action = request.form.get("action", "next")
@@ -138,7 +139,7 @@ def step(step: str) -> ResponseReturnValue:
         crisis_now = wizard.needs_crisis_page(step, form)
         return _render_step(draft, step, form, 422, crisis_now=crisis_now)
     if row_action:
-        _change_rows(form, repeating, action)
+        _change_rows(form, str(repeating), action)
     try:
         wizard.save_step(draft, step, form)
     except StaleDataError:
@@ -152,7 +153,7 @@ def step(step: str) -> ResponseReturnValue:
     return _go(target)
 
 
-def _change_rows(form: object, name: str, action: str) -> None:
+def _change_rows(form: Any, name: str, action: str) -> None:
     rows = form[name]
     if action == "add_row":
         if len(rows.entries) < rows.max_entries:
@@ -202,9 +203,9 @@ def _submit(draft: Draft) -> ResponseReturnValue:
 @bp.get("/intake/support")
 def support() -> ResponseReturnValue:
     """Crisis support: 988, 911, the front desk. The intake can be continued afterwards."""
-    draft, response = _current_draft()
-    if response is not None:
-        return response
+    draft = _current_draft()
+    if not isinstance(draft, Draft):
+        return draft
     target = request.args.get("next", "")
     if target != "saved" and target not in STEP_FORMS:
         target = STEP_NAMES[0]
@@ -218,9 +219,9 @@ def support() -> ResponseReturnValue:
 @bp.get("/intake/saved")
 def saved() -> ResponseReturnValue:
     """The resume code and how to come back. The browser session stays on the draft."""
-    draft, response = _current_draft()
-    if response is not None:
-        return response
+    draft = _current_draft()
+    if not isinstance(draft, Draft):
+        return draft
     return render_template(
         "patient/saved.html",
         resume_code=drafts.display_code(draft.resume_code),
@@ -243,7 +244,8 @@ def resume() -> ResponseReturnValue:
     form = ResumeForm()
     failed = False
     if request.method == "POST" and form.validate_step(formdata=request.form):
-        draft = drafts.find_for_resume(form.code.data, form.date_of_birth.data)
+        born = form.date_of_birth.data  # a date: the form has just validated it
+        draft = drafts.find_for_resume(form.code.data, born) if born is not None else None
         if draft is not None:
             session.pop(SESSION_KEY, None)
             session[SESSION_KEY] = draft.id
@@ -260,7 +262,7 @@ def _first_unfinished(draft: Draft) -> str:
     return wizard.first_incomplete_step(draft)
 
 
-def _submitted() -> tuple[object, object] | None:
+def _submitted() -> tuple[Draft, Submission] | None:
     draft = _session_draft()
     if draft is None:
         return None
@@ -301,7 +303,7 @@ def _confirmation(*, printable: bool) -> ResponseReturnValue:
 @bp.get("/intake/continue")
 def resume_here() -> ResponseReturnValue:
     """Carry on with this browser's draft at the first step not yet saved."""
-    draft, response = _current_draft()
-    if response is not None:
-        return response
+    draft = _current_draft()
+    if not isinstance(draft, Draft):
+        return draft
     return redirect(url_for("patient.step", step=_first_unfinished(draft)))

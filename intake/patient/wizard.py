@@ -162,8 +162,8 @@ def problem_location(path: str) -> tuple[str, str | None]:
     head = section.split("[", 1)[0]
     step = _SECTION_STEPS.get(head, "review")
     if head in ("phq9", "gad7") and rest.startswith("items["):
-        index = int(rest[len("items[") :].split("]", 1)[0])
-        return step, f"item_{index + 1}"
+        item = int(rest[len("items[") :].split("]", 1)[0])
+        return step, f"item_{item + 1}"
     if head == "neuromodulation" and rest:
         return step, rest
     if head == "other_medications":

@@ -85,7 +85,7 @@ def record(
     ``actor`` defaults to the signed-in user (none for the command line or a failed sign-in).
     """
     if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user._get_current_object()  # type: ignore[attr-defined]
+        actor = current_user._get_current_object()
     event = AuditEvent(
         action=action,
         actor_id=actor.id if actor is not None else None,

@@ -106,7 +106,7 @@ def purge_expired(at: datetime | None = None) -> int:
         delete(Draft).where(Draft.expires_at <= (at or now()), Draft.submission_id.is_(None))
     )
     db.session.commit()
-    return result.rowcount or 0
+    return int(getattr(result, "rowcount", 0) or 0)  # a DELETE's result has a row count
 
 
 def submission_for(draft: Draft) -> Submission | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
@@ -153,7 +154,7 @@ class Row:
         return getattr(self.submission, name)
 
 
-def _rows(stmt: sa.Select[tuple[Submission]]) -> list[Row]:
+def _rows(stmt: sa.Select[Any]) -> list[Row]:
     first_name = Submission.answers["patient"]["first_name"].as_string()
     stmt = stmt.add_columns(first_name).options(
         defer(Submission.answers), defer(Submission.evaluation)
@@ -167,7 +168,7 @@ class Pinned:
     total: int
 
 
-def select_pinned(f: QueueFilters) -> sa.Select[tuple[Submission]]:
+def select_pinned(f: QueueFilters) -> sa.Select[Any]:
     """Every unacknowledged urgent submission matching the filters, longest waiting first.
 
     The queue shows the first ``PINNED_LIMIT`` of them; the CSV export streams them all. With
@@ -181,7 +182,7 @@ def select_pinned(f: QueueFilters) -> sa.Select[tuple[Submission]]:
     return stmt.where(sa.false()) if f.urgent == "no" else stmt
 
 
-def select_listed(f: QueueFilters) -> sa.Select[tuple[Submission]]:
+def select_listed(f: QueueFilters) -> sa.Select[Any]:
     """Every other submission matching the filters, sorted as asked (the list under the pins)."""
     return (
         sa.select(Submission)
@@ -190,9 +191,12 @@ def select_listed(f: QueueFilters) -> sa.Select[tuple[Submission]]:
     )
 
 
-def count_matching(stmt: sa.Select[tuple[Submission]]) -> int:
+def count_matching(stmt: sa.Select[Any]) -> int:
     """How many submissions ``select_pinned`` or ``select_listed`` matches (one COUNT query)."""
-    query = sa.select(sa.func.count()).select_from(Submission).where(stmt.whereclause)
+    where = stmt.whereclause
+    query = sa.select(sa.func.count()).select_from(Submission)
+    if where is not None:
+        query = query.where(where)
     return db.session.scalar(query) or 0
 
 
@@ -208,7 +212,7 @@ def pinned(f: QueueFilters) -> Pinned:
     return Pinned(rows, total)
 
 
-def _order(sort: str) -> list[sa.ColumnElement[object]]:
+def _order(sort: str) -> list[sa.UnaryExpression[Any]]:
     s = Submission
     if sort == "oldest":
         return [s.submitted_at.asc(), s.id.asc()]

@@ -130,7 +130,7 @@ def submit_document(
     as_of = as_of or today()
     answers, evaluation = evaluate_document(document, as_of)
     if draft is not None and draft.submission_id is not None:
-        raise AlreadySubmitted(db.session.get(Submission, draft.submission_id))
+        raise AlreadySubmitted(db.session.get_one(Submission, draft.submission_id))
     for _attempt in range(_REFERENCE_ATTEMPTS):
         submission = build_submission(
             answers, evaluation, source=source, submitted_at=datetime.now(UTC)
@@ -167,7 +167,7 @@ def _raise_if_draft_submitted(draft_id: int) -> None:
     """After a failed commit, tell apart a reference collision from a concurrent submit."""
     submission_id = db.session.scalar(select(Draft.submission_id).where(Draft.id == draft_id))
     if submission_id is not None:
-        raise AlreadySubmitted(db.session.get(Submission, submission_id))
+        raise AlreadySubmitted(db.session.get_one(Submission, submission_id))
 
 
 def _raise_if_key_used(idempotency: Idempotency) -> None:

@@ -16,7 +16,7 @@ from intake.auth.decorators import role_required
 from intake.extensions import db
 from intake.models import InsuranceVerification, Submission
 from intake.models.insurance import CHECKLIST_FIELDS
-from intake.pages import get_submission, user_names
+from intake.pages import evaluation_of, get_submission, user_names
 from intake.rules import RULESET
 from intake.services import audit
 from intake.services.insurance import (
@@ -66,7 +66,7 @@ def _page(
         render_template(
             "staff/insurance.html",
             submission=submission,
-            summary=build_summary(submission.answers, submission.evaluation, RULESET),
+            summary=build_summary(submission.answers, evaluation_of(submission), RULESET),
             record=record,
             form=form,
             conflict=conflict,
@@ -163,7 +163,7 @@ def prior_auth(submission_id: int) -> ResponseReturnValue:
     return render_template(
         "staff/insurance_prior_auth.html",
         submission=submission,
-        summary=build_summary(submission.answers, submission.evaluation, RULESET),
+        summary=build_summary(submission.answers, evaluation_of(submission), RULESET),
         record=verification_of(submission),
         prior_auth_words=PRIOR_AUTH_WORDS,
     )

@@ -6,6 +6,7 @@ history either. Showing it is a view of patient data and is audited each time it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from intake.extensions import db
@@ -32,7 +33,9 @@ def history_panel(submission: Submission, reader: User) -> HistoryPanel | None:
         return None
     versions = versions_of(submission)
     ids = {v.saved_by_id for v in versions if v.saved_by_id is not None}
-    users = db.session.scalars(db.select(User).where(User.id.in_(ids))) if ids else []
+    users: Iterable[User] = (
+        db.session.scalars(db.select(User).where(User.id.in_(ids))) if ids else []
+    )
     audit.record(
         "insurance_history_viewed", submission=submission, detail={"versions": len(versions)}
     )

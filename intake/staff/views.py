@@ -69,7 +69,7 @@ def staff_header() -> dict[str, object]:
 
 
 def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()
 
 
 @bp.route("/", methods=["GET", "POST"])
