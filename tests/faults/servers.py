@@ -19,10 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
+
+from tests.gunicorn_process import stop, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -251,34 +252,7 @@ def gunicorn(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(proc, base)
+        wait_until_ready(proc, base, ServerError)
         yield base
     finally:
-        _stop(proc)
-
-
-def _wait_until_ready(proc: subprocess.Popen[bytes], base: str) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None:
-            raise ServerError(f"gunicorn exited with {proc.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise ServerError("gunicorn did not answer /healthz within 30 s")
-        time.sleep(0.2)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        with suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=15)
-    with suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)  # the workers too, if any outlived the master
-    if proc.poll() is None:
-        proc.wait(timeout=5)
+        stop(proc)

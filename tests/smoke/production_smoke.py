@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.answer_documents import sample_answers
+from tests.gunicorn_process import stop, wait_until_ready
 from tests.throwaway_databases import create_database, drop_database, server_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,38 +102,11 @@ def gunicorn(env: dict[str, str], access_log: Path) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         with step(f"gunicorn, {WORKERS} workers, answers /healthz"):
-            _wait_until_ready(proc, base)
+            wait_until_ready(proc, base, SmokeFailure)
         yield base
     finally:
         with step("stop gunicorn"):
-            _stop(proc)
-
-
-def _wait_until_ready(proc: subprocess.Popen[bytes], base: str) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None:
-            raise SmokeFailure(f"gunicorn exited with {proc.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise SmokeFailure("gunicorn did not answer /healthz within 30 s")
-        time.sleep(0.2)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """TERM the master (it stops its workers); KILL the whole group if it lingers."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
+            stop(proc)
 
 
 class Browser:
