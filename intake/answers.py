@@ -22,11 +22,16 @@ from email_validator import EmailNotValidError, validate_email
 from intake import vocabulary as vocab
 from intake.text import CONTRACT_MESSAGES, text_fault
 
-CONTRACT = "intake-answers/1"
+#: The contract the wizard writes; every contract here is still accepted, each validated by
+#: its own field rules (docs/rules.md, "Answers contracts").
+CONTRACT = "intake-answers/2"
+CONTRACTS = {"intake-answers/1": 1, "intake-answers/2": 2}
 
 # Codes and limits come from the vocabulary, the one home they share with the forms.
 YN = vocab.codes(vocab.YN)
 YES_NO = vocab.codes(vocab.YES_NO)
+ASQ_ANSWERS = vocab.codes(vocab.ASQ_ANSWERS)
+GUARDIAN_RELATIONSHIPS = vocab.codes(vocab.GUARDIAN_RELATIONSHIPS)
 LANGUAGES = vocab.codes(vocab.LANGUAGES)
 CONTACT_METHODS = vocab.codes(vocab.CONTACT_METHODS)
 PRIMARY_CONCERNS = vocab.codes(vocab.PRIMARY_CONCERNS)
@@ -86,6 +91,9 @@ GROUP_NUMBER_MAX = vocab.GROUP_NUMBER_MAX
 SUBSCRIBER_NAME_MAX = vocab.SUBSCRIBER_NAME_MAX
 SIGNATURE_MAX = vocab.SIGNATURE_MAX
 MAX_AGE = vocab.MAX_AGE
+MIN_AGE = vocab.MIN_AGE
+ADULT_AGE = vocab.ADULT_AGE
+GUARDIAN_NAME_MAX = vocab.GUARDIAN_NAME_MAX
 PHONE_DIGITS = vocab.PHONE_DIGITS
 
 _MISSING = object()
@@ -161,19 +169,25 @@ def age_in_years(born: date, on: date) -> int:
 
 
 def parse_answers(document: object, as_of: date) -> dict[str, Any]:
-    """Validate an intake-answers/1 document and return a new, normalised copy.
+    """Validate an intake-answers/1 or /2 document and return a new, normalised copy.
 
-    Strings are trimmed; optional answers that are absent, null or blank come back as ``None``;
-    lists and numbers keep their JSON types. ``as_of`` is the evaluation date that date of birth
-    is checked against. Raises :class:`InvalidAnswers` listing every problem, not just the first.
+    Each contract is checked by its own field rules and keeps its name, so a stored v1 document
+    stays a v1 document. Strings are trimmed; optional answers that are absent, null or blank
+    come back as ``None``; lists and numbers keep their JSON types. ``as_of`` is the evaluation
+    date that date of birth is checked against. Raises :class:`InvalidAnswers` listing every
+    problem, not just the first.
     """
     problems: list[Problem] = []
     root = _Object(document, "", _TOP_FIELDS, problems.append, as_of)
     result: dict[str, Any] = {}
     if root.ok:
-        if root.raw("contract") != CONTRACT:
-            root.problem("contract", f'must be "{CONTRACT}"')
-        result["contract"] = CONTRACT
+        contract = root.raw("contract")
+        if not isinstance(contract, str) or contract not in CONTRACTS:
+            accepted = " or ".join(f'"{name}"' for name in CONTRACTS)
+            root.problem("contract", f"must be {accepted}")
+            contract = CONTRACT
+        root.version = CONTRACTS[contract]
+        result["contract"] = contract
         for key, read in _SECTIONS:
             result[key] = read(root)
         root.finish()
@@ -200,6 +214,10 @@ class _Object:
     ) -> None:
         self.path = path
         self.as_of = as_of
+        #: The answers contract's generation (1 or 2); children inherit it from the root.
+        self.version = 2
+        #: The patient's age on ``as_of`` once known (the consent of a minor needs a guardian).
+        self.age: int | None = None
         self._report = report
         self._order = {name: i for i, name in enumerate(fields)}
         self._buffer: list[tuple[int, Problem]] = []
@@ -227,13 +245,15 @@ class _Object:
         """A nested object whose problems sort at ``key``'s place in this one."""
         index = self._order.get(key, len(self._order))
         raw = self.raw(key) if value is _MISSING else value
-        return _Object(
+        child = _Object(
             raw,
             self.at(key) + suffix,
             fields,
             lambda p: self._buffer.append((index, p)),
             self.as_of,
         )
+        child.version, child.age = self.version, self.age
+        return child
 
     def finish(self) -> None:
         """Report unknown keys, then flush. A missing section says so once, not once per field."""
@@ -396,6 +416,16 @@ def _patient(root: _Object) -> dict[str, Any]:
         "preferred_language": obj.choice("preferred_language", LANGUAGES),
         "preferred_contact": obj.choice("preferred_contact", CONTACT_METHODS),
     }
+    born = out["date_of_birth"]
+    if born is not None:
+        root.age = age_in_years(date.fromisoformat(born), root.as_of)
+        if root.version >= 2 and root.age < MIN_AGE:
+            obj.problem(
+                "date_of_birth",
+                f"must give an age of {MIN_AGE} or more: the online intake is for people aged "
+                f"{MIN_AGE} and over; please call the clinic",
+            )
+            out["date_of_birth"], root.age = None, None
     if out["email"] is not None and not is_valid_email(out["email"]):
         obj.problem("email", "must be a valid email address, like name@example.org")
         out["email"] = None
@@ -488,7 +518,31 @@ def _gad7(root: _Object) -> dict[str, Any]:
 
 
 def _asq(root: _Object) -> dict[str, Any]:
-    """ASQ questions 1-4, and question 5 ("right now").
+    """ASQ questions 1-4, and question 5 ("right now"), by the document's own contract."""
+    return _asq_v2(root) if root.version >= 2 else _asq_v1(root)
+
+
+def _asq_v2(root: _Object) -> dict[str, Any]:
+    """intake-answers/2: each question may be declined, and no answer to question 5 is dropped.
+
+    A declined question 1-4 counts as a positive screen, so question 5 is then required like
+    after a yes; it may be answered whatever 1-4 say (with JavaScript off it is always shown).
+    """
+    obj = root.child("asq", (*ASQ_ITEMS, "thoughts_right_now"))
+    out: dict[str, Any] = {key: obj.choice(key, ASQ_ANSWERS) for key in ASQ_ITEMS}
+    positive = any(out[key] in ("yes", "declined") for key in ASQ_ITEMS)
+    out["thoughts_right_now"] = obj.choice(
+        "thoughts_right_now",
+        ASQ_ANSWERS,
+        required=positive,
+        why=" when an answer to questions 1-4 is yes or declined",
+    )
+    obj.finish()
+    return out
+
+
+def _asq_v1(root: _Object) -> dict[str, Any]:
+    """intake-answers/1: ASQ questions 1-4, and question 5 ("right now").
 
     Question 5 is *asked* only after a yes to 1-4, but a "yes" to it is never dropped: with
     JavaScript off the question is on the page whatever the other answers are, and someone who
@@ -532,7 +586,7 @@ def _medication_trial(parent: _Object, index: int, value: Any) -> dict[str, Any]
     out = {
         "name": obj.text("name", MEDICINE_NAME_MAX),
         "daily_dose_mg": dose,
-        "weeks": obj.integer("weeks", 0, WEEKS_MAX),
+        "weeks": obj.integer("weeks", 0, WEEKS_MAX if obj.version >= 2 else vocab.WEEKS_MAX_V1),
         "outcome": obj.choice("outcome", MED_OUTCOMES),
         "current": obj.boolean("current"),
     }
@@ -638,8 +692,13 @@ def _insurance(root: _Object) -> dict[str, Any]:
     return out
 
 
+_CONSENT_FIELDS = ("understands_educational_only", "agrees_to_contact", "signature")
+_GUARDIAN_FIELDS = ("guardian_name", "guardian_relationship")
+
+
 def _consent(root: _Object) -> dict[str, Any]:
-    obj = root.child("consent", ("understands_educational_only", "agrees_to_contact", "signature"))
+    fields = _CONSENT_FIELDS + (_GUARDIAN_FIELDS if root.version >= 2 else ())
+    obj = root.child("consent", fields)
     understands = obj.boolean("understands_educational_only")
     if understands is False:
         obj.problem(
@@ -651,8 +710,27 @@ def _consent(root: _Object) -> dict[str, Any]:
         "agrees_to_contact": obj.boolean("agrees_to_contact"),
         "signature": obj.text("signature", SIGNATURE_MAX),
     }
+    if root.version >= 2:
+        out.update(_guardian(obj))
     obj.finish()
     return out
+
+
+def _guardian(obj: _Object) -> dict[str, Any]:
+    """intake-answers/2: under 18, a parent or legal guardian is named in the consent."""
+    if obj.age is None:  # no valid date of birth: its own problem says so
+        return {"guardian_name": None, "guardian_relationship": None}
+    if obj.age >= ADULT_AGE:
+        for key in _GUARDIAN_FIELDS:
+            obj.absent(key, "must be null or left out unless the patient is under 18")
+        return {"guardian_name": None, "guardian_relationship": None}
+    why = " when the patient is under 18"
+    return {
+        "guardian_name": obj.text("guardian_name", GUARDIAN_NAME_MAX, why=why),
+        "guardian_relationship": obj.choice(
+            "guardian_relationship", GUARDIAN_RELATIONSHIPS, why=why
+        ),
+    }
 
 
 def _list_section(

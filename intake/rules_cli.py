@@ -37,14 +37,23 @@ def register_rules_commands(app: Flask) -> None:
     default=None,
     help="Evaluation date, YYYY-MM-DD (default: today). Age is worked out on this date.",
 )
-def evaluate_command(path: str, as_of: datetime | None) -> None:
-    """Validate an intake-answers/1 document (PATH, or - for stdin) and print its evaluation.
+@click.option(
+    "--ruleset",
+    "generation",
+    type=click.Choice(["1", "2"]),
+    default="2",
+    show_default=True,
+    help="Which shipped ruleset evaluates: 2 prints intake-evaluation/2, 1 intake-evaluation/1.",
+)
+def evaluate_command(path: str, as_of: datetime | None, generation: str) -> None:
+    """Validate an intake-answers/1 or /2 document (PATH, or - for stdin); print its evaluation.
 
-    A valid document prints the intake-evaluation/1 JSON and exits 0. Otherwise every problem is
-    printed to stderr as "path: message", nothing goes to stdout, and the exit status is 1.
+    A valid document prints the evaluation JSON and exits 0. Otherwise every problem is printed
+    to stderr as "path: message", nothing goes to stdout, and the exit status is 1.
     """
     from intake.answers import InvalidAnswers, parse_answers
     from intake.rules import evaluate
+    from intake.rules.ruleset import shipped_ruleset
 
     day = as_of.date() if as_of else date.today()
     try:
@@ -54,7 +63,8 @@ def evaluate_command(path: str, as_of: datetime | None) -> None:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
-    click.echo(json.dumps(evaluate(answers, day), indent=2, ensure_ascii=False))
+    result = evaluate(answers, day, shipped_ruleset(generation))
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
 
 
 def _read_json(path: str) -> Any:

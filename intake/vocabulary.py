@@ -41,6 +41,10 @@ def _choices(*pairs: tuple[str, str]) -> Choices:
 
 YN = _choices(("yes", "Yes"), ("no", "No"), ("unsure", "Not sure"))
 YES_NO = _choices(("yes", "Yes"), ("no", "No"))
+#: The ASQ's answers from intake-answers/2: the ASQ counts "refuses to answer" as a positive
+#: screen, so declining is a real answer, worded kindly (docs/wizard.md says what follows it).
+ASQ_ANSWERS = (*YES_NO, Choice("declined", "I'd rather not answer"))
+GUARDIAN_RELATIONSHIPS = _choices(("parent", "Parent"), ("legal_guardian", "Legal guardian"))
 LANGUAGES = _choices(("en", "English"), ("es", "Español (Spanish)"))
 CONTACT_METHODS = _choices(("phone", "Phone call"), ("email", "Email"), ("text", "Text message"))
 PRIMARY_CONCERNS = _choices(
@@ -130,11 +134,18 @@ MAX_PSYCHOTHERAPY_TRIALS = 20
 MEDICINE_NAME_MAX = 100
 DOSE_MAX_MG = 3000
 MAX_AGE = 120
-#: A lifetime (MAX_AGE years) in weeks: someone may have taken a medicine for decades.
-WEEKS_MAX = 6262
+#: The online intake is for people aged 12 and over (intake-answers/2; the PHQ-9 is validated
+#: from adolescence); under 18, a parent or legal guardian takes part in the consent.
+MIN_AGE = 12
+ADULT_AGE = 18
+#: How long a medicine was taken, in weeks: 50 years (intake-answers/2).
+WEEKS_MAX = 2600
+#: intake-answers/1 documents keep the limit this app gave them: a lifetime (MAX_AGE years).
+WEEKS_MAX_V1 = 6262
 SESSIONS_MAX = 1000
 PAYER_MAX = 100
 MEMBER_ID_MAX = 100
 GROUP_NUMBER_MAX = 50
 SUBSCRIBER_NAME_MAX = 200
 SIGNATURE_MAX = 200
+GUARDIAN_NAME_MAX = 200

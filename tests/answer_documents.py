@@ -110,6 +110,14 @@ def sample_answers() -> dict[str, Any]:
     }
 
 
+def sample_answers_v2() -> dict[str, Any]:
+    """The same adult as :func:`sample_answers`, as an intake-answers/2 document (the wizard's)."""
+    document = sample_answers()
+    document["contract"] = "intake-answers/2"
+    document["consent"].update(guardian_name=None, guardian_relationship=None)
+    return document
+
+
 def changed(document: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """A deep copy of ``document`` with each dotted path set to its value (``DELETE`` removes)."""
     result = copy.deepcopy(document)
@@ -125,8 +133,8 @@ def changed(document: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]
     return result
 
 
-#: ASQ question 1 answered yes (not "right now"): the urgent ``suicide_risk`` flag and the
-#: ``crisis_support`` pathway.
+#: ASQ question 1 answered yes (not "right now"): the urgent ``suicide_risk`` flag and, under
+#: rules v2, the ``safety_check`` pathway (v1: ``crisis_support``).
 ASQ_YES: dict[str, Any] = {"asq.wished_dead": "yes", "asq.thoughts_right_now": "no"}
 
 #: OCD after two SRI trials that did not help enough: the ``tms_plus_erp`` pathway.

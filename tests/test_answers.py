@@ -139,7 +139,7 @@ def test_valid_answers_are_accepted(changes: dict[str, Any]) -> None:
 
 
 INVALID_CHANGES = [
-    ({"contract": "intake-answers/2"}, "contract"),
+    ({"contract": "intake-answers/3"}, "contract"),
     ({"contract": DELETE}, "contract"),
     ({"patient": DELETE}, "patient"),
     ({"patient": "Ana"}, "patient"),

@@ -20,7 +20,13 @@ class CatalogueError(ValueError):
 
 @dataclass(frozen=True)
 class Medicine:
-    """One catalogued medicine. ``min_daily_dose_mg`` is None where no dose rule applies."""
+    """One catalogued medicine. ``min_daily_dose_mg`` is None where no dose rule applies.
+
+    The two optional doses came with rules v2 (a v1 catalogue has neither, so v1 is unchanged):
+    ``ocd_min_daily_dose_mg`` is the usual OCD target dose of an SRI (OCD needs more than
+    depression), and ``seizure_threshold_above_mg`` makes a medicine a seizure-threshold medicine
+    only above that daily dose (bupropion's risk is dose-related).
+    """
 
     generic: str
     drug_class: str
@@ -28,6 +34,8 @@ class Medicine:
     antidepressant: bool
     sri: bool
     min_daily_dose_mg: float | None
+    ocd_min_daily_dose_mg: float | None = None
+    seizure_threshold_above_mg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,11 @@ def build_catalogue(data: Any) -> Catalogue:
             antidepressant=antidepressant,
             sri=bool(entry.get("sri", settings.get("sri", False))),
             min_daily_dose_mg=dose,
+            ocd_min_daily_dose_mg=_optional_dose(entry, "ocd_min_daily_dose_mg", generic),
+            seizure_threshold_above_mg=_optional_dose(entry, "seizure_threshold_above_mg", generic),
         )
+        if medicine.ocd_min_daily_dose_mg is not None and not medicine.sri:
+            raise CatalogueError(f"medicine {generic}: only an SRI has an OCD dose")
         _add(medicines, [generic, *brands], medicine, suffixes, generic)
     seizure: dict[str, str] = {}
     for entry in _list(data, "seizure_threshold"):
@@ -114,6 +126,15 @@ def build_catalogue(data: Any) -> Catalogue:
                 raise CatalogueError(f"seizure_threshold: {medicine.generic} is listed twice")
             seizure[key] = medicine.generic
     return Catalogue(medicines, seizure, suffixes)
+
+
+def _optional_dose(entry: dict[str, Any], key: str, generic: str) -> float | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise CatalogueError(f"medicine {generic}: {key} must be a number of mg above 0")
+    return value
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:

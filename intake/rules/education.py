@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from intake.rules.ruleset import Rule, Ruleset, RulesetError, default_ruleset, read_yaml
+from intake.rules.ruleset import (
+    Rule,
+    Ruleset,
+    RulesetError,
+    default_ruleset,
+    read_yaml,
+    ruleset_for,
+)
 
 DEFAULT_PATH = Path(__file__).with_name("education.yaml")
 CRISIS_CODE = "crisis_support"
@@ -83,7 +90,7 @@ def patient_summary(
     and ``coverage`` (always "check with your plan"). The crisis item also has ``crisis``: the
     988 / 911 text. It comes first whenever a suicide flag or the crisis pathway is present.
     """
-    rules = ruleset or default_ruleset()
+    rules = ruleset or ruleset_for(evaluation) or default_ruleset()
     texts = education or default_education()
     items = []
     for pathway in evaluation["pathways"]:

@@ -11,25 +11,25 @@ from datetime import date
 from typing import Any
 
 from intake.rules.facts import derive
-from intake.rules.ruleset import Coverage, Ruleset, default_ruleset
-
-CONTRACT = "intake-evaluation/1"
+from intake.rules.ruleset import Coverage, Rule, Ruleset, default_ruleset
 
 
 def evaluate(
     answers: dict[str, Any], as_of: date, ruleset: Ruleset | None = None
 ) -> dict[str, Any]:
-    """The intake-evaluation/1 result for a document already accepted by ``parse_answers``.
+    """The evaluation of a document already accepted by ``parse_answers``.
 
-    Pure: the same answers, date and ruleset always give the same, JSON-serialisable result.
+    Its contract is the ruleset's: ``intake-evaluation/1`` for rules v1 (exactly as before v2
+    existed), ``intake-evaluation/2`` for v2, which adds ``after`` to every pathway. Pure: the
+    same answers, date and ruleset always give the same, JSON-serialisable result.
     """
     rules = ruleset or default_ruleset()
-    derived = derive(answers, as_of, rules.catalogue)
+    derived = derive(answers, as_of, rules.catalogue, rules.generation)
     facts = derived.facts
     for rule in rules.order:
         facts[rule.code] = rule.when(facts)
     return {
-        "contract": CONTRACT,
+        "contract": rules.contract,
         "ruleset": {"version": rules.version, "sha256": rules.sha256},
         "as_of": as_of.isoformat(),
         "age": facts["age"],
@@ -41,12 +41,17 @@ def evaluate(
             if facts[rule.code]
         ],
         "pathways": [
-            {"code": rule.code, "title": rule.title, "because": rule.explain(facts)}
-            for rule in rules.pathways
-            if facts[rule.code]
+            _pathway(rule, facts, rules.generation) for rule in rules.pathways if facts[rule.code]
         ],
         "coverage": _coverage(rules.coverage, facts),
     }
+
+
+def _pathway(rule: Rule, facts: dict[str, Any], generation: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": rule.code, "title": rule.title, "because": rule.explain(facts)}
+    if generation >= 2:
+        out["after"] = [code for code in rule.after if facts[code]]
+    return out
 
 
 def _coverage(coverage: Coverage, facts: dict[str, Any]) -> dict[str, Any] | None:

@@ -31,6 +31,11 @@ TMS_MIN_PHQ9 = 10
 TMS_MIN_AGE_DEPRESSION = 15
 TMS_MIN_AGE_OCD = 18
 OCD_MIN_SRI_TRIALS = 2
+#: Rules v2: an OCD trial of an SRI needs this many weeks (and the catalogue's OCD dose).
+OCD_MIN_TRIAL_WEEKS = 8
+#: ASQ answers that make a screen positive: the ASQ counts "refuses to answer" as positive.
+ASQ_POSITIVE = ("yes", "declined")
+GUARDIAN_WORDS = {"parent": "parent", "legal_guardian": "legal guardian"}
 
 PHQ9_SEVERITY = (
     (4, "minimal"),
@@ -116,19 +121,33 @@ FACTS: dict[str, tuple[FactType, str]] = {
     "gad7_total": (INT, "GAD-7 total, 0-21"),
     "gad7_severity": (enum(*(n for _, n in GAD7_SEVERITY)), "GAD-7 severity band"),
     "gad7_severity_words": (TEXT, "GAD-7 severity band in words"),
-    "asq_positive": (BOOL, "yes to any of ASQ questions 1-4"),
+    "asq_positive": (BOOL, "yes to any of ASQ questions 1-4, or declined (v2 answers)"),
+    "asq_answered_yes": (BOOL, "yes to at least one of ASQ questions 1-4"),
     "asq_yes_words": (TEXT, "the ASQ questions 1-4 answered yes"),
-    "asq_thoughts_right_now": (enum("yes", "no", "not_asked"), "ASQ question 5"),
+    "asq_declined": (BOOL, "declined at least one of ASQ questions 1-4"),
+    "asq_declined_words": (TEXT, "the ASQ questions 1-4 declined"),
+    "asq_thoughts_right_now": (enum("yes", "no", "declined", "not_asked"), "ASQ question 5"),
+    "asq_acute": (BOOL, "ASQ question 5 answered yes or declined"),
     "failed_adequate_trials": (INT, "distinct antidepressants with a failed adequate trial"),
     "failed_trial_names": (TEXT, "those antidepressants"),
     "failed_class_count": (INT, "distinct classes among them"),
     "failed_class_names": (TEXT, "those classes"),
-    "failed_sri_trials": (INT, "how many of them are an SSRI or clomipramine"),
+    "failed_sri_trials": (
+        INT,
+        "v1: how many of them are an SRI; v2: distinct SRIs with a failed OCD trial",
+    ),
     "failed_sri_names": (TEXT, "those SRI medicines"),
+    "documented_failed_trials": (INT, "failed adequate trials with a dose or intolerance"),
+    "documented_failed_class_count": (INT, "distinct classes among the documented trials"),
+    "undocumented_trial_names": (TEXT, "failed adequate trials with no documented trial"),
+    "failed_ect": (BOOL, "an ECT course that did not help or helped a little"),
     "augmentation_trials": (INT, "distinct add-on medicines tried (not 'too early')"),
     "currently_on_antidepressant": (BOOL, "taking an antidepressant or add-on medicine now"),
     "current_antidepressant_names": (TEXT, "those medicines"),
-    "treatment_resistant": (BOOL, f"at least {TREATMENT_RESISTANT_TRIALS} failed adequate trials"),
+    "treatment_resistant": (
+        BOOL,
+        f"at least {TREATMENT_RESISTANT_TRIALS} failed adequate trials (v2: or 1 and failed ECT)",
+    ),
     "adequate_psychotherapy_trial": (BOOL, "an adequate psychotherapy course without full benefit"),
     "psychotherapy_trial_words": (TEXT, "those psychotherapy courses"),
     "has_unrecognized_medications": (BOOL, "some medicine names are not in the catalogue"),
@@ -147,13 +166,15 @@ FACTS: dict[str, tuple[FactType, str]] = {
     "tms_eligible_depression": (BOOL, "meets the TMS-for-depression criteria of rules v1"),
     "tms_eligible_ocd": (BOOL, "meets the Deep TMS-for-OCD criteria of rules v1"),
     "tms_eligible": (BOOL, "either of the two"),
-    "tms_offered": (BOOL, "TMS eligible and no absolute safety finding"),
+    "tms_offered": (BOOL, "TMS eligible, no absolute finding (v2: and no acute suicide risk)"),
     "tms_history": (enum(*NEUROMOD_OUTCOMES), "result of an earlier TMS course"),
     "open_to_tms": (enum(*YN), "preference"),
     "open_to_psychotherapy": (enum(*YN), "preference"),
     "open_to_medication_changes": (enum(*YN), "preference"),
     "can_attend_daily_sessions": (enum(*YN), "can come in on weekdays for several weeks"),
     "coverage_type": (enum(*COVERAGE_TYPES), "insurance type"),
+    "guardian_recorded": (BOOL, "the consent names a parent or legal guardian"),
+    "guardian_words": (TEXT, "the guardian's name and relationship"),
 }
 FACT_TYPES: dict[str, FactType] = {name: fact_type for name, (fact_type, _) in FACTS.items()}
 
@@ -163,6 +184,8 @@ class TreatmentHistory:
     """Medication and psychotherapy history as the contract's ``treatment_history`` defines it."""
 
     failed: tuple[Medicine, ...]
+    documented: tuple[Medicine, ...]
+    failed_ocd: tuple[Medicine, ...]
     augmentation: tuple[str, ...]
     current_antidepressants: tuple[str, ...]
     unrecognized: tuple[str, ...]
@@ -173,20 +196,38 @@ class TreatmentHistory:
         return sorted({m.drug_class for m in self.failed})
 
     @property
-    def failed_sri(self) -> tuple[str, ...]:
+    def documented_classes(self) -> list[str]:
+        return sorted({m.drug_class for m in self.documented})
+
+    @property
+    def undocumented(self) -> tuple[str, ...]:
+        """Failed adequate trials none of whose trials gave a dose or intolerance."""
+        documented = {m.generic for m in self.documented}
+        return tuple(m.generic for m in self.failed if m.generic not in documented)
+
+    def failed_sri(self, version: int) -> tuple[str, ...]:
+        """v1: the failed adequate trials of SRIs; v2: the failed OCD trials of SRIs."""
+        if version >= 2:
+            return tuple(m.generic for m in self.failed_ocd)
         return tuple(m.generic for m in self.failed if m.sri)
 
-    def as_output(self) -> dict[str, Any]:
-        return {
+    def as_output(self, version: int = 1, failed_ect: bool = False) -> dict[str, Any]:
+        """The contract's ``treatment_history`` (``intake-evaluation/<version>``)."""
+        out: dict[str, Any] = {
             "failed_adequate_trials": len(self.failed),
             "failed_classes": self.failed_classes,
-            "failed_sri_trials": len(self.failed_sri),
+            "failed_sri_trials": len(self.failed_sri(version)),
             "augmentation_trials": len(self.augmentation),
             "currently_on_antidepressant": bool(self.current_antidepressants),
             "adequate_psychotherapy_trial": bool(self.psychotherapy),
-            "treatment_resistant": len(self.failed) >= TREATMENT_RESISTANT_TRIALS,
+            "treatment_resistant": is_treatment_resistant(len(self.failed), failed_ect, version),
             "unrecognized_medications": sorted(self.unrecognized),
         }
+        if version >= 2:
+            out["documented_failed_trials"] = len(self.documented)
+            out["documented_failed_classes"] = self.documented_classes
+            out["failed_ect"] = failed_ect
+        return out
 
 
 @dataclass(frozen=True)
@@ -237,6 +278,41 @@ def is_failed_adequate_trial(trial: Mapping[str, Any], medicine: Medicine) -> bo
     return dose is None or dose >= (medicine.min_daily_dose_mg or 0)
 
 
+def is_documented(trial: Mapping[str, Any]) -> bool:
+    """Rules v2: a failed adequate trial is documented by a dose or by intolerance.
+
+    Undocumented trials are the most common reason a payer denies TMS, so the coverage
+    checklist counts only documented ones (education still counts every adequate trial).
+    """
+    return trial["daily_dose_mg"] is not None or trial["outcome"] == "stopped_side_effects"
+
+
+def is_failed_ocd_trial(trial: Mapping[str, Any], medicine: Medicine) -> bool:
+    """Rules v2: an SRI stopped for side effects, or 8+ weeks at the OCD dose without remission.
+
+    An unknown dose is given the benefit of the doubt, as for depression.
+    """
+    if not medicine.sri:
+        return False
+    outcome = trial["outcome"]
+    if outcome == "stopped_side_effects":
+        return True
+    if outcome not in ("no_improvement", "partial_improvement"):
+        return False
+    if trial["weeks"] < OCD_MIN_TRIAL_WEEKS:
+        return False
+    dose = trial["daily_dose_mg"]
+    minimum = medicine.ocd_min_daily_dose_mg or medicine.min_daily_dose_mg or 0
+    return dose is None or dose >= minimum
+
+
+def is_treatment_resistant(failed_trials: int, failed_ect: bool, version: int) -> bool:
+    """Two failed adequate trials; from rules v2, one and a failed ECT course also count."""
+    if failed_trials >= TREATMENT_RESISTANT_TRIALS:
+        return True
+    return version >= 2 and failed_trials >= 1 and failed_ect
+
+
 def is_adequate_psychotherapy(trial: Mapping[str, Any]) -> bool:
     """A structured therapy course of at least 8 sessions that did not bring full improvement."""
     return (
@@ -249,6 +325,8 @@ def is_adequate_psychotherapy(trial: Mapping[str, Any]) -> bool:
 def treatment_history(answers: Mapping[str, Any], catalogue: Catalogue) -> TreatmentHistory:
     """Failed adequate trials (each generic once), add-ons, current medicines, unknown names."""
     failed: dict[str, Medicine] = {}
+    documented: dict[str, Medicine] = {}
+    failed_ocd: dict[str, Medicine] = {}
     augmentation: dict[str, None] = {}
     current: dict[str, None] = {}
     unrecognized: dict[str, None] = {}
@@ -259,6 +337,10 @@ def treatment_history(answers: Mapping[str, Any], catalogue: Catalogue) -> Treat
             continue
         if is_failed_adequate_trial(trial, medicine):
             failed.setdefault(medicine.generic, medicine)
+            if is_documented(trial):
+                documented.setdefault(medicine.generic, medicine)
+        if is_failed_ocd_trial(trial, medicine):
+            failed_ocd.setdefault(medicine.generic, medicine)
         if medicine.drug_class == "augmentation" and trial["outcome"] != "too_early":
             augmentation[medicine.generic] = None
         if trial["current"] and (medicine.antidepressant or medicine.drug_class == "augmentation"):
@@ -270,6 +352,8 @@ def treatment_history(answers: Mapping[str, Any], catalogue: Catalogue) -> Treat
     )
     return TreatmentHistory(
         failed=tuple(failed.values()),
+        documented=tuple(m for m in failed.values() if m.generic in documented),
+        failed_ocd=tuple(failed_ocd.values()),
         augmentation=tuple(augmentation),
         current_antidepressants=tuple(current),
         unrecognized=tuple(unrecognized),
@@ -285,12 +369,23 @@ def current_medicines(answers: Mapping[str, Any]) -> list[str]:
 
 
 def seizure_threshold_medicines(answers: Mapping[str, Any], catalogue: Catalogue) -> list[str]:
-    """Current medicines on the seizure-threshold list, by generic name, each once."""
+    """Current medicines on the seizure-threshold list, by generic name, each once.
+
+    A medicine with a ``seizure_threshold_above_mg`` (bupropion, from rules v2's catalogue)
+    counts only as a current trial whose daily dose is above it: a trial without a dose, or the
+    name in ``other_medications`` (which has no dose), does not.
+    """
     found: dict[str, None] = {}
     for name in current_medicines(answers):
         generic = catalogue.seizure_threshold_generic(name)
         if generic is not None:
             found[generic] = None
+    for trial in answers["medication_trials"]:
+        medicine = catalogue.find(trial["name"]) if trial["current"] else None
+        above = medicine.seizure_threshold_above_mg if medicine else None
+        dose = trial["daily_dose_mg"]
+        if medicine and above is not None and dose is not None and dose > above:
+            found[medicine.generic] = None
     return list(found)
 
 
@@ -367,19 +462,41 @@ class Derived:
     treatment_history: dict[str, Any]
 
 
-def derive(answers: Mapping[str, Any], as_of: date, catalogue: Catalogue) -> Derived:
-    """Compute every declared fact for a validated answers document."""
+def guardian_words(consent: Mapping[str, Any]) -> str:
+    """ "Name (parent)" from an intake-answers/2 consent; "none" when no guardian was recorded.
+
+    An intake-answers/1 document has no guardian fields, so it always gives "none".
+    """
+    name, relationship = consent.get("guardian_name"), consent.get("guardian_relationship")
+    if not name or relationship not in GUARDIAN_WORDS:
+        return "none"
+    return f"{name} ({GUARDIAN_WORDS[relationship]})"
+
+
+def derive(
+    answers: Mapping[str, Any], as_of: date, catalogue: Catalogue, version: int = 1
+) -> Derived:
+    """Compute every declared fact for a validated answers document.
+
+    ``version`` is the generation of the ruleset (1 or 2): the few facts whose definition the
+    clinical lead changed in rules v2 (``failed_sri_trials``, ``treatment_resistant``,
+    ``tms_offered``) and the ``treatment_history`` output follow it, so v1 stays exactly as it
+    was. Facts that are new in v2 are computed for both; v1's rules never read them.
+    """
     concerns, preferences = answers["concerns"], answers["preferences"]
     phq9_items = answers["phq9"]["items"]
     phq9_total, gad7_total = total(phq9_items), total(answers["gad7"]["items"])
     phq9_band, gad7_band = severity(phq9_total, PHQ9_SEVERITY), severity(gad7_total, GAD7_SEVERITY)
     years = age(answers, as_of)
     history = treatment_history(answers, catalogue)
-    summary = history.as_output()
+    ect = answers["neuromodulation"]["ect"] in ("no_improvement", "partial_improvement")
+    summary = history.as_output(version, ect)
     seizure = seizure_threshold_medicines(answers, catalogue)
     safety = safety_findings(answers["safety_screen"], seizure)
     asq = answers["asq"]
     asq_yes = [words for key, words in ASQ_WORDS.items() if asq[key] == "yes"]
+    asq_declined = [words for key, words in ASQ_WORDS.items() if asq[key] == "declined"]
+    acute = asq["thoughts_right_now"] in ASQ_POSITIVE
     primary = concerns["primary"]
     depressive = depressive_presentation(primary, phq9_total)
     eligible_depression = tms_eligible_depression(
@@ -413,9 +530,13 @@ def derive(answers: Mapping[str, Any], as_of: date, catalogue: Catalogue) -> Der
         "gad7_total": gad7_total,
         "gad7_severity": gad7_band,
         "gad7_severity_words": gad7_band.replace("_", " "),
-        "asq_positive": bool(asq_yes),
+        "asq_positive": bool(asq_yes or asq_declined),
+        "asq_answered_yes": bool(asq_yes),
         "asq_yes_words": _words(asq_yes),
+        "asq_declined": bool(asq_declined),
+        "asq_declined_words": _words(asq_declined),
         "asq_thoughts_right_now": asq["thoughts_right_now"] or "not_asked",
+        "asq_acute": acute,
         "failed_adequate_trials": summary["failed_adequate_trials"],
         "failed_trial_names": _words(m.generic for m in history.failed),
         "failed_class_count": len(summary["failed_classes"]),
@@ -423,7 +544,11 @@ def derive(answers: Mapping[str, Any], as_of: date, catalogue: Catalogue) -> Der
             sorted({m.class_label for m in history.failed}, key=str.lower)
         ),
         "failed_sri_trials": summary["failed_sri_trials"],
-        "failed_sri_names": _words(history.failed_sri),
+        "failed_sri_names": _words(history.failed_sri(version)),
+        "documented_failed_trials": len(history.documented),
+        "documented_failed_class_count": len(history.documented_classes),
+        "undocumented_trial_names": _words(history.undocumented),
+        "failed_ect": ect,
         "augmentation_trials": summary["augmentation_trials"],
         "currently_on_antidepressant": summary["currently_on_antidepressant"],
         "current_antidepressant_names": _words(history.current_antidepressants),
@@ -446,13 +571,15 @@ def derive(answers: Mapping[str, Any], as_of: date, catalogue: Catalogue) -> Der
         "tms_eligible_depression": eligible_depression,
         "tms_eligible_ocd": eligible_ocd,
         "tms_eligible": eligible,
-        "tms_offered": eligible and not safety.absolute,
+        "tms_offered": eligible and not safety.absolute and not (version >= 2 and acute),
         "tms_history": answers["neuromodulation"]["tms"],
         "open_to_tms": preferences["open_to_tms"],
         "open_to_psychotherapy": preferences["open_to_psychotherapy"],
         "open_to_medication_changes": preferences["open_to_medication_changes"],
         "can_attend_daily_sessions": preferences["can_attend_daily_sessions"],
         "coverage_type": answers["insurance"]["coverage_type"],
+        "guardian_recorded": guardian_words(answers["consent"]) != "none",
+        "guardian_words": guardian_words(answers["consent"]),
     }
     scores = {
         "phq9": {

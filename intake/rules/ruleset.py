@@ -43,7 +43,17 @@ def read_yaml(text: str | bytes) -> Any:
     return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a SafeLoader subclass
 
 
-DEFAULT_PATH = Path(__file__).with_name("ruleset.yaml")
+#: Every shipped ruleset by its generation; the newest is the default for new evaluations.
+#: Older ones stay loadable, unchanged (same bytes, same hash), to re-read stored evaluations
+#: and for ``rules diff``.
+SHIPPED = {
+    "1": Path(__file__).with_name("ruleset.yaml"),
+    "2": Path(__file__).with_name("ruleset-v2.yaml"),
+}
+DEFAULT_GENERATION = "2"
+DEFAULT_PATH = SHIPPED[DEFAULT_GENERATION]
+#: The evaluation contract a ruleset produces; a file without ``contract`` is from rules v1.
+CONTRACTS = {"intake-evaluation/1": 1, "intake-evaluation/2": 2}
 LEVELS = ("urgent", "warning", "info")
 STATUSES = ("met", "not_met", "unknown")
 #: What each coverage profile sets; criteria conditions and lines may use these names too.
@@ -117,6 +127,8 @@ class Rule:
     title: str = ""
     priority: int = 0
     education: str = ""
+    #: Pathways that should come first when they are offered too (intake-evaluation/2).
+    after: tuple[str, ...] = ()
 
     def explain(self, facts: Mapping[str, Any]) -> list[str]:
         return [
@@ -147,11 +159,17 @@ class Ruleset:
 
     version: str
     sha256: str
+    contract: str
     catalogue: Catalogue
     flags: tuple[Rule, ...]
     pathways: tuple[Rule, ...]
     order: tuple[Rule, ...]
     coverage: Coverage
+
+    @property
+    def generation(self) -> int:
+        """1 or 2: which definitions of the derived facts this ruleset was written for."""
+        return CONTRACTS[self.contract]
 
     def pathway(self, code: str) -> Rule | None:
         return next((rule for rule in self.pathways if rule.code == code), None)
@@ -159,8 +177,26 @@ class Ruleset:
 
 @functools.cache
 def default_ruleset() -> Ruleset:
-    """The ruleset shipped with the app, loaded once per process."""
-    return load_ruleset(DEFAULT_PATH)
+    """The ruleset new evaluations use (the newest shipped), loaded once per process."""
+    return shipped_ruleset(DEFAULT_GENERATION)
+
+
+@functools.cache
+def shipped_ruleset(generation: str) -> Ruleset:
+    """A shipped ruleset by generation ("1" or "2"), loaded once per process."""
+    if generation not in SHIPPED:
+        raise RulesetError(f"no shipped ruleset {generation!r}; there are {', '.join(SHIPPED)}")
+    return load_ruleset(SHIPPED[generation])
+
+
+def ruleset_for(evaluation: Mapping[str, Any]) -> Ruleset | None:
+    """The shipped ruleset that produced a stored evaluation (same version and hash), if any."""
+    stamp = evaluation.get("ruleset") or {}
+    for generation in SHIPPED:
+        rules = shipped_ruleset(generation)
+        if rules.version == stamp.get("version") and rules.sha256 == stamp.get("sha256"):
+            return rules
+    return None
 
 
 def load_ruleset(path: str | Path | None = None) -> Ruleset:
@@ -171,10 +207,15 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
         data = read_yaml(ruleset_bytes)
     except (OSError, yaml.YAMLError) as exc:
         raise RulesetError(f"{path}: cannot read the ruleset: {exc}") from exc
-    doc = _mapping(data, "ruleset", {"version", "catalogue", "flags", "pathways", "coverage"})
+    doc = _mapping(
+        data, "ruleset", {"version", "contract", "catalogue", "flags", "pathways", "coverage"}
+    )
     version = doc.get("version")
     if not isinstance(version, str) or not _VERSION.fullmatch(version):
         raise RulesetError('version: must be quoted text like "1.0.0"')
+    contract = doc.get("contract", "intake-evaluation/1")
+    if contract not in CONTRACTS:
+        raise RulesetError(f"contract: must be one of {', '.join(CONTRACTS)}")
     catalogue, catalogue_bytes = _catalogue(path, doc.get("catalogue"))
     flag_data = _list(doc, "flags")
     pathway_data = _list(doc, "pathways")
@@ -186,9 +227,11 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
     priorities = [rule.priority for rule in pathways]
     if len(set(priorities)) != len(priorities):
         raise RulesetError("pathways: two pathways have the same priority")
+    _check_after(pathways, contract)
     return Ruleset(
         version=version,
         sha256=hashlib.sha256(ruleset_bytes + catalogue_bytes).hexdigest(),
+        contract=contract,
         catalogue=catalogue,
         flags=tuple(sorted(flags, key=lambda rule: LEVELS.index(rule.level))),
         pathways=tuple(sorted(pathways, key=lambda rule: rule.priority)),
@@ -315,7 +358,12 @@ def _flag(item: dict[str, Any], types: Mapping[str, FactType]) -> Rule:
 def _pathway(item: dict[str, Any], types: Mapping[str, FactType]) -> Rule:
     code = item["code"]
     where = f"pathway {code}"
-    item = _mapping(item, where, {"priority", "code", "title", "education", "when", "because"})
+    item = _mapping(
+        item, where, {"priority", "code", "title", "education", "when", "after", "because"}
+    )
+    after = item.get("after", [])
+    if not isinstance(after, list) or not all(isinstance(code, str) for code in after):
+        raise RulesetError(f"{where}: after must list pathway codes")
     priority, title = item.get("priority"), item.get("title")
     if isinstance(priority, bool) or not isinstance(priority, int):
         raise RulesetError(f"{where}: priority must be a whole number")
@@ -331,10 +379,32 @@ def _pathway(item: dict[str, Any], types: Mapping[str, FactType]) -> Rule:
         title=title,
         priority=priority,
         education=education,
+        after=tuple(after),
         when=when,
         uses=uses,
         because=_because(item.get("because"), types, where, patient=True),
     )
+
+
+def _check_after(pathways: list[Rule], contract: str) -> None:
+    """Each ``after`` names other pathways, listed in priority order, and no two wait on each other.
+
+    ``after`` is sequencing, not priority: "TMS with CBT" (priority 5) waits for a psychiatric
+    evaluation (priority 8) when both are offered.
+    """
+    by_code = {rule.code: rule for rule in pathways}
+    for rule in pathways:
+        if rule.after and contract == "intake-evaluation/1":
+            raise RulesetError(f"pathway {rule.code}: after needs contract intake-evaluation/2")
+        for code in rule.after:
+            first = by_code.get(code)
+            if first is None or first is rule:
+                raise RulesetError(f"pathway {rule.code}: after: {code} is not another pathway")
+            if rule.code in first.after:
+                raise RulesetError(f"pathway {rule.code}: after: {code} also waits for it")
+        priorities = [by_code[code].priority for code in rule.after]
+        if priorities != sorted(priorities):
+            raise RulesetError(f"pathway {rule.code}: after: list the pathways in priority order")
 
 
 def _evaluation_order(rules: list[Rule]) -> tuple[Rule, ...]:

@@ -29,6 +29,7 @@ from intake.rules.facts import (
     is_failed_adequate_trial,
     seizure_threshold_medicines,
 )
+from intake.rules.ruleset import ruleset_for
 
 #: Short labels of the PHQ-9 items, in order (the form's wording is the patient's to read).
 PHQ9_LABELS = (
@@ -382,7 +383,12 @@ def coverage_rows(coverage: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def build_summary(answers: dict[str, Any], evaluation: dict[str, Any], ruleset: Ruleset) -> Summary:
-    """The pathway summary of one stored submission."""
+    """The pathway summary of one stored submission.
+
+    Trials are judged with the catalogue of the ruleset that made the evaluation (a v1
+    evaluation keeps v1's doses), falling back on ``ruleset`` for one no longer shipped.
+    """
+    ruleset = ruleset_for(evaluation) or ruleset
     phq9, gad7 = questionnaires(answers, evaluation["scores"])
     return Summary(
         answers=answers,

@@ -72,7 +72,7 @@ def test_intake_is_stored_with_its_evaluation(client: FlaskClient, token: str) -
     assert submission.reference == body["reference"]
     assert submission.status == "new"
     assert submission.source == "api"
-    assert submission.evaluation["contract"] == "intake-evaluation/1"
+    assert submission.evaluation["contract"] == "intake-evaluation/2"
     assert submission.ruleset_version == submission.evaluation["ruleset"]["version"]
     assert submission.ruleset_sha256 == submission.evaluation["ruleset"]["sha256"]
     assert submission.last_name == "Reyes"
@@ -89,7 +89,8 @@ def test_a_suicide_risk_answer_makes_the_submission_urgent(client: FlaskClient, 
     assert response.status_code == 201
     submission = db.session.get(Submission, response.get_json()["id"])
     assert submission.urgent is True
-    assert next(p["code"] for p in submission.evaluation["pathways"]) == "crisis_support"
+    # Non-acute risk (rules v2): a same-day safety check-in comes first.
+    assert next(p["code"] for p in submission.evaluation["pathways"]) == "safety_check"
 
 
 def test_invalid_intake_is_422_and_stores_nothing(client: FlaskClient, token: str) -> None:

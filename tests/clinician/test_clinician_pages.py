@@ -118,11 +118,11 @@ def test_pdf_has_header_flags_and_pathways_on_at_most_two_pages(
     pages, text = _pdf_text(response.data)
     assert pages <= 2
     assert submission.reference in text and "Date of birth" in text
-    assert "TMS with cognitive behavioural therapy" in text
+    assert "TMS with cognitive behavioral therapy" in text
     if rich:
         assert "Pathway summary: Okafor-Lind, Marisol" in text
         assert "URGENT: suicide risk" in text
-        assert "Positive suicide risk screen without thoughts of suicide right now" in text
+        assert "Non-acute positive suicide risk screen: a brief safety assessment" in text
     [event] = _events("pdf_downloaded")
     assert event.submission_id == submission.id
 

@@ -44,7 +44,7 @@ def test_export_follows_the_queue_filters_and_is_audited(
     assert rows[0]["reference"] == urgent.reference  # urgent pinned first
     assert {r["reference"] for r in rows} == {urgent.reference, plain.reference, anxious.reference}
     assert rows[0]["urgent"] == "yes" and "suicide_risk" in rows[0]["flags"]
-    assert "crisis_support" in rows[0]["pathways"]
+    assert "safety_check" in rows[0]["pathways"]
 
     rows = _csv(post(client, "/staff/export.csv", {"concern": "anxiety"}))
     assert [r["reference"] for r in rows] == [anxious.reference]

@@ -11,7 +11,7 @@ from clinician_samples import AS_OF, rich_answers
 
 from intake.answers import parse_answers
 from intake.rules import RULESET, evaluate, load_ruleset
-from intake.rules.ruleset import DEFAULT_PATH
+from intake.rules.ruleset import DEFAULT_PATH, shipped_ruleset
 from intake.services.summary import (
     PHQ9_LABELS,
     build_summary,
@@ -144,7 +144,7 @@ def test_reevaluation_lists_what_changed(tmp_path: Path) -> None:
     answers = parse_answers(
         changed(sample_answers(), {"safety_screen.hearing_problems": "unsure"}), AS_OF
     )
-    stored = evaluate(answers, AS_OF)
+    stored = evaluate(answers, AS_OF, shipped_ruleset("1"))
     before = repr(stored)
     diff = reevaluate(answers, stored, ruleset)
     assert diff is not None and diff.changed

@@ -203,7 +203,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
                             st.none(),
                             st.decimals(Decimal("0.01"), Decimal(3000), places=2).map(float),
                         ),
-                        "weeks": st.integers(0, 6262),
+                        "weeks": st.integers(0, 2600),
                         "outcome": st.sampled_from(MED_OUTCOMES),
                         "current": st.booleans(),
                     }

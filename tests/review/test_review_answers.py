@@ -61,8 +61,10 @@ def test_a_document_that_is_not_an_object_is_rejected(document: Any) -> None:
     assert caught.value.problems
 
 
-@pytest.mark.parametrize("contract", ["intake-answers/2", "", None, 1, DELETE, "INTAKE-ANSWERS/1"])
-def test_contract_must_be_exactly_intake_answers_1(contract: Any) -> None:
+@pytest.mark.parametrize(
+    "contract", ["intake-answers/3", "", None, 1, [], DELETE, "INTAKE-ANSWERS/1"]
+)
+def test_contract_must_be_exactly_a_known_intake_answers(contract: Any) -> None:
     assert "contract" in paths({"contract": contract})
 
 

@@ -29,4 +29,4 @@ def test_rules_and_contract_import_without_the_web_stack() -> None:
         [sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "intake-evaluation/1"
+    assert done.stdout.strip() == "intake-evaluation/2"

@@ -13,8 +13,7 @@ from flask.testing import FlaskCliRunner
 from intake.answers import parse_answers
 from intake.extensions import db
 from intake.models import Submission
-from intake.rules import RULESET
-from intake.rules.ruleset import DEFAULT_PATH
+from tests.rules.v1 import DEFAULT_PATH, RULESET
 
 
 def write(tmp_path: Path, document: object) -> str:
@@ -27,7 +26,7 @@ def test_evaluate_prints_the_evaluation_for_a_valid_document(
     runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
     result = runner.invoke(
-        args=["evaluate", write(tmp_path, sample_answers()), "--as-of", AS_OF_ISO]
+        args=["evaluate", write(tmp_path, sample_answers()), "--as-of", AS_OF_ISO, "--ruleset", "1"]
     )
     assert result.exit_code == 0, result.stderr
     evaluation = json.loads(result.stdout)
@@ -88,6 +87,9 @@ def test_evaluate_reports_a_missing_file(runner: FlaskCliRunner, tmp_path: Path)
 
 def test_rules_check_accepts_the_shipped_ruleset(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["rules", "check"])
+    assert result.exit_code == 0
+    assert "ruleset 2.0.0 is valid" in result.stdout  # v2 is the default
+    result = runner.invoke(args=["rules", "check", str(DEFAULT_PATH)])
     assert result.exit_code == 0
     assert f"ruleset {RULESET.version} is valid" in result.stdout
     assert RULESET.sha256 in result.stdout
@@ -164,5 +166,5 @@ def test_evaluate_command_line_never_builds_the_app(tmp_path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
     )
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout)["contract"] == "intake-evaluation/1"
+    assert json.loads(run.stdout)["contract"] == "intake-evaluation/2"
     assert "loaded: False" in run.stderr

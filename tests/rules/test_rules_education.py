@@ -10,8 +10,8 @@ from answer_documents import AS_OF_ISO, changed, sample_answers
 from readability import flesch_kincaid_grade
 
 from intake.answers import parse_answers
-from intake.rules import RULESET, evaluate
 from intake.rules.education import default_education, patient_summary, reword
+from tests.rules.v1 import RULESET, evaluate
 
 AS_OF = date.fromisoformat(AS_OF_ISO)
 EDUCATION = default_education()

@@ -10,7 +10,7 @@ import pytest
 from answer_documents import AS_OF_ISO, changed, sample_answers
 
 from intake.answers import parse_answers
-from intake.rules import RULESET, evaluate
+from tests.rules.v1 import RULESET, evaluate
 
 AS_OF = date.fromisoformat(AS_OF_ISO)
 TMS_DEPRESSION = ["tms_plus_cbt", "tms_plus_medication_review"]

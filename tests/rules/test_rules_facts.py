@@ -9,9 +9,8 @@ import pytest
 import yaml
 from answer_documents import AS_OF_ISO, changed, sample_answers
 
-from intake.rules import RULESET
 from intake.rules import facts as f
-from intake.rules.ruleset import DEFAULT_PATH
+from tests.rules.v1 import DEFAULT_PATH, RULESET
 
 AS_OF = date.fromisoformat(AS_OF_ISO)
 CATALOGUE = RULESET.catalogue

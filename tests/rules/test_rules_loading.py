@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.rules import RULESET, RulesetError, load_ruleset
-from intake.rules.ruleset import DEFAULT_PATH
+from intake.rules import RulesetError, load_ruleset
+from tests.rules.v1 import DEFAULT_PATH, RULESET
 
 RULES_DIR = DEFAULT_PATH.parent
 PROJECT_ROOT = RULES_DIR.parent.parent

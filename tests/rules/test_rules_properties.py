@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from intake import answers as a
 from intake.answers import InvalidAnswers, parse_answers
-from intake.rules import evaluate
 from intake.rules.education import patient_summary
+from tests.rules.v1 import evaluate
 
 AS_OF = date.fromisoformat(AS_OF_ISO)
 SUICIDE_FLAGS = {"suicide_risk_acute", "suicide_risk"}

@@ -61,7 +61,7 @@ def test_filters(client: FlaskClient, login_as) -> None:  # type: ignore[no-unty
     assert refs(concern="ocd") == ["O1"]
     assert refs(coverage="medicare") == ["D1"]
     assert refs(pathway="tms_plus_erp") == ["O1"]
-    assert refs(pathway="crisis_support") == ["U1"]
+    assert refs(pathway="safety_check") == ["U1"]
     assert refs(urgent="yes") == ["U1"]
     assert refs(urgent="no") == ["D1", "O1", "X9"]
     since = (utcnow() - timedelta(days=2)).date().isoformat()
