@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from answer_documents import AS_OF_ISO, changed, sample_answers
-from flask import Flask
+from answer_documents import AS_OF_ISO, changed, insurance_for, sample_answers
+from flask import Flask, render_template_string
+from flask.testing import FlaskClient
 
 from intake import answers
 from intake import vocabulary as vocab
@@ -20,6 +21,7 @@ from intake.answers import InvalidAnswers, parse_answers
 from intake.forms.patient import STEP_FORMS
 from intake.rules import RULESET, facts
 from intake.rules.ruleset import STATUSES
+from tests.factories import make_submission
 
 YN = ["yes", "no", "unsure"]
 CONTRACT = {
@@ -276,6 +278,21 @@ def test_staff_label_of_a_code_no_list_knows_is_its_words() -> None:
     assert vocab.staff_label(vocab.COVERAGE_TYPES, None) == "—"
 
 
+def test_the_label_filter(app: Flask) -> None:
+    def render(source: str, **context: object) -> str:
+        with app.test_request_context():
+            return render_template_string(source, **context)
+
+    assert render("{{ 'self_pay'|label('coverage_types') }}") == "Self-pay"
+    assert render("{{ code|label('primary_concerns') }}", code="ocd") == "OCD"
+    assert render("{{ 'unsure'|label('yn') }}") == "unsure"
+    assert render("{{ 'new_code'|label('coverage_types') }}") == "new code"
+    assert render("{{ code|label('relationships') }}", code=None) == "—"
+    assert render("[{{ missing|label('languages') }}]") == "[]"
+    with pytest.raises(LookupError, match="no list 'coverage_typos'"):
+        render("{{ 'self_pay'|label('coverage_typos') }}")
+
+
 #: The rules name these answers in their explanations ("a seizure in the past"): each needs a
 #: phrase, or evaluating a document that gives the answer would fail.
 def test_every_answer_the_rules_name_has_a_phrase() -> None:
@@ -302,3 +319,29 @@ def test_the_rules_phrases_are_their_wording() -> None:
     assert facts.ASQ_WORDS["ever_tried"] == "a past suicide attempt"
     assert facts.PRIMARY_WORDS["other"] == "another concern"
     assert facts.MODALITY_WORDS["trauma_focused"] == "trauma-focused therapy"
+
+
+def test_staff_pages_show_the_staff_wording(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    login_as("front_desk", "clinician")
+    trial = {"name": "Prozac", "daily_dose_mg": 40, "weeks": 2, "current": False}
+    submission = make_submission(
+        primary_concern="ocd",
+        coverage_type="self_pay",
+        changes={
+            "insurance": insurance_for("self_pay"),
+            "patient.preferred_language": "es",
+            "medication_trials": [{**trial, "outcome": "stopped_side_effects"}],
+            "psychotherapy_trials[0].modality": "trauma_focused",
+            "safety_screen.fainting": "yes",
+        },
+    )
+    staff = client.get(f"/staff/submissions/{submission.id}").get_data(as_text=True)
+    for shown in ("OCD", "Self-pay", "Spanish", "stopped: side effects", "Trauma-focused"):
+        assert shown in staff
+    assert "Fainting spells: yes" in staff
+    for code in ("self_pay", "trauma focused", ">ocd<"):
+        assert code not in staff
+    summary = client.get(f"/clinician/submissions/{submission.id}").get_data(as_text=True)
+    assert "<dd>OCD</dd>" in summary and "<dd>Self-pay</dd>" in summary
+    queue = client.get("/staff/").get_data(as_text=True)
+    assert "<td>OCD</td>" in queue and "<td>Self-pay</td>" in queue
