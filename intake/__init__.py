@@ -40,6 +40,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
+    register_template_filters(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -81,6 +82,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(clinician_bp)
+
+
+def register_template_filters(app: Flask) -> None:
+    """Filters every audience's templates use: ``{{ code|label("coverage_types") }}``."""
+    from intake.pages import label
+
+    app.add_template_filter(label, "label")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -2,7 +2,9 @@
 
 The clinician summary (``intake.clinician``) and the front desk's insurance panel and packet
 (``intake.staff``) both open a submission that has been evaluated and name the staff who changed
-things. The helpers live here, outside either package, so neither audience imports the other.
+things, and every staff page shows codes in the vocabulary's staff wording (the ``label``
+template filter). The helpers live here, outside either package, so neither audience imports
+the other.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort
+from jinja2 import Undefined
 
 from intake.extensions import db
 from intake.models import Submission, User
+from intake.vocabulary import named, staff_label
 
 
 def get_submission(submission_id: int) -> Submission:
@@ -37,3 +41,17 @@ def user_names(ids: set[int | None]) -> dict[int | None, str]:
         return {}
     users = db.session.scalars(db.select(User).where(User.id.in_(wanted)))
     return {user.id: user.email for user in users}
+
+
+def label(code: object, list_name: str) -> object:
+    """The ``label`` template filter: ``{{ ins.coverage_type|label("coverage_types") }}``.
+
+    The staff wording of ``code`` in the vocabulary list of that name (in lower case); a name
+    the vocabulary does not have fails the page, so a typo is found by the first test that
+    renders it. An undefined value (a section missing from an older document) stays undefined
+    and prints nothing, as it did before it was labelled.
+    """
+    choices = named(list_name)
+    if isinstance(code, Undefined):
+        return code
+    return staff_label(choices, None if code is None else str(code))

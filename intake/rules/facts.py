@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from intake import vocabulary as vocab
 from intake.answers import (
     COVERAGE_TYPES,
     NEUROMOD_OUTCOMES,
@@ -35,7 +36,7 @@ OCD_MIN_SRI_TRIALS = 2
 OCD_MIN_TRIAL_WEEKS = 8
 #: ASQ answers that make a screen positive: the ASQ counts "refuses to answer" as positive.
 ASQ_POSITIVE = ("yes", "declined")
-GUARDIAN_WORDS = {"parent": "parent", "legal_guardian": "legal guardian"}
+GUARDIAN_WORDS = vocab.staff_labels(vocab.GUARDIAN_RELATIONSHIPS)
 
 PHQ9_SEVERITY = (
     (4, "minimal"),
@@ -61,48 +62,15 @@ RELATIVE_ITEMS = (
     "alcohol_or_drug_concern",
     "prior_tms_problem",
 )
+#: How the rules' explanations name answers: the vocabulary's ``phrase`` of each (rule wording,
+#: held with the answer's other wordings so a choice added there is phrased here at once).
 SAFETY_WORDS = {
-    "seizure_history": "a seizure in the past",
-    "family_epilepsy": "epilepsy in the family",
-    "fainting": "fainting spells",
-    "head_injury_loss_of_consciousness": "a head injury with loss of consciousness",
-    "brain_condition": "a stroke, tumour, aneurysm, brain surgery or shunt",
-    "metal_in_head": "metal in the head",
-    "cochlear_implant": "a cochlear implant",
-    "implanted_neurostimulator": "an implanted brain or nerve stimulator",
-    "cardiac_device": "a pacemaker or defibrillator",
-    "medication_pump": "a medication pump",
-    "pregnant": "pregnancy",
-    "alcohol_or_drug_concern": "a concern about alcohol or drug use",
-    "prior_tms_problem": "a problem with TMS before",
+    **vocab.phrases(vocab.SAFETY_SCREEN),
     "seizure_threshold_medication": "a medicine that can lower the seizure threshold",
 }
-ASQ_WORDS = {
-    "wished_dead": "wished to be dead",
-    "family_better_off": "felt family would be better off",
-    "thoughts_of_killing_self": "thoughts of killing oneself",
-    "ever_tried": "a past suicide attempt",
-}
-PRIMARY_WORDS = {
-    "depression": "depression",
-    "anxiety": "anxiety",
-    "ocd": "OCD",
-    "bipolar": "bipolar disorder",
-    "ptsd": "PTSD",
-    "other": "another concern",
-}
-MODALITY_WORDS = {
-    "cbt": "CBT",
-    "dbt": "DBT",
-    "act": "ACT",
-    "ipt": "IPT",
-    "mbct": "MBCT",
-    "erp": "ERP",
-    "psychodynamic": "psychodynamic therapy",
-    "trauma_focused": "trauma-focused therapy",
-    "supportive": "supportive therapy",
-    "other": "other therapy",
-}
+ASQ_WORDS = vocab.phrases(vocab.ASQ_QUESTIONS)
+PRIMARY_WORDS = vocab.phrases(vocab.PRIMARY_CONCERNS)
+MODALITY_WORDS = vocab.phrases(vocab.THERAPY_MODALITIES)
 
 
 #: Every fact name with its type and meaning; conditions may use any but ``text`` facts.

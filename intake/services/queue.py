@@ -23,22 +23,6 @@ from intake.rules import ruleset
 PAGE_SIZE = 50
 PINNED_LIMIT = 100
 
-CONCERNS = {
-    "depression": "Depression",
-    "anxiety": "Anxiety",
-    "ocd": "OCD",
-    "bipolar": "Bipolar",
-    "ptsd": "PTSD",
-    "other": "Other",
-}
-COVERAGE_TYPES = {
-    "commercial": "Commercial",
-    "medicare": "Medicare",
-    "medicaid": "Medicaid",
-    "tricare": "TRICARE",
-    "self_pay": "Self-pay",
-    "other": "Other",
-}
 SORTS = {
     "newest": "Newest first",
     "oldest": "Oldest first",

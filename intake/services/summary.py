@@ -6,7 +6,8 @@ and the prior-authorization packet all show exactly the same facts.
 
 Per-trial adequacy reuses the rules' own definition (``intake.rules.facts.is_failed_adequate_trial``
 and the ruleset's medication catalogue), so a row marked "counts" is exactly a trial the rules
-counted towards ``failed_adequate_trials``.
+counted towards ``failed_adequate_trials``. Every code is shown in its staff wording from
+:mod:`intake.vocabulary`, as the templates show theirs with the ``label`` filter.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from intake import vocabulary as vocab
 from intake.answers import ASQ_ITEMS, SAFETY_ITEMS
 from intake.rules import Ruleset, evaluate
 from intake.rules.catalogue import Medicine
@@ -31,94 +33,7 @@ from intake.rules.facts import (
 )
 from intake.rules.ruleset import ruleset_for
 
-#: Short labels of the PHQ-9 items, in order (the form's wording is the patient's to read).
-PHQ9_LABELS = (
-    "Little interest or pleasure",
-    "Down, depressed, hopeless",
-    "Sleep trouble",
-    "Tired, little energy",
-    "Appetite change",
-    "Feeling bad about self",
-    "Trouble concentrating",
-    "Slowed down or restless",
-    "Thoughts of death or self-harm",
-)
-GAD7_LABELS = (
-    "Nervous, anxious, on edge",
-    "Cannot stop worrying",
-    "Worrying too much",
-    "Trouble relaxing",
-    "Restless, hard to sit still",
-    "Easily annoyed or irritable",
-    "Afraid something awful might happen",
-)
-ITEM_SCALE = ("not at all", "several days", "more than half the days", "nearly every day")
-ASQ_LABELS = {
-    "wished_dead": "Q1 Wished you were dead (past few weeks)",
-    "family_better_off": "Q2 Family better off if you were dead (past few weeks)",
-    "thoughts_of_killing_self": "Q3 Thoughts of killing yourself (past week)",
-    "ever_tried": "Q4 Ever tried to kill yourself",
-    "thoughts_right_now": "Q5 Thoughts of killing yourself right now",
-}
-SAFETY_LABELS = {
-    "seizure_history": "Seizure or convulsion ever",
-    "family_epilepsy": "Epilepsy in the family",
-    "fainting": "Fainting spells",
-    "head_injury_loss_of_consciousness": "Head injury with loss of consciousness",
-    "brain_condition": "Stroke, tumour, aneurysm, brain surgery or shunt",
-    "metal_in_head": "Metal in the head (not dental)",
-    "cochlear_implant": "Cochlear implant",
-    "implanted_neurostimulator": "Implanted brain or nerve stimulator",
-    "cardiac_device": "Pacemaker or defibrillator",
-    "medication_pump": "Medication pump",
-    "hearing_problems": "Hearing problems or ringing",
-    "frequent_headaches": "Frequent headaches",
-    "alcohol_or_drug_concern": "Concern about alcohol or drug use",
-    "prior_tms_problem": "Problem with TMS before",
-    "pregnant": "Pregnant or could be",
-}
-OUTCOME_WORDS = {
-    "no_improvement": "no improvement",
-    "partial_improvement": "partial improvement",
-    "full_improvement": "full improvement",
-    "stopped_side_effects": "stopped: side effects",
-    "too_early": "too early to tell",
-    "stopped": "stopped",
-    "ongoing": "ongoing",
-    "none": "none",
-}
-MODALITY_LABELS = {
-    "cbt": "CBT",
-    "dbt": "DBT",
-    "act": "ACT",
-    "ipt": "IPT",
-    "mbct": "MBCT",
-    "erp": "ERP",
-    "psychodynamic": "Psychodynamic",
-    "trauma_focused": "Trauma-focused",
-    "supportive": "Supportive",
-    "other": "Other",
-}
-COVERAGE_LABELS = {
-    "covered_indication": "Covered indication",
-    "age": "Age",
-    "severity": "Severity (PHQ-9)",
-    "medication_trials": "Failed medication trials",
-    "psychotherapy_trial": "Psychotherapy trial",
-    "no_psychosis": "No psychosis",
-    "no_contraindication": "No contraindication",
-}
-STATUS_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 LEVEL_ORDER = {"urgent": 0, "warning": 1, "info": 2}
-
-
-def words(value: Any) -> str:
-    """An enum answer in plain words: ``partial_improvement`` → ``partial improvement``."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return OUTCOME_WORDS.get(str(value), str(value).replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -131,7 +46,7 @@ class Item:
 
     @property
     def score_words(self) -> str:
-        return ITEM_SCALE[self.score]
+        return vocab.staff_label(vocab.FREQUENCY, str(self.score))
 
 
 @dataclass(frozen=True)
@@ -191,6 +106,11 @@ class SafetyRow:
     def highlight(self) -> bool:
         return self.answer in ("yes", "unsure")
 
+    @property
+    def answer_words(self) -> str:
+        """The answer in staff wording (``PREGNANT`` holds every answer a safety question has)."""
+        return vocab.staff_label(vocab.PREGNANT, self.answer)
+
 
 @dataclass
 class Summary:
@@ -226,6 +146,13 @@ def sorted_flags(flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(flags, key=lambda flag: LEVEL_ORDER.get(flag["level"], len(LEVEL_ORDER)))
 
 
+def _items(questions: vocab.Questions, scores: list[int]) -> tuple[Item, ...]:
+    return tuple(
+        Item(number, question.staff, score)
+        for number, (question, score) in enumerate(zip(questions, scores, strict=True), start=1)
+    )
+
+
 def questionnaires(
     answers: Mapping[str, Any], scores: Mapping[str, Any]
 ) -> tuple[Questionnaire, Questionnaire]:
@@ -234,26 +161,20 @@ def questionnaires(
         name="PHQ-9",
         total=scores["phq9"]["total"],
         maximum=27,
-        severity=words(scores["phq9"]["severity"]),
-        items=tuple(
-            Item(i + 1, label, score)
-            for i, (label, score) in enumerate(
-                zip(PHQ9_LABELS, answers["phq9"]["items"], strict=True)
-            )
+        severity=vocab.words(scores["phq9"]["severity"]),
+        items=_items(vocab.PHQ9_QUESTIONS, answers["phq9"]["items"]),
+        difficulty=(
+            vocab.staff_label(vocab.PHQ9_DIFFICULTY, answers["phq9"]["difficulty"])
+            if answers["phq9"]["difficulty"]
+            else None
         ),
-        difficulty=words(answers["phq9"]["difficulty"]) if answers["phq9"]["difficulty"] else None,
     )
     gad7 = Questionnaire(
         name="GAD-7",
         total=scores["gad7"]["total"],
         maximum=21,
-        severity=words(scores["gad7"]["severity"]),
-        items=tuple(
-            Item(i + 1, label, score)
-            for i, (label, score) in enumerate(
-                zip(GAD7_LABELS, answers["gad7"]["items"], strict=True)
-            )
-        ),
+        severity=vocab.words(scores["gad7"]["severity"]),
+        items=_items(vocab.GAD7_QUESTIONS, answers["gad7"]["items"]),
     )
     return phq9, gad7
 
@@ -261,9 +182,9 @@ def questionnaires(
 def asq_rows(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The ASQ answers with their question; Q5 only when it was asked."""
     asq = answers["asq"]
-    rows = [(ASQ_LABELS[key], asq[key]) for key in ASQ_ITEMS]
+    rows = [(vocab.staff_label(vocab.ASQ_QUESTIONS, key), asq[key]) for key in ASQ_ITEMS]
     if asq.get("thoughts_right_now") is not None:
-        rows.append((ASQ_LABELS["thoughts_right_now"], asq["thoughts_right_now"]))
+        rows.append((vocab.ASQ_RIGHT_NOW.staff, asq["thoughts_right_now"]))
     return rows
 
 
@@ -315,7 +236,7 @@ def medication_rows(answers: Mapping[str, Any], ruleset: Ruleset) -> list[Medica
                 dose_mg=trial.get("daily_dose_mg"),
                 min_dose_mg=medicine.min_daily_dose_mg if medicine else None,
                 weeks=trial["weeks"],
-                outcome=words(trial["outcome"]),
+                outcome=vocab.staff_label(vocab.MED_OUTCOMES, trial["outcome"]),
                 current=trial["current"],
                 counts=counts,
                 reason=reason,
@@ -339,9 +260,9 @@ def therapy_rows(answers: Mapping[str, Any]) -> list[TherapyRow]:
             reason = "improved fully"
         rows.append(
             TherapyRow(
-                modality=MODALITY_LABELS[trial["modality"]],
+                modality=vocab.staff_label(vocab.THERAPY_MODALITIES, trial["modality"]),
                 sessions=trial["sessions"],
-                outcome=words(trial["outcome"]),
+                outcome=vocab.staff_label(vocab.THERAPY_OUTCOMES, trial["outcome"]),
                 current=trial["current"],
                 adequate=adequate,
                 reason=reason,
@@ -361,7 +282,8 @@ def safety_rows(answers: Mapping[str, Any]) -> list[SafetyRow]:
             category = "relative"
         else:
             category = "other"
-        rows.append(SafetyRow(key, SAFETY_LABELS[key], screen[key], category))
+        label = vocab.staff_label(vocab.SAFETY_SCREEN, key)
+        rows.append(SafetyRow(key, label, screen[key], category))
     return rows
 
 
@@ -374,8 +296,8 @@ def coverage_rows(coverage: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "criteria": [
             {
                 **criterion,
-                "label": COVERAGE_LABELS.get(criterion["code"], words(criterion["code"])),
-                "status_words": STATUS_WORDS.get(criterion["status"], criterion["status"]),
+                "label": vocab.staff_label(vocab.COVERAGE_CRITERIA, criterion["code"]),
+                "status_words": vocab.staff_label(vocab.CRITERION_STATUSES, criterion["status"]),
             }
             for criterion in coverage["criteria"]
         ],
@@ -443,6 +365,11 @@ def _by_code(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {item["code"]: item for item in items}
 
 
+def _criterion_status(status: str | None) -> str:
+    """A coverage criterion's status in words; "not applicable" when it has none."""
+    return vocab.staff_label(vocab.CRITERION_STATUSES, status) if status else "not applicable"
+
+
 def _coverage_changes(
     old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
 ) -> list[dict[str, str]]:
@@ -454,9 +381,9 @@ def _coverage_changes(
             changes.append(
                 {
                     "code": code,
-                    "label": COVERAGE_LABELS.get(code, words(code)),
-                    "before": STATUS_WORDS.get(before.get(code, ""), "not applicable"),
-                    "after": STATUS_WORDS.get(after.get(code, ""), "not applicable"),
+                    "label": vocab.staff_label(vocab.COVERAGE_CRITERIA, code),
+                    "before": _criterion_status(before.get(code)),
+                    "after": _criterion_status(after.get(code)),
                 }
             )
     return changes

@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from werkzeug.datastructures import MultiDict
 
+from intake import vocabulary as vocab
 from intake.forms.base import strip_filter
 from intake.forms.filters import ChoiceFilter, DateFilter, FilterForm, TextFilter, page_number
 from intake.services import queue as qs
@@ -45,9 +46,15 @@ class QueueFilterForm(FilterForm):
         choices={"yes": "Urgent only", "no": "Not urgent"},
         unknown=_unknown("urgent"),
     )
-    concern = ChoiceFilter("Primary concern", choices=qs.CONCERNS, unknown=_unknown("concern"))
+    concern = ChoiceFilter(
+        "Primary concern",
+        choices=vocab.staff_labels(vocab.PRIMARY_CONCERNS),
+        unknown=_unknown("concern"),
+    )
     coverage = ChoiceFilter(
-        "Coverage type", choices=qs.COVERAGE_TYPES, unknown=_unknown("coverage")
+        "Coverage type",
+        choices=vocab.staff_labels(vocab.COVERAGE_TYPES),
+        unknown=_unknown("coverage"),
     )
     pathway = ChoiceFilter("Pathway", choices=qs.pathway_titles, unknown=_unknown("pathway"))
     date_from = DateFilter("Submitted from", parse=qs.QueueFilters.parse_date)

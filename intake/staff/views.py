@@ -87,8 +87,6 @@ def queue() -> ResponseReturnValue:
         filters=filters,
         pinned=qs.pinned(filters),
         page=qs.listing(filters),
-        concerns=qs.CONCERNS,
-        coverage_types=qs.COVERAGE_TYPES,
         sorts=qs.SORTS,
     )
 

@@ -13,7 +13,6 @@ from intake.answers import parse_answers
 from intake.rules import RULESET, evaluate, load_ruleset
 from intake.rules.ruleset import DEFAULT_PATH, shipped_ruleset
 from intake.services.summary import (
-    PHQ9_LABELS,
     build_summary,
     reevaluate,
     sorted_flags,
@@ -45,9 +44,23 @@ def test_sorted_flags_is_stable_within_a_level() -> None:
     assert [f["code"] for f in sorted_flags(flags)] == ["d", "b", "a", "c"]
 
 
+#: The summary's short labels of the PHQ-9 items, in order (docs/clinician.md, "Item wording").
+PHQ9_SHORT_LABELS = [
+    "Little interest or pleasure",
+    "Down, depressed, hopeless",
+    "Sleep trouble",
+    "Tired, little energy",
+    "Appetite change",
+    "Feeling bad about self",
+    "Trouble concentrating",
+    "Slowed down or restless",
+    "Thoughts of death or self-harm",
+]
+
+
 def test_every_questionnaire_item_has_its_label_and_score() -> None:
     summary = _summary(rich_answers())
-    assert [item.label for item in summary.phq9.items] == list(PHQ9_LABELS)
+    assert [item.label for item in summary.phq9.items] == PHQ9_SHORT_LABELS
     assert [item.score for item in summary.phq9.items] == [3, 3, 2, 2, 2, 2, 2, 2, 1]
     assert summary.phq9.total == 19 and summary.phq9.severity == "moderately severe"
     assert len(summary.gad7.items) == 7 and summary.gad7.total == 7
