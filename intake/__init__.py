@@ -86,9 +86,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_filters(app: Flask) -> None:
     """Filters every audience's templates use: ``{{ code|label("coverage_types") }}``."""
-    from intake.pages import label
+    from intake.pages import comes_after, label
 
     app.add_template_filter(label, "label")
+    app.add_template_filter(comes_after, "comes_after")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -9,6 +9,7 @@ the other.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import abort
@@ -41,6 +42,19 @@ def user_names(ids: set[int | None]) -> dict[int | None, str]:
         return {}
     users = db.session.scalars(db.select(User).where(User.id.in_(wanted)))
     return {user.id: user.email for user in users}
+
+
+def comes_after(pathway: Mapping[str, Any], pathways: list[Mapping[str, Any]]) -> str:
+    """The ``comes_after`` filter: "Bipolar assessment and TMS safety review …", or "".
+
+    An intake-evaluation/2 pathway lists in ``after`` the offered pathways that should come
+    first; staff read them by title. A v1 evaluation has no ``after``: nothing is shown.
+    """
+    titles = {p["code"]: p["title"] for p in pathways}
+    names = [titles.get(code, code) for code in pathway.get("after") or ()]
+    if len(names) > 1:
+        return ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0] if names else ""
 
 
 def label(code: object, list_name: str) -> object:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -113,50 +114,88 @@ def check_command(file: str | None) -> None:
 
 
 @rules_group.command("diff")
-@click.argument("old", type=click.Path(dir_okay=False, exists=True))
-@click.argument("new", type=click.Path(dir_okay=False, exists=True))
+@click.argument("old")
+@click.argument("new")
 def diff_command(old: str, new: str) -> None:
     """Re-evaluate every stored submission under OLD and NEW and list what would change.
 
-    Each submission is evaluated on the date it was submitted, so ages match what staff saw.
-    Only flag and pathway codes are compared; submissions themselves are never modified.
+    OLD and NEW are ruleset files, or a shipped ruleset by generation ("1", "2"): ``rules diff
+    1 2`` compares the two shipped ones. Each submission is evaluated on the date it was
+    submitted, so ages match what staff saw. Pathway and flag codes and coverage statuses are
+    compared; a count per change follows the list. Submissions themselves are never modified.
     """
     import sqlalchemy as sa
 
     from intake.extensions import db
     from intake.models import Submission
     from intake.rules import RulesetError, evaluate, load_ruleset
+    from intake.rules.ruleset import SHIPPED
 
     try:
-        before, after = load_ruleset(old), load_ruleset(new)
+        before, after = (load_ruleset(SHIPPED.get(name, name)) for name in (old, new))
     except RulesetError as exc:
         raise click.ClickException(str(exc)) from exc
     query = sa.select(Submission.reference, Submission.answers, Submission.submitted_at).order_by(
         Submission.id
     )
-    total, changes = 0, []
+    total, changes, tally = 0, [], Counter[str]()
     for reference, answers, submitted_at in db.session.execute(query).yield_per(500):
         total += 1
         day = submitted_at.date()
-        change = _difference(evaluate(answers, day, before), evaluate(answers, day, after))
-        if change:
-            changes.append(f"  {reference}: {change}")
+        parts = _difference(evaluate(answers, day, before), evaluate(answers, day, after))
+        if parts:
+            changes.append(f"  {reference}: {'; '.join(parts)}")
+            tally.update(_single_changes(parts))
     click.echo(
         f"ruleset {before.version} ({before.sha256[:12]}) -> {after.version} "
         f"({after.sha256[:12]}): {len(changes)} of {total} submissions would change"
     )
     for line in changes:
         click.echo(line)
+    if tally:
+        click.echo("By change (submissions):")
+        for change, count in sorted(tally.items(), key=lambda item: (-item[1], item[0])):
+            click.echo(f"  {change}: {count}")
 
 
-def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
-    """Added and removed pathway and flag codes, e.g. ``pathways +psychotherapy -minor``."""
+def _difference(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Added and removed pathway and flag codes, then coverage statuses that moved.
+
+    For example ``["pathways +psychotherapy -crisis_support", "flags +minor",
+    "coverage medication_trials met->unknown"]``; a checklist that appears or goes is one
+    change ("coverage removed"), not one per criterion.
+    """
     parts = []
     for key in ("pathways", "flags"):
         parts.extend(
             _codes_changed(key, (i["code"] for i in old[key]), (i["code"] for i in new[key]))
         )
-    return "; ".join(parts)
+    if (old.get("coverage") is None) != (new.get("coverage") is None):
+        parts.append("coverage " + ("removed" if new.get("coverage") is None else "added"))
+        return parts
+    before, after = _statuses(old.get("coverage")), _statuses(new.get("coverage"))
+    moved = [
+        f"{code} {before.get(code, 'none')}->{after.get(code, 'none')}"
+        for code in dict.fromkeys([*before, *after])
+        if before.get(code) != after.get(code)
+    ]
+    if moved:
+        parts.append("coverage " + ", ".join(moved))
+    return parts
+
+
+def _statuses(coverage: dict[str, Any] | None) -> dict[str, str]:
+    return {c["code"]: c["status"] for c in (coverage or {}).get("criteria", [])}
+
+
+def _single_changes(parts: list[str]) -> list[str]:
+    """One entry per code or criterion: "pathways +safety_check", "coverage age met->none"."""
+    out = []
+    for part in parts:
+        kind, _, rest = part.partition(" ")
+        items = rest.split(", ") if kind == "coverage" else rest.split(" ")
+        out.extend(f"{kind} {item}" for item in items)
+    return out
 
 
 def _codes_changed(key: str, old: Iterable[str], new: Iterable[str]) -> list[str]:

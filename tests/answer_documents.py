@@ -137,6 +137,9 @@ def changed(document: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]
 #: rules v2, the ``safety_check`` pathway (v1: ``crisis_support``).
 ASQ_YES: dict[str, Any] = {"asq.wished_dead": "yes", "asq.thoughts_right_now": "no"}
 
+#: Thoughts of killing oneself right now: the ``suicide_risk_acute`` flag and ``crisis_support``.
+ASQ_ACUTE: dict[str, Any] = {"asq.wished_dead": "yes", "asq.thoughts_right_now": "yes"}
+
 #: OCD after two SRI trials that did not help enough: the ``tms_plus_erp`` pathway.
 OCD_TWO_FAILED_SRIS: dict[str, Any] = {
     "concerns.primary": "ocd",

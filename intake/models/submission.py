@@ -36,6 +36,8 @@ class Submission(Model):
     reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
     status: Mapped[str] = mapped_column(sa.String(32), default="new", index=True)
     urgent: Mapped[bool] = mapped_column(default=False, index=True)
+    #: Acute suicide risk (the ``suicide_risk_acute`` flag): pinned before other urgent rows.
+    acute: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
     ruleset_version: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
@@ -82,6 +84,7 @@ class Submission(Model):
         sa.UniqueConstraint("api_token_id", "idempotency_key", name="uq_submission_idempotency"),
         sa.Index("ix_submission_queue", "urgent", "submitted_at"),
         sa.Index("ix_submission_unacknowledged", "urgent", "acknowledged_at", "submitted_at"),
+        sa.Index("ix_submission_pinned", "urgent", "acknowledged_at", "acute", "submitted_at"),
         # Prefix search (LIKE 'smi%') on PostgreSQL needs the pattern operator class.
         sa.Index(
             "ix_submission_last_name_prefix",
@@ -95,6 +98,14 @@ def pathway_codes_for(evaluation: dict[str, Any] | None) -> str:
     """The ``pathway_codes`` value for an evaluation: ``",code1,code2,"`` or ``""``."""
     codes = [p["code"] for p in (evaluation or {}).get("pathways") or [] if p.get("code")]
     return f",{','.join(codes)}," if codes else ""
+
+
+ACUTE_FLAG = "suicide_risk_acute"
+
+
+def is_acute(evaluation: dict[str, Any]) -> bool:
+    """Acute suicide risk: crisis support now, ahead of every other urgent submission."""
+    return any(flag["code"] == ACUTE_FLAG for flag in evaluation["flags"])
 
 
 def is_urgent(evaluation: dict[str, Any]) -> bool:
@@ -116,6 +127,7 @@ def row_values(answers: dict[str, Any], evaluation: dict[str, Any]) -> dict[str,
         "answers": answers,
         "evaluation": evaluation,
         "urgent": is_urgent(evaluation),
+        "acute": is_acute(evaluation),
         "ruleset_version": evaluation["ruleset"]["version"],
         "ruleset_sha256": evaluation["ruleset"]["sha256"],
         "last_name": patient["last_name"],

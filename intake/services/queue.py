@@ -153,7 +153,8 @@ class Pinned:
 
 
 def select_pinned(f: QueueFilters) -> sa.Select[Any]:
-    """Every unacknowledged urgent submission matching the filters, longest waiting first.
+    """Every unacknowledged urgent submission matching the filters: acute suicide risk first,
+    then longest waiting first.
 
     The queue shows the first ``PINNED_LIMIT`` of them; the CSV export streams them all. With
     ``urgent=no`` nothing is pinned, so the statement matches no row.
@@ -161,7 +162,7 @@ def select_pinned(f: QueueFilters) -> sa.Select[Any]:
     stmt = (
         sa.select(Submission)
         .where(_pinned_condition(), *_conditions(f))
-        .order_by(Submission.submitted_at.asc(), Submission.id.asc())
+        .order_by(Submission.acute.desc(), Submission.submitted_at.asc(), Submission.id.asc())
     )
     return stmt.where(sa.false()) if f.urgent == "no" else stmt
 
@@ -185,7 +186,7 @@ def count_matching(stmt: sa.Select[Any]) -> int:
 
 
 def pinned(f: QueueFilters) -> Pinned:
-    """Unacknowledged urgent submissions matching the filters, longest waiting first."""
+    """Unacknowledged urgent submissions matching the filters, acute first, then oldest first."""
     if f.urgent == "no":
         return Pinned([], 0)
     stmt = select_pinned(f)

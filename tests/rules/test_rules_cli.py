@@ -13,6 +13,9 @@ from flask.testing import FlaskCliRunner
 from intake.answers import parse_answers
 from intake.extensions import db
 from intake.models import Submission
+from intake.rules import evaluate
+from intake.rules.ruleset import default_ruleset
+from intake.services.submissions import build_submission
 from tests.rules.v1 import DEFAULT_PATH, RULESET
 
 
@@ -141,7 +144,46 @@ def test_rules_diff_lists_the_submissions_that_would_change(
     lines = result.stdout.splitlines()
     assert "1.0.0" in lines[0] and "1.1.0" in lines[0]
     assert lines[0].endswith("1 of 3 submissions would change")
-    assert lines[1:] == ["  R-CCCC: flags +minor"]
+    assert lines[1:] == ["  R-CCCC: flags +minor", "By change (submissions):", "  flags +minor: 1"]
+
+
+def test_rules_diff_from_v1_to_v2_names_pathways_flags_and_criteria(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    """``rules diff 1 2`` compares the shipped rulesets; the expectations are rules v2's spec."""
+    submitted = datetime(2026, 11, 1, 15, 0, tzinfo=UTC)
+    cases = {
+        "R-SAME": {},
+        # Non-acute risk: a safety check-in instead of crisis support.
+        "R-NONA": {"asq.ever_tried": "yes", "asq.thoughts_right_now": "no"},
+        # A trial without a dose: undocumented, so the checklist cannot count it.
+        "R-NODO": {"medication_trials[0].daily_dose_mg": None},
+    }
+    with app.app_context():
+        for reference, changes in cases.items():
+            answers = parse_answers(changed(sample_answers(), changes), submitted.date())
+            evaluation = evaluate(answers, submitted.date(), default_ruleset())
+            submission = build_submission(answers, evaluation, source="api", submitted_at=submitted)
+            submission.reference = reference
+            db.session.add(submission)
+        db.session.commit()
+    result = runner.invoke(args=["rules", "diff", "1", "2"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ruleset 1.0.0 (a3166d80f296) -> 2.0.0")
+    assert lines[0].endswith("3 of 3 submissions would change")
+    by_reference = dict(line.strip().split(": ", 1) for line in lines[1:4])
+    # Every v2 evaluation gains the new criterion (met unless acute).
+    assert by_reference["R-SAME"] == "coverage no_acute_suicide_risk none->met"
+    assert by_reference["R-NONA"] == (
+        "pathways +safety_check -crisis_support; coverage no_acute_suicide_risk none->met"
+    )
+    assert by_reference["R-NODO"] == (
+        "coverage medication_trials met->unknown, no_acute_suicide_risk none->met"
+    )
+    assert "  coverage no_acute_suicide_risk none->met: 3" in lines
+    assert "  pathways +safety_check: 1" in lines
+    assert "  coverage medication_trials met->unknown: 1" in lines
 
 
 def test_evaluate_command_line_never_builds_the_app(tmp_path) -> None:

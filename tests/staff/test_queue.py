@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from answer_documents import ASQ_YES, OCD_TWO_FAILED_SRIS
+from answer_documents import ASQ_ACUTE, ASQ_YES, OCD_TWO_FAILED_SRIS
 from flask.testing import FlaskClient
 
 from intake.models.types import utcnow
@@ -43,6 +43,22 @@ def test_urgent_unacknowledged_first_then_newest(client: FlaskClient, login_as) 
     assert _references(listing) == ["A2", "K1", "A1"]
     assert "Urgent – acknowledged" in listing
     assert "2 urgent not acknowledged" in html
+
+
+def test_acute_risk_is_pinned_before_non_acute_whatever_the_wait(
+    client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    """Rules v2: acute (crisis support now) before non-acute (a same-day check-in)."""
+    login_as("front_desk")
+    now = utcnow()
+    make_submission(reference="N1", changes=ASQ_YES, submitted_at=now - timedelta(hours=5))
+    make_submission(reference="C1", changes=ASQ_ACUTE, submitted_at=now - timedelta(minutes=10))
+    make_submission(reference="N2", changes=ASQ_YES, submitted_at=now - timedelta(hours=4))
+    make_submission(reference="C2", changes=ASQ_ACUTE, submitted_at=now - timedelta(hours=1))
+    pinned = _section(client.get("/staff/").get_data(as_text=True), "pinned-heading")
+    assert _references(pinned) == ["C2", "C1", "N1", "N2"]
+    assert pinned.count("ACUTE RISK – crisis support now – not acknowledged") == 2
+    assert pinned.count("URGENT – not acknowledged") == 2
 
 
 def test_filters(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
