@@ -24,7 +24,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "intake"
 #: Services that still commit, each with the reason. Shrink this list; never grow it.
 SERVICES_THAT_COMMIT = {
     # Left for the next step of issue 10: move these commits to the views and commands.
-    "accounts.py": "user create/enable/disable commit inside (their callers are CLI + admin)",
     "drafts.py": "a wizard step is saved at once (create, save, clear, purge)",
     "submissions.py": "the submit transaction, with its retry on a unique-key race",
     "authentication.py": "a failed sign-in is committed at once, so it counts although the "

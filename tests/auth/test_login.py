@@ -118,6 +118,7 @@ def test_disabling_ends_a_running_session(client: FlaskClient, login_as) -> None
     user = login_as("front_desk")
     assert client.get("/staff/").status_code == 200
     set_disabled(user, True)
+    db.session.commit()  # the service leaves the commit to its caller
     assert client.get("/staff/").status_code == 302
 
 
