@@ -24,7 +24,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "intake"
 #: Services that still commit, each with the reason. Shrink this list; never grow it.
 SERVICES_THAT_COMMIT = {
     # Left for the next step of issue 10: move these commits to the views and commands.
-    "drafts.py": "a wizard step is saved at once (create, save, clear, purge)",
     "submissions.py": "the submit transaction, with its retry on a unique-key race",
 }
 
