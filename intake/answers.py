@@ -1,4 +1,4 @@
-"""The intake-answers/1 document: its choice lists and the one place it is validated.
+"""The intake-answers/1 and /2 documents: their choice lists and the one place they are checked.
 
 Every way an intake arrives (the patient wizard, the JSON API, ``flask --app intake evaluate``)
 goes through :func:`parse_answers`, so a document is judged by the same rules everywhere and the

@@ -190,7 +190,7 @@ def _statuses(coverage: dict[str, Any] | None) -> dict[str, str]:
 
 def _single_changes(parts: list[str]) -> list[str]:
     """One entry per code or criterion: "pathways +safety_check", "coverage age met->none"."""
-    out = []
+    out: list[str] = []
     for part in parts:
         kind, _, rest = part.partition(" ")
         items = rest.split(", ") if kind == "coverage" else rest.split(" ")

@@ -424,7 +424,7 @@ COVERAGE_CRITERIA = (
     Label("no_acute_suicide_risk", "No acute suicide risk"),
     Label("no_contraindication", "No contraindication"),
 )
-#: The status of a coverage criterion (intake-evaluation/1).
+#: The status of a coverage criterion (intake-evaluation/1 and /2).
 CRITERION_STATUSES = (
     Label("met", "met"),
     Label("not_met", "not met"),

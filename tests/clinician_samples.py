@@ -12,6 +12,7 @@ from typing import Any
 
 from answer_documents import AS_OF_ISO, changed, sample_answers
 
+from intake.extensions import db
 from intake.models import Submission
 from intake.services.submissions import submit_document
 
@@ -114,8 +115,5 @@ def store(answers: dict[str, Any] | None = None, **changes: Any) -> Submission:
     submission = submit_document(document, source="api", as_of=AS_OF)
     for name, value in changes.items():
         setattr(submission, name, value)
-    if changes:
-        from intake.extensions import db
-
-        db.session.commit()
+    db.session.commit()  # the service leaves the commit to its caller
     return submission

@@ -65,6 +65,7 @@ def users() -> ResponseReturnValue:
         except accounts.AccountError as exc:
             error = str(exc)
         else:
+            db.session.commit()
             flash(f"Account {user.email} created.", "success")
             return redirect(url_for("admin.users"))
     accounts_list = db.session.scalars(sa.select(User).order_by(User.email)).all()
@@ -87,6 +88,7 @@ def disable_user(user_id: int) -> ResponseReturnValue:
         flash("You cannot disable your own account.", "error")
     else:
         accounts.set_disabled(user, True)
+        db.session.commit()
         flash(f"{user.email} is disabled and signed out everywhere.", "success")
     return redirect(url_for("admin.users"))
 
@@ -96,6 +98,7 @@ def disable_user(user_id: int) -> ResponseReturnValue:
 def enable_user(user_id: int) -> ResponseReturnValue:
     user = _user(user_id)
     accounts.set_disabled(user, False)
+    db.session.commit()
     flash(f"{user.email} is enabled.", "success")
     return redirect(url_for("admin.users"))
 
@@ -106,6 +109,7 @@ def reset_two_factor(user_id: int) -> ResponseReturnValue:
     """For someone who lost their authenticator: two-factor off, signed out everywhere."""
     user = _user(user_id)
     accounts.reset_two_factor(user)
+    db.session.commit()
     flash(f"Two-factor sign-in is off for {user.email}; they set it up again.", "success")
     return redirect(url_for("admin.users"))
 
@@ -124,6 +128,7 @@ def set_password(user_id: int) -> ResponseReturnValue:
             error = str(exc)
             form.password.errors = [*form.password.errors, error]
         else:
+            db.session.commit()
             flash(f"New password set for {user.email}; their sessions have ended.", "success")
             return redirect(url_for("admin.users"))
     code = 400 if form.errors else 200

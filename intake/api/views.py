@@ -16,7 +16,7 @@ from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from intake.api import bp
-from intake.extensions import limiter
+from intake.extensions import db, limiter
 from intake.services.api_tokens import find_active_token
 from intake.services.submissions import (
     Idempotency,
@@ -151,5 +151,8 @@ def create_intake() -> ResponseReturnValue:
     except KeyAlreadyUsed as exc:  # a concurrent retry stored it first
         assert idempotency is not None
         return _replay(exc.submission, idempotency.request_sha256)
-    # Both were known before the commit (see submit_document): no query after it.
-    return _created(submission.id, submission.reference)
+    # Read before the commit (which expires them), so no query follows it: a connection lost
+    # right after COMMIT cannot turn a stored intake into an error.
+    submission_id, reference = submission.id, submission.reference
+    db.session.commit()
+    return _created(submission_id, reference)

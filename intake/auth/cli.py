@@ -32,6 +32,7 @@ def _prompt_password() -> str:
 )
 def create_user(email: str, roles: tuple[str, ...]) -> None:
     """Create a staff account. The password comes from INTAKE_USER_PASSWORD or a prompt."""
+    from intake.extensions import db
     from intake.services.accounts import AccountError, create_account
 
     password = _prompt_password()
@@ -39,6 +40,7 @@ def create_user(email: str, roles: tuple[str, ...]) -> None:
         user = create_account(email, password, roles)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
 
 
@@ -57,12 +59,14 @@ def enable_user(email: str) -> None:
 
 
 def _set_disabled(email: str, *, disabled: bool) -> None:
+    from intake.extensions import db
     from intake.services.accounts import AccountError, set_disabled
 
     try:
         user = set_disabled(email, disabled)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"{'Disabled' if disabled else 'Enabled'} {user.email}.")
 
 
@@ -118,6 +122,7 @@ def setup_demo() -> None:
             password = secrets.token_urlsafe(12)
             create_account(email, password, roles)
             created.append((email, roles, password))
+    db.session.commit()
     if created:
         click.echo("Demo staff accounts (shown once; sign in at /staff/login):")
         for email, roles, password in created:

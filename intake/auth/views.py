@@ -2,7 +2,8 @@
 
 The sign-in rules (password check, lockout, failure counting, the code step) are in
 :mod:`intake.services.authentication`; these views keep the session side: the pending second
-step, the ``next`` target, the messages and status codes.
+step, the ``next`` target, the messages and status codes, and the commit (a refused sign-in is
+committed too, so that its failure counts).
 """
 
 from __future__ import annotations
@@ -88,10 +89,12 @@ def login() -> ResponseReturnValue:
             require_admin_totp=current_app.config.get("REQUIRE_2FA_ADMIN", False),
         )
         if check.user is None:
+            db.session.commit()  # the failure counts although the sign-in is refused
             error = GENERIC_FAILURE
         elif check.second_step is None:
             return _complete_login(check.user, two_factor=False)
         else:
+            db.session.commit()  # a rehashed password is kept while the second step runs
             session[PENDING_2FA] = {
                 "id": check.user.id,
                 "generation": check.user.session_generation,
@@ -134,6 +137,7 @@ def login_verify() -> ResponseReturnValue:
     if form.validate_on_submit():
         if authentication.check_code(user, form.code.data or ""):
             return _complete_login(user, two_factor=True)
+        db.session.commit()  # the wrong code counts although the sign-in is refused
         error = "That code did not work. Codes change every 30 seconds; try the newest one."
     return render_template("auth/verify.html", form=form, error=error), 200 if not error else 401
 

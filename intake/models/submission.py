@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 class Submission(Model):
     """One submitted intake.
 
-    ``answers`` is the validated intake-answers/1 document and never changes after submission.
-    ``evaluation`` is the intake-evaluation/1 result the patient and staff saw, kept with the
+    ``answers`` is the validated intake-answers document (/1 or /2) and never changes after
+    submission. ``evaluation`` is the result the patient and staff saw, kept with the
     ruleset version and hash that produced it so it can always be reproduced; re-evaluating
     under a newer ruleset never overwrites it. The indexed columns copy the few answers staff
     filter and search on, so the queue never has to open the JSON document; ``row_values``

@@ -1,4 +1,5 @@
-"""Patient routes. Views stay thin: forms validate, ``wizard`` builds, ``services.drafts`` stores.
+"""Patient routes. Views stay thin: forms validate, ``wizard`` builds, ``services.drafts`` stores,
+the view commits (once per request).
 
 | URL | what |
 |---|---|
@@ -64,9 +65,10 @@ def start() -> ResponseReturnValue:
 @bp.post("/intake/start")
 def begin() -> ResponseReturnValue:
     """Start a new intake (a new person on this device gets a fresh draft)."""
-    draft = drafts.create_draft()
+    draft_id = drafts.create_draft().id
+    db.session.commit()
     session.pop(SESSION_KEY, None)
-    session[SESSION_KEY] = draft.id
+    session[SESSION_KEY] = draft_id
     session[SEEN_KEY] = int(time.time())
     return redirect(url_for("patient.step", step=STEP_NAMES[0]))
 
@@ -142,6 +144,7 @@ def step(step: str) -> ResponseReturnValue:
         _change_rows(form, str(repeating), action)
     try:
         wizard.save_step(draft, step, form)
+        db.session.commit()
     except StaleDataError:
         db.session.rollback()
         return _render_step(draft, step, form, 409, stale=True)
@@ -197,6 +200,7 @@ def _submit(draft: Draft) -> ResponseReturnValue:
         db.session.rollback()
         located = [(p, *wizard.problem_location(p.path)) for p in exc.problems]
         return _render_step(draft, "review", form, 422, problems=located)
+    db.session.commit()  # the submission, the draft's link to it and its emptied answers
     return redirect(url_for("patient.done"))
 
 

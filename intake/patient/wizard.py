@@ -25,7 +25,7 @@ def load_form(draft: Draft, step: str) -> StepForm:
 
 
 def save_step(draft: Draft, step: str, form: StepForm) -> None:
-    """Store a validated step's answers with what the draft keeps from them, and commit."""
+    """Store a validated step's answers with what the draft keeps from them (the view commits)."""
     drafts.save_step(
         draft,
         step,
@@ -119,7 +119,9 @@ def submit_draft(draft: Draft, consent: StepForm) -> Submission:
 
     Raises ``StepsIncomplete`` (nothing sent), ``intake.answers.InvalidAnswers`` (nothing
     stored) or ``AlreadySubmitted`` (a double click, back button or second tab).
-    After success the draft's answers are emptied: the submission now holds them.
+    After success the draft's answers are emptied: the submission now holds them. Nothing is
+    committed: the view commits the submission, the draft's link to it and the emptied answers
+    together.
     """
     existing = drafts.submission_for(draft)
     if existing is not None:

@@ -1,4 +1,8 @@
-"""Staff accounts: create, disable, enable and reset (shared by the CLI and the admin pages)."""
+"""Staff accounts: create, disable, enable and reset (shared by the CLI and the admin pages).
+
+Each function changes the account, flushes and audits it; the admin page or the ``user``
+command commits, once, so the change and its audit event are stored together.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ def find_account(email: str) -> User | None:
 def create_account(
     email: str, password: str, roles: Iterable[str], *, check_policy: bool = True
 ) -> User:
-    """Create and commit a staff account, or raise :class:`AccountError`."""
+    """Create a staff account and audit it (the caller commits), or raise :class:`AccountError`."""
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
@@ -46,12 +50,11 @@ def create_account(
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", detail={"user_id": user.id, "roles": sorted(roles)})
-    db.session.commit()
     return user
 
 
 def set_disabled(email_or_user: str | User, disabled: bool) -> User:
-    """Disable (ending every session) or enable an account, and commit."""
+    """Disable (ending every session) or enable an account (the caller commits)."""
     user = email_or_user if isinstance(email_or_user, User) else find_account(email_or_user)
     if user is None:
         raise AccountError("No account with that email.")
@@ -61,13 +64,13 @@ def set_disabled(email_or_user: str | User, disabled: bool) -> User:
     else:
         user.failed_logins = 0
         user.locked_until = None
+    db.session.flush()
     audit.record("user_disabled" if disabled else "user_enabled", detail={"user_id": user.id})
-    db.session.commit()
     return user
 
 
 def reset_two_factor(user: User) -> User:
-    """Turn two-factor sign-in off for someone who lost their authenticator, and commit.
+    """Turn two-factor sign-in off for someone who lost their authenticator (the caller commits).
 
     Their sessions end; on the next sign-in they set it up again (admins must, when it is
     required).
@@ -75,13 +78,13 @@ def reset_two_factor(user: User) -> User:
     user.totp_secret = None
     user.totp_last_step = None
     user.session_generation += 1
+    db.session.flush()
     audit.record("two_factor_reset", detail={"user_id": user.id})
-    db.session.commit()
     return user
 
 
 def set_password(user: User, password: str) -> User:
-    """An admin sets a new password for someone who lost theirs, and commits.
+    """An admin sets a new password for someone who lost theirs (the caller commits).
 
     The password policy applies; every session of the account ends and a lock from failed
     sign-ins is lifted, because the person now has a fresh way in.
@@ -94,6 +97,6 @@ def set_password(user: User, password: str) -> User:
     user.session_generation += 1
     user.failed_logins = 0
     user.locked_until = None
+    db.session.flush()
     audit.record("password_reset", detail={"user_id": user.id})
-    db.session.commit()
     return user

@@ -6,9 +6,10 @@ only by a completed sign-in (so someone who knows the password cannot reset it b
 of guessed codes), and an authenticator code is accepted once. The views only turn the outcomes
 into pages, redirects and session cookies.
 
-A failed attempt is recorded in the audit log and committed here at once, because it must count
-although the request then ends with an error page. Everything else is committed by the caller,
-with the session it starts.
+Like every service this flushes and audits but never commits. The sign-in page commits a failed
+attempt (its count, a lock, its audit events) before it shows the error, because the failure
+must count although the sign-in is refused; a completed sign-in is committed with the session
+it starts.
 """
 
 from __future__ import annotations
@@ -49,7 +50,10 @@ class PasswordCheck:
 
 
 def record_failure(user: User | None, reason: str) -> None:
-    """Log a failed attempt, count it when it counts, lock the account at the limit; commit."""
+    """Log a failed attempt, count it when it counts, lock the account at the limit.
+
+    Flushed, not committed: the caller commits it although it then refuses the sign-in.
+    """
     if user is not None and reason in COUNTED_FAILURES:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
@@ -57,14 +61,15 @@ def record_failure(user: User | None, reason: str) -> None:
             user.failed_logins = 0
             audit.record("account_locked", actor=user)
     audit.record("login_failed", actor=user, detail={"reason": reason})
-    db.session.commit()
+    db.session.flush()
 
 
 def check_password(email: str, password: str, *, require_admin_totp: bool = False) -> PasswordCheck:
     """The first step: is this the account's password, and may the account sign in now?
 
     An unknown or locked account takes as long to answer as a wrong password, so timing does
-    not tell which it was. The failure counter is *not* reset by a right password.
+    not tell which it was. The failure counter is *not* reset by a right password. A failure,
+    or a rehashed password, is flushed; the caller commits it whatever the outcome.
     """
     user = db.session.scalar(db.select(User).where(User.email == User.normalise_email(email)))
     if user is None:
@@ -83,13 +88,12 @@ def check_password(email: str, password: str, *, require_admin_totp: bool = Fals
         return PasswordCheck(None)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+        db.session.flush()
     step: SecondStep | None = None
     if user.totp_secret:
         step = "verify"
     elif require_admin_totp and user.has_role("admin"):
         step = "enrol"
-    if step is not None:
-        db.session.commit()  # a rehashed password is kept while the second step runs
     return PasswordCheck(user, step)
 
 
@@ -111,7 +115,7 @@ def accept_code(user: User, secret: str, code: str, now: datetime | None = None)
 
 def check_code(user: User, code: str, now: datetime | None = None) -> bool:
     """The second step: a code from the account's authenticator. A wrong one counts as a
-    failed sign-in, on the same counter as wrong passwords."""
+    failed sign-in, on the same counter as wrong passwords (flushed; the caller commits it)."""
     if user.totp_secret and accept_code(user, user.totp_secret, code, now):
         return True
     record_failure(user, "wrong_code")

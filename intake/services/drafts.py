@@ -5,7 +5,8 @@ A draft keeps, per wizard step, the answers that passed that step's checks (``Dr
 the draft's id. Drafts expire ``DRAFT_LIFETIME`` (14 days) after they were started.
 What the step forms mean (building the document, which step is unfinished) is the wizard's,
 in ``intake.patient.wizard``; this module only stores and never imports the forms.
-Nothing here logs answers.
+Like every service it flushes and never commits: the wizard's view (or the ``purge-drafts``
+command) commits, once per request. Nothing here logs answers.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def now() -> datetime:
 
 
 def create_draft() -> Draft:
-    """Start a new draft with a fresh, unique resume code."""
+    """Start a new draft with a fresh, unique resume code (flushed: its id is known)."""
     for _attempt in range(5):
         code = random_code(RESUME_CODE_LENGTH)
         if db.session.scalar(select(Draft.id).where(Draft.resume_code == code)) is None:
@@ -44,7 +45,7 @@ def create_draft() -> Draft:
         expires_at=started + current_app.config["DRAFT_LIFETIME"],
     )
     db.session.add(draft)
-    db.session.commit()
+    db.session.flush()
     log.info("draft %s started", draft.id)
     return draft
 
@@ -76,10 +77,10 @@ def save_step(
     date_of_birth: date | None = None,
     asq_positive: bool = False,
 ) -> None:
-    """Store a validated step's answers (only those to questions that apply) and commit.
+    """Store a validated step's answers (only those to questions that apply), flushed.
 
     The "about you" step also keeps ``date_of_birth`` (for resuming); the ASQ step keeps
-    ``asq_positive``.
+    ``asq_positive``. A draft saved meanwhile by another tab raises ``StaleDataError`` here.
     """
     draft.data = {**(draft.data or {}), step: snapshot}
     if step == "about":
@@ -87,7 +88,7 @@ def save_step(
     if step == "asq":
         draft.asq_positive = asq_positive
     draft.updated_at = now()
-    db.session.commit()
+    db.session.flush()
 
 
 def find_for_resume(code: str, date_of_birth: date) -> Draft | None:
@@ -101,11 +102,10 @@ def find_for_resume(code: str, date_of_birth: date) -> Draft | None:
 
 
 def purge_expired(at: datetime | None = None) -> int:
-    """Delete unsubmitted drafts whose time is up; returns how many were deleted."""
+    """Delete unsubmitted drafts whose time is up; returns how many (the caller commits)."""
     result = db.session.execute(
         delete(Draft).where(Draft.expires_at <= (at or now()), Draft.submission_id.is_(None))
     )
-    db.session.commit()
     return int(getattr(result, "rowcount", 0) or 0)  # a DELETE's result has a row count
 
 
@@ -116,6 +116,6 @@ def submission_for(draft: Draft) -> Submission | None:
 
 
 def clear_answers(draft: Draft) -> None:
-    """Empty a submitted draft's answers and commit: the submission now holds them."""
+    """Empty a submitted draft's answers (flushed): the submission now holds them."""
     draft.data = {}
-    db.session.commit()
+    db.session.flush()

@@ -4,11 +4,17 @@ The wizard and the JSON API go through ``submit_document``; the demo seeder, whi
 uses the same ``evaluate_document`` and ``models.submission.row_values``. So the stored answers,
 the evaluation and the indexed columns are always produced the same way.
 
-The id and reference of a stored submission are known before its commit and kept afterwards, so
-a connection lost right after COMMIT can no longer turn a stored intake into an error (reading
-``submission.id`` after the commit used to query the database again). The API's
-``Idempotency-Key`` goes with the submission: a retry finds the first one instead of storing
-the intake twice, even when two retries race (the unique constraint decides).
+Like every service this flushes and never commits: the wizard's submit view and the API view
+commit once, so the submission, the draft's link to it (and whatever else the request changed)
+are stored together or not at all. A race shows at the flush, where the unique constraints and
+the draft's version counter are checked: the session is rolled back there (it cannot go on
+after a failed flush on PostgreSQL), so the caller must have nothing else pending.
+
+The id and reference of a stored submission are known at the flush; the caller reads them
+before its commit, so a connection lost right after COMMIT can no longer turn a stored intake
+into an error (reading ``submission.id`` after the commit used to query the database again).
+The API's ``Idempotency-Key`` goes with the submission: a retry finds the first one instead of
+storing the intake twice, even when two retries race (the unique constraint decides).
 """
 
 from __future__ import annotations
@@ -22,7 +28,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
@@ -117,7 +122,7 @@ def submit_document(
     as_of: date | None = None,
     idempotency: Idempotency | None = None,
 ) -> Submission:
-    """Validate, evaluate and store a document as a new submission, once.
+    """Validate, evaluate and store (flush, not commit) a document as a new submission, once.
 
     With a ``draft``, the draft is linked to the submission in the same transaction; a second
     attempt for the same draft (double click, two tabs, back button) raises ``AlreadySubmitted``
@@ -125,7 +130,8 @@ def submit_document(
     submission already stored under that token and key raises ``KeyAlreadyUsed`` carrying it.
     Invalid documents raise ``InvalidAnswers`` and store nothing.
 
-    The returned submission's ``id`` and ``reference`` are readable without the database.
+    The returned submission's ``id`` and ``reference`` are readable without the database until
+    the caller commits (which expires them): read them first.
     """
     as_of = as_of or today()
     answers, evaluation = evaluate_document(document, as_of)
@@ -142,11 +148,9 @@ def submit_document(
         db.session.add(submission)
         try:
             db.session.flush()
-            stored_id, reference = submission.id, submission.reference
             if draft is not None:
-                draft.submission_id = stored_id
+                draft.submission_id = submission.id
                 db.session.flush()
-            db.session.commit()
         except (IntegrityError, StaleDataError):
             db.session.rollback()
             if draft is not None:
@@ -154,24 +158,20 @@ def submit_document(
             if idempotency is not None:
                 _raise_if_key_used(idempotency)
             continue  # a reference collision: draw another one
-        # The commit expired every attribute; put back the two the caller reports, so reading
-        # them cannot fail now that the intake is stored.
-        set_committed_value(submission, "id", stored_id)
-        set_committed_value(submission, "reference", reference)
-        log.info("submission %s stored (source=%s)", stored_id, source)
+        log.info("submission %s stored (source=%s)", submission.id, source)
         return submission
     raise RuntimeError("could not allocate a unique submission reference")
 
 
 def _raise_if_draft_submitted(draft_id: int) -> None:
-    """After a failed commit, tell apart a reference collision from a concurrent submit."""
+    """After a failed flush, tell apart a reference collision from a concurrent submit."""
     submission_id = db.session.scalar(select(Draft.submission_id).where(Draft.id == draft_id))
     if submission_id is not None:
         raise AlreadySubmitted(db.session.get_one(Submission, submission_id))
 
 
 def _raise_if_key_used(idempotency: Idempotency) -> None:
-    """After a failed commit, tell apart a reference collision from a concurrent retry."""
+    """After a failed flush, tell apart a reference collision from a concurrent retry."""
     existing = find_by_idempotency_key(idempotency.token_id, idempotency.key)
     if existing is not None:
         raise KeyAlreadyUsed(existing)

@@ -1,8 +1,8 @@
 """The clinician's view of one submission, built from its stored answers and evaluation.
 
-Pure functions over ``Submission.answers`` (intake-answers/1) and ``Submission.evaluation``
-(intake-evaluation/1): nothing here touches the database or Flask, so the summary page, its PDF
-and the prior-authorization packet all show exactly the same facts.
+Pure functions over ``Submission.answers`` (intake-answers/1 or /2) and
+``Submission.evaluation`` (intake-evaluation/1 or /2): nothing here touches the database or
+Flask, so the summary page, its PDF and the prior-authorization packet show the same facts.
 
 Per-trial adequacy reuses the rules' own definition (``intake.rules.facts.is_failed_adequate_trial``
 and the ruleset's medication catalogue), so a row marked "counts" is exactly a trial the rules

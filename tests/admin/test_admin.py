@@ -10,6 +10,7 @@ from intake.extensions import db
 from intake.models import AuditEvent, User
 from intake.models.types import utcnow
 from intake.services import audit
+from tests.committed import committed, committed_count
 from tests.factories import make_submission, make_user, post
 
 
@@ -30,6 +31,9 @@ def test_create_account_with_roles(client: FlaskClient, login_as) -> None:  # ty
     assert "new.person@example.org" in client.get("/admin/users").get_data(as_text=True)
     events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "user_created"))
     assert [e.detail["user_id"] for e in events] == [user.id]
+    # The page committed the account and its audit event together.
+    assert committed_count(User, User.id == user.id) == 1
+    assert committed_count(AuditEvent, AuditEvent.action == "user_created") == 1
 
 
 def test_create_account_refuses_weak_password_and_no_role(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
@@ -57,10 +61,14 @@ def test_disable_and_enable(app, client: FlaskClient, login_as) -> None:  # type
     assert post(client, f"/admin/users/{target.id}/disable").status_code == 302
     db.session.expire_all()
     assert db.session.get(User, target.id).disabled
+    assert committed(db.select(User.disabled).where(User.id == target.id)) is True
+    assert committed_count(AuditEvent, AuditEvent.action == "user_disabled") == 1
     assert their_client.get("/staff/").status_code == 302
     assert post(client, f"/admin/users/{target.id}/enable").status_code == 302
     db.session.expire_all()
     assert not db.session.get(User, target.id).disabled
+    assert committed(db.select(User.disabled).where(User.id == target.id)) is False
+    assert committed_count(AuditEvent, AuditEvent.action == "user_enabled") == 1
     # An admin cannot lock themselves out.
     post(client, f"/admin/users/{me.id}/disable")
     db.session.expire_all()
@@ -93,6 +101,10 @@ def test_admin_sets_a_new_password_for_a_locked_out_person(
     user = db.session.get(User, target.id)
     assert verify_password(user.password_hash, new)
     assert user.locked_until is None and user.failed_logins == 0
+    assert committed(db.select(User.password_hash).where(User.id == target.id)) == (
+        user.password_hash
+    )
+    assert committed_count(AuditEvent, AuditEvent.action == "password_reset") == 1
     assert their_client.get("/staff/").status_code == 302  # their old session ended
     assert db.session.scalar(
         db.select(AuditEvent).where(AuditEvent.action == "password_reset")
@@ -107,6 +119,8 @@ def test_admin_resets_a_lost_authenticator(app, client: FlaskClient, login_as) -
     assert post(client, f"/admin/users/{target.id}/reset-2fa").status_code == 302
     db.session.expire_all()
     assert db.session.get(User, target.id).totp_secret is None
+    assert committed(db.select(User.totp_secret).where(User.id == target.id)) is None
+    assert committed_count(AuditEvent, AuditEvent.action == "two_factor_reset") == 1
     assert db.session.scalar(
         db.select(AuditEvent).where(AuditEvent.action == "two_factor_reset")
     ).detail == {"user_id": target.id}

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from intake.extensions import db
 from intake.models import Submission
 from intake.services.submissions import submit_document
+from tests.committed import committed_count
 
 
 def _token(runner: FlaskCliRunner, name: str = "kiosk") -> str:
@@ -50,6 +51,7 @@ def test_a_retry_with_the_same_key_returns_the_first_intake(
     assert _rows() == 1
     stored = db.session.scalar(select(Submission))
     assert stored is not None and stored.idempotency_key == key
+    assert committed_count(Submission, Submission.idempotency_key == key) == 1
 
 
 def test_the_same_answers_in_another_order_are_the_same_request(

@@ -13,6 +13,7 @@ from intake.auth.sessions import LOGIN_AT, SEEN_AT
 from intake.auth.views import GENERIC_FAILURE
 from intake.extensions import db
 from intake.models import AuditEvent, User
+from tests.committed import committed, committed_count
 from tests.factories import DEFAULT_PASSWORD, make_user, post
 
 GENERIC_HTML = GENERIC_FAILURE.replace("'", "&#39;")
@@ -118,6 +119,7 @@ def test_disabling_ends_a_running_session(client: FlaskClient, login_as) -> None
     user = login_as("front_desk")
     assert client.get("/staff/").status_code == 200
     set_disabled(user, True)
+    db.session.commit()  # the service leaves the commit to its caller
     assert client.get("/staff/").status_code == 302
 
 
@@ -286,3 +288,51 @@ def test_signing_out_ends_every_copy_of_the_session_cookie(client: FlaskClient) 
     assert thief.get("/staff/").status_code == 200  # a copy works while the session is open
     post(client, "/staff/logout")
     assert thief.get("/staff/").status_code == 302  # and stops when its owner signs out
+
+
+# The page commits a refused sign-in before it shows the error, so the failure counts ----------
+
+
+def test_a_refused_sign_in_is_committed_so_it_counts(client: FlaskClient) -> None:
+    user = make_user("front_desk", email="desk@example.org")
+    assert _login(client, "desk@example.org", "wrong-password-xyz").status_code == 401
+    assert committed(db.select(User.failed_logins).where(User.id == user.id)) == 1
+    assert committed_count(AuditEvent, AuditEvent.action == "login_failed") == 1
+    assert _login(client, "nobody@example.org").status_code == 401  # logged, not counted
+    assert committed_count(AuditEvent, AuditEvent.action == "login_failed") == 2
+
+
+def test_the_lock_is_committed_with_the_tenth_failure(client: FlaskClient) -> None:
+    user = make_user("front_desk", email="desk@example.org")
+    for _ in range(10):
+        assert _login(client, "desk@example.org", "wrong-password-xyz").status_code == 401
+    assert committed(db.select(User.locked_until).where(User.id == user.id)) is not None
+    assert committed_count(AuditEvent, AuditEvent.action == "account_locked") == 1
+    assert _login(client, "desk@example.org").status_code == 401  # locked: logged too
+    assert committed_count(AuditEvent, AuditEvent.action == "login_failed") == 11
+
+
+def test_a_wrong_code_is_committed_so_it_counts(client: FlaskClient) -> None:
+    secret = pyotp.random_base32()
+    user = make_user("clinician", email="doc@example.org", totp_secret=secret)
+    wrong = f"{(int(pyotp.TOTP(secret).now()) + 1) % 1_000_000:06d}"
+    assert _login(client, "doc@example.org").headers["Location"].endswith("/login/verify")
+    assert post(client, "/staff/login/verify", {"code": wrong}).status_code == 401
+    assert committed(db.select(User.failed_logins).where(User.id == user.id)) == 1
+    assert committed_count(AuditEvent, AuditEvent.action == "login_failed") == 1
+
+
+def test_a_rehashed_password_is_kept_while_the_code_step_runs(client: FlaskClient) -> None:
+    from argon2 import PasswordHasher
+
+    from intake.passwords import needs_rehash, verify_password
+
+    secret = pyotp.random_base32()
+    user = make_user("clinician", email="doc@example.org", totp_secret=secret)
+    weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(DEFAULT_PASSWORD)
+    user.password_hash = weak
+    db.session.commit()
+    assert _login(client, "doc@example.org").headers["Location"].endswith("/login/verify")
+    stored = committed(db.select(User.password_hash).where(User.id == user.id))
+    assert stored != weak
+    assert verify_password(stored, DEFAULT_PASSWORD) and not needs_rehash(stored)

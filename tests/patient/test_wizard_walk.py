@@ -17,6 +17,7 @@ from intake.forms.patient import STEP_NAMES
 from intake.models import Draft, Submission
 from intake.services import drafts
 from intake.services.codes import UNAMBIGUOUS_ALPHABET
+from tests.committed import committed, committed_count
 from tests.patient.helpers import (
     VALID,
     WizardWalker,
@@ -39,6 +40,7 @@ def test_start_creates_a_draft_with_a_resume_code(walker: WizardWalker, client) 
     response = walker.start()
     assert response.location.endswith("/intake/step/about")
     draft = only_draft()
+    assert committed_count(Draft, Draft.id == draft.id) == 1
     assert len(draft.resume_code) >= 10
     assert set(draft.resume_code) <= set(UNAMBIGUOUS_ALPHABET)
     html = client.get(step_url("about")).get_data(as_text=True)
@@ -81,6 +83,10 @@ def test_whole_walk_stores_one_submission(walker: WizardWalker, client, caplog) 
     draft = only_draft()
     assert draft.submission_id == submission.id
     assert draft.data == {}  # the submission holds the answers now
+    # One commit stored the submission, linked the draft and emptied its answers.
+    assert committed_count(Submission, Submission.id == submission.id) == 1
+    assert committed(select(Draft.submission_id).where(Draft.id == draft.id)) == submission.id
+    assert committed(select(Draft.data).where(Draft.id == draft.id)) == {}
     done = client.get("/intake/done").get_data(as_text=True)
     assert submission.reference in done
     assert "What happens next" in done
@@ -220,6 +226,18 @@ def test_expired_draft_cannot_be_used_or_resumed(walker: WizardWalker, app: Flas
     assert _resume(app.test_client(), draft.resume_code, "1985-04-12").status_code == 422
 
 
+def test_each_saved_step_is_committed(walker: WizardWalker) -> None:
+    walker.start()
+    walker.post("about")
+    draft_id = only_draft().id
+    saved = committed(select(Draft.data).where(Draft.id == draft_id))
+    assert set(saved) == {"about"}
+    born = committed(select(Draft.date_of_birth).where(Draft.id == draft_id))
+    assert born is not None and born.isoformat() == "1985-04-12"
+    walker.post("concerns", action="save")
+    assert set(committed(select(Draft.data).where(Draft.id == draft_id))) == {"about", "concerns"}
+
+
 def test_drafts_expire_after_14_days(walker: WizardWalker) -> None:
     walker.start()
     draft = only_draft()
@@ -242,6 +260,7 @@ def test_purge_command_deletes_only_expired_unsubmitted_drafts(
     assert result.exit_code == 0
     assert "Deleted 1 expired draft." in result.output
     assert db.session.scalar(select(func.count()).select_from(Draft)) == 2
+    assert committed_count(Draft) == 2
     assert "Deleted 0 expired drafts." in runner.invoke(args=["purge-drafts"]).output
 
 

@@ -374,3 +374,13 @@ def test_derive_declares_every_fact_it_computes() -> None:
         else:
             expected = {"int": int, "bool": bool, "text": str}[fact_type.kind]
             assert type(value) is expected, name
+
+
+@pytest.mark.parametrize(
+    ("typed", "generic"),
+    [("EffexorXR", "venlafaxine"), ("WellbutrinXL", "bupropion"), ("Effexor X.R.", "venlafaxine")],
+)
+def test_release_suffix_glued_on_or_dotted_still_matches(typed: str, generic: str) -> None:
+    """Folded in from tests/review/test_review_rules.py (issue 10)."""
+    medicine = CATALOGUE.find(typed)
+    assert medicine is not None and medicine.generic == generic
