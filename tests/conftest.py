@@ -7,6 +7,7 @@ on PostgreSQL: a database with a random name is created for the run and dropped 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,10 +69,36 @@ def app(database_url: str) -> Iterator[Flask]:
     with app.app_context():
         yield app
         db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        empty_tables()
         db.engine.dispose()
+
+
+def empty_tables() -> None:
+    """Delete every row of every table (between tests), the append-only audit log included."""
+    with db.engine.begin() as conn, _audit_triggers_off(conn):
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@contextlib.contextmanager
+def _audit_triggers_off(conn: sa.Connection) -> Iterator[None]:
+    """Let the cleanup between tests empty the append-only audit tables (migration 0009).
+
+    On PostgreSQL the superuser the tests connect as turns triggers off for this transaction;
+    SQLite cannot, so its triggers are dropped and created again from their own stored SQL.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        yield
+        return
+    triggers = conn.execute(
+        sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    ).all()
+    for name, _ in triggers:
+        conn.execute(sa.text(f'DROP TRIGGER "{name}"'))
+    yield
+    for _, sql in triggers:
+        conn.execute(sa.text(sql))
 
 
 @pytest.fixture

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
-from intake.extensions import login_manager
+from intake.extensions import db, login_manager
+from intake.services import audit
+
+log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +33,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if roles and not current_user.has_role(*roles):
+                _record_refusal()
                 abort(403)
             return view(*args, **kwargs)
 
@@ -35,6 +41,22 @@ def role_required(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def _record_refusal() -> None:
+    """Audit a refused attempt (its own transaction, before the 403).
+
+    The refusal is answered even when it cannot be recorded (the database is down): a 403 must
+    never turn into an error page, and nothing else was changed.
+    """
+    audit.record(
+        "access_refused", detail={"endpoint": request.endpoint or "", "method": request.method}
+    )
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("could not record a refused attempt on %s", request.endpoint)
 
 
 def public(view: F) -> F:

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy 2.0 models, one module per concern; import them from here."""
 
 from intake.models.api_token import ApiToken
-from intake.models.audit import AuditEvent
+from intake.models.audit import AuditEvent, ExportedRow
 from intake.models.clinician_review import ClinicianReview
 from intake.models.draft import Draft
 from intake.models.insurance import InsuranceVerification, InsuranceVerificationHistory
@@ -17,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "ClinicianReview",
     "Draft",
+    "ExportedRow",
     "InsuranceVerification",
     "InsuranceVerificationHistory",
     "Note",

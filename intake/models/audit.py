@@ -39,6 +39,21 @@ class AuditEvent(Model):
         return f"<AuditEvent {self.id} {self.action}>"
 
 
+class ExportedRow(Model):
+    """One submission that left in an export: the export's audit event, its place, its id.
+
+    The export streams exactly these rows, read back in ``position`` order, so the audit log
+    names every record that left and no other (a row submitted during the download is not in
+    the file, and a row that stopped matching the filters is still the one that was sent).
+    """
+
+    __tablename__ = "exported_row"
+
+    audit_event_id: Mapped[int] = mapped_column(sa.ForeignKey("audit_event.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submission.id"), index=True)
+
+
 class AuditLogIsAppendOnly(RuntimeError):
     """Raised when code tries to change or delete an audit event through the ORM."""
 

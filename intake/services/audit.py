@@ -13,18 +13,22 @@ and shown to admins, and it must not become a second copy of the patient record.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
 
 from intake.extensions import db
-from intake.models.audit import AuditEvent
+from intake.models.audit import AuditEvent, ExportedRow
+from intake.models.submission import Submission
 
 if TYPE_CHECKING:
-    from intake.models import Submission, User
+    from intake.models import User
+
+_EXPORT_BATCH = 1000
 
 #: Every action the app records, with the words the admin search page shows. Declared only here
 #: (a test checks that each ``audit.record("...")`` in the code names one of these).
@@ -42,6 +46,10 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "user_enabled": "Account enabled",
         "password_reset": "Password reset by an admin",
         "two_factor_reset": "Two-factor reset by an admin",
+        "submission_created": "Submission received",
+        "queue_viewed": "Queue viewed",
+        "access_refused": "Access refused (no role for the page)",
+        "audit_exported": "Audit log exported",
         "submission_viewed": "Submission viewed",
         "status_changed": "Status changed",
         "note_added": "Note added",
@@ -79,10 +87,12 @@ def record(
     submission: Submission | None = None,
     detail: dict[str, Any] | None = None,
     actor: User | None = None,
+    with_address: bool = True,
 ) -> AuditEvent:
     """Add an audit event for ``action`` to the session (committed with the caller's change).
 
     ``actor`` defaults to the signed-in user (none for the command line or a failed sign-in).
+    ``with_address=False`` leaves the request's address out (a patient's own action).
     """
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
@@ -92,7 +102,25 @@ def record(
         actor_email=actor.email if actor is not None else None,
         submission_id=submission.id if submission is not None else None,
         detail=dict(detail or {}),
-        ip_address=client_ip(),
+        ip_address=client_ip() if with_address else None,
     )
     db.session.add(event)
     return event
+
+
+def record_exported_rows(event: AuditEvent, submission_ids: Sequence[int]) -> None:
+    """Name in the audit log every submission an export sends, in the file's order.
+
+    Written beside ``event`` (flushed first, so ``event.id`` exists); the file is then read
+    back from these rows, so the log and the file cannot disagree.
+    """
+    db.session.flush()
+    for start in range(0, len(submission_ids), _EXPORT_BATCH):
+        chunk = submission_ids[start : start + _EXPORT_BATCH]
+        db.session.execute(
+            sa.insert(ExportedRow),
+            [
+                {"audit_event_id": event.id, "position": start + i, "submission_id": sid}
+                for i, sid in enumerate(chunk)
+            ],
+        )

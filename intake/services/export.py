@@ -91,6 +91,16 @@ def row(submission: Submission, *, free_text: bool) -> list[str]:
 
 def stream_csv(submissions: Iterable[Submission], *, free_text: bool) -> Iterator[str]:
     """The CSV text in chunks: the header, then one line per submission, never all in memory."""
+    rows = (row(submission, free_text=free_text) for submission in submissions)
+    return csv_chunks(columns(free_text=free_text), rows)
+
+
+def csv_chunks(header: Iterable[str], rows: Iterable[list[str]]) -> Iterator[str]:
+    """CSV text (RFC 4180 line ends) in chunks of 200 lines: the header first, then ``rows``.
+
+    Cells must already be neutralised (:func:`neutralise`); every CSV the app sends is written
+    here, so they all quote and end lines the same way.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -100,11 +110,11 @@ def stream_csv(submissions: Iterable[Submission], *, free_text: bool) -> Iterato
         buffer.truncate()
         return text
 
-    writer.writerow(columns(free_text=free_text))
+    writer.writerow(list(header))
     yield flush()
     pending = 0
-    for submission in submissions:
-        writer.writerow(row(submission, free_text=free_text))
+    for cells in rows:
+        writer.writerow(cells)
         pending += 1
         if pending == 200:
             yield flush()

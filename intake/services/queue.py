@@ -185,6 +185,15 @@ def count_matching(stmt: sa.Select[Any]) -> int:
     return db.session.scalar(query) or 0
 
 
+def matching_ids(*statements: sa.Select[Any]) -> list[int]:
+    """The ids ``select_pinned`` / ``select_listed`` statements match, in their order."""
+    return [
+        submission_id
+        for statement in statements
+        for submission_id in db.session.scalars(statement.with_only_columns(Submission.id))
+    ]
+
+
 def pinned(f: QueueFilters) -> Pinned:
     """Unacknowledged urgent submissions matching the filters, acute first, then oldest first."""
     if f.urgent == "no":

@@ -33,6 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.models.submission import row_values
+from intake.services import audit
 from intake.services.codes import submission_reference
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,14 @@ def submit_document(
             if idempotency is not None:
                 _raise_if_key_used(idempotency)
             continue  # a reference collision: draw another one
+        # A patient's own submission is recorded without their address (an IP address is a
+        # HIPAA identifier); an API client's is an integration's, and is kept.
+        audit.record(
+            "submission_created",
+            submission=submission,
+            detail={"source": source, "urgent": submission.urgent},
+            with_address=source != "wizard",
+        )
         log.info("submission %s stored (source=%s)", submission.id, source)
         return submission
     raise RuntimeError("could not allocate a unique submission reference")

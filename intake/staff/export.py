@@ -17,38 +17,39 @@ from sqlalchemy.orm import Session
 
 from intake.auth.decorators import role_required
 from intake.extensions import db
-from intake.models import Submission
+from intake.models import ExportedRow, Submission
 from intake.models.types import utcnow
 from intake.services import audit
 from intake.services import queue as qs
+from intake.services.audit import record_exported_rows
 from intake.services.export import stream_csv
 from intake.services.settings import EXPORT_FREE_TEXT, get_setting
 from intake.staff import bp
-from intake.staff.filters import read_filters
+from intake.staff.filters import audit_filters, read_filters
 
 EXPORT_ROLES = ("front_desk",)
 _BATCH = 500
 
 
-def _rows(engine: sa.Engine, statements: tuple[sa.Select, ...]) -> Iterator[Submission]:
-    """Rows read in batches through a session of their own.
+def _rows(engine: sa.Engine, event_id: int) -> Iterator[Submission]:
+    """The rows the export's audit event names, in its order, read in batches.
 
     The body is sent after the view has returned and its request and application contexts are
     gone, so the rows cannot come from ``db.session``; a plain session on the engine needs no
     Flask context, and closes (with its cursor) even when the download is abandoned.
     """
+    statement = (
+        sa.select(Submission)
+        .join(ExportedRow, ExportedRow.submission_id == Submission.id)
+        .where(ExportedRow.audit_event_id == event_id)
+        .order_by(ExportedRow.position)
+        .execution_options(yield_per=_BATCH)
+    )
     with Session(engine) as session:
-        for statement in statements:
-            yield from session.scalars(statement.execution_options(yield_per=_BATCH))
-            session.expunge_all()  # keep memory flat on large exports
-
-
-def audit_filters(f: qs.QueueFilters) -> dict[str, str]:
-    """The filters for the audit log: the search term itself is patient data, so only its use."""
-    used = f.as_form()
-    if "q" in used:
-        used["q"] = "(given)"
-    return used
+        for submission in session.scalars(statement):
+            yield submission
+            if len(session.identity_map) >= _BATCH:
+                session.expunge_all()  # keep memory flat on large exports
 
 
 @bp.post("/export.csv")
@@ -60,20 +61,20 @@ def export_csv() -> ResponseReturnValue:
     by another site's link or image on a staff computer, leaving a false "exported" entry.
     """
     filters = read_filters(request.form)
-    statements = (qs.select_pinned(filters), qs.select_listed(filters))
-    rows = sum(qs.count_matching(statement) for statement in statements)
     free_text = bool(get_setting(EXPORT_FREE_TEXT))
-    audit.record(
+    ids = qs.matching_ids(qs.select_pinned(filters), qs.select_listed(filters))
+    event = audit.record(
         "exported",
         detail={
             "format": "csv",
             "filters": audit_filters(filters),
-            "rows": rows,
+            "rows": len(ids),
             "free_text": free_text,
         },
     )
+    record_exported_rows(event, ids)
     db.session.commit()
-    chunks = stream_csv(_rows(db.engine, statements), free_text=free_text)
+    chunks = stream_csv(_rows(db.engine, event.id), free_text=free_text)
     filename = f"intake-export-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(
         chunks,

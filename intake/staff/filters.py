@@ -104,3 +104,11 @@ def read_filters(data: Mapping[str, str], *, allow_search: bool = True) -> qs.Qu
     """The queue filters in ``data`` (a form or the URL's query); unknown values are dropped
     with a message, and the search box is read only when ``allow_search`` (a POST body)."""
     return QueueFilterForm.read(data, allow_search=allow_search).filters()
+
+
+def audit_filters(f: qs.QueueFilters) -> dict[str, str]:
+    """The filters as the audit log keeps them: a search term is patient data, so only its use."""
+    used = f.as_form()
+    if "q" in used:
+        used["q"] = "(given)"
+    return used

@@ -21,7 +21,7 @@ from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
 from intake.services import audit, workflow
 from intake.services import queue as qs
 from intake.staff import bp
-from intake.staff.filters import QueueFilterForm
+from intake.staff.filters import QueueFilterForm, audit_filters
 from intake.staff.forms import AcknowledgeForm, NoteForm, StatusForm, choices
 from intake.staff.insurance_history import history_panel
 
@@ -81,14 +81,24 @@ def queue() -> ResponseReturnValue:
     else:
         form = QueueFilterForm.read(request.args, allow_search=False)
     filters = form.filters()
-    return render_template(
-        "staff/queue.html",
-        form=form,
-        filters=filters,
-        pinned=qs.pinned(filters),
-        page=qs.listing(filters),
-        sorts=qs.SORTS,
+    pinned, page = qs.pinned(filters), qs.listing(filters)
+    html = render_template(
+        "staff/queue.html", form=form, filters=filters, pinned=pinned, page=page, sorts=qs.SORTS
     )
+    # Each page shows names and dates of birth: a view of patient data, recorded with what was
+    # shown and how many matched, never the search term. Recorded after rendering, because the
+    # commit expires the loaded rows; the page is only sent once its view is on record.
+    audit.record(
+        "queue_viewed",
+        detail={
+            "page": page.page,
+            "shown": len(pinned.rows) + len(page.items),
+            "matching": pinned.total + page.total,
+            "filters": audit_filters(filters),
+        },
+    )
+    db.session.commit()
+    return html
 
 
 def _load(submission_id: int) -> Submission:

@@ -41,7 +41,7 @@ def test_login_success_and_logout(client: FlaskClient) -> None:
     assert client.get("/staff/").status_code == 200
     assert post(client, "/staff/logout").status_code == 302
     assert client.get("/staff/").status_code == 302
-    assert _actions() == ["login", "logout"]
+    assert _actions() == ["login", "queue_viewed", "logout"]
     assert db.session.get(User, user.id).last_login_at is not None
 
 

@@ -17,6 +17,7 @@ from flask import Flask
 from config import TestingConfig
 from intake import create_app
 from intake.extensions import db, limiter
+from tests.conftest import empty_tables
 from tests.factories import make_user
 
 
@@ -43,9 +44,7 @@ def no_redis_app(database_url: str) -> Iterator[Flask]:
     with app.app_context():
         yield app
         db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        empty_tables()
         db.engine.dispose()
     # The limiter is one object for the whole process: leave it believing its store is alive.
     limiter._storage_dead = False
