@@ -338,7 +338,11 @@ def test_positive_asq_shows_crisis_page_next_and_marks_urgent(
     assert walker.submit().location.endswith("/intake/done")
     submission = db.session.scalars(select(Submission)).one()
     assert submission.urgent is True
-    assert "Crisis support now" in client.get("/intake/done").get_data(as_text=True)
+    # Rules v2: acute risk leads with crisis support, non-acute risk with the calm check-in.
+    acute = asq["thoughts_right_now"] == "yes"
+    done = client.get("/intake/done").get_data(as_text=True)
+    assert ("Crisis support now" in done) is acute
+    assert ("A safety check-in with a clinician" in done) is not acute
 
 
 def test_phq9_item9_leads_to_crisis_page_and_urgent(walker: WizardWalker, client) -> None:

@@ -11,14 +11,22 @@ from readability import flesch_kincaid_grade
 
 from intake.answers import parse_answers
 from intake.rules.education import default_education, patient_summary, reword
+from intake.rules.ruleset import shipped_ruleset
 from tests.rules.v1 import RULESET, evaluate
 
 AS_OF = date.fromisoformat(AS_OF_ISO)
 EDUCATION = default_education()
 MAX_GRADE = 8
-PATIENT_LINES = [
-    line.patient.source for rule in RULESET.pathways for line in rule.because if line.patient
-]
+#: The patient wording of rules v1 (still shown for stored v1 evaluations) and of rules v2.
+PATIENT_LINES = list(
+    dict.fromkeys(
+        line.patient.source
+        for rules in (RULESET, shipped_ruleset("2"))
+        for rule in rules.pathways
+        for line in rule.because
+        if line.patient
+    )
+)
 
 
 @pytest.mark.parametrize("text", EDUCATION.texts() + PATIENT_LINES)
@@ -28,19 +36,24 @@ def test_patient_text_reads_at_grade_8_or_below(text: str) -> None:
 
 
 def test_every_pathway_has_education() -> None:
-    assert {rule.education for rule in RULESET.pathways} <= set(EDUCATION.topics)
+    for rules in (RULESET, shipped_ruleset("2")):
+        assert {rule.education for rule in rules.pathways} <= set(EDUCATION.topics)
     for topic in EDUCATION.topics.values():
         assert topic.what and topic.involves and topic.questions
 
 
 def test_tms_education_gives_the_schedule_side_effects_and_seizure_risk() -> None:
+    # clinical-facts.md: 5 sessions a week for 4-6 weeks, commonly 36; earplugs at every
+    # session; seizures under 1 per 60,000 sessions within guidelines without risk factors.
     for code in ("tms_plus_cbt", "tms_plus_medication_review"):
         involves = EDUCATION.topics[code].involves
-        assert "5 days a week for 4 to 6 weeks" in involves
-        assert "20 to 40 minutes" in involves
-        assert "earplugs" in involves
+        assert "5 sessions a week for 4 to 6 weeks" in involves
+        assert "36 sessions" in involves
+        assert "earplugs at every session" in involves
         assert "headache" in involves.lower()
-        assert "1 in 30,000" in involves
+        assert "fewer than 1 in 60,000 sessions" in involves
+        # A session length is not in clinical-facts.md, so the education gives none.
+        assert "minutes" not in involves
 
 
 def test_crisis_text_offers_988_and_911_but_not_the_ended_press_3_line() -> None:
@@ -54,7 +67,8 @@ def test_crisis_text_offers_988_and_911_but_not_the_ended_press_3_line() -> None
 
 
 def test_education_never_promises_cover_or_diagnoses() -> None:
-    assert "Check with your plan" in EDUCATION.coverage_note
+    # clinical-facts.md: every coverage statement says "verify with your plan".
+    assert "verify with your plan" in EDUCATION.coverage_note
     assert "not a diagnosis" in EDUCATION.disclaimer
     for text in EDUCATION.texts():
         assert "you have depression" not in text.lower()

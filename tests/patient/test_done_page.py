@@ -1,0 +1,70 @@
+"""The confirmation page for acute and non-acute suicide risk (pathway-rules-v2.md, "What
+patients read"): acute risk keeps the crisis wording; non-acute risk reads calm."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from answer_documents import AS_OF_ISO, OCD_TWO_FAILED_SRIS, changed, sample_answers_v2
+from flask import Flask, render_template
+
+from intake.answers import parse_answers
+from intake.models.submission import is_urgent
+from intake.rules import evaluate
+from intake.rules.education import default_education, patient_summary
+
+AS_OF = date.fromisoformat(AS_OF_ISO)
+ACUTE = {"asq.wished_dead": "yes", "asq.thoughts_right_now": "yes"}
+NON_ACUTE = {"asq.wished_dead": "yes", "asq.thoughts_right_now": "no"}
+
+
+def done_page(app: Flask, changes: dict[str, Any]) -> str:
+    evaluation = evaluate(parse_answers(changed(sample_answers_v2(), changes), AS_OF), AS_OF)
+    submission = SimpleNamespace(reference="ABCD-1234", urgent=is_urgent(evaluation))
+    with app.test_request_context("/intake/done"):
+        return render_template(
+            "patient/done.html",
+            submission=submission,
+            summary=patient_summary(evaluation),
+            disclaimer=default_education().disclaimer,
+            printable=False,
+        )
+
+
+def test_acute_risk_keeps_the_crisis_wording(app: Flask) -> None:
+    html = done_page(app, ACUTE)
+    assert 'id="crisis-note"' in html and 'id="safety-note"' not in html
+    assert "may be having thoughts of suicide" in html
+    for fact in ("tel:988", "988lifeline.org", "tel:911", "press 1", "press 2"):
+        assert fact in html, fact
+    assert html.index('id="crisis-note"') < html.index("Crisis support now")
+
+
+def test_non_acute_risk_reads_calm(app: Flask) -> None:
+    html = done_page(app, NON_ACUTE)
+    assert 'id="safety-note"' in html and 'id="crisis-note"' not in html
+    assert 'class="notice danger' not in html
+    assert "may be having thoughts of suicide" not in html
+    assert "Crisis support now" not in html
+    assert "press 1" not in html
+    assert "will want to talk with you about your safety" in html
+    assert "call or text 988 or call 911 now" in html
+    assert html.index('id="safety-note"') < html.index("A safety check-in with a clinician")
+    assert "today" in html  # staff read urgent answers the same day
+
+
+@pytest.mark.parametrize("changes", [OCD_TWO_FAILED_SRIS, {}])
+def test_no_risk_no_support_note(app: Flask, changes: dict[str, Any]) -> None:
+    html = done_page(app, changes)
+    assert 'id="safety-note"' not in html and 'id="crisis-note"' not in html
+    assert "2 working days" in html
+
+
+def test_ocd_is_what_the_patient_told_us(app: Flask) -> None:
+    html = done_page(app, OCD_TWO_FAILED_SRIS)
+    assert "You told us OCD is what brings you here" in html
+    assert "You have OCD" not in html
+    assert "earplugs at every session" in html
