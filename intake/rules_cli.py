@@ -6,10 +6,13 @@ and every other command stay quick, and ``evaluate`` never touches the database.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
+import os
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -122,40 +125,111 @@ def diff_command(old: str, new: str) -> None:
     OLD and NEW are ruleset files, or a shipped ruleset by generation ("1", "2"): ``rules diff
     1 2`` compares the two shipped ones. Each submission is evaluated on the date it was
     submitted, so ages match what staff saw. Pathway and flag codes and coverage statuses are
-    compared; a count per change follows the list. Submissions themselves are never modified.
+    compared; each change is printed as it is found, then the count and a tally per change.
+    Rows are streamed (memory stays flat) and, past a few thousand, compared on every core.
+    Submissions themselves are never modified.
     """
     import sqlalchemy as sa
 
     from intake.extensions import db
     from intake.models import Submission
-    from intake.rules import RulesetError, evaluate, load_ruleset
+    from intake.rules import RulesetError, load_ruleset
     from intake.rules.ruleset import SHIPPED
 
+    paths = (str(SHIPPED.get(old, old)), str(SHIPPED.get(new, new)))
     try:
-        before, after = (load_ruleset(SHIPPED.get(name, name)) for name in (old, new))
+        before, after = (load_ruleset(path) for path in paths)
     except RulesetError as exc:
         raise click.ClickException(str(exc)) from exc
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) or 0
+    click.echo(
+        f"ruleset {before.version} ({before.sha256[:12]}) -> {after.version} "
+        f"({after.sha256[:12]}): comparing {total} submissions"
+    )
     query = sa.select(Submission.reference, Submission.answers, Submission.submitted_at).order_by(
         Submission.id
     )
-    total, changes, tally = 0, [], Counter[str]()
-    for reference, answers, submitted_at in db.session.execute(query).yield_per(500):
-        total += 1
-        day = submitted_at.date()
-        parts = _difference(evaluate(answers, day, before), evaluate(answers, day, after))
-        if parts:
-            changes.append(f"  {reference}: {'; '.join(parts)}")
-            tally.update(_single_changes(parts))
-    click.echo(
-        f"ruleset {before.version} ({before.sha256[:12]}) -> {after.version} "
-        f"({after.sha256[:12]}): {len(changes)} of {total} submissions would change"
+    rows = db.session.execute(query.execution_options(yield_per=_DIFF_CHUNK))
+    chunks = (
+        [(ref, answers, at.date().isoformat()) for ref, answers, at in part]
+        for part in rows.partitions()
     )
-    for line in changes:
-        click.echo(line)
+    changed, tally = 0, Counter[str]()
+    with _progress(total) as bar, _comparer(paths, total) as compare:
+        for compared, results in compare(chunks):
+            for reference, parts in results:
+                changed += 1
+                tally.update(_single_changes(parts))
+                click.echo(f"  {reference}: {'; '.join(parts)}")
+            bar.update(compared)
+    click.echo(f"{changed} of {total} submissions would change")
     if tally:
         click.echo("By change (submissions):")
         for change, count in sorted(tally.items(), key=lambda item: (-item[1], item[0])):
             click.echo(f"  {change}: {count}")
+
+
+_DIFF_CHUNK = 1000
+#: Below this many submissions, one process is quicker than starting others.
+_PARALLEL_FROM = 20_000
+_DIFF_RULESETS: list[Any] = []
+
+Chunk = list[tuple[str, dict[str, Any], str]]
+Results = tuple[int, list[tuple[str, list[str]]]]
+
+
+def _load_diff_rulesets(paths: tuple[str, str]) -> None:
+    """Each worker process loads the two rulesets once (not once per chunk)."""
+    from intake.rules import load_ruleset
+
+    _DIFF_RULESETS[:] = [load_ruleset(path) for path in paths]
+
+
+def _compare_chunk(chunk: Chunk) -> Results:
+    """How many were compared, and those of ``chunk`` whose evaluation would change (and how)."""
+    from intake.rules import evaluate
+
+    before, after = _DIFF_RULESETS
+    out = []
+    for reference, answers, day_iso in chunk:
+        day = date.fromisoformat(day_iso)
+        parts = _difference(evaluate(answers, day, before), evaluate(answers, day, after))
+        if parts:
+            out.append((reference, parts))
+    return len(chunk), out
+
+
+@contextlib.contextmanager
+def _comparer(
+    paths: tuple[str, str], total: int
+) -> Iterator[Callable[[Iterable[Chunk]], Iterable[Results]]]:
+    """``compare(chunks)`` in order: in this process, or in a pool of one process per core.
+
+    Workers are spawned, not forked: a forked child would share the parent's database socket.
+    """
+    cores = os.cpu_count() or 1
+    if total < _PARALLEL_FROM or cores < 2:
+        _load_diff_rulesets(paths)
+        yield lambda chunks: map(_compare_chunk, chunks)
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(cores, initializer=_load_diff_rulesets, initargs=(paths,)) as pool:
+        yield lambda chunks: pool.imap(_compare_chunk, chunks)
+
+
+class _NoProgress:
+    def update(self, steps: int) -> None:
+        """Nothing to draw when nobody is watching."""
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Any]:
+    """A progress bar on the terminal's stderr; nothing when stderr is a file or a pipe."""
+    if not sys.stderr.isatty():
+        yield _NoProgress()
+        return
+    with click.progressbar(length=total, label="Comparing", file=sys.stderr) as bar:
+        yield bar
 
 
 def _difference(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

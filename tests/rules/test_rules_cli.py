@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from answer_documents import AS_OF_ISO, changed, sample_answers
 from flask import Flask
 from flask.testing import FlaskCliRunner
@@ -143,12 +144,18 @@ def test_rules_diff_lists_the_submissions_that_would_change(
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert "1.0.0" in lines[0] and "1.1.0" in lines[0]
-    assert lines[0].endswith("1 of 3 submissions would change")
-    assert lines[1:] == ["  R-CCCC: flags +minor", "By change (submissions):", "  flags +minor: 1"]
+    assert lines[0].endswith("comparing 3 submissions")
+    assert lines[1:] == [
+        "  R-CCCC: flags +minor",
+        "1 of 3 submissions would change",
+        "By change (submissions):",
+        "  flags +minor: 1",
+    ]
 
 
+@pytest.mark.parametrize("processes", ["one", "a pool"])
 def test_rules_diff_from_v1_to_v2_names_pathways_flags_and_criteria(
-    app: Flask, runner: FlaskCliRunner
+    app: Flask, runner: FlaskCliRunner, monkeypatch: pytest.MonkeyPatch, processes: str
 ) -> None:
     """``rules diff 1 2`` compares the shipped rulesets; the expectations are rules v2's spec."""
     submitted = datetime(2026, 11, 1, 15, 0, tzinfo=UTC)
@@ -167,11 +174,15 @@ def test_rules_diff_from_v1_to_v2_names_pathways_flags_and_criteria(
             submission.reference = reference
             db.session.add(submission)
         db.session.commit()
+    if processes == "a pool":  # what a large database gets: one spawned process per core
+        monkeypatch.setattr("intake.rules_cli._PARALLEL_FROM", 0)
+        monkeypatch.setattr("os.cpu_count", lambda: 2)
     result = runner.invoke(args=["rules", "diff", "1", "2"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("ruleset 1.0.0 (a3166d80f296) -> 2.0.0")
-    assert lines[0].endswith("3 of 3 submissions would change")
+    assert lines[0].endswith("comparing 3 submissions")
+    assert "3 of 3 submissions would change" in lines
     by_reference = dict(line.strip().split(": ", 1) for line in lines[1:4])
     # Every v2 evaluation gains the new criterion (met unless acute).
     assert by_reference["R-SAME"] == "coverage no_acute_suicide_risk none->met"
