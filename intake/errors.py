@@ -71,7 +71,7 @@ def is_database_outage(error: BaseException) -> bool:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/readyz", "/livez")
 
 
 def _render(code: int, detail: str | None = None) -> ResponseReturnValue:

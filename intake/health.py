@@ -1,4 +1,9 @@
-"""``GET /healthz``: is the app up, and can it reach its database and its rate-limit store?
+"""Health checks: ``/livez`` (is the process up: no I/O) and ``/readyz`` (can it serve).
+
+``/livez`` answers 200 from the worker alone, so an orchestrator restarts only a worker that is
+really stuck, never every worker because the database is down. ``/readyz`` (also at the older
+``/healthz``) says whether the app can serve requests now: can it reach its database and its
+rate-limit store?
 
 Each dependency is reported on its own, so an operator (or a load balancer) sees which one is
 down: ``{"status": "ok"|"degraded", "database": "ok"|"down", "redis": "ok"|"down"|"not used"}``,
@@ -54,9 +59,16 @@ def redis_state() -> str:
     return "ok" if healthy else "down"
 
 
+@bp.get("/livez")
+def livez() -> ResponseReturnValue:
+    """Liveness: 200 whenever this worker can answer at all (no database, no Redis)."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    """200 when every dependency answers, 503 (with ``Retry-After``) while one does not."""
+    """Readiness: 200 when every dependency answers, 503 (``Retry-After``) while one does not."""
     from intake.errors import RETRY_AFTER_SECONDS
 
     database, redis = database_state(), redis_state()

@@ -59,3 +59,18 @@ def test_start_page_shows_crisis_information(client: FlaskClient) -> None:
     html = client.get("/").get_data(as_text=True)
     assert "988" in html and "911" in html
     assert "not for emergencies" in html
+
+
+def test_liveness_needs_no_database() -> None:
+    """``/livez`` answers from the worker alone: a database outage must not restart workers."""
+    broken = type(
+        "Broken",
+        (TestingConfig,),
+        {"SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://nobody@127.0.0.1:{_closed_port()}/x"},
+    )
+    app: Flask = create_app(broken)
+    response = app.test_client().get("/livez")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+    ready = app.test_client().get("/readyz")
+    assert ready.status_code == 503 and ready.get_json()["database"] == "down"
