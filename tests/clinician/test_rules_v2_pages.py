@@ -63,3 +63,17 @@ def test_a_v1_evaluation_says_which_rules_made_it(
     assert "Pathway added: A safety check-in with a clinician" in page
     assert "Pathway removed: Crisis support now" in page
     assert "After:" not in page  # v1 has no sequence
+
+
+def test_the_front_desk_page_says_acute_risk(app: Flask, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    login_as("front_desk")
+    acute = store(
+        changed(sample_answers(), {"asq.wished_dead": "yes", "asq.thoughts_right_now": "yes"})
+    )
+    other = store(
+        changed(sample_answers(), {"asq.wished_dead": "yes", "asq.thoughts_right_now": "no"})
+    )
+    page = _text(client.get(f"/staff/submissions/{acute.id}").get_data(as_text=True))
+    assert "ACUTE RISK – crisis support now – not acknowledged" in page
+    page = _text(client.get(f"/staff/submissions/{other.id}").get_data(as_text=True))
+    assert "URGENT – not acknowledged" in page and "ACUTE" not in page
