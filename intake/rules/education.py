@@ -24,7 +24,10 @@ from intake.rules.ruleset import (
 
 DEFAULT_PATH = Path(__file__).with_name("education.yaml")
 CRISIS_CODE = "crisis_support"
-SUICIDE_FLAGS = frozenset({"suicide_risk_acute", "suicide_risk"})
+#: v2's pathway for non-acute suicide risk ("A safety check-in with a clinician").
+SAFETY_CHECK_CODE = "safety_check"
+ACUTE_FLAG = "suicide_risk_acute"
+SUICIDE_FLAGS = frozenset({ACUTE_FLAG, "suicide_risk"})
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,8 @@ def patient_summary(
     Each item has ``code``, ``title``, ``what_it_is``, ``what_it_involves``,
     ``why_it_may_fit`` (the ``because`` lines reworded for the patient), ``questions_to_ask``
     and ``coverage`` (always "check with your plan"). The crisis item also has ``crisis``: the
-    988 / 911 text. It comes first whenever a suicide flag or the crisis pathway is present.
+    988 / 911 text. It comes first whenever the crisis pathway or acute risk is present, or a
+    suicide flag that no safety check-in answers (``_crisis_first``).
     """
     rules = ruleset or ruleset_for(evaluation) or default_ruleset()
     texts = education or default_education()
@@ -128,8 +132,13 @@ def reword(rule: Rule | None, line: str) -> str:
 def _crisis_first(
     items: list[dict[str, Any]], evaluation: dict[str, Any], rules: Ruleset, texts: Education
 ) -> list[dict[str, Any]]:
+    """Crisis support first when offered. Without it, it is added for acute risk, and for a
+    non-acute suicide flag that no safety check-in answers (v2 offers one, which then comes
+    first as the ruleset orders it, so a non-acute patient reads a calm page, not a crisis)."""
     crisis = next((item for item in items if item["code"] == CRISIS_CODE), None)
-    flagged = any(flag["code"] in SUICIDE_FLAGS for flag in evaluation["flags"])
+    flags = {flag["code"] for flag in evaluation["flags"]}
+    checked = any(item["code"] == SAFETY_CHECK_CODE for item in items)
+    flagged = ACUTE_FLAG in flags or (bool(flags & SUICIDE_FLAGS) and not checked)
     if crisis is None and not flagged:
         return items
     if crisis is None:
