@@ -290,15 +290,35 @@ def test_unfinished_steps_block_sending(walker: WizardWalker, client) -> None:
     assert submissions() == 0
 
 
+#: What each support page must say (pathway-rules-v2.md, "What patients read"). Acute: the
+#: crisis page (988 call, text or chat, 911, press 1 for veterans, press 2 for Spanish).
+#: Non-acute: thanks, a clinician will want to talk about safety, 988 or 911 if it gets worse.
+ACUTE_PAGE = (
+    'Call or text <a href="tel:988">988</a>',
+    "988lifeline.org",
+    "tel:911",
+    "front desk",
+    "press 1",
+    "press 2",
+)
+CALM_PAGE = (
+    "Thank you for answering these questions.",
+    "a clinician will want to talk with you about your safety",
+    "If the thoughts get stronger, or you feel you might act on them, call or text",
+    "tel:988",
+    "tel:911",
+)
+
+
 @pytest.mark.parametrize(
-    "asq",
+    ("asq", "acute"),
     [
-        {"wished_dead": "yes", "thoughts_right_now": "no"},
-        {"ever_tried": "yes", "thoughts_right_now": "yes"},
+        ({"wished_dead": "yes", "thoughts_right_now": "no"}, False),
+        ({"ever_tried": "yes", "thoughts_right_now": "yes"}, True),
     ],
 )
-def test_positive_asq_shows_crisis_page_next_and_marks_urgent(
-    walker: WizardWalker, client, asq: dict
+def test_positive_asq_shows_the_support_page_next_and_marks_urgent(
+    walker: WizardWalker, client, asq: dict, acute: bool
 ) -> None:
     walker.start()
     walker.walk(until="asq")
@@ -306,8 +326,11 @@ def test_positive_asq_shows_crisis_page_next_and_marks_urgent(
     assert response.status_code == 302
     assert "/intake/support" in response.location
     support = client.get(response.location).get_data(as_text=True)
-    for fact in ("988", "988lifeline.org", "911", "front desk"):
+    for fact in ACUTE_PAGE if acute else CALM_PAGE:
         assert fact in support
+    if not acute:
+        assert "Please reach out for support now" not in support
+        assert "press 1" not in support
     assert "press 3" not in support.lower()
     # A draft is not seen by anyone at the clinic: the page must not promise a call back.
     assert "will contact you" not in support
@@ -319,7 +342,10 @@ def test_positive_asq_shows_crisis_page_next_and_marks_urgent(
     assert walker.submit().location.endswith("/intake/done")
     submission = db.session.scalars(select(Submission)).one()
     assert submission.urgent is True
-    assert "Crisis support now" in client.get("/intake/done").get_data(as_text=True)
+    done = client.get("/intake/done").get_data(as_text=True)
+    assert ("Crisis support now" in done) is acute
+    assert ("A safety check-in with a clinician" in done) is not acute
+    assert "today" in done  # staff read an urgent form the same day
 
 
 def test_phq9_item9_leads_to_crisis_page_and_urgent(walker: WizardWalker, client) -> None:
@@ -377,14 +403,17 @@ def test_yes_to_right_now_after_four_noes_still_shows_crisis_page(walker: Wizard
 
 
 @pytest.mark.parametrize(
-    ("step", "answers"),
+    ("step", "answers", "acute"),
     [
-        ("asq", {"wished_dead": "yes", "family_better_off": ""}),
-        ("phq9", {"item_9": "1", "item_1": ""}),
+        ("asq", {"wished_dead": "yes", "family_better_off": ""}, False),
+        ("asq", {"wished_dead": "declined", "family_better_off": ""}, False),
+        ("asq", {"thoughts_right_now": "yes", "family_better_off": ""}, True),
+        ("asq", {"thoughts_right_now": "declined", "family_better_off": ""}, True),
+        ("phq9", {"item_9": "1", "item_1": ""}, False),
     ],
 )
-def test_positive_answer_on_a_page_with_errors_shows_crisis_support_first(
-    walker: WizardWalker, step: str, answers: dict
+def test_positive_answer_on_a_page_with_errors_shows_support_first(
+    walker: WizardWalker, step: str, answers: dict, acute: bool
 ) -> None:
     walker.start()
     walker.walk(until=step)
@@ -393,8 +422,14 @@ def test_positive_answer_on_a_page_with_errors_shows_crisis_support_first(
     html = response.get_data(as_text=True)
     assert 'id="crisis-now"' in html
     assert html.index('id="crisis-now"') < html.index('id="error-summary"')
-    for fact in ("tel:988", "988lifeline.org", "tel:911", "front desk"):
-        assert fact in html
+    box = html[html.index('id="crisis-now"') : html.index('id="error-summary"')]
+    assert "tel:988" in box and "tel:911" in box
+    if acute:
+        assert "Support is available right now" in box
+        assert "988lifeline.org" in box and "front desk" in box
+    else:
+        assert "a clinician will want to talk with you about your safety" in box
+        assert "If the thoughts get stronger" in box
 
 
 def test_page_with_errors_but_no_positive_answer_has_no_crisis_box(walker: WizardWalker) -> None:
