@@ -302,7 +302,7 @@ ACUTE_PAGE = (
     "press 2",
 )
 CALM_PAGE = (
-    "Thank you for answering these questions.",
+    "<h1>Thank you for answering</h1>",
     "a clinician will want to talk with you about your safety",
     "If the thoughts get stronger, or you feel you might act on them, call or text",
     "tel:988",
