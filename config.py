@@ -75,6 +75,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "INTAKE_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str, "a rate limit"),
     "INTAKE_ALLOW_SQLITE": ("ALLOW_SQLITE", _flag, "1 or 0"),
     "INTAKE_ALLOW_MEMORY_RATELIMIT": ("ALLOW_MEMORY_RATELIMIT", _flag, "1 or 0"),
+    "INTAKE_CLINIC_PHONE": ("CLINIC_PHONE", str.strip, "text"),
 }
 
 
@@ -124,6 +125,10 @@ class Config:
     EVALUATION_RATE_LIMIT = "120 per minute"
     #: Sign-in attempts per client address; the per-account lock (10 failures) is separate.
     LOGIN_RATE_LIMIT = "20 per minute;100 per hour"
+    #: The clinic's phone number as patients should read it ("503-555-0100"), shown where the
+    #: online form sends someone to call instead (under 12). Empty: "please call the clinic".
+    #: A later clinic-settings page will own it.
+    CLINIC_PHONE = ""
     #: Production only: accept SQLite, or rate limits in one process's memory, when set.
     ALLOW_SQLITE = False
     ALLOW_MEMORY_RATELIMIT = False

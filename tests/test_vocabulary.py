@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from answer_documents import AS_OF_ISO, changed, insurance_for, sample_answers
+from answer_documents import AS_OF_ISO, changed, insurance_for, sample_answers_v2
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
@@ -37,7 +37,9 @@ CONTRACT = {
         "phq9.difficulty",
         ["not_difficult", "somewhat_difficult", "very_difficult", "extremely_difficult"],
     ),
-    ("asq", "wished_dead"): ("asq.wished_dead", ["yes", "no"]),
+    # intake-answers/2 (what the wizard writes): each ASQ question may be declined.
+    ("asq", "wished_dead"): ("asq.wished_dead", ["yes", "no", "declined"]),
+    ("asq", "thoughts_right_now"): ("asq.thoughts_right_now", ["yes", "no", "declined"]),
     ("medications", "medication_trials-0-outcome"): (
         "medication_trials[0].outcome",
         [
@@ -104,7 +106,7 @@ def test_the_form_offers_exactly_the_contract_codes(app: Flask, step: str, name:
 def test_the_contract_accepts_each_code_and_nothing_else(step: str, name: str) -> None:
     path, expected = CONTRACT[(step, name)]
     as_of = date.fromisoformat(AS_OF_ISO)
-    document = sample_answers()
+    document = sample_answers_v2()  # the contract the wizard writes
     if path.startswith("insurance.subscriber_relationship"):
         document = changed(
             document,
@@ -119,7 +121,7 @@ def test_the_contract_accepts_each_code_and_nothing_else(step: str, name: str) -
             doc = changed(doc, {"concerns.other_description": "sleep"})
         if path == "patient.preferred_contact":
             doc = changed(doc, {"patient.email": "a@example.org", "patient.phone": "5035550100"})
-        if path == "asq.wished_dead" and code == "yes":
+        if path == "asq.wished_dead" and code in ("yes", "declined"):
             doc = changed(doc, {"asq.thoughts_right_now": "no"})
         if path == "insurance.coverage_type" and code == "medicare":
             doc = changed(doc, {"insurance.member_id": "1EG4-TE5-MK73"})

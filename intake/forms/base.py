@@ -23,7 +23,7 @@ from wtforms import fields as wtforms_fields
 from wtforms.fields import SubmitField
 
 from intake.forms.fields import DateField, WholeNumberField
-from intake.forms.validators import HiddenUnless, PlainText, partial_mode
+from intake.forms.validators import HiddenUnless, PlainText, is_blank, partial_mode
 
 #: Fields whose answer is typed text, checked by :class:`PlainText` (numbers and dates are
 #: text boxes too, but they parse what was typed and refuse anything else themselves).
@@ -145,10 +145,11 @@ class BaseForm(FlaskForm):
     def kept(self, field: Field) -> bool:
         """Whether ``field`` holds an answer to keep although its question does not apply.
 
-        None by default; a form overrides it for answers with safety meaning (the ASQ's
-        "right now"), which are shown on the review page and stored whatever the condition.
+        Only a question whose condition says ``keep`` (answers with safety meaning: the ASQ's
+        "right now"), and only when it was answered: such an answer is shown on the review page
+        and stored whatever the condition.
         """
-        return False
+        return any(cond.keep for cond in conditions(field)) and not is_blank(field)
 
     def answered(self, field: Field) -> bool:
         """Whether the review page and the stored answers include ``field``."""

@@ -1,5 +1,5 @@
 """One form per wizard step. ``STEP_FORMS`` lists them in order; each form's ``answers()``
-returns its part of the intake-answers/1 document.
+returns its part of the intake-answers/2 document.
 
 Questionnaire steps (PHQ-9, GAD-7, ASQ, TMS safety, preferences) are built from the item lists
 in :mod:`intake.forms.questionnaires`, so each item list lives in one place.
@@ -7,8 +7,10 @@ in :mod:`intake.forms.questionnaires`, so each item list lives in one place.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from wtforms import FieldList, FormField
 from wtforms.validators import StopValidation, ValidationError
 
@@ -30,6 +32,7 @@ from intake.forms.fields import (
 from intake.forms.validators import (
     Check,
     HiddenUnless,
+    MinimumAge,
     MustBeTicked,
     NumberRange,
     OptionalAnswer,
@@ -43,7 +46,6 @@ from intake.forms.validators import (
 from intake.text import FORM_MESSAGES, text_fault
 
 YN_CHOICES = vocab.form_choices(vocab.YN)
-YES_NO_CHOICES = vocab.form_choices(vocab.YES_NO)
 
 
 def _yn(label: str, description: str = "", choices: list[tuple[str, str]] | None = None) -> Any:
@@ -67,6 +69,27 @@ class StepForm(BaseForm):
 # 1. About you ------------------------------------------------------------------------------
 
 
+def evaluation_day() -> date:
+    """Today as the contract judges ages: the UTC date ``services.submissions.today`` gives
+    ``submit_document``, so the age floor here and at sending agree around midnight."""
+    return datetime.now(UTC).date()
+
+
+def clinic_phone() -> str:
+    """The clinic's phone number from the settings (``INTAKE_CLINIC_PHONE``), or ""."""
+    return str(current_app.config.get("CLINIC_PHONE") or "") if has_app_context() else ""
+
+
+def too_young_message() -> str:
+    """Why someone under 12 cannot use the online form, and what to do instead."""
+    phone = clinic_phone()
+    call = f"call the clinic at {phone}" if phone else "call the clinic"
+    return (
+        f"Sorry, this online form is for people aged {vocab.MIN_AGE} and over. "
+        f"Please {call}, and we can help you another way."
+    )
+
+
 class AboutForm(StepForm):
     title = "About you"
     first_name = StringField(
@@ -82,7 +105,11 @@ class AboutForm(StepForm):
     date_of_birth = DateField(
         "Date of birth",
         description="We also ask for it if you come back later to finish.",
-        validators=[Required(), PastDate(max_age=contract.MAX_AGE)],
+        validators=[
+            Required(),
+            PastDate(max_age=contract.MAX_AGE),
+            MinimumAge(vocab.MIN_AGE, too_young_message, today=evaluation_day),
+        ],
         render_kw={"autocomplete": "bday"},
     )
     email = StringField(
@@ -257,21 +284,30 @@ class Gad7Form(
 # 5. ASQ ------------------------------------------------------------------------------------
 
 
+#: Yes, no, or "I'd rather not answer" (intake-answers/2): the ASQ counts declining a question
+#: as a positive screen, so it is a real answer, worded kindly.
+ASQ_CHOICES = vocab.form_choices(vocab.ASQ_ANSWERS)
+#: The ASQ answers that count as a positive screen (questions 1-4) or as acute risk (question 5).
+ASQ_POSITIVE = ("yes", "declined")
+
+
 def _asq_attrs() -> dict[str, Any]:
     attrs: dict[str, Any] = {
         "title": "Questions about safety (ASQ)",
         "attribution": q.ASQ_ATTRIBUTION,
     }
     for item in q.ASQ_ITEMS:
-        attrs[item.key] = RadioField(item.text, choices=YES_NO_CHOICES, validators=[Required()])
+        attrs[item.key] = RadioField(item.text, choices=ASQ_CHOICES, validators=[Required()])
     attrs[q.ASQ_RIGHT_NOW.key] = RadioField(
         q.ASQ_RIGHT_NOW.text,
-        choices=YES_NO_CHOICES,
+        choices=ASQ_CHOICES,
         validators=[
             HiddenUnless(
                 [item.key for item in q.ASQ_ITEMS],
-                values=("yes",),
-                hint="Answer only if you said “Yes” to any question above.",
+                values=ASQ_POSITIVE,
+                hint="Answer only if you chose “Yes” or “I'd rather not answer” for any "
+                "question above.",
+                keep=True,
             ),
             Required(),
         ],
@@ -280,44 +316,29 @@ def _asq_attrs() -> dict[str, Any]:
 
 
 class AsqForm(type("_AsqBase", (StepForm,), _asq_attrs())):  # type: ignore[misc]
-    said_yes_right_now = False
+    """ASQ questions 1-4 and question 5 ("right now").
 
-    def before_validate(self) -> None:
-        # Noted before the "right now" answer is cleared as not applying: someone who says
-        # "yes" to it (the question is shown with JavaScript off) still needs crisis support.
-        self.said_yes_right_now = self.thoughts_right_now.data == "yes"
+    Question 5 is *asked* (shown by the script, required) after a yes or a declined answer to
+    1-4, but an answer to it is never dropped (intake-answers/2): with JavaScript off it is on
+    the page whatever the other answers are, and it is kept, checked and stored as given.
+    """
 
     def positive(self) -> bool:
-        return any(self[item.key].data == "yes" for item in q.ASQ_ITEMS)
+        """A positive screen: yes, or declined, to any of questions 1-4."""
+        return any(self[item.key].data in ASQ_POSITIVE for item in q.ASQ_ITEMS)
+
+    def acute(self) -> bool:
+        """Acute risk: yes, or declined, to question 5 (whatever 1-4 say)."""
+        return self.thoughts_right_now.data in ASQ_POSITIVE
 
     def needs_support(self) -> bool:
-        """A positive screen, or "yes" to having thoughts of killing oneself right now."""
-        return self.positive() or self.said_yes_right_now
+        """The support page comes next: a positive screen, or acute risk."""
+        return self.positive() or self.acute()
 
     def answers(self) -> dict[str, Any]:
-        """Question 5 is kept when asked, and a "yes" to it always (see ``snapshot``)."""
         out = {item.key: self[item.key].data for item in q.ASQ_ITEMS}
-        right_now = self.thoughts_right_now.data if self.positive() else None
-        if self.said_yes_right_now:
-            right_now = "yes"
-        out[q.ASQ_RIGHT_NOW.key] = right_now
+        out[q.ASQ_RIGHT_NOW.key] = self.thoughts_right_now.data or None
         return {"asq": out}
-
-    def validate_step(self, *, partial: bool = False, formdata: Any = None) -> bool:
-        ok = super().validate_step(partial=partial, formdata=formdata)
-        if self.said_yes_right_now:  # cleared as "not applying"; put back, it is kept
-            self.thoughts_right_now.data = "yes"
-            self.thoughts_right_now.raw_data = ["yes"]
-        return ok
-
-    def kept(self, field: Any) -> bool:
-        """Keep a "yes, right now" even when questions 1-4 were all "no".
-
-        The question is only *shown* after a yes (the script hides it), but with JavaScript off
-        it is on the page, and a "yes" to it is the most urgent answer in the intake: it is
-        stored and shown on the review page, never dropped. A "no" there is not kept.
-        """
-        return field.name == q.ASQ_RIGHT_NOW.key and self.said_yes_right_now
 
 
 # 6. Medications tried ----------------------------------------------------------------------
@@ -335,13 +356,21 @@ def in_weeks(amount: int, unit: str | None) -> int:
     return round(amount * WEEKS_PER[unit or "weeks"])
 
 
+def most_in(unit: str) -> int:
+    """The largest whole number of ``unit`` the contract's weeks limit holds (2600 weeks,
+    598 months, 49 years)."""
+    amount = int(contract.WEEKS_MAX / WEEKS_PER[unit]) + 1
+    while in_weeks(amount, unit) > contract.WEEKS_MAX:
+        amount -= 1
+    return amount
+
+
 def _duration_in_range(form: Any, field: Any) -> None:
     unit = form.duration_unit.data or "weeks"
     if field.data is None or unit not in WEEKS_PER:
         raise StopValidation()
     if field.data < 0 or in_weeks(field.data, unit) > contract.WEEKS_MAX:
-        years = contract.WEEKS_MAX * 7 // 365
-        raise ValidationError(f"Please enter a time from 0 up to {years} years.")
+        raise ValidationError(f"Please enter a number from 0 to {most_in(unit)} {unit}.")
 
 
 CONFIRM_DOSE_LABEL = "Yes, this dose is right"
@@ -673,7 +702,10 @@ class InsuranceForm(StepForm):
 
 
 class ConsentForm(StepForm):
+    """The consent of an adult (or of someone whose age is not known yet)."""
+
     title = "Review and send"
+    has_guardian = False
     understands_educational_only = BooleanField(
         "I understand that this form gives general, educational information only. "
         "It is not a diagnosis or medical advice.",
@@ -692,8 +724,51 @@ class ConsentForm(StepForm):
                 "understands_educational_only": bool(self.understands_educational_only.data),
                 "agrees_to_contact": bool(self.agrees_to_contact.data),
                 "signature": self.signature.data,
+                # Named in the consent only under 18 (``GuardianConsentForm``).
+                "guardian_name": None,
+                "guardian_relationship": None,
             }
         }
+
+
+class GuardianConsentForm(ConsentForm):
+    """The consent of someone under 18: a parent or legal guardian is named in it too
+    (intake-answers/2). The wizard picks it from the draft's date of birth (``consent_form``),
+    so it works without JavaScript and an adult's page neither shows nor sends these fields."""
+
+    has_guardian = True
+    guardian_intro = (
+        "You are under 18, so a parent or legal guardian needs to take part in this form. "
+        "Please look over your answers together before you send them."
+    )
+    guardian_name = StringField(
+        "Your parent's or legal guardian's full name",
+        description="Parent or guardian: please type your own name. It shows that you have "
+        "looked over these answers and agree to send them.",
+        validators=[Required(), TextLength(contract.GUARDIAN_NAME_MAX)],
+        render_kw={"autocomplete": "off"},
+    )
+    guardian_relationship = RadioField(
+        "Is this person your parent or your legal guardian?",
+        choices=vocab.form_choices(vocab.GUARDIAN_RELATIONSHIPS),
+        validators=[Required()],
+    )
+
+    def answers(self) -> dict[str, Any]:
+        out = super().answers()
+        out["consent"]["guardian_name"] = self.guardian_name.data
+        out["consent"]["guardian_relationship"] = self.guardian_relationship.data
+        return out
+
+
+def is_minor(age: int | None) -> bool:
+    """Under 18 (a parent or legal guardian takes part in the consent); unknown is not."""
+    return age is not None and age < vocab.ADULT_AGE
+
+
+def consent_form(age: int | None) -> type[ConsentForm]:
+    """The review step's form for someone of ``age`` (None while no date of birth is saved)."""
+    return GuardianConsentForm if is_minor(age) else ConsentForm
 
 
 #: The wizard's steps in order: URL name → form class.
@@ -708,7 +783,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "safety": SafetyForm,
     "preferences": PreferencesForm,
     "insurance": InsuranceForm,
-    "review": ConsentForm,
+    "review": ConsentForm,  # GuardianConsentForm under 18: see ``consent_form``
 }
 STEP_NAMES: tuple[str, ...] = tuple(STEP_FORMS)
 

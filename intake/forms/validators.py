@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from contextvars import ContextVar
 from datetime import date
 from typing import Any
@@ -78,9 +78,10 @@ class HiddenUnless:
     """A conditional question: asked only when other answers make it apply.
 
     When it does not apply, its answer is cleared (never validated, never stored) and the
-    validation chain stops. ``fields``/``values`` also drive the progressive-enhancement script
-    (``data-when`` / ``data-in`` / ``data-not-in``), and ``hint`` is the "answer only if…" text
-    people see when the script is off.
+    validation chain stops; with ``keep=True`` an answer given anyway is validated and kept.
+    ``fields``/``values`` also drive the progressive-enhancement script (``data-when`` /
+    ``data-in`` / ``data-not-in``), and ``hint`` is the "answer only if…" text people see when
+    the script is off.
     """
 
     def __init__(
@@ -90,6 +91,7 @@ class HiddenUnless:
         values: Collection[str] | None = None,
         not_values: Collection[str] | None = None,
         hint: str,
+        keep: bool = False,
     ) -> None:
         self.fields = (fields,) if isinstance(fields, str) else tuple(fields)
         if (values is None) == (not_values is None):
@@ -97,6 +99,10 @@ class HiddenUnless:
         self.values = tuple(values) if values is not None else None
         self.not_values = tuple(not_values) if not_values is not None else None
         self.hint = hint
+        #: ``keep``: an answer given although the question does not apply is still checked and
+        #: kept (never cleared), because it carries safety meaning (the ASQ's "right now").
+        #: The condition then only decides what is shown and what is required.
+        self.keep = keep
 
     def applies(self, form: Any) -> bool:
         chosen = [form[name].data for name in self.fields]
@@ -107,6 +113,11 @@ class HiddenUnless:
     def __call__(self, form: Any, field: Field) -> None:
         if self.applies(form):
             return
+        if self.keep:
+            if not is_blank(field):
+                return  # checked like any answer (a choice not offered is still an error)
+            field.errors[:] = list(field.process_errors)
+            raise StopValidation()
         field.data = False if field.type == "BooleanField" else None
         field.raw_data = []
         field.errors[:] = []
@@ -197,6 +208,28 @@ class PastDate:
                 raise ValidationError(
                     f"This gives an age over {self.max_age}. Please check the year."
                 )
+
+
+class MinimumAge:
+    """A date of birth giving an age of at least ``years`` on today's date.
+
+    ``message`` is called when the check fails, so it can read settings of the running app (the
+    clinic's phone number). A date in the future is left to :class:`PastDate`.
+    """
+
+    def __init__(self, years: int, message: Callable[[], str], today: Any = None) -> None:
+        self.years = years
+        self.message = message
+        self.today = today or date.today
+
+    def __call__(self, form: Any, field: Field) -> None:
+        from intake.answers import age_in_years
+
+        today = self.today()
+        if field.data is None or field.data > today:
+            return
+        if age_in_years(field.data, today) < self.years:
+            raise ValidationError(self.message())
 
 
 class MustBeTicked:

@@ -27,7 +27,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db, limiter
-from intake.forms.patient import STEP_FORMS, STEP_NAMES, ConsentForm, ResumeForm
+from intake.forms.patient import STEP_FORMS, STEP_NAMES, ResumeForm
 from intake.models import Draft, Submission
 from intake.patient import bp, wizard
 from intake.services import drafts
@@ -130,7 +130,7 @@ def step(step: str) -> ResponseReturnValue:
     action = request.form.get("action", "next")
     if step == "review" and action not in ("back", "save"):
         return _submit(draft)
-    form = STEP_FORMS[step]()
+    form = wizard.form_class(draft, step)()
     repeating = getattr(form, "repeating", None)
     row_action = repeating and (action == "add_row" or action.startswith("remove_row-"))
     if action not in STEP_ACTIONS and not row_action:
@@ -139,7 +139,8 @@ def step(step: str) -> ResponseReturnValue:
         # A positive answer on a page with other problems: crisis support comes first, above
         # the errors, instead of waiting until the page is complete.
         crisis_now = wizard.needs_crisis_page(step, form)
-        return _render_step(draft, step, form, 422, crisis_now=crisis_now)
+        acute = crisis_now and wizard.is_acute(draft, step, form)
+        return _render_step(draft, step, form, 422, crisis_now=crisis_now, acute=acute)
     if row_action:
         _change_rows(form, str(repeating), action)
     try:
@@ -187,7 +188,7 @@ def _submit(draft: Draft) -> ResponseReturnValue:
     from intake.answers import InvalidAnswers
     from intake.services.submissions import AlreadySubmitted
 
-    form = ConsentForm()
+    form = wizard.form_class(draft, "review")()
     if not form.validate_step(formdata=request.form):
         return _render_step(draft, "review", form, 422)
     try:
@@ -206,18 +207,27 @@ def _submit(draft: Draft) -> ResponseReturnValue:
 
 @bp.get("/intake/support")
 def support() -> ResponseReturnValue:
-    """Crisis support: 988, 911, the front desk. The intake can be continued afterwards."""
+    """The support page, then the intake can be continued.
+
+    Acute risk (ASQ question 5 yes or declined): crisis support now (988, 911, the front desk).
+    Otherwise (a positive screen, PHQ-9 item 9): a calm page saying a clinician will want to
+    talk about safety, and when to call or text 988 or call 911 now.
+    """
     draft = _current_draft()
     if not isinstance(draft, Draft):
         return draft
     target = request.args.get("next", "")
     if target != "saved" and target not in STEP_FORMS:
         target = STEP_NAMES[0]
-    right_now = (drafts.step_snapshot(draft, "asq") or {}).get("thoughts_right_now") == ["yes"]
     continue_url = (
         url_for("patient.saved") if target == "saved" else url_for("patient.step", step=target)
     )
-    return render_template("patient/support.html", continue_url=continue_url, right_now=right_now)
+    return render_template(
+        "patient/support.html",
+        continue_url=continue_url,
+        acute=wizard.is_acute(draft),
+        right_now=wizard.right_now_answer(draft),
+    )
 
 
 @bp.get("/intake/saved")
@@ -295,9 +305,12 @@ def _confirmation(*, printable: bool) -> ResponseReturnValue:
     from intake.rules.education import default_education, patient_summary
 
     summary = patient_summary(submission.evaluation) if submission.evaluation else []
+    flags = {flag["code"] for flag in (submission.evaluation or {}).get("flags", [])}
     return render_template(
         "patient/done.html",
         submission=submission,
+        acute="suicide_risk_acute" in flags,
+        right_now=(submission.answers.get("asq") or {}).get("thoughts_right_now"),
         summary=summary,
         disclaimer=default_education().disclaimer,
         printable=printable,

@@ -12,37 +12,89 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from intake.answers import CONTRACT, age_in_years
 from intake.forms.base import formdata_from
-from intake.forms.patient import STEP_FORMS, STEP_NAMES, StepForm
+from intake.forms.patient import (
+    ASQ_POSITIVE,
+    STEP_FORMS,
+    STEP_NAMES,
+    AsqForm,
+    StepForm,
+    consent_form,
+    is_minor,
+)
 from intake.models import Draft, Submission
-from intake.services import drafts
+from intake.services import drafts, submissions
 from intake.services.submissions import AlreadySubmitted, submit_document
+
+#: The consent answers only someone under 18 gives (``GuardianConsentForm``).
+GUARDIAN_FIELDS = ("guardian_name", "guardian_relationship")
+
+
+def age_of(draft: Draft) -> int | None:
+    """The patient's age today by the draft's date of birth (None before one is saved).
+
+    "Today" is the evaluation date ``submit_document`` uses, so the consent step asks for a
+    guardian exactly when the contract needs one.
+    """
+    born = draft.date_of_birth
+    return None if born is None else age_in_years(born, submissions.today())
+
+
+def form_class(draft: Draft, step: str) -> type[StepForm]:
+    """The step's form for this draft: the review step names a guardian under 18."""
+    if step == "review":
+        return consent_form(age_of(draft))
+    return STEP_FORMS[step]
 
 
 def load_form(draft: Draft, step: str) -> StepForm:
     """The step's form filled with the stored answers (not validated)."""
-    return STEP_FORMS[step](formdata=formdata_from(drafts.step_snapshot(draft, step)))
+    return form_class(draft, step)(formdata=formdata_from(drafts.step_snapshot(draft, step)))
 
 
 def save_step(draft: Draft, step: str, form: StepForm) -> None:
-    """Store a validated step's answers with what the draft keeps from them (the view commits)."""
+    """Store a validated step's answers with what the draft keeps from them (the view commits).
+
+    A date of birth of 18 or over drops guardian answers saved on the review step earlier.
+    """
+    born = form.date_of_birth.data if step == "about" else None
+    adult = born is not None and not is_minor(age_in_years(born, submissions.today()))
     drafts.save_step(
         draft,
         step,
         form.snapshot(),
-        date_of_birth=form.date_of_birth.data if step == "about" else None,
+        date_of_birth=born,
         asq_positive=form.needs_support() if step == "asq" else False,
+        forget={"review": GUARDIAN_FIELDS} if adult else None,
     )
 
 
 def needs_crisis_page(step: str, form: StepForm) -> bool:
-    """A positive ASQ (or "yes" to the ASQ's "right now" question even after four "no"
-    answers), or PHQ-9 item 9 above 0: show crisis support before anything else."""
+    """A positive ASQ (yes or declined to any question, "right now" included even after four
+    "no" answers), or PHQ-9 item 9 above 0: show the support page before anything else."""
     if step == "asq":
         return form.needs_support()
     if step == "phq9":
         return form.item9_positive()
     return False
+
+
+def right_now_answer(draft: Draft) -> str | None:
+    """The draft's answer to ASQ question 5 ("right now"), if any was given."""
+    stored = (drafts.step_snapshot(draft, "asq") or {}).get("thoughts_right_now") or [""]
+    return stored[0] or None
+
+
+def is_acute(draft: Draft, step: str | None = None, form: StepForm | None = None) -> bool:
+    """Acute risk: yes, or declined, to ASQ question 5 (the crisis page); any other reason for
+    the support page (a positive screen with question 5 "no", PHQ-9 item 9) is non-acute.
+
+    On the ASQ step, ``form`` (its answers as just posted) decides; elsewhere the draft does.
+    """
+    if step == "asq" and isinstance(form, AsqForm):
+        return form.acute()
+    return right_now_answer(draft) in ASQ_POSITIVE
 
 
 # Building the answers document --------------------------------------------------------------
@@ -61,7 +113,7 @@ def validated_forms(draft: Draft, steps: tuple[str, ...] = STEP_NAMES) -> dict[s
     """Each step's form, refilled from the draft and validated in full (errors on the form)."""
     forms = {}
     for step in steps:
-        form = STEP_FORMS[step](
+        form = form_class(draft, step)(
             formdata=formdata_from(drafts.step_snapshot(draft, step) or {}), meta={"csrf": False}
         )
         form.validate_step(partial=False)
@@ -86,7 +138,7 @@ def first_incomplete_step(draft: Draft) -> str:
 
 
 def build_answers_document(draft: Draft, consent: StepForm | None = None) -> Built:
-    """Turn the draft's per-step answers into an intake-answers/1 document.
+    """Turn the draft's per-step answers into an answers document (``CONTRACT``, /2).
 
     ``consent`` is the review step's form as just posted (its answers are not stored in the
     draft until the document is sent). Steps that are not complete are listed in ``incomplete``
@@ -96,7 +148,7 @@ def build_answers_document(draft: Draft, consent: StepForm | None = None) -> Bui
     forms = validated_forms(draft, steps)
     if consent is not None:
         forms["review"] = consent
-    document: dict[str, Any] = {"contract": "intake-answers/1"}
+    document: dict[str, Any] = {"contract": CONTRACT}
     incomplete = []
     for step, form in forms.items():
         if form.errors or getattr(form, "form_errors", None):

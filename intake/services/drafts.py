@@ -12,6 +12,7 @@ command) commits, once per request. Nothing here logs answers.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime
 
 from flask import current_app
@@ -76,13 +77,21 @@ def save_step(
     *,
     date_of_birth: date | None = None,
     asq_positive: bool = False,
+    forget: Mapping[str, Collection[str]] | None = None,
 ) -> None:
     """Store a validated step's answers (only those to questions that apply), flushed.
 
     The "about you" step also keeps ``date_of_birth`` (for resuming); the ASQ step keeps
-    ``asq_positive``. A draft saved meanwhile by another tab raises ``StaleDataError`` here.
+    ``asq_positive``. ``forget`` names answers saved on other steps that these answers make
+    inapplicable (``{step: field names}``); they are removed in the same transaction. A draft
+    saved meanwhile by another tab raises ``StaleDataError`` here.
     """
-    draft.data = {**(draft.data or {}), step: snapshot}
+    data = dict(draft.data or {})
+    for other, names in (forget or {}).items():
+        if other in data:
+            data[other] = {key: value for key, value in data[other].items() if key not in names}
+    data[step] = snapshot
+    draft.data = data
     if step == "about":
         draft.date_of_birth = date_of_birth
     if step == "asq":

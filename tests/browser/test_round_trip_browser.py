@@ -124,6 +124,9 @@ def expected_answers(javascript: bool) -> dict[str, Any]:
             "understands_educational_only": True,
             "agrees_to_contact": True,
             "signature": f"{FIRST} {LAST}",
+            # An adult names no guardian (intake-answers/2: null unless under 18).
+            "guardian_name": None,
+            "guardian_relationship": None,
         },
     }
 
@@ -189,8 +192,9 @@ def answer_frequencies(page, scores: list[int]) -> None:
 
 def answer_asq(page, javascript: bool) -> None:
     if javascript:
-        # The script hides question 5 until a "yes" to one of questions 1-4, so a person with
-        # JavaScript cannot answer it after four noes: this run says yes to question 1 too.
+        # The script hides question 5 until a "yes" (or "I'd rather not answer") to one of
+        # questions 1-4, so a person with JavaScript cannot answer it after four noes: this
+        # run says yes to question 1 too.
         assert not page.get_by_role("group", name="right now").is_visible()
         choose(page, "have you wished you were dead", "Yes")
     else:

@@ -3,9 +3,10 @@
 Hand-built form data hides rendering bugs: a checkbox drawn with ``value=""`` posts ``""`` when
 ticked, whatever the test thinks it sends. :class:`Screen` reads the form fields from the HTML
 (their rendered values, ticks and choices), lets a test act as a person would (type, tick,
-choose, press a button) and builds the body exactly as a browser does: checked boxes with their
-``value`` attribute (``"on"`` when there is none), the checked radio of each group, the selected
-option of each select, text boxes and text areas as shown, the pressed button's name and value.
+choose, also by the words of an option's label, press a button) and builds the body exactly as
+a browser does: checked boxes with their ``value`` attribute (``"on"`` when there is none), the
+checked radio of each group, the selected option of each select, text boxes and text areas as
+shown, the pressed button's name and value.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Control:
     value: str
     checked: bool = False
     options: list[tuple[str, bool]] = field(default_factory=list)
+    id: str = ""
 
 
 class _FormParser(HTMLParser):
@@ -36,9 +38,15 @@ class _FormParser(HTMLParser):
         self._option: tuple[str | None, bool] | None = None
         self._option_text = ""
         self._textarea: Control | None = None
+        #: ``<label for=…>`` text by the id it names (what a person reads beside a control).
+        self.labels: dict[str, str] = {}
+        self._label: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "label" and a.get("for"):
+            self._label = a["for"]
+            self.labels[self._label] = ""
         if tag == "form" and a.get("method", "get").lower() == "post":
             self._current = []
             self.forms.append(self._current)
@@ -48,7 +56,14 @@ class _FormParser(HTMLParser):
             kind = a.get("type", "text").lower()
             default = "on" if kind in ("checkbox", "radio") else ""
             self._current.append(
-                Control("input", kind, a["name"], a.get("value", default), "checked" in a)
+                Control(
+                    "input",
+                    kind,
+                    a["name"],
+                    a.get("value", default),
+                    "checked" in a,
+                    id=a.get("id", ""),
+                )
             )
         elif tag == "button" and "name" in a:
             self._current.append(Control("button", "submit", a["name"], a.get("value", "")))
@@ -63,12 +78,17 @@ class _FormParser(HTMLParser):
             self._current.append(self._textarea)
 
     def handle_data(self, data: str) -> None:
+        if self._label is not None:
+            self.labels[self._label] += data
         if self._textarea is not None:
             self._textarea.value += data
         if self._option is not None:
             self._option_text += data
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "label" and self._label is not None:
+            self.labels[self._label] = " ".join(self.labels[self._label].split())
+            self._label = None
         if tag == "form":
             self._current = None
         elif tag == "select":
@@ -92,6 +112,7 @@ class Screen:
         forms = [f for f in parser.forms if any(c.name == "csrf_token" for c in f)]
         assert forms, "no POST form with a csrf_token on the page"
         self.controls = max(forms, key=len)
+        self.labels = parser.labels
         for select in self._of("select"):
             chosen = [v for v, sel in select.options if sel] or [v for v, _ in select.options[:1]]
             select.value = chosen[0] if chosen else ""
@@ -129,6 +150,18 @@ class Screen:
         for radio in radios:
             radio.checked = radio.value == value
         return self
+
+    def options(self, name: str) -> dict[str, str]:
+        """A radio group's choices as the page words them: ``{value: label text}``."""
+        radios = self._named(name)
+        assert radios[0].kind == "radio", name
+        return {radio.value: self.labels.get(radio.id, "") for radio in radios}
+
+    def choose_label(self, name: str, label: str) -> Screen:
+        """Choose the radio whose label reads ``label``, as a person picks by the words."""
+        found = [value for value, text in self.options(name).items() if text == label]
+        assert found, (name, label, self.options(name))
+        return self.choose(name, found[0])
 
     def fill(self, answers: dict[str, Any]) -> Screen:
         """Answer with ``{name: value}``: text is typed, radios and selects chosen, and a

@@ -48,7 +48,7 @@ def test_valid_answers_pass(app: Flask, step: str) -> None:
 
 
 def test_all_steps_together_make_a_valid_contract_document(app: Flask) -> None:
-    document: dict[str, Any] = {"contract": "intake-answers/1"}
+    document: dict[str, Any] = {"contract": "intake-answers/2"}
     for step in STEP_NAMES:
         ok, form = make(app, step, VALID[step])
         assert ok
@@ -65,6 +65,9 @@ def test_all_steps_together_make_a_valid_contract_document(app: Flask) -> None:
     assert parsed["other_medications"] == ["lisinopril", "metformin"]
     assert parsed["phq9"]["items"] == [2, 3, 2, 2, 2, 2, 2, 2, 0]
     assert parsed["asq"]["thoughts_right_now"] is None
+    # An adult's consent names no guardian (intake-answers/2: null unless under 18).
+    assert parsed["consent"]["guardian_name"] is None
+    assert parsed["consent"]["guardian_relationship"] is None
 
 
 @pytest.mark.parametrize(
@@ -198,32 +201,87 @@ def test_gad7_missing_item(app: Flask) -> None:
 # ASQ ---------------------------------------------------------------------------------------
 
 
-def test_asq_right_now_no_cleared_when_all_no(app: Flask) -> None:
-    ok, form = make(app, "asq", changed("asq", thoughts_right_now="no"))
-    assert ok and not form.positive()
-    assert "thoughts_right_now" not in form.snapshot()
-    assert form.answers()["asq"]["thoughts_right_now"] is None
+#: What intake-answers/2 says about question 5, one row per case (pathway-rules-v2.md): its
+#: answer is "yes", "no", "declined", or none; it is required when any of 1-4 is yes or
+#: declined; it may be answered whatever they say, and an answer is never dropped.
+#: (questions 1-4, question 5 as posted) → (valid, stored question 5)
+ASQ_CASES = [
+    (("no", "no", "no", "no"), None, True, None),
+    (("no", "no", "no", "no"), "no", True, "no"),
+    (("no", "no", "no", "no"), "yes", True, "yes"),
+    (("no", "no", "no", "no"), "declined", True, "declined"),
+    (("yes", "no", "no", "no"), None, False, None),
+    (("yes", "no", "no", "no"), "no", True, "no"),
+    (("no", "declined", "no", "no"), None, False, None),
+    (("no", "declined", "no", "no"), "no", True, "no"),
+    (("no", "no", "declined", "no"), "declined", True, "declined"),
+    (("declined", "declined", "declined", "declined"), "declined", True, "declined"),
+    (("no", "no", "no", "yes"), "yes", True, "yes"),
+]
+ASQ_KEYS = ("wished_dead", "family_better_off", "thoughts_of_killing_self", "ever_tried")
 
 
-def test_asq_right_now_yes_kept_when_all_no(app: Flask) -> None:
-    """Issue 8: a "yes, right now" is never dropped, whatever questions 1-4 say."""
-    ok, form = make(app, "asq", changed("asq", thoughts_right_now="yes"))
-    assert ok and not form.positive()
-    assert form.snapshot()["thoughts_right_now"] == ["yes"]
-    assert form.answers()["asq"]["thoughts_right_now"] == "yes"
+@pytest.mark.parametrize(("first_four", "right_now", "valid", "stored"), ASQ_CASES)
+def test_asq_question_5_by_the_contract(
+    app: Flask, first_four: tuple[str, ...], right_now: str | None, valid: bool, stored: str | None
+) -> None:
+    data = dict(zip(ASQ_KEYS, first_four, strict=True))
+    if right_now is not None:
+        data["thoughts_right_now"] = right_now
+    ok, form = make(app, "asq", data)
+    assert ok is valid, form.errors
+    if not valid:
+        assert form.thoughts_right_now.errors == ["Please answer this question."]
+        return
+    assert form.answers()["asq"] == {**data, "thoughts_right_now": stored}
+    snapshot = form.snapshot()
+    assert snapshot.get("thoughts_right_now") == ([stored] if stored else None)
 
 
-def test_asq_right_now_required_after_a_yes(app: Flask) -> None:
-    ok, form = make(app, "asq", changed("asq", ever_tried="yes"))
-    assert not ok and form.thoughts_right_now.errors
-    ok, form = make(app, "asq", changed("asq", ever_tried="yes", thoughts_right_now="no"))
-    assert ok and form.positive()
-    assert form.answers()["asq"]["thoughts_right_now"] == "no"
+#: (questions 1-4, question 5) → (the support page follows, acute risk): a yes or a declined
+#: answer to 1-4 is a positive screen; a yes or declined to 5 is acute (pathway-rules-v2.md).
+SUPPORT_CASES = [
+    (("no", "no", "no", "no"), None, False, False),
+    (("no", "no", "no", "no"), "no", False, False),
+    (("yes", "no", "no", "no"), "no", True, False),
+    (("no", "no", "no", "declined"), "no", True, False),
+    (("no", "no", "no", "no"), "yes", True, True),
+    (("no", "no", "no", "no"), "declined", True, True),
+    (("declined", "no", "no", "no"), "declined", True, True),
+]
+
+
+@pytest.mark.parametrize(("first_four", "right_now", "support", "acute"), SUPPORT_CASES)
+def test_asq_support_and_acute_risk(
+    app: Flask, first_four: tuple[str, ...], right_now: str | None, support: bool, acute: bool
+) -> None:
+    data = dict(zip(ASQ_KEYS, first_four, strict=True))
+    if right_now is not None:
+        data["thoughts_right_now"] = right_now
+    ok, form = make(app, "asq", data)
+    assert ok
+    assert form.needs_support() is support
+    assert form.acute() is acute
+
+
+def test_asq_offers_rather_not_answer_on_every_question(app: Flask) -> None:
+    _ok, form = make(app, "asq", VALID["asq"])
+    for key in (*ASQ_KEYS, "thoughts_right_now"):
+        assert [(c.value, c.label) for c in form[key].choices] == [
+            ("yes", "Yes"),
+            ("no", "No"),
+            ("declined", "I'd rather not answer"),
+        ]
 
 
 def test_asq_rejects_unsure(app: Flask) -> None:
     ok, _form = make(app, "asq", changed("asq", wished_dead="unsure"))
     assert not ok
+
+
+def test_asq_refuses_an_unknown_right_now_answer_even_when_not_asked(app: Flask) -> None:
+    ok, form = make(app, "asq", changed("asq", thoughts_right_now="maybe"))
+    assert not ok and form.thoughts_right_now.errors
 
 
 # Medications -------------------------------------------------------------------------------

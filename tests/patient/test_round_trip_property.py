@@ -1,14 +1,16 @@
 """Property tests (issue 8): every valid answers document survives the wizard, by every path.
 
-1. For any valid intake-answers/1 document, typing it into the wizard's pages as a browser
+1. For any valid intake-answers/2 document, typing it into the wizard's pages as a browser
    would (rows added one at a time, an extra row added and removed, Back and forward again,
    "Save and finish later" then a resume in another browser) stores exactly that document.
 2. Every combination of answers the wizard's forms accept is accepted by the contract, so a
    patient is never told their finished form cannot be sent.
 
-The documents are drawn from the contract's own wording (docs: intake-contract-v1.md and the
-deltas in docs/rules.md), written out below, not from the app's choice lists. The wizard by
-design never asks what does not apply, so the strategy leaves those answers out: no payer for
+The documents are drawn from the contract's own wording (docs: intake-contract-v1.md, the
+deltas in docs/rules.md and ``../shared/docs/pathway-rules-v2.md`` for intake-answers/2: a
+declined ASQ answer, question 5 answered whatever 1-4 say, ages 12 and over, a parent or legal
+guardian under 18), written out below, not from the app's choice lists. The wizard by design
+never asks what does not apply, so the strategy leaves those answers out: no payer for
 self-pay, no subscriber for "self" (the contract would accept them; the wizard hides them).
 """
 
@@ -78,6 +80,9 @@ SAFETY = [
     "prior_tms_problem",
 ]
 ASQ4 = ["wished_dead", "family_better_off", "thoughts_of_killing_self", "ever_tried"]
+#: intake-answers/2: every ASQ question may be answered yes, no or declined.
+ASQ_ANSWERS = ["yes", "no", "declined"]
+GUARDIAN_RELATIONSHIPS = ["parent", "legal_guardian"]
 PREFERENCES = [
     "open_to_tms",
     "open_to_psychotherapy",
@@ -110,10 +115,35 @@ def mbi() -> st.SearchStrategy[str]:
     return st.tuples(*parts).map("".join)
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def birth_dates(today: date) -> st.SearchStrategy[date]:
+    """Ages 12 to 120 (intake-answers/2), with the 12, 18 and 120 boundaries drawn often:
+    minors (12-17) and adults (18-120) alike."""
+    twelve, eighteen = years_before(today, 12), years_before(today, 18)
+    oldest = years_before(today, 121) + timedelta(days=1)  # 120 today
+    return st.one_of(
+        st.sampled_from([twelve, eighteen + timedelta(days=1), eighteen, oldest]),
+        st.dates(min_value=eighteen + timedelta(days=1), max_value=twelve),
+        st.dates(min_value=oldest, max_value=eighteen),
+    )
+
+
+def is_minor(born: date, today: date) -> bool:
+    """Under 18 on ``today`` (whole years, as the contract counts them)."""
+    return born > years_before(today, 18)
+
+
 @st.composite
 def documents(draw: st.DrawFn) -> dict[str, Any]:
     today = date.today()
-    born = today - timedelta(days=draw(st.integers(0, 119 * 365)))
+    born = draw(birth_dates(today))
     contact = draw(st.sampled_from(["phone", "email", "text"]))
     email = draw(
         st.one_of(
@@ -140,11 +170,14 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     difficulty = draw(st.sampled_from(DIFFICULTY))
     if not any(phq9):
         difficulty = draw(st.one_of(st.none(), st.just(difficulty)))
-    asq = {key: draw(st.sampled_from(["yes", "no"])) for key in ASQ4}
-    if "yes" in asq.values():
-        asq["thoughts_right_now"] = draw(st.sampled_from(["yes", "no"]))
-    else:  # asked only after a yes, but a "yes" is always kept (docs/rules.md)
-        asq["thoughts_right_now"] = draw(st.sampled_from([None, "yes"]))
+    # A negative screen (four "no") half the time, else any answers.
+    negative = draw(st.booleans())
+    asq = {key: "no" if negative else draw(st.sampled_from(ASQ_ANSWERS)) for key in ASQ4}
+    if {"yes", "declined"} & set(asq.values()):  # required after a yes or a declined answer
+        asq["thoughts_right_now"] = draw(st.sampled_from(ASQ_ANSWERS))
+    else:  # asked only then, but an answer given is never dropped (intake-answers/2)
+        asq["thoughts_right_now"] = draw(st.sampled_from([None, *ASQ_ANSWERS]))
+    minor = is_minor(born, today)
     coverage = draw(
         st.sampled_from(["commercial", "medicare", "medicaid", "tricare", "self_pay", "other"])
     )
@@ -173,7 +206,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
                 today - timedelta(days=draw(st.integers(0, 119 * 365)))
             ).isoformat()
     return {
-        "contract": "intake-answers/1",
+        "contract": "intake-answers/2",
         "patient": {
             "first_name": draw(words(100)),
             "last_name": draw(words(100)),
@@ -236,6 +269,11 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
             "understands_educational_only": True,
             "agrees_to_contact": draw(st.booleans()),
             "signature": draw(words(200)),
+            # Under 18 a parent or legal guardian is named; otherwise null.
+            "guardian_name": draw(words(200)) if minor else None,
+            "guardian_relationship": (
+                draw(st.sampled_from(GUARDIAN_RELATIONSHIPS)) if minor else None
+            ),
         },
     }
 
@@ -318,6 +356,11 @@ def step_answers(
             "understands_educational_only": True,
             "agrees_to_contact": doc["consent"]["agrees_to_contact"],
             "signature": doc["consent"]["signature"],
+            **{
+                key: doc["consent"][key]
+                for key in ("guardian_name", "guardian_relationship")
+                if doc["consent"][key] is not None
+            },
         },
     }
     out["medications"] = {}
@@ -560,7 +603,8 @@ ODD_TEXT = st.one_of(
 def test_whatever_the_forms_accept_the_contract_accepts(
     app: Flask, doc: dict[str, Any], data: st.DataObject
 ) -> None:
-    from intake.forms.patient import STEP_FORMS
+    from intake.answers import age_in_years
+    from intake.forms.patient import STEP_FORMS, consent_form
 
     answers = step_answers(doc)
     for i, row in enumerate(med_rows(doc, False, False)):
@@ -572,12 +616,18 @@ def test_whatever_the_forms_accept_the_contract_accepts(
     if posted[step]:
         field = data.draw(st.sampled_from(sorted(posted[step])))
         posted[step][field] = data.draw(ODD_TEXT)
-    document: dict[str, Any] = {"contract": "intake-answers/1"}
+    document: dict[str, Any] = {"contract": "intake-answers/2"}
+    born: date | None = None
     with app.test_request_context():
         for name, form_data in posted.items():
-            form = STEP_FORMS[name](formdata=MultiDict(form_data), meta={"csrf": False})
+            form_class = STEP_FORMS[name]
+            if name == "review":  # the wizard asks a guardian by the date of birth given
+                form_class = consent_form(age_in_years(born, date.today()) if born else None)
+            form = form_class(formdata=MultiDict(form_data), meta={"csrf": False})
             if not form.validate_step(partial=False, formdata=MultiDict(form_data)):
                 return  # the patient is told at the field; nothing to send
+            if name == "about":
+                born = form.date_of_birth.data
             document.update(form.answers())
     try:
         parse_answers(document, date.today())

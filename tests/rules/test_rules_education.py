@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 import pytest
-from answer_documents import AS_OF_ISO, changed, sample_answers
+from answer_documents import AS_OF_ISO, changed, sample_answers, sample_answers_v2
 from readability import flesch_kincaid_grade
 
 from intake.answers import parse_answers
@@ -113,6 +114,28 @@ def test_summary_adds_crisis_support_for_a_suicide_flag_even_without_the_pathway
     summary = patient_summary(evaluation)
     assert [item["code"] for item in summary] == ["crisis_support", "psychotherapy"]
     assert "988" in summary[0]["crisis"]
+
+
+def test_v2_non_acute_risk_reads_as_a_safety_check_in_not_a_crisis() -> None:
+    """pathway-rules-v2.md: a non-acute positive screen (a declined question, question 5 "no")
+    is a safety check-in, so the patient's summary starts with it and carries no crisis text;
+    a declined question 5 is acute, and crisis support comes first."""
+    from intake.rules.engine import evaluate as evaluate_v2
+
+    def summary_v2(asq: dict[str, str]) -> list[dict[str, Any]]:
+        document = sample_answers_v2()
+        document["asq"] = {**document["asq"], **asq}
+        evaluation = evaluate_v2(parse_answers(document, AS_OF), AS_OF)
+        return patient_summary(evaluation)
+
+    calm = summary_v2({"wished_dead": "declined", "thoughts_right_now": "no"})
+    assert calm[0]["code"] == "safety_check"
+    assert calm[0]["title"] == "A safety check-in with a clinician"
+    assert all("crisis" not in item for item in calm)
+    assert "crisis_support" not in [item["code"] for item in calm]
+    acute = summary_v2({"wished_dead": "no", "thoughts_right_now": "declined"})
+    assert acute[0]["code"] == "crisis_support"
+    assert "988" in acute[0]["crisis"]
 
 
 def test_a_line_from_an_older_ruleset_is_shown_as_it_is() -> None:
