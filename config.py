@@ -68,6 +68,11 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "INTAKE_RATELIMIT_KEY_PREFIX": ("RATELIMIT_KEY_PREFIX", str.strip, "text"),
     "INTAKE_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", _flag, "1 or 0"),
     "INTAKE_PATIENT_IDLE_MINUTES": ("PATIENT_IDLE_TIMEOUT", _minutes, "a number of minutes"),
+    "INTAKE_SUBMITTED_RESUME_MINUTES": (
+        "SUBMITTED_RESUME_WINDOW",
+        _minutes,
+        "a number of minutes",
+    ),
     "INTAKE_STAFF_IDLE_MINUTES": ("STAFF_IDLE_TIMEOUT", _minutes, "a number of minutes"),
     "INTAKE_REQUIRE_2FA_ADMIN": ("REQUIRE_2FA_ADMIN", _flag, "1 or 0"),
     "INTAKE_PROXY_COUNT": ("PROXY_COUNT", _whole, "a whole number"),
@@ -100,6 +105,13 @@ class Config:
     DRAFT_LIFETIME = timedelta(days=14)
     #: A browser forgets its unfinished form after this long without activity (shared devices).
     PATIENT_IDLE_TIMEOUT = timedelta(minutes=60)
+    #: How long after sending a resume code still opens the confirmation (shared devices).
+    SUBMITTED_RESUME_WINDOW = timedelta(minutes=30)
+    #: The submitting browser sees its confirmation for this long after first opening it
+    #: (a reload, a double click, the print version), then only with the resume code.
+    CONFIRMATION_GRACE = timedelta(minutes=2)
+    #: On a clinic device a resume code leaves the screen after this long.
+    CLINIC_DEVICE_CODE_SECONDS = 60
     STAFF_IDLE_TIMEOUT = timedelta(minutes=15)
     STAFF_MAX_SESSION = timedelta(hours=12)
     REQUIRE_2FA_ADMIN = False

@@ -13,6 +13,7 @@ from wtforms import Field, FieldList
 
 from intake.forms.base import conditions, leaf_fields
 from intake.forms.validators import HiddenUnless
+from intake.patient.device import is_clinic_device
 
 _ROW = re.compile(r"^(medication_trials|psychotherapy_trials)-(\d+)-")
 _ROW_NOUNS = {"medication_trials": "Medicine", "psychotherapy_trials": "Therapy"}
@@ -97,4 +98,5 @@ def template_helpers() -> dict[str, Any]:
         "leaf_fields": leaf_fields,
         "review_rows": review_rows,
         "medicine_names": medicine_names,
+        "is_clinic_device": is_clinic_device,
     }

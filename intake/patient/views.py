@@ -8,8 +8,10 @@ the view commits (once per request).
 | ``GET|POST /intake/step/<step>`` | one wizard step (``STEP_NAMES``), the last is ``review`` |
 | ``GET /intake/support`` | crisis support, shown right after a positive ASQ or PHQ-9 item 9 |
 | ``GET|POST /resume`` | reopen a draft with its resume code and date of birth |
-| ``GET /intake/done`` | confirmation: reference, next steps, educational summary |
+| ``GET /intake/done`` | confirmation: reference, next steps, educational summary (briefly) |
 | ``GET /intake/done/print`` | the same, laid out for printing |
+| ``POST /intake/finish`` | end this browser's patient session after sending |
+| ``GET /intake/saved/hidden`` | clinic device: the saved page once the code is off the screen |
 
 URLs carry no patient data. The session holds only ``draft_id`` and when this browser was last
 active on the form: after ``PATIENT_IDLE_TIMEOUT`` without activity the browser forgets the
@@ -20,6 +22,7 @@ draft itself stays and reopens with its resume code and date of birth.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
@@ -29,12 +32,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ResumeForm
 from intake.models import Draft, Submission
-from intake.patient import bp, wizard
+from intake.patient import bp, device, wizard
 from intake.services import drafts
 
 SESSION_KEY = "draft_id"
 SEEN_KEY = "draft_seen_at"
 CLOSED_KEY = "draft_closed_idle"
+#: When this browser first opened its confirmation (epoch seconds); see ``_confirmation``.
+DONE_SHOWN_KEY = "done_shown_at"
+FINISHED_KEY = "finished"
 STEP_ACTIONS = ("next", "back", "save")
 
 
@@ -59,7 +65,10 @@ def start() -> ResponseReturnValue:
     draft = _session_draft()
     active = draft is not None and draft.submission_id is None and not drafts.is_expired(draft)
     closed_idle = session.pop(CLOSED_KEY, False)
-    return render_template("patient/start.html", has_draft=active, closed_idle=closed_idle)
+    finished = session.pop(FINISHED_KEY, False)
+    return render_template(
+        "patient/start.html", has_draft=active, closed_idle=closed_idle, finished=finished
+    )
 
 
 @bp.post("/intake/start")
@@ -107,6 +116,8 @@ def _step_context(draft: Draft, step: str, form: object, **extra: object) -> dic
 
 def _render_step(draft: Draft, step: str, form: object, status: int = 200, **extra: object):
     template = "patient/review.html" if step == "review" else "patient/step.html"
+    if device.is_clinic_device():
+        device.without_autofill(form)
     if step == "review":
         extra.setdefault("built", wizard.build_answers_document(draft))
     return render_template(template, **_step_context(draft, step, form, **extra)), status
@@ -202,6 +213,7 @@ def _submit(draft: Draft) -> ResponseReturnValue:
         located = [(p, *wizard.problem_location(p.path)) for p in exc.problems]
         return _render_step(draft, "review", form, 422, problems=located)
     db.session.commit()  # the submission, the draft's link to it and its emptied answers
+    session.pop(DONE_SHOWN_KEY, None)  # this browser may now see its confirmation
     return redirect(url_for("patient.done"))
 
 
@@ -241,13 +253,34 @@ def saved() -> ResponseReturnValue:
         resume_code=drafts.display_code(draft.resume_code),
         expires_on=draft.expires_at.date(),
         has_birth_date=draft.date_of_birth is not None,
+        hide_after=current_app.config["CLINIC_DEVICE_CODE_SECONDS"]
+        if device.is_clinic_device()
+        else None,
     )
+
+
+@bp.get("/intake/saved/hidden")
+def saved_hidden() -> ResponseReturnValue:
+    """On a clinic device, the "saved" page a minute later: the code is off the screen."""
+    draft = _current_draft()
+    if not isinstance(draft, Draft):
+        return draft
+    return render_template("patient/saved_hidden.html")
 
 
 @bp.post("/intake/leave")
 def leave() -> ResponseReturnValue:
     """Forget the draft in this browser (a shared device); the resume code still works."""
     session.pop(SESSION_KEY, None)
+    return redirect(url_for("patient.start"))
+
+
+@bp.post("/intake/finish")
+def finish() -> ResponseReturnValue:
+    """ "Finish" after sending: end this browser's patient session, so the next person sees
+    nothing of it (the confirmation reopens only with the resume code, for a short while)."""
+    session.clear()
+    session[FINISHED_KEY] = True
     return redirect(url_for("patient.start"))
 
 
@@ -260,15 +293,29 @@ def resume() -> ResponseReturnValue:
     if request.method == "POST" and form.validate_step(formdata=request.form):
         born = form.date_of_birth.data  # a date: the form has just validated it
         draft = drafts.find_for_resume(form.code.data, born) if born is not None else None
+        if draft is not None and _sent_too_long_ago(draft):
+            return render_template("patient/resume.html", form=form, sent_closed=True), 422
         if draft is not None:
             session.pop(SESSION_KEY, None)
+            session.pop(DONE_SHOWN_KEY, None)
             session[SESSION_KEY] = draft.id
             if draft.submission_id is not None:
                 return redirect(url_for("patient.done"))
             return redirect(url_for("patient.step", step=_first_unfinished(draft)))
         failed = True
+    if device.is_clinic_device():
+        device.without_autofill(form)
     status = 422 if request.method == "POST" else 200
     return render_template("patient/resume.html", form=form, failed=failed), status
+
+
+def _sent_too_long_ago(draft: Draft) -> bool:
+    """A sent intake stops reopening with its code after ``SUBMITTED_RESUME_WINDOW``."""
+    submission = drafts.submission_for(draft)
+    if submission is None:
+        return False
+    window = current_app.config["SUBMITTED_RESUME_WINDOW"]
+    return datetime.now(UTC) - submission.submitted_at > window
 
 
 def _first_unfinished(draft: Draft) -> str:
@@ -298,10 +345,20 @@ def done_print() -> ResponseReturnValue:
 
 
 def _confirmation(*, printable: bool) -> ResponseReturnValue:
+    """The confirmation, for the browser that sent the form (or reopened it with its code).
+
+    On a shared device the next person must not find it: it shows for
+    ``CONFIRMATION_GRACE`` after it is first opened (a reload, a double click, the print
+    version), then the page says it was shown and how to see it again.
+    """
     found = _submitted()
     if found is None:
         return redirect(url_for("patient.start"))
     _draft, submission = found
+    now = int(time.time())
+    first = int(session.setdefault(DONE_SHOWN_KEY, now))
+    if now - first > current_app.config["CONFIRMATION_GRACE"].total_seconds():
+        return render_template("patient/done_closed.html")
     from intake.rules.education import default_education, patient_summary
 
     summary = patient_summary(submission.evaluation) if submission.evaluation else []

@@ -50,6 +50,8 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "queue_viewed": "Queue viewed",
         "access_refused": "Access refused (no role for the page)",
         "audit_exported": "Audit log exported",
+        "device_marked": "Browser marked as a clinic device",
+        "device_unmarked": "Clinic device mark removed",
         "submission_viewed": "Submission viewed",
         "status_changed": "Status changed",
         "note_added": "Note added",
