@@ -62,6 +62,8 @@ def users() -> ResponseReturnValue:
             user = accounts.create_account(
                 form.email.data or "", form.password.data or "", form.roles.data or []
             )
+        except accounts.WeakPassword as exc:
+            form.password.errors = [*form.password.errors, *exc.problems]
         except accounts.AccountError as exc:
             error = str(exc)
         else:
@@ -120,13 +122,11 @@ def set_password(user_id: int) -> ResponseReturnValue:
     """For someone who lost their password: a new one from the admin, signed out everywhere."""
     user = _user(user_id)
     form = SetPasswordForm()
-    error = None
     if form.validate_on_submit():
         try:
             accounts.set_password(user, form.password.data or "")
-        except accounts.AccountError as exc:
-            error = str(exc)
-            form.password.errors = [*form.password.errors, error]
+        except accounts.WeakPassword as exc:
+            form.password.errors = [*form.password.errors, *exc.problems]
         else:
             db.session.commit()
             flash(f"New password set for {user.email}; their sessions have ended.", "success")

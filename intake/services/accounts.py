@@ -21,6 +21,14 @@ class AccountError(ValueError):
     """A staff account could not be created or changed; the message says why."""
 
 
+class WeakPassword(AccountError):
+    """The password breaks the policy; ``problems`` are the sentences for its field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
 def find_account(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == User.normalise_email(email)))
 
@@ -44,7 +52,7 @@ def create_account(
     if check_policy:
         problems = policy_problems(password, email)
         if problems:
-            raise AccountError(" ".join(problems))
+            raise WeakPassword(problems)
     user = User(email=email, password_hash=hash_password(password))
     user.roles = roles
     db.session.add(user)
@@ -91,7 +99,7 @@ def set_password(user: User, password: str) -> User:
     """
     problems = policy_problems(password, user.email)
     if problems:
-        raise AccountError(" ".join(problems))
+        raise WeakPassword(problems)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.session_generation += 1
