@@ -96,6 +96,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    #: Seconds of ``Strict-Transport-Security`` (0: none). Production: one year.
+    HSTS_MAX_AGE = 0
     DRAFT_LIFETIME = timedelta(days=14)
     #: A browser forgets its unfinished form after this long without activity (shared devices).
     PATIENT_IDLE_TIMEOUT = timedelta(minutes=60)
@@ -163,6 +165,9 @@ class ProductionConfig(Config):
     SECRET_KEY = ""
     SQLALCHEMY_DATABASE_URI = ""
     SESSION_COOKIE_SECURE = True
+    #: One year, with includeSubDomains: browsers that have seen the site over HTTPS refuse
+    #: plain HTTP to it (and its subdomains) for a year after each visit.
+    HSTS_MAX_AGE = 365 * 24 * 60 * 60
 
     @classmethod
     def problems(cls) -> list[str]:

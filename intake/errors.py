@@ -172,7 +172,9 @@ def register(app: Flask) -> None:
     # reverse): a request that succeeded must not become an error because the connection was
     # cut before the session's closing rollback.
     app.teardown_appcontext(close_session_quietly)
-    app.wsgi_app = LastResort(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = LastResort(  # type: ignore[method-assign]
+        app.wsgi_app, hsts_max_age=app.config["HSTS_MAX_AGE"]
+    )
 
 
 def close_session_quietly(_error: BaseException | None = None) -> None:
@@ -199,8 +201,14 @@ class LastResort:
     becomes a small page of our own, 503 with ``Retry-After`` for a database outage, else 500,
     carrying the same security headers as every other response."""
 
-    def __init__(self, wsgi_app: Callable[[dict[str, Any], _StartResponse], Iterable[bytes]]):
+    def __init__(
+        self,
+        wsgi_app: Callable[[dict[str, Any], _StartResponse], Iterable[bytes]],
+        *,
+        hsts_max_age: int = 0,
+    ):
         self.wsgi_app = wsgi_app
+        self.hsts_max_age = hsts_max_age
 
     def __call__(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
         started = False
@@ -218,11 +226,15 @@ class LastResort:
             # Once a response was started, replacing it needs exc_info (PEP 3333); before
             # that, none (the test client would re-raise it).
             exc_info = sys.exc_info() if started else None
-            return self._respond(outage, environ, start_response, exc_info)
+            return self._respond(outage, environ, start_response, exc_info, self.hsts_max_age)
 
     @staticmethod
     def _respond(
-        outage: bool, environ: dict[str, Any], start_response: _StartResponse, exc_info: Any
+        outage: bool,
+        environ: dict[str, Any],
+        start_response: _StartResponse,
+        exc_info: Any,
+        hsts_max_age: int = 0,
     ) -> Iterable[bytes]:
         from intake.security import security_headers
 
@@ -238,7 +250,7 @@ class LastResort:
             body = _LAST_RESORT_PAGE.format(title=title, detail=detail).encode()
             content_type = "text/html; charset=utf-8"
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-        headers += list(security_headers().items())
+        headers += list(security_headers(hsts_max_age).items())
         headers.append(("Cache-Control", "no-store"))
         if outage:
             headers.append(("Retry-After", str(RETRY_AFTER_SECONDS)))
