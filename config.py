@@ -73,6 +73,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "INTAKE_PROXY_COUNT": ("PROXY_COUNT", _whole, "a whole number"),
     "INTAKE_EVALUATION_RATE_LIMIT": ("EVALUATION_RATE_LIMIT", str, "a rate limit"),
     "INTAKE_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str, "a rate limit"),
+    "INTAKE_API_INTAKE_RATE_LIMIT": ("API_INTAKE_RATE_LIMIT", str, "a rate limit"),
     "INTAKE_ALLOW_SQLITE": ("ALLOW_SQLITE", _flag, "1 or 0"),
     "INTAKE_ALLOW_MEMORY_RATELIMIT": ("ALLOW_MEMORY_RATELIMIT", _flag, "1 or 0"),
 }
@@ -126,6 +127,8 @@ class Config:
     EVALUATION_RATE_LIMIT = "120 per minute"
     #: Sign-in attempts per client address; the per-account lock (10 failures) is separate.
     LOGIN_RATE_LIMIT = "20 per minute;100 per hour"
+    #: ``POST /api/v1/intakes`` per API token (a kiosk sends one intake per patient).
+    API_INTAKE_RATE_LIMIT = "60 per minute"
     #: Production only: accept SQLite, or rate limits in one process's memory, when set.
     ALLOW_SQLITE = False
     ALLOW_MEMORY_RATELIMIT = False

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -135,6 +136,38 @@ def database_unavailable(error: BaseException) -> Response:
     return response
 
 
+def _seconds_until_reset() -> int:
+    """Seconds until the limit that was just exceeded lets a request through again."""
+    from intake.extensions import limiter
+
+    try:
+        current = limiter.current_limit
+        if current is not None:
+            return max(1, int(current.reset_at - time.time()))
+    except Exception as exc:  # the limit's storage went away meanwhile: a safe guess
+        log.warning("could not read the rate limit's reset time: %s", type(exc).__name__)
+    return 60
+
+
+def too_many_requests(error: HTTPException) -> ResponseReturnValue:
+    """A 429 with ``Retry-After``; the API's says in JSON which limit and when to retry."""
+    retry_after = _seconds_until_reset()
+    if _wants_json():
+        limit = getattr(getattr(error, "limit", None), "limit", None)
+        detail = f"Retry after {retry_after} seconds."
+        if limit is not None:
+            detail = f"Rate limit exceeded ({limit}): retry after {retry_after} seconds."
+        response = jsonify(error="Too many requests", detail=detail, retry_after=retry_after)
+    else:
+        response = Response(
+            render_template("errors/error.html", code=429, title=_TITLES[429], detail=None),
+            mimetype="text/html",
+        )
+    response.status_code = 429
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def register(app: Flask) -> None:
     """Attach the handlers to ``app``, and ``LastResort`` around its WSGI callable."""
 
@@ -152,6 +185,8 @@ def register(app: Flask) -> None:
         original = getattr(error, "original_exception", None)
         if code == 500 and original is not None and is_database_outage(original):
             return database_unavailable(original)
+        if code == 429:
+            return too_many_requests(error)
         detail = None
         if code == 413:
             detail = "Requests are limited to 256 KB."
