@@ -1,4 +1,5 @@
-"""Commands: ``user create/disable/enable/list``, ``setup-demo`` and ``seed-demo``."""
+"""Commands: ``user create/disable/enable/list``, ``purge-sessions``, ``setup-demo`` and
+``seed-demo``."""
 
 from __future__ import annotations
 
@@ -81,6 +82,19 @@ def list_users() -> None:
         click.echo(f"{user.email}\t{','.join(sorted(user.roles))}\t{state}")
 
 
+@click.command("purge-sessions")
+def purge_sessions() -> None:
+    """Delete staff session records that are closed or past STAFF_MAX_SESSION; print how many."""
+    from flask import current_app
+
+    from intake.extensions import db
+    from intake.services.staff_sessions import purge_finished
+
+    count = purge_finished(current_app.config["STAFF_MAX_SESSION"])
+    db.session.commit()
+    click.echo(f"Deleted {count} staff session record{'s' if count != 1 else ''}.")
+
+
 DEMO_ACCOUNTS = (
     ("frontdesk@example.org", ("front_desk",)),
     ("clinician@example.org", ("clinician",)),
@@ -157,5 +171,6 @@ def seed_demo(count: int, seed_value: int | None) -> None:
 def register_auth_commands(app: Flask) -> None:
     """Attach the staff commands to ``app``."""
     app.cli.add_command(user_cli)
+    app.cli.add_command(purge_sessions)
     app.cli.add_command(setup_demo)
     app.cli.add_command(seed_demo)
