@@ -52,6 +52,8 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "GET /admin/users/<int:user_id>/password": ONLY_ADMIN,
     "POST /admin/users/<int:user_id>/password": ONLY_ADMIN,
     "POST /admin/users/<int:user_id>/reset-2fa": ONLY_ADMIN,
+    "GET /admin/users/<int:user_id>/roles": ONLY_ADMIN,
+    "POST /admin/users/<int:user_id>/roles": ONLY_ADMIN,
     # clinician: the summary, its PDF, the review
     "GET /clinician/submissions/<int:submission_id>": ONLY_CLINICIAN,
     "GET /clinician/submissions/<int:submission_id>.pdf": ONLY_CLINICIAN,
@@ -79,6 +81,8 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     # sign-in and sign-out
     "GET /staff/login": PUBLIC,
     "POST /staff/login": PUBLIC,
+    "GET /staff/login/new-password": PUBLIC,
+    "POST /staff/login/new-password": PUBLIC,
     "GET /staff/login/setup-2fa": PUBLIC,
     "POST /staff/login/setup-2fa": PUBLIC,
     "GET /staff/login/verify": PUBLIC,

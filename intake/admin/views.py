@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from intake.admin import bp
 from intake.admin.filters import AuditFilterForm
-from intake.admin.forms import CreateUserForm, SetPasswordForm
+from intake.admin.forms import CreateUserForm, RolesForm, SetPasswordForm
 from intake.auth.decorators import role_required
 from intake.extensions import db
 from intake.forms.filters import page_number
@@ -116,11 +116,40 @@ def reset_two_factor(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.users"))
 
 
+@bp.route("/users/<int:user_id>/roles", methods=["GET", "POST"])
+@role_required("admin")
+def edit_roles(user_id: int) -> ResponseReturnValue:
+    """Change someone else's roles (never one's own; never admin with a patient-data role)."""
+    user = _user(user_id)
+    own = user.id == current_user.id
+    form = RolesForm(data={"roles": sorted(user.roles)} if request.method == "GET" else None)
+    error = accounts.OWN_ROLES if own else None
+    if form.validate_on_submit():
+        try:
+            accounts.set_roles(user, form.roles.data or [], by=current_user._get_current_object())
+        except accounts.AccountError as exc:
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(f"Roles of {user.email}: {', '.join(user.role_labels)}.", "success")
+            return redirect(url_for("admin.users"))
+    code = 400 if request.method == "POST" and (error or form.errors) else 200
+    template = "admin/roles.html"
+    return render_template(template, form=form, account=user, error=error, own=own), code
+
+
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @role_required("admin")
 def set_password(user_id: int) -> ResponseReturnValue:
-    """For someone who lost their password: a new one from the admin, signed out everywhere."""
+    """For someone who lost their password: a new one from the admin, signed out everywhere.
+
+    Not for one's own account (that is Account → Change your password, which asks for the
+    current one): the password set here must be changed at the next sign-in.
+    """
     user = _user(user_id)
+    if user.id == current_user.id:
+        flash("Change your own password here, under Account.", "info")
+        return redirect(url_for("auth.change_password"))
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
