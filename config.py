@@ -6,7 +6,8 @@ production once refused every key. Tests set variables with ``monkeypatch`` and 
 
 Production refuses to start when it would be unsafe: a guessable secret key (anyone could forge a
 staff session cookie), no database URL (it would quietly write patient data to a local SQLite
-file) or rate limits kept in one worker's memory (each gunicorn worker would count on its own).
+file), rate limits kept in one worker's memory (each gunicorn worker would count on its own) or
+a role that sees patient data signing in without two-factor.
 Every refusal names the variable to set, and all of them are reported in one error.
 """
 
@@ -17,6 +18,8 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
+
+from intake.roles import PATIENT_DATA_ROLES, ROLES, parse_roles
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -75,9 +78,16 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
     ),
     "INTAKE_STAFF_IDLE_MINUTES": ("STAFF_IDLE_TIMEOUT", _minutes, "a number of minutes"),
     "INTAKE_REQUIRE_2FA_ADMIN": ("REQUIRE_2FA_ADMIN", _flag, "1 or 0"),
+    "INTAKE_REQUIRE_2FA_ROLES": (
+        "REQUIRE_2FA_ROLES",
+        parse_roles,
+        f"role codes separated by commas ({', '.join(ROLES)})",
+    ),
+    "INTAKE_ALLOW_NO_2FA": ("ALLOW_NO_2FA", _flag, "1 or 0"),
     "INTAKE_PROXY_COUNT": ("PROXY_COUNT", _whole, "a whole number"),
     "INTAKE_EVALUATION_RATE_LIMIT": ("EVALUATION_RATE_LIMIT", str, "a rate limit"),
     "INTAKE_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str, "a rate limit"),
+    "INTAKE_API_INTAKE_RATE_LIMIT": ("API_INTAKE_RATE_LIMIT", str, "a rate limit"),
     "INTAKE_ALLOW_SQLITE": ("ALLOW_SQLITE", _flag, "1 or 0"),
     "INTAKE_ALLOW_MEMORY_RATELIMIT": ("ALLOW_MEMORY_RATELIMIT", _flag, "1 or 0"),
     "INTAKE_CLINIC_PHONE": ("CLINIC_PHONE", str.strip, "text"),
@@ -102,6 +112,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    #: Seconds of ``Strict-Transport-Security`` (0: none). Production: one year.
+    HSTS_MAX_AGE = 0
     DRAFT_LIFETIME = timedelta(days=14)
     #: A browser forgets its unfinished form after this long without activity (shared devices).
     PATIENT_IDLE_TIMEOUT = timedelta(minutes=60)
@@ -114,6 +126,10 @@ class Config:
     CLINIC_DEVICE_CODE_SECONDS = 60
     STAFF_IDLE_TIMEOUT = timedelta(minutes=15)
     STAFF_MAX_SESSION = timedelta(hours=12)
+    #: Roles that must sign in with two-factor: an account holding any of them without an
+    #: authenticator sets one up at its next sign-in (after the password) before anything else.
+    #: Production: every role that sees patient data. ``REQUIRE_2FA_ADMIN`` adds ``admin``.
+    REQUIRE_2FA_ROLES: ClassVar[frozenset[str]] = frozenset()
     REQUIRE_2FA_ADMIN = False
     RATELIMIT_STORAGE_URI = "memory://"
     #: Prefix of the rate-limit keys, so several deployments (or test runs) can share one Redis.
@@ -141,9 +157,13 @@ class Config:
     #: online form sends someone to call instead (under 12). Empty: "please call the clinic".
     #: A later clinic-settings page will own it.
     CLINIC_PHONE = ""
+    #: ``POST /api/v1/intakes`` per API token (a kiosk sends one intake per patient).
+    API_INTAKE_RATE_LIMIT = "60 per minute"
     #: Production only: accept SQLite, or rate limits in one process's memory, when set.
     ALLOW_SQLITE = False
     ALLOW_MEMORY_RATELIMIT = False
+    #: Production only: accept a ``REQUIRE_2FA_ROLES`` that leaves out a patient-data role.
+    ALLOW_NO_2FA = False
     TESTING = False
     #: Variables that could not be read, filled in by ``config_from_env``.
     ENV_PROBLEMS: ClassVar[tuple[str, ...]] = ()
@@ -180,6 +200,10 @@ class ProductionConfig(Config):
     SECRET_KEY = ""
     SQLALCHEMY_DATABASE_URI = ""
     SESSION_COOKIE_SECURE = True
+    #: One year, with includeSubDomains: browsers that have seen the site over HTTPS refuse
+    #: plain HTTP to it (and its subdomains) for a year after each visit.
+    HSTS_MAX_AGE = 365 * 24 * 60 * 60
+    REQUIRE_2FA_ROLES = PATIENT_DATA_ROLES
 
     @classmethod
     def problems(cls) -> list[str]:
@@ -219,6 +243,13 @@ def _production_problems(cls: type[Config]) -> list[str]:
             "INTAKE_RATELIMIT_STORAGE_URL is not set or memory:// (each worker would count on "
             "its own): set it to redis://…, or set INTAKE_ALLOW_MEMORY_RATELIMIT=1 with a "
             "single worker"
+        )
+    without = sorted(PATIENT_DATA_ROLES - set(cls.REQUIRE_2FA_ROLES))
+    if without and not cls.ALLOW_NO_2FA:
+        found.append(
+            f"INTAKE_REQUIRE_2FA_ROLES leaves out {', '.join(without)}, which see patient data: "
+            f"add {'them' if len(without) > 1 else 'it'}, or set INTAKE_ALLOW_NO_2FA=1 to let "
+            "those roles sign in without two-factor"
         )
     return found
 

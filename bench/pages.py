@@ -61,7 +61,11 @@ def _signed_in(app: Flask, *roles: str) -> FlaskClient:
 
     with app.app_context():
         user = create_account(
-            f"{'-'.join(roles)}@bench.example", "x" * 16, roles, check_policy=False
+            f"{'-'.join(roles)}@bench.example",
+            "x" * 16,
+            roles,
+            check_policy=False,
+            must_change_password=False,  # signed in below without the sign-in steps
         )
         user_id = user.get_id()
         token = open_session_record(user)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -135,6 +136,38 @@ def database_unavailable(error: BaseException) -> Response:
     return response
 
 
+def _seconds_until_reset() -> int:
+    """Seconds until the limit that was just exceeded lets a request through again."""
+    from intake.extensions import limiter
+
+    try:
+        current = limiter.current_limit
+        if current is not None:
+            return max(1, int(current.reset_at - time.time()))
+    except Exception as exc:  # the limit's storage went away meanwhile: a safe guess
+        log.warning("could not read the rate limit's reset time: %s", type(exc).__name__)
+    return 60
+
+
+def too_many_requests(error: HTTPException) -> ResponseReturnValue:
+    """A 429 with ``Retry-After``; the API's says in JSON which limit and when to retry."""
+    retry_after = _seconds_until_reset()
+    if _wants_json():
+        limit = getattr(getattr(error, "limit", None), "limit", None)
+        detail = f"Retry after {retry_after} seconds."
+        if limit is not None:
+            detail = f"Rate limit exceeded ({limit}): retry after {retry_after} seconds."
+        response = jsonify(error="Too many requests", detail=detail, retry_after=retry_after)
+    else:
+        response = Response(
+            render_template("errors/error.html", code=429, title=_TITLES[429], detail=None),
+            mimetype="text/html",
+        )
+    response.status_code = 429
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def register(app: Flask) -> None:
     """Attach the handlers to ``app``, and ``LastResort`` around its WSGI callable."""
 
@@ -152,6 +185,8 @@ def register(app: Flask) -> None:
         original = getattr(error, "original_exception", None)
         if code == 500 and original is not None and is_database_outage(original):
             return database_unavailable(original)
+        if code == 429:
+            return too_many_requests(error)
         detail = None
         if code == 413:
             detail = "Requests are limited to 256 KB."
@@ -172,7 +207,9 @@ def register(app: Flask) -> None:
     # reverse): a request that succeeded must not become an error because the connection was
     # cut before the session's closing rollback.
     app.teardown_appcontext(close_session_quietly)
-    app.wsgi_app = LastResort(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = LastResort(  # type: ignore[method-assign]
+        app.wsgi_app, hsts_max_age=app.config["HSTS_MAX_AGE"]
+    )
 
 
 def close_session_quietly(_error: BaseException | None = None) -> None:
@@ -199,8 +236,14 @@ class LastResort:
     becomes a small page of our own, 503 with ``Retry-After`` for a database outage, else 500,
     carrying the same security headers as every other response."""
 
-    def __init__(self, wsgi_app: Callable[[dict[str, Any], _StartResponse], Iterable[bytes]]):
+    def __init__(
+        self,
+        wsgi_app: Callable[[dict[str, Any], _StartResponse], Iterable[bytes]],
+        *,
+        hsts_max_age: int = 0,
+    ):
         self.wsgi_app = wsgi_app
+        self.hsts_max_age = hsts_max_age
 
     def __call__(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
         started = False
@@ -218,11 +261,15 @@ class LastResort:
             # Once a response was started, replacing it needs exc_info (PEP 3333); before
             # that, none (the test client would re-raise it).
             exc_info = sys.exc_info() if started else None
-            return self._respond(outage, environ, start_response, exc_info)
+            return self._respond(outage, environ, start_response, exc_info, self.hsts_max_age)
 
     @staticmethod
     def _respond(
-        outage: bool, environ: dict[str, Any], start_response: _StartResponse, exc_info: Any
+        outage: bool,
+        environ: dict[str, Any],
+        start_response: _StartResponse,
+        exc_info: Any,
+        hsts_max_age: int = 0,
     ) -> Iterable[bytes]:
         from intake.security import security_headers
 
@@ -238,7 +285,7 @@ class LastResort:
             body = _LAST_RESORT_PAGE.format(title=title, detail=detail).encode()
             content_type = "text/html; charset=utf-8"
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-        headers += list(security_headers().items())
+        headers += list(security_headers(hsts_max_age).items())
         headers.append(("Cache-Control", "no-store"))
         if outage:
             headers.append(("Retry-After", str(RETRY_AFTER_SECONDS)))

@@ -5,13 +5,17 @@
 - ``Cache-Control: no-store`` on every HTML page, because intake answers and staff screens must
   not be kept in a shared computer's browser cache or shown again from history after sign-out.
 - No referrer is sent, so a link followed from a page never carries its address elsewhere.
+- In production, ``Strict-Transport-Security`` (``HSTS_MAX_AGE``, one year, with
+  ``includeSubDomains``): once a browser has reached the clinic's address over HTTPS it refuses
+  plain HTTP there for a year, so a network on the way cannot downgrade a sign-in to HTTP.
+  Development and the tests serve plain HTTP and send none (browsers ignore it over HTTP anyway).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from werkzeug.routing import IntegerConverter, Map
 
 #: The largest id a database integer column holds (PostgreSQL ``integer``).
@@ -33,20 +37,24 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def security_headers() -> dict[str, str]:
-    """The headers every response carries (also sent by ``intake.errors.LastResort``)."""
-    return {
+def security_headers(hsts_max_age: int = 0) -> dict[str, str]:
+    """The headers every response carries (also sent by ``intake.errors.LastResort``), with
+    ``Strict-Transport-Security`` when ``hsts_max_age`` (seconds) is set."""
+    headers = {
         "Content-Security-Policy": CONTENT_SECURITY_POLICY,
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "no-referrer",
         "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     }
+    if hsts_max_age > 0:
+        headers["Strict-Transport-Security"] = f"max-age={hsts_max_age}; includeSubDomains"
+    return headers
 
 
 def add_security_headers(response: Response) -> Response:
     """Attach the headers to every response."""
-    for name, value in security_headers().items():
+    for name, value in security_headers(current_app.config["HSTS_MAX_AGE"]).items():
         response.headers.setdefault(name, value)
     if response.mimetype in {"text/html", "application/json", "text/csv", "application/pdf"}:
         response.headers["Cache-Control"] = "no-store"

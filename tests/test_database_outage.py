@@ -46,6 +46,29 @@ def test_api_outage_is_a_json_503(client: FlaskClient, monkeypatch: pytest.Monke
     assert "Idempotency-Key" in body["detail"]
 
 
+def test_an_outage_while_the_intake_token_is_looked_up_is_a_503_not_a_rate_limit_failure(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The rate limit's key is the token: looked up in the limit's own check, a failed query
+    # was taken by Flask-Limiter for Redis failing, which switched to in-process counts and
+    # looked the token up again on a session needing a rollback: a 500 under the fault test.
+    from sqlalchemy.exc import PendingRollbackError
+
+    calls = []
+
+    def gone_then_broken(*_args: object) -> None:
+        calls.append(1)
+        if len(calls) > 1:
+            raise PendingRollbackError("the session needs a rollback first")
+        _gone()
+
+    monkeypatch.setattr("intake.api.views.find_active_token", gone_then_broken)
+    response = client.post("/api/v1/intakes", json={}, headers={"Authorization": "Bearer whatever"})
+    _assert_unavailable(response, kind="application/json")
+    assert len(calls) == 1
+    assert "falling back to in-memory storage" not in caplog.text
+
+
 @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
 def test_wizard_outage_says_saved_answers_are_safe(
     walker: WizardWalker, monkeypatch: pytest.MonkeyPatch, error: type[Exception]

@@ -1,9 +1,12 @@
 """Every staff, clinician and admin URL, as an anonymous visitor and as every role.
 
-The URLs come from ``app.url_map``, so a new route is covered the moment it exists. Each view
-must either be marked ``@public`` (the sign-in pages) or carry ``@role_required(...)``; the roles
-it declares are what this test expects: 200 (or a redirect/400 for a POST without a valid body)
-for those roles, 403 for the others, and a redirect to the sign-in page for anonymous visitors.
+The expectations are written here, in ``EXPECTED`` (method and URL rule → the roles that may use
+it), from docs/staff.md's role table: not read from the views' own ``role_required`` declarations,
+so a view that declares the wrong roles fails. The app's URL map is compared with the table both
+ways, so a new route fails until it is added here with the roles it should allow, and a table
+entry for a route that no longer exists fails too. For each rule: 200 (or a redirect/400/409/422
+for a POST without a valid body) for the roles allowed, 403 for the others, and a redirect to the
+sign-in page for anonymous visitors.
 """
 
 from __future__ import annotations
@@ -21,15 +24,88 @@ from tests.factories import csrf_token, make_submission, make_user
 
 PREFIXES = ("/staff", "/admin", "/clinician")
 
+FRONT_DESK, CLINICIAN, ADMIN = "front_desk", "clinician", "admin"
+#: Every role there is, written out here (checked against the app's roles below).
+ALL_ROLES = (FRONT_DESK, CLINICIAN, ADMIN)
+PATIENT_DATA = frozenset({FRONT_DESK, CLINICIAN})
+ANY_SIGNED_IN = frozenset(ALL_ROLES)
+ONLY_ADMIN = frozenset({ADMIN})
+ONLY_FRONT_DESK = frozenset({FRONT_DESK})
+ONLY_CLINICIAN = frozenset({CLINICIAN})
+#: Sign-in pages: open to anonymous visitors (marked ``@public``).
+PUBLIC = "public"
 
-def _rules(app: Flask) -> list[Rule]:
-    return sorted(
-        (r for r in app.url_map.iter_rules() if r.rule.startswith(PREFIXES)),
-        key=lambda r: r.rule,
-    )
+#: "METHOD rule" → the roles that may use it (or PUBLIC). Written from docs/staff.md, not code.
+EXPECTED: dict[str, frozenset[str] | str] = {
+    # admin: accounts, audit log, API tokens, settings
+    "GET /admin/": ONLY_ADMIN,
+    "GET /admin/audit": ONLY_ADMIN,
+    "POST /admin/audit.csv": ONLY_ADMIN,
+    "GET /admin/settings": ONLY_ADMIN,
+    "POST /admin/settings": ONLY_ADMIN,
+    "GET /admin/tokens": ONLY_ADMIN,
+    "POST /admin/tokens": ONLY_ADMIN,
+    "POST /admin/tokens/revoke": ONLY_ADMIN,
+    "GET /admin/users": ONLY_ADMIN,
+    "POST /admin/users": ONLY_ADMIN,
+    "POST /admin/users/<int:user_id>/disable": ONLY_ADMIN,
+    "POST /admin/users/<int:user_id>/enable": ONLY_ADMIN,
+    "GET /admin/users/<int:user_id>/password": ONLY_ADMIN,
+    "POST /admin/users/<int:user_id>/password": ONLY_ADMIN,
+    "POST /admin/users/<int:user_id>/reset-2fa": ONLY_ADMIN,
+    "GET /admin/users/<int:user_id>/roles": ONLY_ADMIN,
+    "POST /admin/users/<int:user_id>/roles": ONLY_ADMIN,
+    # clinician: the summary, its PDF, the review
+    "GET /clinician/submissions/<int:submission_id>": ONLY_CLINICIAN,
+    "GET /clinician/submissions/<int:submission_id>.pdf": ONLY_CLINICIAN,
+    "POST /clinician/submissions/<int:submission_id>/review": ONLY_CLINICIAN,
+    # front desk and clinician: the queue, submission pages, workflow, acknowledgements, notes
+    "GET /staff/": PATIENT_DATA,
+    "POST /staff/": PATIENT_DATA,
+    "GET /staff/submissions/<int:submission_id>": PATIENT_DATA,
+    "POST /staff/submissions/<int:submission_id>/acknowledge": PATIENT_DATA,
+    "POST /staff/submissions/<int:submission_id>/notes": PATIENT_DATA,
+    "GET /staff/submissions/<int:submission_id>/notes/<int:note_id>": PATIENT_DATA,
+    "POST /staff/submissions/<int:submission_id>/notes/<int:note_id>": PATIENT_DATA,
+    "POST /staff/submissions/<int:submission_id>/status": PATIENT_DATA,
+    # front desk only: the insurance panel, the prior-authorization packet, the CSV export
+    "GET /staff/submissions/<int:submission_id>/insurance": ONLY_FRONT_DESK,
+    "POST /staff/submissions/<int:submission_id>/insurance": ONLY_FRONT_DESK,
+    "GET /staff/submissions/<int:submission_id>/prior-auth": ONLY_FRONT_DESK,
+    "POST /staff/export.csv": ONLY_FRONT_DESK,
+    # front desk and admin: marking the browser as a clinic device lent to patients
+    "GET /staff/device": frozenset({FRONT_DESK, ADMIN}),
+    "POST /staff/device": frozenset({FRONT_DESK, ADMIN}),
+    # any signed-in account: its own password and two-factor set-up
+    "GET /staff/account": ANY_SIGNED_IN,
+    "GET /staff/account/password": ANY_SIGNED_IN,
+    "POST /staff/account/password": ANY_SIGNED_IN,
+    "GET /staff/account/two-factor": ANY_SIGNED_IN,
+    "POST /staff/account/two-factor": ANY_SIGNED_IN,
+    # sign-in and sign-out
+    "GET /staff/login": PUBLIC,
+    "POST /staff/login": PUBLIC,
+    "GET /staff/login/new-password": PUBLIC,
+    "POST /staff/login/new-password": PUBLIC,
+    "GET /staff/login/setup-2fa": PUBLIC,
+    "POST /staff/login/setup-2fa": PUBLIC,
+    "GET /staff/login/verify": PUBLIC,
+    "POST /staff/login/verify": PUBLIC,
+    "POST /staff/logout": PUBLIC,
+}
 
 
-def _url_values(app: Flask, rule: Rule) -> dict[str, Any]:
+def _routes(app: Flask) -> dict[str, Rule]:
+    """The "METHOD rule" → rule of every staff, clinician and admin URL of the app."""
+    return {
+        f"{method} {rule.rule}": rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(PREFIXES)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+    }
+
+
+def _url_values(rule: Rule) -> dict[str, Any]:
     """Real ids for the URL's variables, so the view finds what it looks for."""
     from intake.extensions import db
     from intake.models import Note
@@ -50,50 +126,56 @@ def _url_values(app: Flask, rule: Rule) -> dict[str, Any]:
     return {k: known[k] for k in rule.arguments}
 
 
-def _view(app: Flask, rule: Rule) -> Any:
-    return app.view_functions[rule.endpoint]
+def test_the_roles_written_here_are_the_apps_roles() -> None:
+    assert set(ALL_ROLES) == set(ROLES)
 
 
-def test_every_view_declares_its_roles(app: Flask) -> None:
-    unprotected = [
-        r.rule
-        for r in _rules(app)
-        if not hasattr(_view(app, r), "allowed_roles")
-        and not getattr(_view(app, r), "public", False)
-    ]
-    assert unprotected == []
+def test_the_table_covers_every_url_rule_and_nothing_else(app: Flask) -> None:
+    routes = set(_routes(app))
+    assert sorted(routes - set(EXPECTED)) == [], "add these to EXPECTED with their roles"
+    assert sorted(set(EXPECTED) - routes) == [], "these are in EXPECTED but not in the app"
 
 
-ROLE_SETS = [(), *[(r,) for r in ROLES]]
+def test_every_view_is_public_or_declares_roles(app: Flask) -> None:
+    for where, rule in _routes(app).items():
+        view = app.view_functions[rule.endpoint]
+        if EXPECTED.get(where) == PUBLIC:
+            assert getattr(view, "public", False), f"{where} should be @public"
+        else:
+            assert hasattr(view, "allowed_roles"), f"{where} has no @role_required"
+            assert not getattr(view, "public", False), f"{where} must not be @public"
 
 
-@pytest.mark.parametrize("roles", ROLE_SETS, ids=["anonymous", *ROLES])
+ROLE_SETS = [(), *[(r,) for r in ALL_ROLES]]
+
+
+@pytest.mark.parametrize("roles", ROLE_SETS, ids=["anonymous", *ALL_ROLES])
 def test_role_matrix(app: Flask, login_as, roles: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     checked = 0
-    for rule in _rules(app):
-        view = _view(app, rule)
-        if getattr(view, "public", False):
+    for where, rule in sorted(_routes(app).items()):
+        allowed = EXPECTED.get(where)
+        assert allowed is not None, f"{where} is not in EXPECTED"
+        if allowed == PUBLIC:
             continue
-        allowed = view.allowed_roles
+        method = where.split(" ", 1)[0]
         client: FlaskClient = app.test_client()
         if roles:
             login_as(*roles, on=client)
         with app.test_request_context():
-            url = app.url_for(rule.endpoint, **_url_values(app, rule))
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            if method == "GET":
-                response = client.get(url)
-            else:
-                response = client.open(url, method=method, data={"csrf_token": csrf_token(client)})
-            where = f"{method} {rule.rule} as {roles or 'anonymous'}"
-            if not roles:
-                assert response.status_code == 302, where
-                assert "/staff/login" in response.headers["Location"], where
-            elif allowed and not set(roles) & allowed:
-                assert response.status_code == 403, where
-            elif method == "GET":
-                assert response.status_code == 200, where
-            else:
-                assert response.status_code in {200, 302, 303, 400, 409, 422}, where
-            checked += 1
+            url = app.url_for(rule.endpoint, **_url_values(rule))
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.open(url, method=method, data={"csrf_token": csrf_token(client)})
+        label = f"{where} as {roles or 'anonymous'}"
+        if not roles:
+            assert response.status_code == 302, label
+            assert "/staff/login" in response.headers["Location"], label
+        elif not set(roles) & set(allowed):
+            assert response.status_code == 403, label
+        elif method == "GET":
+            assert response.status_code == 200, label
+        else:
+            assert response.status_code in {200, 302, 303, 400, 409, 422}, label
+        checked += 1
     assert checked > 0

@@ -10,6 +10,10 @@ from intake.forms.base import TextCheckedForm
 from intake.models.user import ROLES
 from intake.staff.forms import choices
 
+ROLES_HINT = (
+    "An admin account cannot also be front desk or clinician: give that work a separate account."
+)
+
 
 class CreateUserForm(TextCheckedForm):
     email = EmailField(
@@ -26,12 +30,24 @@ class CreateUserForm(TextCheckedForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validators=[DataRequired("Choose at least one role.")],
+        description=ROLES_HINT,
     )
     password = PasswordField(
         "Initial password",
         validators=[DataRequired("Enter an initial password."), Length(max=1000)],
         description="At least 12 characters, not a common password. Give it to the person "
-        "privately; they can change it under Account.",
+        "privately; they must choose their own when they first sign in.",
+    )
+
+
+class RolesForm(TextCheckedForm):
+    roles = SelectMultipleField(
+        "Roles",
+        choices=choices(ROLES),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired("Choose at least one role.")],
+        description=ROLES_HINT,
     )
 
 
@@ -40,5 +56,5 @@ class SetPasswordForm(TextCheckedForm):
         "New password",
         validators=[DataRequired("Enter a new password."), Length(max=1000)],
         description="At least 12 characters, not a common password. Give it to the person "
-        "privately; they should change it under Account after signing in.",
+        "privately; they must choose their own when they next sign in.",
     )

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from intake.admin import bp
 from intake.admin.filters import AuditFilterForm
-from intake.admin.forms import CreateUserForm, SetPasswordForm
+from intake.admin.forms import CreateUserForm, RolesForm, SetPasswordForm
 from intake.auth.decorators import role_required
 from intake.extensions import db
 from intake.forms.filters import page_number
@@ -64,6 +64,8 @@ def users() -> ResponseReturnValue:
             user = accounts.create_account(
                 form.email.data or "", form.password.data or "", form.roles.data or []
             )
+        except accounts.WeakPassword as exc:
+            form.password.errors = [*form.password.errors, *exc.problems]
         except accounts.AccountError as exc:
             error = str(exc)
         else:
@@ -116,19 +118,46 @@ def reset_two_factor(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.users"))
 
 
+@bp.route("/users/<int:user_id>/roles", methods=["GET", "POST"])
+@role_required("admin")
+def edit_roles(user_id: int) -> ResponseReturnValue:
+    """Change someone else's roles (never one's own; never admin with a patient-data role)."""
+    user = _user(user_id)
+    own = user.id == current_user.id
+    form = RolesForm(data={"roles": sorted(user.roles)} if request.method == "GET" else None)
+    error = accounts.OWN_ROLES if own else None
+    if form.validate_on_submit():
+        try:
+            accounts.set_roles(user, form.roles.data or [], by=current_user._get_current_object())
+        except accounts.AccountError as exc:
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(f"Roles of {user.email}: {', '.join(user.role_labels)}.", "success")
+            return redirect(url_for("admin.users"))
+    code = 400 if request.method == "POST" and (error or form.errors) else 200
+    template = "admin/roles.html"
+    return render_template(template, form=form, account=user, error=error, own=own), code
+
+
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @role_required("admin")
 def set_password(user_id: int) -> ResponseReturnValue:
-    """For someone who lost their password: a new one from the admin, signed out everywhere."""
+    """For someone who lost their password: a new one from the admin, signed out everywhere.
+
+    Not for one's own account (that is Account → Change your password, which asks for the
+    current one): the password set here must be changed at the next sign-in.
+    """
     user = _user(user_id)
+    if user.id == current_user.id:
+        flash("Change your own password here, under Account.", "info")
+        return redirect(url_for("auth.change_password"))
     form = SetPasswordForm()
-    error = None
     if form.validate_on_submit():
         try:
             accounts.set_password(user, form.password.data or "")
-        except accounts.AccountError as exc:
-            error = str(exc)
-            form.password.errors = [*form.password.errors, error]
+        except accounts.WeakPassword as exc:
+            form.password.errors = [*form.password.errors, *exc.problems]
         else:
             db.session.commit()
             flash(f"New password set for {user.email}; their sessions have ended.", "success")

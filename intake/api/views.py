@@ -4,6 +4,11 @@
 is typical). A kiosk that got no answer, or a 503, sends the same request again with the same
 key: if the first one was stored, its 201 body (same id and reference) comes back and nothing
 is stored again; the same key with different answers is a 422.
+
+``POST /intakes`` is rate-limited per API token (``API_INTAKE_RATE_LIMIT``, 60 a minute by
+default), not per address: a clinic's kiosks often share one address, and a leaked token is
+limited wherever it is used from. A request without a valid token counts against its address.
+Over the limit: 429 with ``Retry-After`` and a JSON body (``intake.errors``).
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_limiter.util import get_remote_address
 
 from intake.api import bp
 from intake.extensions import db, limiter
+from intake.models import ApiToken
 from intake.services.api_tokens import find_active_token
 from intake.services.submissions import (
     Idempotency,
@@ -119,14 +126,49 @@ def _replay(submission: Any, digest: str) -> ResponseReturnValue:
     return _created(submission.id, submission.reference, replayed=True)
 
 
+_TOKEN_KEY = "intake.api_token"  # noqa: S105 - a WSGI environ key, not a token
+
+
+def _presented_token() -> ApiToken | None:
+    """The active API token of the request's ``Authorization: Bearer`` header, looked up once
+    per request (the rate limit's key and the view both need it)."""
+    if _TOKEN_KEY not in request.environ:
+        header = request.headers.get("Authorization", "")
+        scheme, _, presented = header.partition(" ")
+        valid = scheme.lower() == "bearer" and presented
+        request.environ[_TOKEN_KEY] = find_active_token(presented) if valid else None
+    token: ApiToken | None = request.environ[_TOKEN_KEY]
+    return token
+
+
+def _intake_limit() -> str:
+    return str(current_app.config["API_INTAKE_RATE_LIMIT"])
+
+
+@bp.before_request
+def _look_up_the_token() -> None:
+    """Find the intake request's token before the rate limit is checked, so the limit's key
+    needs no query: Flask-Limiter takes any error raised while checking a limit (a database
+    outage here) for its own storage failing, and would leave Redis for in-process counts."""
+    if request.endpoint == "api.create_intake":
+        _presented_token()
+
+
+def _intake_limit_key() -> str:
+    """Count by API token id; a request without a valid token counts against its address."""
+    token = request.environ.get(_TOKEN_KEY)
+    if isinstance(token, ApiToken):
+        return f"api-token:{token.id}"
+    return f"address:{get_remote_address()}"
+
+
 @bp.post("/intakes")
+@limiter.limit(_intake_limit, key_func=_intake_limit_key)
 def create_intake() -> ResponseReturnValue:
     """Store a submitted intake sent by a kiosk or integration holding a valid API token."""
     from intake.answers import InvalidAnswers
 
-    header = request.headers.get("Authorization", "")
-    scheme, _, presented = header.partition(" ")
-    token = find_active_token(presented) if scheme.lower() == "bearer" and presented else None
+    token = _presented_token()
     if token is None:
         response = jsonify({"error": "a valid API token is required"})
         response.headers["WWW-Authenticate"] = 'Bearer realm="intake"'

@@ -41,3 +41,22 @@ class PasswordChangeForm(TextCheckedForm):
             EqualTo("new_password", message="The two new passwords do not match."),
         ],
     )
+
+
+class NewPasswordForm(TextCheckedForm):
+    """At sign-in, replacing a password someone else set (no current password: the sign-in's
+    password step has just checked it)."""
+
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired("Enter a new password."), Length(max=1000)],
+        description="At least 12 characters, not the one you were given. A few unrelated words "
+        "make a good password.",
+    )
+    confirm_password = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired("Enter the new password again."),
+            EqualTo("new_password", message="The two new passwords do not match."),
+        ],
+    )

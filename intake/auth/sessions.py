@@ -1,4 +1,9 @@
-"""Sign-in bookkeeping: the session clock (idle and absolute limits) and Flask-Login wiring."""
+"""Sign-in bookkeeping: the session clock (idle and absolute limits) and Flask-Login wiring.
+
+A session also ends when its account still has a sign-in step to do (a new password, setting
+up two-factor that one of its roles now requires): sign-in then asks for it before a new
+session starts, so no page is ever used by an account that has not done it.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,19 @@ from intake.models.types import utcnow
 
 LOGIN_AT = "_staff_login_at"
 SEEN_AT = "_staff_seen_at"
+#: The sign-in under way: account id, generation, time, the step it is at, whether a code was
+#: checked. Ids and flags only; the authenticator secret being set up stays on the server.
 PENDING_2FA = "_staff_2fa_pending"
-PENDING_SECRET = "_staff_2fa_secret"  # noqa: S105 - a session key name, not a secret
 SESSION_TOKEN = "_staff_session"  # noqa: S105 - a session key name, not a secret
+
+
+def two_factor_roles() -> frozenset[str]:
+    """The roles that must sign in with two-factor: ``REQUIRE_2FA_ROLES``, plus ``admin`` when
+    ``REQUIRE_2FA_ADMIN`` is on."""
+    roles = set(current_app.config.get("REQUIRE_2FA_ROLES") or ())
+    if current_app.config.get("REQUIRE_2FA_ADMIN"):
+        roles.add("admin")
+    return frozenset(roles)
 
 
 def _digest(token: str) -> str:
@@ -109,9 +124,9 @@ def enforce_session_limits() -> None:
     absolute = current_app.config["STAFF_MAX_SESSION"].total_seconds()
     login_at = session.get(LOGIN_AT, 0)
     seen_at = session.get(SEEN_AT, 0)
-    if now - seen_at > idle or now - login_at > absolute:
-        from intake.services import audit
+    from intake.services import audit, authentication
 
+    if now - seen_at > idle or now - login_at > absolute:
         reason = "idle" if now - seen_at > idle else "absolute"
         audit.record("session_expired", detail={"reason": reason})
         db.session.commit()
@@ -120,5 +135,14 @@ def enforce_session_limits() -> None:
             flash("You were signed out after a period without activity.", "info")
         else:
             flash("You were signed out because sessions last at most 12 hours.", "info")
+        return
+    user = current_user._get_current_object()
+    if authentication.next_step(user, code_checked=True, two_factor_roles=two_factor_roles()):
+        # A new password or two-factor set-up is now due (set by an admin, a role's new
+        # requirement): sign-in asks for it first.
+        audit.record("session_expired", detail={"reason": "sign_in_step_due"})
+        db.session.commit()
+        end_session()
+        flash("Please sign in again to finish setting up your account.", "info")
         return
     session[SEEN_AT] = now

@@ -9,13 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.extensions import Model
 from intake.models.types import UTCDateTime, utcnow
+from intake.roles import ROLES, mixes_admin_and_patient_data
 
-#: Every role an account can hold, with the words people see.
-ROLES: dict[str, str] = {
-    "front_desk": "Front desk",
-    "clinician": "Clinician",
-    "admin": "Admin",
-}
+__all__ = ["ROLES", "User"]
 
 
 class User(Model):
@@ -24,6 +20,10 @@ class User(Model):
     ``roles`` is a comma-separated, sorted list of role codes (``"admin,front_desk"``).
     ``session_generation`` is part of the Flask-Login id: bumping it (password change, disable)
     ends every other session of this account at its next request.
+    ``must_change_password``: the password was set by someone else (an admin, ``user create``),
+    so the next sign-in asks for a new one before anything else.
+    ``totp_pending_secret``: the authenticator secret being set up, kept here (not in the
+    session cookie, which is signed but readable) until a code from it is confirmed.
     """
 
     __tablename__ = "staff_user"
@@ -38,6 +38,8 @@ class User(Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     #: The 30-second time step of the last code accepted: a code is good once, never replayed.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
+    totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     session_generation: Mapped[int] = mapped_column(default=1)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -81,6 +83,12 @@ class User(Model):
 
     def is_locked(self, now: datetime | None = None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or utcnow())
+
+    @property
+    def mixes_duties(self) -> bool:
+        """Admin together with a patient-data role (only possible for accounts made before the
+        rule; docs/staff.md): flagged on the accounts page and by ``user list``."""
+        return mixes_admin_and_patient_data(self.roles)
 
     def __repr__(self) -> str:  # never includes the hash or secret
         return f"<User {self.id}>"

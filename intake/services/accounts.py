@@ -1,7 +1,13 @@
-"""Staff accounts: create, disable, enable and reset (shared by the CLI and the admin pages).
+"""Staff accounts: create, change roles, disable, enable and reset (shared by the CLI and the
+admin pages).
 
 Each function changes the account, flushes and audits it; the admin page or the ``user``
 command commits, once, so the change and its audit event are stored together.
+
+Separation of duties (docs/staff.md): no account holds ``admin`` together with a role that sees
+patient data (``intake.roles.PATIENT_DATA_ROLES``), whoever asks, and nobody changes their own
+roles. A password chosen by someone else (an admin's, ``user create``'s) must be changed by its
+owner at the next sign-in (``must_change_password``).
 """
 
 from __future__ import annotations
@@ -14,42 +20,99 @@ from intake.extensions import db
 from intake.models.types import utcnow
 from intake.models.user import ROLES, User
 from intake.passwords import hash_password, policy_problems
+from intake.roles import mixes_admin_and_patient_data
 from intake.services import audit
+
+#: Why an account cannot hold admin and a patient-data role (shown on the page and the CLI).
+MIXED_DUTIES = (
+    "An admin account cannot also be front desk or clinician: admins manage accounts, and "
+    "whoever grants access to patient data must not hold it. Give that work a separate account."
+)
+OWN_ROLES = "You cannot change your own roles: ask another admin."
 
 
 class AccountError(ValueError):
     """A staff account could not be created or changed; the message says why."""
 
 
+class WeakPassword(AccountError):
+    """The password breaks the policy; ``problems`` are the sentences for its field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
 def find_account(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == User.normalise_email(email)))
 
 
-def create_account(
-    email: str, password: str, roles: Iterable[str], *, check_policy: bool = True
-) -> User:
-    """Create a staff account and audit it (the caller commits), or raise :class:`AccountError`."""
-    try:
-        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise AccountError(f"That is not a valid email address: {exc}") from exc
+def _checked_roles(roles: Iterable[str]) -> set[str]:
     roles = set(roles)
     if not roles:
         raise AccountError("Give the account at least one role.")
     unknown = roles - set(ROLES)
     if unknown:
         raise AccountError(f"Unknown role: {', '.join(sorted(unknown))}.")
+    if mixes_admin_and_patient_data(roles):
+        raise AccountError(MIXED_DUTIES)
+    return roles
+
+
+def create_account(
+    email: str,
+    password: str,
+    roles: Iterable[str],
+    *,
+    check_policy: bool = True,
+    must_change_password: bool = True,
+) -> User:
+    """Create a staff account and audit it (the caller commits), or raise :class:`AccountError`.
+
+    The password was chosen by whoever creates the account, so by default its owner must
+    change it at the first sign-in (``must_change_password=False``: demo accounts only).
+    """
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(f"That is not a valid email address: {exc}") from exc
+    roles = _checked_roles(roles)
     if find_account(email) is not None:
         raise AccountError("An account with that email already exists.")
     if check_policy:
         problems = policy_problems(password, email)
         if problems:
-            raise AccountError(" ".join(problems))
-    user = User(email=email, password_hash=hash_password(password))
+            raise WeakPassword(problems)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        must_change_password=must_change_password,
+    )
     user.roles = roles
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", detail={"user_id": user.id, "roles": sorted(roles)})
+    return user
+
+
+def set_roles(user: User, roles: Iterable[str], *, by: User | None) -> User:
+    """Give ``user`` exactly ``roles`` (the caller commits), or raise :class:`AccountError`.
+
+    Refused: changing one's own roles (``by`` is the admin asking; None at the command line),
+    and admin together with a patient-data role. Audited with the roles before and after.
+    """
+    if by is not None and by.id == user.id:
+        raise AccountError(OWN_ROLES)
+    new = _checked_roles(roles)
+    old = set(user.roles)
+    if new == old:
+        return user
+    user.roles = new
+    db.session.flush()
+    audit.record(
+        "roles_changed",
+        detail={"user_id": user.id, "from": sorted(old), "to": sorted(new)},
+    )
     return user
 
 
@@ -72,11 +135,12 @@ def set_disabled(email_or_user: str | User, disabled: bool) -> User:
 def reset_two_factor(user: User) -> User:
     """Turn two-factor sign-in off for someone who lost their authenticator (the caller commits).
 
-    Their sessions end; on the next sign-in they set it up again (admins must, when it is
-    required).
+    Their sessions end; on the next sign-in they set it up again (they must, when one of their
+    roles requires it).
     """
     user.totp_secret = None
     user.totp_last_step = None
+    user.totp_pending_secret = None
     user.session_generation += 1
     db.session.flush()
     audit.record("two_factor_reset", detail={"user_id": user.id})
@@ -87,13 +151,15 @@ def set_password(user: User, password: str) -> User:
     """An admin sets a new password for someone who lost theirs (the caller commits).
 
     The password policy applies; every session of the account ends and a lock from failed
-    sign-ins is lifted, because the person now has a fresh way in.
+    sign-ins is lifted, because the person now has a fresh way in. The admin knows this
+    password, so its owner must change it at the next sign-in before anything else.
     """
     problems = policy_problems(password, user.email)
     if problems:
-        raise AccountError(" ".join(problems))
+        raise WeakPassword(problems)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
+    user.must_change_password = True
     user.session_generation += 1
     user.failed_logins = 0
     user.locked_until = None

@@ -45,6 +45,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "user_disabled": "Account disabled",
         "user_enabled": "Account enabled",
         "password_reset": "Password reset by an admin",
+        "roles_changed": "Roles changed by an admin",
         "two_factor_reset": "Two-factor reset by an admin",
         "submission_created": "Submission received",
         "queue_viewed": "Queue viewed",

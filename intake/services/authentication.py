@@ -6,6 +6,12 @@ only by a completed sign-in (so someone who knows the password cannot reset it b
 of guessed codes), and an authenticator code is accepted once. The views only turn the outcomes
 into pages, redirects and session cookies.
 
+After the password, sign-in goes through the steps the account still needs, in this order
+(``next_step``): the authenticator code when it has one; a new password when its password was
+set by someone else (``must_change_password``); setting up an authenticator when one of its
+roles requires two-factor (``REQUIRE_2FA_ROLES``) and it has none. The session starts only
+after the last one, so nothing else can be used before.
+
 Like every service this flushes and audits but never commits. The sign-in page commits a failed
 attempt (its count, a lock, its audit events) before it shows the error, because the failure
 must count although the sign-in is refused; a completed sign-in is committed with the session
@@ -15,6 +21,7 @@ it starts.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -24,7 +31,13 @@ import pyotp
 from intake.extensions import db
 from intake.models import User
 from intake.models.types import utcnow
-from intake.passwords import burn_time, hash_password, needs_rehash, verify_password
+from intake.passwords import (
+    burn_time,
+    hash_password,
+    needs_rehash,
+    policy_problems,
+    verify_password,
+)
 from intake.services import audit
 
 MAX_FAILED_LOGINS = 10
@@ -33,7 +46,8 @@ LOCK_DURATION = timedelta(minutes=15)
 #: only logged: counting those would let anyone keep a colleague's account locked.
 COUNTED_FAILURES = frozenset({"wrong_password", "wrong_code"})
 
-SecondStep = Literal["verify", "enrol"]
+Step = Literal["verify", "password", "enrol"]
+SAME_AS_CURRENT = "Choose a password different from your current one."
 
 
 @dataclass(frozen=True)
@@ -41,12 +55,30 @@ class PasswordCheck:
     """What the password step decided.
 
     ``user`` is None when sign-in failed, for whatever reason (the page shows one message for
-    all of them). ``second_step`` is ``"verify"`` when a code from the authenticator app comes
-    next, ``"enrol"`` when the account must set one up first, None when sign-in can complete.
+    all of them). ``step`` is what comes before the session starts (``next_step``), None when
+    sign-in can complete.
     """
 
     user: User | None
-    second_step: SecondStep | None = None
+    step: Step | None = None
+
+
+def requires_two_factor(user: User, roles: Collection[str]) -> bool:
+    """Whether ``user`` holds one of ``roles``, the roles that must sign in with two-factor."""
+    return user.has_role(*roles)
+
+
+def next_step(user: User, *, code_checked: bool, two_factor_roles: Collection[str]) -> Step | None:
+    """The step sign-in still needs for ``user``: ``"verify"`` (the authenticator code, unless
+    ``code_checked``), ``"password"`` (a new password, when it was set by someone else),
+    ``"enrol"`` (set up an authenticator, when a role requires it), or None: done."""
+    if user.totp_secret and not code_checked:
+        return "verify"
+    if user.must_change_password:
+        return "password"
+    if not user.totp_secret and requires_two_factor(user, two_factor_roles):
+        return "enrol"
+    return None
 
 
 def record_failure(user: User | None, reason: str) -> None:
@@ -64,12 +96,15 @@ def record_failure(user: User | None, reason: str) -> None:
     db.session.flush()
 
 
-def check_password(email: str, password: str, *, require_admin_totp: bool = False) -> PasswordCheck:
+def check_password(
+    email: str, password: str, *, two_factor_roles: Collection[str] = ()
+) -> PasswordCheck:
     """The first step: is this the account's password, and may the account sign in now?
 
     An unknown or locked account takes as long to answer as a wrong password, so timing does
     not tell which it was. The failure counter is *not* reset by a right password. A failure,
-    or a rehashed password, is flushed; the caller commits it whatever the outcome.
+    or a rehashed password, is flushed; the caller commits it whatever the outcome. An
+    authenticator set-up left unfinished by an earlier sign-in starts again with a new secret.
     """
     user = db.session.scalar(db.select(User).where(User.email == User.normalise_email(email)))
     if user is None:
@@ -88,13 +123,12 @@ def check_password(email: str, password: str, *, require_admin_totp: bool = Fals
         return PasswordCheck(None)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-        db.session.flush()
-    step: SecondStep | None = None
-    if user.totp_secret:
-        step = "verify"
-    elif require_admin_totp and user.has_role("admin"):
-        step = "enrol"
-    return PasswordCheck(user, step)
+    if user.totp_pending_secret is not None:
+        user.totp_pending_secret = None
+    db.session.flush()
+    return PasswordCheck(
+        user, next_step(user, code_checked=False, two_factor_roles=two_factor_roles)
+    )
 
 
 def accept_code(user: User, secret: str, code: str, now: datetime | None = None) -> bool:
@@ -122,16 +156,49 @@ def check_code(user: User, code: str, now: datetime | None = None) -> bool:
     return False
 
 
-def enrol_totp(user: User, secret: str, code: str, now: datetime | None = None) -> bool:
-    """Turn two-factor sign-in on with ``secret`` once a code from it proves the app has it
-    (the caller commits). A wrong code here is not a sign-in failure: the password step, or
-    the signed-in session, already proved who this is."""
+def enrolment_secret(user: User) -> str:
+    """The authenticator secret ``user`` is setting up: kept on the account (never in the
+    session cookie, which is signed but readable), made the first time (flushed; the caller
+    commits), the same on every visit until a code confirms it."""
+    if user.totp_pending_secret is None:
+        user.totp_pending_secret = pyotp.random_base32()
+        db.session.flush()
+    return user.totp_pending_secret
+
+
+def enrol_totp(user: User, code: str, now: datetime | None = None) -> bool:
+    """Turn two-factor sign-in on with the secret being set up (``enrolment_secret``) once a
+    code from it proves the app has it (the caller commits). A wrong code here is not a
+    sign-in failure: the password step, or the signed-in session, already proved who this is."""
+    secret = user.totp_pending_secret
+    if not secret:
+        return False
     user.totp_last_step = None  # a new secret starts a new sequence of steps
     if not accept_code(user, secret, code, now):
         return False
     user.totp_secret = secret
+    user.totp_pending_secret = None
     audit.record("totp_enabled", actor=user)
     return True
+
+
+def change_own_password(user: User, new_password: str, *, at_sign_in: bool = False) -> list[str]:
+    """Someone sets their own new password: the policy's problems (nothing changed), or none
+    once it is changed (flushed and audited; the caller commits). It must differ from the
+    current one, ends every other session of the account (the generation goes up) and
+    clears ``must_change_password``."""
+    problems = policy_problems(new_password, user.email)
+    if not problems and verify_password(user.password_hash, new_password):
+        problems = [SAME_AS_CURRENT]
+    if problems:
+        return problems
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = False
+    user.session_generation += 1
+    db.session.flush()
+    audit.record("password_changed", actor=user, detail={"at_sign_in": at_sign_in})
+    return []
 
 
 def signed_in(user: User, *, two_factor: bool) -> None:

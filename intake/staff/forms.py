@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
@@ -11,7 +13,7 @@ from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
 from intake.services.workflow import STATUSES
 
 
-def choices(labels: dict[str, str]) -> list[SelectChoice]:
+def choices(labels: Mapping[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 

@@ -49,7 +49,7 @@ def test_the_right_password_signs_in_without_a_second_step() -> None:
     user = make_user("front_desk", email="desk@example.org")
     check = authentication.check_password(" Desk@Example.org ", DEFAULT_PASSWORD)
     assert check.user is not None and check.user.id == user.id
-    assert check.second_step is None
+    assert check.step is None
     assert _failures() == []
 
 
@@ -86,7 +86,7 @@ def test_the_right_password_does_not_reset_the_counter_before_the_code_step() ->
     for _ in range(4):
         authentication.check_password("doc@example.org", "wrong")
     check = authentication.check_password("doc@example.org", DEFAULT_PASSWORD)
-    assert check.user is not None and check.second_step == "verify"
+    assert check.user is not None and check.step == "verify"
     assert _fresh(user).failed_logins == 4
     # Wrong codes add to the same counter: 4 + 5 = 9, the sixth code locks.
     for _ in range(5):
@@ -125,22 +125,30 @@ def test_a_code_is_accepted_once_and_completing_sign_in_resets_the_counter() -> 
     assert _fresh(user).failed_logins == 2
 
 
-def test_admins_set_up_a_code_first_when_it_is_required() -> None:
+def test_a_role_that_requires_two_factor_sets_up_a_code_first() -> None:
     make_user("admin", email="boss@example.org")
     required = authentication.check_password(
-        "boss@example.org", DEFAULT_PASSWORD, require_admin_totp=True
+        "boss@example.org", DEFAULT_PASSWORD, two_factor_roles={"admin"}
     )
-    assert required.second_step == "enrol"
+    assert required.step == "enrol"
+    other_role = authentication.check_password(
+        "boss@example.org", DEFAULT_PASSWORD, two_factor_roles={"clinician"}
+    )
+    assert other_role.step is None
     optional = authentication.check_password("boss@example.org", DEFAULT_PASSWORD)
-    assert optional.second_step is None
+    assert optional.step is None
 
 
 def test_enrolment_needs_a_code_from_the_new_secret_and_a_wrong_one_is_not_counted() -> None:
     user = make_user("clinician", email="doc@example.org")
-    assert authentication.enrol_totp(user, SECRET, _wrong_code(), NOW) is False
+    assert authentication.enrol_totp(user, pyotp.TOTP(SECRET).at(NOW), NOW) is False  # none yet
+    user.totp_pending_secret = SECRET
+    assert authentication.enrolment_secret(user) == SECRET  # the same until confirmed
+    assert authentication.enrol_totp(user, _wrong_code(), NOW) is False
     assert user.totp_secret is None
     assert user.failed_logins == 0
-    assert authentication.enrol_totp(user, SECRET, pyotp.TOTP(SECRET).at(NOW), NOW) is True
+    assert authentication.enrol_totp(user, pyotp.TOTP(SECRET).at(NOW), NOW) is True
     db.session.commit()
     assert _fresh(user).totp_secret == SECRET
+    assert _fresh(user).totp_pending_secret is None
     assert _actions() == ["totp_enabled"]

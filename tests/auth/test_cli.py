@@ -10,13 +10,14 @@ from intake.models import AuditEvent, User
 
 def test_user_create_with_roles(runner: FlaskCliRunner) -> None:
     result = runner.invoke(
-        args=["user", "create", "New@Example.org", "--role", "front_desk", "--role", "admin"],
+        args=["user", "create", "New@Example.org", "--role", "front_desk", "--role", "clinician"],
         env={"INTAKE_USER_PASSWORD": "a-long-enough-passphrase"},
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(db.select(User).where(User.email == "new@example.org"))
     assert user is not None
-    assert user.roles == {"front_desk", "admin"}
+    assert user.roles == {"front_desk", "clinician"}
+    assert user.must_change_password  # the operator chose it: its owner replaces it
     assert user.password_hash.startswith("$argon2id$")
     assert db.session.scalar(db.select(AuditEvent.action)) == "user_created"
 

@@ -195,8 +195,8 @@ def test_totp_enrolment_and_login(client: FlaskClient) -> None:
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "<svg" in html
-    with client.session_transaction() as sess:
-        secret = sess["_staff_2fa_secret"]
+    secret = db.session.get(User, user.id).totp_pending_secret  # kept on the server
+    assert secret and secret in html
     assert post(client, "/staff/account/two-factor", {"code": "000000"}).status_code == 400
     code = pyotp.TOTP(secret).now()
     assert post(client, "/staff/account/two-factor", {"code": code}).status_code == 302
@@ -230,13 +230,12 @@ def test_a_totp_code_signs_in_only_once(client: FlaskClient) -> None:
 
 def test_admin_must_enrol_when_required(app: Flask, client: FlaskClient) -> None:
     app.config["REQUIRE_2FA_ADMIN"] = True
-    make_user("admin", email="boss@example.org")
+    user = make_user("admin", email="boss@example.org")
     response = _login(client, "boss@example.org")
     assert response.headers["Location"].endswith("/staff/login/setup-2fa")
     assert client.get("/admin/").status_code == 302
     assert client.get("/staff/login/setup-2fa").status_code == 200
-    with client.session_transaction() as sess:
-        secret = sess["_staff_2fa_secret"]
+    secret = db.session.get(User, user.id).totp_pending_secret
     response = post(client, "/staff/login/setup-2fa", {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 
@@ -53,6 +54,7 @@ MAX_SECONDS = 60  # the whole load, faults included, is stopped after this
 SAVED_TEXT = "Your answers saved so far are safe"
 STAFF_EMAIL = "desk@clinic.example"
 STAFF_PASSWORD = "faults " + secrets.token_urlsafe(18)
+STAFF_OWN_PASSWORD = "own " + secrets.token_urlsafe(18)
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -74,6 +76,7 @@ class Stack:
     base: str
     token: str
     log: Path
+    totp_secret: str
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +90,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     try:
         pg.init()
         redis.start()
-        env = production_env(pg.url, redis.url, INTAKE_LOGIN_RATE_LIMIT="30 per minute")
+        env = production_env(
+            pg.url,
+            redis.url,
+            INTAKE_LOGIN_RATE_LIMIT="30 per minute",
+            # Eight kiosks share one token: lift its intake limit (60 a minute by default).
+            INTAKE_API_INTAKE_RATE_LIMIT="100000 per minute",
+        )
         flask("db", "upgrade", env=env)
         flask(
             "user", "create", STAFF_EMAIL, "--role", "front_desk",
@@ -96,7 +105,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         token = flask("api-token", "create", "kiosk", env=env).strip().splitlines()[-1]
         log = tmp_path_factory.mktemp("faults") / "gunicorn.log"
         with gunicorn(env, workers=2, log=log) as base:
-            yield Stack(pg, redis, base, token, log)
+            yield Stack(pg, redis, base, token, log, first_sign_in(base))
     finally:
         redis.destroy()
         pg.destroy()
@@ -159,6 +168,23 @@ class Browser:
         if page.status != 200 or not match:
             return page
         return self.post(path, {**form, "csrf_token": match.group(1)})
+
+
+def first_sign_in(base: str) -> str:
+    """The staff account's first sign-in, before any fault: production asks for a password of
+    its own and an authenticator (front desk must use two-factor). Returns its secret."""
+    browser = Browser(base)
+    reply = browser.post_form("/staff/login", {"email": STAFF_EMAIL, "password": STAFF_PASSWORD})
+    assert reply.url.endswith("/staff/login/new-password"), (reply.status, reply.url)
+    mine = {"new_password": STAFF_OWN_PASSWORD, "confirm_password": STAFF_OWN_PASSWORD}
+    reply = browser.post_form("/staff/login/new-password", mine)
+    assert reply.url.endswith("/staff/login/setup-2fa"), (reply.status, reply.url)
+    match = re.search(r'<code class="secret">([A-Z2-7]+)</code>', reply.text())
+    assert match, "no two-factor key on the set-up page"
+    secret = match.group(1)
+    reply = browser.post_form("/staff/login/setup-2fa", {"code": pyotp.TOTP(secret).now()})
+    assert reply.url.endswith("/staff/"), (reply.status, reply.url)
+    return secret
 
 
 # --- the load ------------------------------------------------------------------------------
@@ -282,6 +308,7 @@ class Observed:
     patient_page: Reply | None = None
     patient_after: Reply | None = None
     patient_continue: Reply | None = None
+    staff_password: Reply | None = None
     staff_sign_in: Reply | None = None
     staff_queue: Reply | None = None
     wrong_passwords: list[int] = field(default_factory=list)
@@ -333,9 +360,12 @@ def run_faults(stack: Stack, seen: Observed, patient: Browser) -> None:
     stack.redis.stop()
     seen.health_redis_down = healthz(base)
     staff = Browser(base)
-    seen.staff_sign_in = staff.post_form(
-        "/staff/login", {"email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+    seen.staff_password = staff.post_form(
+        "/staff/login", {"email": STAFF_EMAIL, "password": STAFF_OWN_PASSWORD}
     )
+    # The next 30-second code: the one used to set it up is spent.
+    code = pyotp.TOTP(stack.totp_secret).at(time.time() + 30)
+    seen.staff_sign_in = staff.post_form("/staff/login/verify", {"code": code})
     seen.staff_queue = staff.get("/staff/")
     guesser = Browser(base)
     wrong = {"email": "nobody@clinic.example", "password": "wrong " * 3}
@@ -462,7 +492,10 @@ def test_outages_lose_nothing_store_nothing_twice_and_never_500(stack: Stack) ->
     assert seen.patient_continue is not None
     assert seen.patient_continue.url.endswith("/intake/step/phq9")
 
-    # Staff sign in while Redis is down; guessing is still limited per worker, never a 500.
+    # Staff sign in (password, then code) while Redis is down; guessing is still limited per
+    # worker, never a 500.
+    assert seen.staff_password is not None
+    assert seen.staff_password.url.endswith("/staff/login/verify"), seen.staff_password.url
     assert seen.staff_sign_in is not None and seen.staff_sign_in.status == 200
     assert seen.staff_sign_in.url.endswith("/staff/"), seen.staff_sign_in.url
     assert seen.staff_queue is not None and seen.staff_queue.status == 200

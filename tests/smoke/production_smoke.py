@@ -39,6 +39,9 @@ WORKERS = 2
 LOGIN_LIMIT = 10  # sign-in attempts per minute, shared by both workers through Redis
 STAFF_EMAIL = "desk@clinic.example"
 STAFF_PASSWORD = "smoke " + secrets.token_urlsafe(18)
+OWN_PASSWORD = "own " + secrets.token_urlsafe(18)
+#: What production sends (docs/operations.md): one year, subdomains included.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 class SmokeFailure(AssertionError):
@@ -153,14 +156,41 @@ def submit_intake(base: str, token: str) -> dict[str, object]:
         return json.loads(response.read())
 
 
-def sign_in(base: str) -> Browser:
+def first_sign_in(base: str) -> Browser:
+    """The first sign-in of an account made by ``user create``, as production asks for it: the
+    password, a new password of the person's own, then an authenticator (front desk and
+    clinicians must use two-factor), then the queue."""
+    import pyotp
+
     browser = Browser(base)
     token = browser.csrf_token("/staff/login")
     form = {"csrf_token": token, "email": STAFF_EMAIL, "password": STAFF_PASSWORD}
     status, url, _body = browser.request("/staff/login", form)
-    if status != 200 or url.endswith("/staff/login"):
-        raise SmokeFailure(f"sign-in: {status} at {url}")
+    if status != 200 or not url.endswith("/staff/login/new-password"):
+        raise SmokeFailure(f"sign-in: {status} at {url}, not the new-password page")
+    token = browser.csrf_token("/staff/login/new-password")
+    form = {"csrf_token": token, "new_password": OWN_PASSWORD, "confirm_password": OWN_PASSWORD}
+    status, url, body = browser.request("/staff/login/new-password", form)
+    if status != 200 or not url.endswith("/staff/login/setup-2fa"):
+        raise SmokeFailure(f"new password: {status} at {url}, not the two-factor set-up")
+    match = re.search(rb'<code class="secret">([A-Z2-7]+)</code>', body)
+    if not match:
+        raise SmokeFailure("two-factor set-up: no key on the page")
+    code = pyotp.TOTP(match.group(1).decode()).now()
+    token = browser.csrf_token("/staff/login/setup-2fa")
+    status, url, _body = browser.request(
+        "/staff/login/setup-2fa", {"csrf_token": token, "code": code}
+    )
+    if status != 200 or not url.endswith("/staff/"):
+        raise SmokeFailure(f"two-factor set-up: {status} at {url}, not the queue")
     return browser
+
+
+def check_hsts(base: str) -> None:
+    with urllib.request.urlopen(f"{base}/healthz", timeout=30) as response:  # noqa: S310
+        sent = response.headers.get("Strict-Transport-Security")
+    if sent != HSTS:
+        raise SmokeFailure(f"Strict-Transport-Security: {sent!r}, not {HSTS!r}")
 
 
 def check_login_limit(base: str) -> list[int]:
@@ -213,8 +243,8 @@ def run(env: dict[str, str], workdir: Path) -> None:
     with gunicorn(env, access_log) as base:
         with step("POST /api/v1/intakes with the token"):
             created = submit_intake(base, token)
-        with step("sign in as the staff user"):
-            staff = sign_in(base)
+        with step("first sign-in: own password, then two-factor set-up"):
+            staff = first_sign_in(base)
         with step("GET /staff/ lists the intake"):
             status, _url, body = staff.request("/staff/")
             link = f"/staff/submissions/{created['id']}".encode()
@@ -224,6 +254,8 @@ def run(env: dict[str, str], workdir: Path) -> None:
             status, _url, pdf = staff.request(f"/clinician/submissions/{created['id']}.pdf")
             if status != 200 or not pdf.startswith(b"%PDF"):
                 raise SmokeFailure(f"summary PDF: {status}, starts {pdf[:8]!r}")
+        with step("Strict-Transport-Security (one year, subdomains)"):
+            check_hsts(base)
         with step(f"login limit ({LOGIN_LIMIT}/min) shared by the workers"):
             check_login_limit(base)
     pids = {line.split()[0] for line in access_log.read_text().splitlines() if line.strip()}
