@@ -25,14 +25,17 @@ def test_healthz_ok_when_database_answers(client: FlaskClient) -> None:
     assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not used"}
 
 
-def test_healthz_503_when_database_unreachable() -> None:
+def _app_without_a_database() -> Flask:
     broken = type(
         "Broken",
         (TestingConfig,),
         {"SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://nobody@127.0.0.1:{_closed_port()}/x"},
     )
-    app: Flask = create_app(broken)
-    response = app.test_client().get("/healthz")
+    return create_app(broken)
+
+
+def test_healthz_503_when_database_unreachable() -> None:
+    response = _app_without_a_database().test_client().get("/healthz")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert response.get_json() == {"status": "degraded", "database": "down", "redis": "not used"}
@@ -63,12 +66,7 @@ def test_start_page_shows_crisis_information(client: FlaskClient) -> None:
 
 def test_liveness_needs_no_database() -> None:
     """``/livez`` answers from the worker alone: a database outage must not restart workers."""
-    broken = type(
-        "Broken",
-        (TestingConfig,),
-        {"SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://nobody@127.0.0.1:{_closed_port()}/x"},
-    )
-    app: Flask = create_app(broken)
+    app = _app_without_a_database()
     response = app.test_client().get("/livez")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
