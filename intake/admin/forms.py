@@ -6,7 +6,7 @@ from wtforms import EmailField, PasswordField, SelectMultipleField
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from intake.forms.base import TextCheckedForm
+from intake.forms.base import BaseForm
 from intake.models.user import ROLES
 from intake.staff.forms import choices
 
@@ -15,7 +15,7 @@ ROLES_HINT = (
 )
 
 
-class CreateUserForm(TextCheckedForm):
+class CreateUserForm(BaseForm):
     email = EmailField(
         "Email",
         validators=[
@@ -40,7 +40,7 @@ class CreateUserForm(TextCheckedForm):
     )
 
 
-class RolesForm(TextCheckedForm):
+class RolesForm(BaseForm):
     roles = SelectMultipleField(
         "Roles",
         choices=choices(ROLES),
@@ -51,7 +51,7 @@ class RolesForm(TextCheckedForm):
     )
 
 
-class SetPasswordForm(TextCheckedForm):
+class SetPasswordForm(BaseForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired("Enter a new password."), Length(max=1000)],

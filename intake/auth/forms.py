@@ -5,17 +5,17 @@ from __future__ import annotations
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from intake.forms.base import TextCheckedForm
+from intake.forms.base import BaseForm
 
 
-class LoginForm(TextCheckedForm):
+class LoginForm(BaseForm):
     email = StringField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password."), Length(max=1000)]
     )
 
 
-class TotpForm(TextCheckedForm):
+class TotpForm(BaseForm):
     code = StringField(
         "6-digit code from your authenticator app",
         validators=[
@@ -25,7 +25,7 @@ class TotpForm(TextCheckedForm):
     )
 
 
-class PasswordChangeForm(TextCheckedForm):
+class PasswordChangeForm(BaseForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password.")]
     )
@@ -43,7 +43,7 @@ class PasswordChangeForm(TextCheckedForm):
     )
 
 
-class NewPasswordForm(TextCheckedForm):
+class NewPasswordForm(BaseForm):
     """At sign-in, replacing a password someone else set (no current password: the sign-in's
     password step has just checked it)."""
 

@@ -17,7 +17,7 @@ from wtforms.validators import StopValidation, ValidationError
 from intake import answers as contract
 from intake import vocabulary as vocab
 from intake.forms import questionnaires as q
-from intake.forms.base import BaseForm, RowForm
+from intake.forms.base import RowForm, WizardForm
 from intake.forms.fields import (
     BooleanField,
     ConfirmBox,
@@ -59,7 +59,7 @@ def _iso(day: Any) -> str:
     return str(day.isoformat())
 
 
-class StepForm(BaseForm):
+class StepForm(WizardForm):
     """A wizard step. ``answers()`` is its part of the answers document (call after validating)."""
 
     def answers(self) -> dict[str, Any]:
@@ -788,7 +788,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
 STEP_NAMES: tuple[str, ...] = tuple(STEP_FORMS)
 
 
-class ResumeForm(BaseForm):
+class ResumeForm(WizardForm):
     code = StringField(
         "Resume code",
         description="The code you were given, like ABCD-EFGH-JKMN. Dashes and spaces are fine.",
