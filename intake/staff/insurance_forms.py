@@ -15,7 +15,7 @@ from intake.models.insurance import REFERENCE_MAX
 from intake.services.insurance import FIELD_LABELS, NOTES_MAX, PRIOR_AUTH_WORDS
 
 
-class InsuranceForm(BaseForm):
+class InsuranceChecklistForm(BaseForm):
     """The checklist. ``version`` is the version the form was loaded with and never changes on a
     conflict page, so re-sending the same form conflicts again; only the "save over theirs"
     button sends ``save_over`` with ``seen_version``, the version that page showed."""
