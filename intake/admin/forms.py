@@ -6,6 +6,7 @@ from wtforms import EmailField, PasswordField, SelectMultipleField
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from intake.auth.forms import NEW_PASSWORD
 from intake.forms.base import BaseForm
 from intake.models.user import ROLES
 from intake.staff.forms import choices
@@ -23,6 +24,7 @@ class CreateUserForm(BaseForm):
             Email("Enter a valid email."),
             Length(max=254),
         ],
+        render_kw={"autocomplete": "off"},
     )
     roles = SelectMultipleField(
         "Roles",
@@ -35,6 +37,7 @@ class CreateUserForm(BaseForm):
     password = PasswordField(
         "Initial password",
         validators=[DataRequired("Enter an initial password."), Length(max=1000)],
+        render_kw=NEW_PASSWORD,
         description="At least 12 characters, not a common password. Give it to the person "
         "privately; they must choose their own when they first sign in.",
     )
@@ -55,6 +58,7 @@ class SetPasswordForm(BaseForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired("Enter a new password."), Length(max=1000)],
+        render_kw=NEW_PASSWORD,
         description="At least 12 characters, not a common password. Give it to the person "
         "privately; they must choose their own when they next sign in.",
     )
