@@ -59,7 +59,10 @@ def test_a_very_long_password_is_estimated_quickly() -> None:
 
 
 def _field_errors(html: str, field: str) -> list[str]:
-    return re.findall(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', html)
+    """The messages shown at ``field`` (``macros/forms.html``: numbered ids, "Error: " for
+    screen readers before each)."""
+    pattern = rf'<p class="field-error" id="{field}-error-\d+"><span[^>]*>Error: </span>([^<]*)</p>'
+    return re.findall(pattern, html)
 
 
 def test_keyboard_run_refused_at_the_field(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]

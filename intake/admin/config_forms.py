@@ -9,10 +9,10 @@ from __future__ import annotations
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
-from intake.forms.base import TextCheckedForm
+from intake.forms.base import BaseForm
 
 
-class TokenCreateForm(TextCheckedForm):
+class TokenCreateForm(BaseForm):
     name = StringField(
         "Token name",
         validators=[DataRequired("Give the token a name."), Length(max=100)],
@@ -20,9 +20,9 @@ class TokenCreateForm(TextCheckedForm):
     )
 
 
-class TokenRevokeForm(TextCheckedForm):
+class TokenRevokeForm(BaseForm):
     name = HiddenField(validators=[DataRequired()])
 
 
-class SettingsForm(TextCheckedForm):
+class SettingsForm(BaseForm):
     export_free_text = BooleanField("Include free-text answers in CSV exports")

@@ -6,7 +6,8 @@ from wtforms import EmailField, PasswordField, SelectMultipleField
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from intake.forms.base import TextCheckedForm
+from intake.auth.forms import NEW_PASSWORD
+from intake.forms.base import BaseForm
 from intake.models.user import ROLES
 from intake.staff.forms import choices
 
@@ -15,7 +16,7 @@ ROLES_HINT = (
 )
 
 
-class CreateUserForm(TextCheckedForm):
+class CreateUserForm(BaseForm):
     email = EmailField(
         "Email",
         validators=[
@@ -23,6 +24,7 @@ class CreateUserForm(TextCheckedForm):
             Email("Enter a valid email."),
             Length(max=254),
         ],
+        render_kw={"autocomplete": "off"},
     )
     roles = SelectMultipleField(
         "Roles",
@@ -35,12 +37,13 @@ class CreateUserForm(TextCheckedForm):
     password = PasswordField(
         "Initial password",
         validators=[DataRequired("Enter an initial password."), Length(max=1000)],
+        render_kw=NEW_PASSWORD,
         description="At least 12 characters, not a common password. Give it to the person "
         "privately; they must choose their own when they first sign in.",
     )
 
 
-class RolesForm(TextCheckedForm):
+class RolesForm(BaseForm):
     roles = SelectMultipleField(
         "Roles",
         choices=choices(ROLES),
@@ -51,10 +54,11 @@ class RolesForm(TextCheckedForm):
     )
 
 
-class SetPasswordForm(TextCheckedForm):
+class SetPasswordForm(BaseForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired("Enter a new password."), Length(max=1000)],
+        render_kw=NEW_PASSWORD,
         description="At least 12 characters, not a common password. Give it to the person "
         "privately; they must choose their own when they next sign in.",
     )

@@ -6,7 +6,7 @@ from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from intake.forms.base import TextCheckedForm
+from intake.forms.base import BaseForm
 from intake.services.reviews import NOTE_MAX
 
 
@@ -17,7 +17,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ReviewForm(TextCheckedForm):
+class ReviewForm(BaseForm):
     decision = RadioField(
         "Decision",
         choices={

@@ -1,6 +1,12 @@
-"""``BaseForm``: whitespace stripping, partial validation, unknown-field rejection, snapshots.
+"""The forms' bases: ``BaseForm`` for every form, ``WizardForm`` for the wizard's steps.
 
-A wizard step is validated in one of two modes:
+``BaseForm`` (every form of the app: the wizard's, the staff, admin and sign-in pages') is
+CSRF-protected by Flask-WTF and binds every field with :func:`bind_field`: surrounding
+whitespace trimmed (passwords excepted) and typed text character-checked (:mod:`intake.text`).
+The filter forms above lists (:mod:`intake.forms.filters`) and the wizard's repeating rows
+(:class:`RowForm`) are plain WTForms forms without a CSRF token, bound by the same function.
+
+``WizardForm`` adds what a wizard step needs. A step is validated in one of two modes:
 
 - **full** (the Next button, submitting): every required answer must be given;
 - **partial** (Back, "Save and finish later", adding or removing a row): answers may be missing,
@@ -29,31 +35,29 @@ from intake.forms.validators import HiddenUnless, PlainText, is_blank, partial_m
 #: text boxes too, but they parse what was typed and refuse anything else themselves).
 TEXT_FIELDS = (wtforms_fields.StringField,)
 NOT_TEXT = (DateField, WholeNumberField, wtforms_fields.PasswordField)
+#: Fields whose value is never trimmed: a password is checked exactly as typed (" secret" and
+#: "secret" are different passwords), and rows and sub-forms trim their own fields.
+NOT_STRIPPED = (wtforms_fields.PasswordField, FieldList, FormField)
 
 #: Form keys that are never answers: the CSRF token and the wizard's action button.
 CONTROL_KEYS = frozenset({"csrf_token", "action"})
 
 
-def _bind_stripped(form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
-    """Bind a field with whitespace trimmed and, for typed text, the shared character check."""
-    return _bind(form, unbound_field, options, strip=True)
+def bind_field(form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+    """Bind a field the way every form of the app does (``Meta.bind_field``).
 
-
-def bind_checked(form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
-    """Bind a field with the shared character check on typed text, changing nothing typed."""
-    return _bind(form, unbound_field, options, strip=False)
-
-
-def _bind(form: Any, unbound_field: Any, options: dict[str, Any], *, strip: bool) -> Field:
+    Whitespace around a value is trimmed, except in a password (and in rows and sub-forms,
+    whose own fields are trimmed); typed text gets the shared character check after any
+    ``HiddenUnless`` (a question that does not apply is never checked).
+    """
     field_class = unbound_field.field_class
-    if strip and not issubclass(field_class, FieldList | FormField):
+    if not issubclass(field_class, NOT_STRIPPED):
         filters = unbound_field.kwargs.get("filters", [])
         if strip_filter not in filters:
             unbound_field.kwargs["filters"] = [strip_filter, *filters]
     if issubclass(field_class, TEXT_FIELDS) and not issubclass(field_class, NOT_TEXT):
         validators = list(unbound_field.kwargs.get("validators") or [])
         if not any(isinstance(v, PlainText) for v in validators):
-            # After any HiddenUnless (a question that does not apply is never checked).
             at = sum(1 for v in validators if isinstance(v, HiddenUnless))
             multiline = issubclass(field_class, wtforms_fields.TextAreaField)
             validators.insert(at, PlainText(multiline=multiline))
@@ -66,24 +70,23 @@ def strip_filter(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class TextCheckedForm(FlaskForm):
-    """A CSRF-protected form whose typed text is character-checked (the staff forms).
+class BaseForm(FlaskForm):
+    """The base of every form: CSRF-protected, values trimmed, typed text character-checked.
 
-    Staff text is not trimmed here (a password must stay exactly as typed), only refused when
-    it holds characters that cannot be stored or read (:mod:`intake.text`).
+    Staff text is trimmed like the patient's (an email typed with a trailing space signs in, a
+    note keeps no stray blank lines around it), but a password never is: it must stay exactly
+    as typed, so a password with a leading or trailing space is hashed and checked with it.
+    Text that holds characters that cannot be stored or read is refused at its field.
     """
 
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
-            return bind_checked(form, unbound_field, options)
+            return bind_field(form, unbound_field, options)
 
 
-class BaseForm(FlaskForm):
-    """Every string is trimmed and character-checked; see the module docstring for modes."""
-
-    class Meta:
-        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
-            return _bind_stripped(form, unbound_field, options)
+class WizardForm(BaseForm):
+    """A form of the wizard: validation in full or partial mode, kept answers, snapshots (see
+    the module docstring)."""
 
     #: Shown as the step's heading.
     title: str = ""
@@ -218,7 +221,7 @@ class RowForm(Form):
 
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
-            return _bind_stripped(form, unbound_field, options)
+            return bind_field(form, unbound_field, options)
 
     def is_blank(self) -> bool:
         """Nothing typed or chosen: every field empty or still at its preset (a unit select)."""

@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.validators import ValidationError
 
-from intake.forms.base import bind_checked, leaf_fields, strip_filter
+from intake.forms.base import bind_field, leaf_fields
 from intake.forms.fields import DateField, SelectField, StringField
 
 DATE_PROBLEM = "Enter dates as YYYY-MM-DD."
@@ -46,7 +46,6 @@ class ChoiceFilter(SelectField):
         if callable(choices):
             choices = choices()
         options = [("", any_label)] if any_label is not None else []
-        kwargs.setdefault("filters", [strip_filter])
         super().__init__(label, choices=[*options, *choices.items()], **kwargs)
         self.unknown = unknown
 
@@ -82,23 +81,23 @@ class DateFilter(DateField):
 
 
 class TextFilter(StringField):
-    """A search box; surrounding spaces are trimmed."""
-
-    def __init__(self, label: str, **kwargs: Any) -> None:
-        kwargs.setdefault("filters", [strip_filter])
-        super().__init__(label, **kwargs)
+    """A search box (trimmed and character-checked by the shared binding, like every text)."""
 
 
 class FilterForm(Form):
     """Base of the filter forms: read the given data, keep what is usable.
 
-    Typed text gets the shared character check (a NUL byte in a search would otherwise reach
-    PostgreSQL and fail there): such a value is left out with a message at its field.
+    Not a :class:`~intake.forms.base.BaseForm`, but bound like one (:func:`bind_field`: values
+    trimmed, typed text character-checked; a NUL byte in a search would otherwise reach
+    PostgreSQL and fail there, so such a value is left out with a message at its field). It is
+    a plain WTForms form because what Flask-WTF adds is what a filter must not have: a CSRF
+    token of its own, form data taken from the request by itself (``read`` is always given the
+    query string or the posted form) and ``validate_on_submit``; it also works outside a request.
     """
 
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
-            return bind_checked(form, unbound_field, options)
+            return bind_field(form, unbound_field, options)
 
     @classmethod
     def read(cls, data: Mapping[str, Any] | None, **kwargs: Any) -> Self:

@@ -1,14 +1,17 @@
 """One form per wizard step. ``STEP_FORMS`` lists them in order; each form's ``answers()``
 returns its part of the intake-answers/2 document.
 
-Questionnaire steps (PHQ-9, GAD-7, ASQ, TMS safety, preferences) are built from the item lists
-in :mod:`intake.forms.questionnaires`, so each item list lives in one place.
+Questionnaire steps (PHQ-9, GAD-7, ASQ, TMS safety, preferences) are multiple-choice questions
+added to their class by one builder, :func:`questionnaire_form`, from the item lists in
+:mod:`intake.forms.questionnaires` (so each item list lives in one place).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app, has_app_context
 from wtforms import FieldList, FormField
@@ -17,7 +20,7 @@ from wtforms.validators import StopValidation, ValidationError
 from intake import answers as contract
 from intake import vocabulary as vocab
 from intake.forms import questionnaires as q
-from intake.forms.base import BaseForm, RowForm
+from intake.forms.base import RowForm, WizardForm
 from intake.forms.fields import (
     BooleanField,
     ConfirmBox,
@@ -48,10 +51,8 @@ from intake.text import FORM_MESSAGES, text_fault
 YN_CHOICES = vocab.form_choices(vocab.YN)
 
 
-def _yn(label: str, description: str = "", choices: list[tuple[str, str]] | None = None) -> Any:
-    return RadioField(
-        label, choices=choices or YN_CHOICES, validators=[Required()], description=description
-    )
+def _yn(label: str) -> Any:
+    return RadioField(label, choices=YN_CHOICES, validators=[Required()])
 
 
 def _iso(day: Any) -> str:
@@ -59,11 +60,85 @@ def _iso(day: Any) -> str:
     return str(day.isoformat())
 
 
-class StepForm(BaseForm):
+class StepForm(WizardForm):
     """A wizard step. ``answers()`` is its part of the answers document (call after validating)."""
 
     def answers(self) -> dict[str, Any]:
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One multiple-choice question of a questionnaire step: its field name, wording and hint,
+    and its own choices and validators where they differ from the step's (``[Required()]``)."""
+
+    key: str
+    text: str
+    hint: str | None = None
+    choices: Sequence[tuple[str, str]] | None = None
+    validators: Sequence[Any] | None = None
+
+
+def asks(items: Iterable[q.Item]) -> tuple[Ask, ...]:
+    """The questionnaire items as questions, named and worded as the item list says."""
+    return tuple(Ask(item.key, item.text, item.hint) for item in items)
+
+
+def numbered(texts: Iterable[str]) -> tuple[Ask, ...]:
+    """Items named ``item_1``, ``item_2``, … and labelled "1. …", as PHQ-9 and GAD-7 print them."""
+    return tuple(Ask(f"item_{n}", f"{n}. {text}") for n, text in enumerate(texts, start=1))
+
+
+class QuestionnaireForm(StepForm):
+    """A step of multiple-choice questions, filled in by :func:`questionnaire_form`."""
+
+    #: Shown above the questions (PHQ-9, GAD-7) and below them (the publisher's attribution).
+    stem: str = ""
+    attribution: str = ""
+    #: The questions' field names, in order.
+    questions: tuple[str, ...] = ()
+
+    def given(self) -> dict[str, Any]:
+        """``{field name: answer}`` for every question of the step."""
+        return {key: self[key].data for key in self.questions}
+
+
+Q = TypeVar("Q", bound=type[QuestionnaireForm])
+
+
+def questionnaire_form(
+    questions: Sequence[Ask],
+    choices: Sequence[tuple[str, str]],
+    *,
+    title: str,
+    stem: str = "",
+    attribution: str = "",
+) -> Callable[[Q], Q]:
+    """Add ``questions`` to the decorated step as radio buttons, in order, each offering
+    ``choices`` unless it has its own, and give the step its title, stem and attribution.
+
+    The one way a questionnaire step is made (PHQ-9, GAD-7, ASQ, the TMS safety screen and
+    the preferences): the class keeps its own ``answers()`` and helpers, the builder only adds
+    fields (field names, labels and order are what the step's page shows and posts).
+    """
+
+    def build(form: Q) -> Q:
+        form.title = title
+        form.stem = stem
+        form.attribution = attribution
+        form.questions = tuple(ask.key for ask in questions)
+        for ask in questions:
+            validators = [Required()] if ask.validators is None else list(ask.validators)
+            field = RadioField(
+                ask.text,
+                choices=list(choices if ask.choices is None else ask.choices),
+                validators=validators,
+                description=ask.hint or "",
+            )
+            setattr(form, ask.key, field)
+        return form
+
+    return build
 
 
 # 1. About you ------------------------------------------------------------------------------
@@ -216,18 +291,6 @@ class ConcernsForm(StepForm):
 # 3-4. PHQ-9 and GAD-7, built from their item lists -----------------------------------------
 
 
-def _frequency_form(
-    name: str, title: str, stem: str, items: tuple[str, ...], extra: Any = dict
-) -> type[StepForm]:
-    attrs: dict[str, Any] = {"title": title, "stem": stem, "attribution": q.PHQ_ATTRIBUTION}
-    for number, text in enumerate(items, start=1):
-        attrs[f"item_{number}"] = RadioField(
-            f"{number}. {text}", choices=q.FREQUENCY_CHOICES, validators=[Required()]
-        )
-    attrs.update(extra())
-    return type(name, (StepForm,), attrs)
-
-
 def _difficulty_needed(form: Any, field: Any) -> None:
     """The "how difficult" question is needed once any PHQ-9 item is above "Not at all"."""
     if not is_blank(field) or partial_mode.get():
@@ -243,40 +306,43 @@ def _item_scores(form: StepForm, count: int) -> list[int]:
     return [int(form[f"item_{n}"].data) for n in range(1, count + 1)]
 
 
-_Phq9Base = _frequency_form(
-    "_Phq9Base",
-    "How you have been feeling (PHQ-9)",
-    q.PHQ9_STEM,
-    q.PHQ9_ITEMS,
-    lambda: {
-        "difficulty": RadioField(
-            q.PHQ9_DIFFICULTY_QUESTION,
-            choices=q.PHQ9_DIFFICULTY_CHOICES,
-            description="Answer this if you chose anything other than “Not at all” above.",
-            validators=[_difficulty_needed, OptionalAnswer()],
-        )
-    },
+PHQ9_DIFFICULTY = Ask(
+    "difficulty",
+    q.PHQ9_DIFFICULTY_QUESTION,
+    hint="Answer this if you chose anything other than “Not at all” above.",
+    choices=q.PHQ9_DIFFICULTY_CHOICES,
+    validators=(_difficulty_needed, OptionalAnswer()),
 )
 
 
-class Phq9Form(_Phq9Base):  # type: ignore[misc, valid-type]
+@questionnaire_form(
+    (*numbered(q.PHQ9_ITEMS), PHQ9_DIFFICULTY),
+    q.FREQUENCY_CHOICES,
+    title="How you have been feeling (PHQ-9)",
+    stem=q.PHQ9_STEM,
+    attribution=q.PHQ_ATTRIBUTION,
+)
+class Phq9Form(QuestionnaireForm):
     def item9_positive(self) -> bool:
-        return self.item_9.data in ("1", "2", "3")
+        return self["item_9"].data in ("1", "2", "3")
 
     def answers(self) -> dict[str, Any]:
         return {
             "phq9": {
                 "items": _item_scores(self, contract.PHQ9_ITEM_COUNT),
-                "difficulty": self.difficulty.data or None,
+                "difficulty": self["difficulty"].data or None,
             }
         }
 
 
-class Gad7Form(
-    _frequency_form(  # type: ignore[misc]
-        "_Gad7Base", "Worry and anxiety (GAD-7)", q.GAD7_STEM, q.GAD7_ITEMS
-    )
-):
+@questionnaire_form(
+    numbered(q.GAD7_ITEMS),
+    q.FREQUENCY_CHOICES,
+    title="Worry and anxiety (GAD-7)",
+    stem=q.GAD7_STEM,
+    attribution=q.PHQ_ATTRIBUTION,
+)
+class Gad7Form(QuestionnaireForm):
     def answers(self) -> dict[str, Any]:
         return {"gad7": {"items": _item_scores(self, contract.GAD7_ITEM_COUNT)}}
 
@@ -291,31 +357,29 @@ ASQ_CHOICES = vocab.form_choices(vocab.ASQ_ANSWERS)
 ASQ_POSITIVE = ("yes", "declined")
 
 
-def _asq_attrs() -> dict[str, Any]:
-    attrs: dict[str, Any] = {
-        "title": "Questions about safety (ASQ)",
-        "attribution": q.ASQ_ATTRIBUTION,
-    }
-    for item in q.ASQ_ITEMS:
-        attrs[item.key] = RadioField(item.text, choices=ASQ_CHOICES, validators=[Required()])
-    attrs[q.ASQ_RIGHT_NOW.key] = RadioField(
-        q.ASQ_RIGHT_NOW.text,
-        choices=ASQ_CHOICES,
-        validators=[
-            HiddenUnless(
-                [item.key for item in q.ASQ_ITEMS],
-                values=ASQ_POSITIVE,
-                hint="Answer only if you chose “Yes” or “I'd rather not answer” for any "
-                "question above.",
-                keep=True,
-            ),
-            Required(),
-        ],
-    )
-    return attrs
+ASQ_RIGHT_NOW = Ask(
+    q.ASQ_RIGHT_NOW.key,
+    q.ASQ_RIGHT_NOW.text,
+    validators=(
+        HiddenUnless(
+            [item.key for item in q.ASQ_ITEMS],
+            values=ASQ_POSITIVE,
+            hint="Answer only if you chose “Yes” or “I'd rather not answer” for any "
+            "question above.",
+            keep=True,
+        ),
+        Required(),
+    ),
+)
 
 
-class AsqForm(type("_AsqBase", (StepForm,), _asq_attrs())):  # type: ignore[misc]
+@questionnaire_form(
+    (*asks(q.ASQ_ITEMS), ASQ_RIGHT_NOW),
+    ASQ_CHOICES,
+    title="Questions about safety (ASQ)",
+    attribution=q.ASQ_ATTRIBUTION,
+)
+class AsqForm(QuestionnaireForm):
     """ASQ questions 1-4 and question 5 ("right now").
 
     Question 5 is *asked* (shown by the script, required) after a yes or a declined answer to
@@ -329,7 +393,7 @@ class AsqForm(type("_AsqBase", (StepForm,), _asq_attrs())):  # type: ignore[misc
 
     def acute(self) -> bool:
         """Acute risk: yes, or declined, to question 5 (whatever 1-4 say)."""
-        return self.thoughts_right_now.data in ASQ_POSITIVE
+        return self[q.ASQ_RIGHT_NOW.key].data in ASQ_POSITIVE
 
     def needs_support(self) -> bool:
         """The support page comes next: a positive screen, or acute risk."""
@@ -337,7 +401,7 @@ class AsqForm(type("_AsqBase", (StepForm,), _asq_attrs())):  # type: ignore[misc
 
     def answers(self) -> dict[str, Any]:
         out = {item.key: self[item.key].data for item in q.ASQ_ITEMS}
-        out[q.ASQ_RIGHT_NOW.key] = self.thoughts_right_now.data or None
+        out[q.ASQ_RIGHT_NOW.key] = self[q.ASQ_RIGHT_NOW.key].data or None
         return {"asq": out}
 
 
@@ -568,46 +632,41 @@ class TreatmentsForm(StepForm):
 # 8. TMS safety questions, built from their item list ---------------------------------------
 
 
-def _safety_attrs() -> dict[str, Any]:
-    attrs: dict[str, Any] = {"title": "TMS safety questions"}
-    for item in q.SAFETY_ITEMS:
-        attrs[item.key] = _yn(item.text, item.hint or "")
-    attrs[q.PREGNANT_ITEM.key] = _yn(
-        q.PREGNANT_ITEM.text,
-        q.PREGNANT_ITEM.hint or "",
-        vocab.form_choices(vocab.PREGNANT),
-    )
-    return attrs
-
-
-class SafetyForm(type("_SafetyBase", (StepForm,), _safety_attrs())):  # type: ignore[misc]
+@questionnaire_form(
+    (
+        *asks(q.SAFETY_ITEMS),
+        Ask(
+            q.PREGNANT_ITEM.key,
+            q.PREGNANT_ITEM.text,
+            q.PREGNANT_ITEM.hint,
+            choices=vocab.form_choices(vocab.PREGNANT),
+        ),
+    ),
+    YN_CHOICES,
+    title="TMS safety questions",
+)
+class SafetyForm(QuestionnaireForm):
     def answers(self) -> dict[str, Any]:
-        keys = [item.key for item in q.SAFETY_ITEMS] + [q.PREGNANT_ITEM.key]
-        return {"safety_screen": {key: self[key].data for key in keys}}
+        return {"safety_screen": self.given()}
 
 
 # 9. Preferences ----------------------------------------------------------------------------
 
 PREFERENCE_QUESTIONS = (
-    ("open_to_tms", "Would you consider TMS treatment?"),
-    ("open_to_psychotherapy", "Would you consider talk therapy (psychotherapy)?"),
-    ("open_to_medication_changes", "Would you consider starting or changing a medicine?"),
-    (
+    Ask("open_to_tms", "Would you consider TMS treatment?"),
+    Ask("open_to_psychotherapy", "Would you consider talk therapy (psychotherapy)?"),
+    Ask("open_to_medication_changes", "Would you consider starting or changing a medicine?"),
+    Ask(
         "can_attend_daily_sessions",
         "Could you come to the clinic on most weekdays for about 6 weeks?",
     ),
 )
 
 
-class PreferencesForm(
-    type(  # type: ignore[misc]
-        "_PreferencesBase",
-        (StepForm,),
-        {"title": "Your preferences", **{key: _yn(text) for key, text in PREFERENCE_QUESTIONS}},
-    )
-):
+@questionnaire_form(PREFERENCE_QUESTIONS, YN_CHOICES, title="Your preferences")
+class PreferencesForm(QuestionnaireForm):
     def answers(self) -> dict[str, Any]:
-        return {"preferences": {key: self[key].data for key, _text in PREFERENCE_QUESTIONS}}
+        return {"preferences": self.given()}
 
 
 # 10. Insurance -----------------------------------------------------------------------------
@@ -788,7 +847,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
 STEP_NAMES: tuple[str, ...] = tuple(STEP_FORMS)
 
 
-class ResumeForm(BaseForm):
+class ResumeForm(WizardForm):
     code = StringField(
         "Resume code",
         description="The code you were given, like ABCD-EFGH-JKMN. Dashes and spaces are fine.",

@@ -8,7 +8,7 @@ from wtforms import IntegerField, RadioField, SelectChoice, SelectField, TextAre
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
-from intake.forms.base import TextCheckedForm
+from intake.forms.base import BaseForm
 from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
 from intake.services.workflow import STATUSES
 
@@ -17,14 +17,14 @@ def choices(labels: Mapping[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
-class StatusForm(TextCheckedForm):
+class StatusForm(BaseForm):
     to_status = SelectField(
         "Move to", choices=choices(STATUSES), validators=[DataRequired("Choose a status.")]
     )
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
-class AcknowledgeForm(TextCheckedForm):
+class AcknowledgeForm(BaseForm):
     action = RadioField(
         "What was done",
         choices=choices(ACKNOWLEDGEMENT_ACTIONS),
@@ -37,7 +37,7 @@ class AcknowledgeForm(TextCheckedForm):
     )
 
 
-class NoteForm(TextCheckedForm):
+class NoteForm(BaseForm):
     body = TextAreaField(
         "Note", validators=[DataRequired("Write something in the note."), Length(max=4000)]
     )

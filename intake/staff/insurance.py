@@ -31,12 +31,12 @@ from intake.services.insurance import (
 )
 from intake.services.summary import build_summary
 from intake.staff import bp
-from intake.staff.insurance_forms import InsuranceForm
+from intake.staff.insurance_forms import InsuranceChecklistForm
 
 __all__ = ["INSURANCE_ROLES"]
 
 
-def _typed(form: InsuranceForm) -> ChecklistValues:
+def _typed(form: InsuranceChecklistForm) -> ChecklistValues:
     """What the form carries, trimmed as it would be stored (for comparing with a version)."""
     return ChecklistValues(
         eligibility_confirmed=bool(form.eligibility_confirmed.data),
@@ -48,7 +48,7 @@ def _typed(form: InsuranceForm) -> ChecklistValues:
 
 def _page(
     submission: Submission,
-    form: InsuranceForm,
+    form: InsuranceChecklistForm,
     *,
     conflict: InsuranceVerification | None = None,
     error: str | None = None,
@@ -90,7 +90,7 @@ def insurance(submission_id: int) -> ResponseReturnValue:
     submission = get_submission(submission_id)
     record = verification_of(submission)
     values = ChecklistValues.of(record)
-    form = InsuranceForm(
+    form = InsuranceChecklistForm(
         data={"version": record.version if record else 0}
         | {name: getattr(values, name) for name in CHECKLIST_FIELDS}
     )
@@ -108,7 +108,7 @@ def save_insurance(submission_id: int) -> ResponseReturnValue:
     based on ``seen_version`` (the other person's version, which the conflict page showed).
     """
     submission = get_submission(submission_id)
-    form = InsuranceForm()
+    form = InsuranceChecklistForm()
     if not form.validate_on_submit():
         error = "; ".join(e for errors in form.errors.values() for e in errors)
         return _page(submission, form, error=error, status=422)

@@ -10,12 +10,12 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from intake.forms.base import TextCheckedForm
+from intake.forms.base import BaseForm
 from intake.models.insurance import REFERENCE_MAX
 from intake.services.insurance import FIELD_LABELS, NOTES_MAX, PRIOR_AUTH_WORDS
 
 
-class InsuranceForm(TextCheckedForm):
+class InsuranceChecklistForm(BaseForm):
     """The checklist. ``version`` is the version the form was loaded with and never changes on a
     conflict page, so re-sending the same form conflicts again; only the "save over theirs"
     button sends ``save_over`` with ``seen_version``, the version that page showed."""
