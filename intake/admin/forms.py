@@ -16,6 +16,18 @@ ROLES_HINT = (
 )
 
 
+def roles_field() -> SelectMultipleField:
+    """The roles tick-boxes, one definition for creating an account and changing its roles."""
+    return SelectMultipleField(
+        "Roles",
+        choices=choices(ROLES),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired("Choose at least one role.")],
+        description=ROLES_HINT,
+    )
+
+
 class CreateUserForm(BaseForm):
     email = EmailField(
         "Email",
@@ -26,14 +38,7 @@ class CreateUserForm(BaseForm):
         ],
         render_kw={"autocomplete": "off"},
     )
-    roles = SelectMultipleField(
-        "Roles",
-        choices=choices(ROLES),
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validators=[DataRequired("Choose at least one role.")],
-        description=ROLES_HINT,
-    )
+    roles = roles_field()
     password = PasswordField(
         "Initial password",
         validators=[DataRequired("Enter an initial password."), Length(max=1000)],
@@ -44,14 +49,7 @@ class CreateUserForm(BaseForm):
 
 
 class RolesForm(BaseForm):
-    roles = SelectMultipleField(
-        "Roles",
-        choices=choices(ROLES),
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validators=[DataRequired("Choose at least one role.")],
-        description=ROLES_HINT,
-    )
+    roles = roles_field()
 
 
 class SetPasswordForm(BaseForm):
