@@ -1,8 +1,8 @@
 """The front-desk queue: pinned urgent submissions, filters, search, sorting and pages.
 
 Unacknowledged urgent submissions matching the filters are pinned above the list, longest
-waiting first (``ix_submission_unacknowledged``). The list below holds everything else, sorted
-as asked, one page at a time (LIMIT/OFFSET on indexed columns, ties broken by id).
+waiting first (the partial index ``ix_submission_pinned``). The list below holds everything
+else, sorted as asked, one page at a time (LIMIT/OFFSET on indexed columns, ties broken by id).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.orm import defer
 
 from intake.extensions import db
 from intake.models import Submission
+from intake.models.submission import SubmissionPathway, pinned_condition
 from intake.names import fold_name
 from intake.rules import ruleset
 
@@ -93,7 +94,13 @@ def _conditions(f: QueueFilters) -> list[sa.ColumnElement[bool]]:
     if f.coverage:
         conds.append(s.coverage_type == f.coverage)
     if f.pathway:
-        conds.append(s.pathway_codes.like(f"%,{f.pathway},%"))
+        conds.append(
+            s.id.in_(
+                sa.select(SubmissionPathway.submission_id).where(
+                    SubmissionPathway.code == f.pathway
+                )
+            )
+        )
     start = _parse_date(f.date_from) if f.date_from else None
     end = _parse_date(f.date_to) if f.date_to else None
     if start:
@@ -124,7 +131,8 @@ def _escape_like(value: str) -> str:
 
 
 def _pinned_condition() -> sa.ColumnElement[bool]:
-    return sa.and_(Submission.urgent.is_(True), Submission.acknowledged_at.is_(None))
+    # Written as the partial index ``ix_submission_pinned`` states it, so the index is used.
+    return pinned_condition()
 
 
 @dataclass
