@@ -88,12 +88,15 @@ def queue() -> ResponseReturnValue:
     # Each page shows names and dates of birth: a view of patient data, recorded with what was
     # shown and how many matched, never the search term. Recorded after rendering, because the
     # commit expires the loaded rows; the page is only sent once its view is on record.
+    matching = {"matching": int(pinned.total) + int(page.total)}
+    if pinned.total.more or page.total.more:
+        matching["matching_more_than"] = True  # a count stops at qs.COUNT_CAP per list
     audit.record(
         "queue_viewed",
         detail={
             "page": page.page,
             "shown": len(pinned.rows) + len(page.items),
-            "matching": pinned.total + page.total,
+            **matching,
             "filters": audit_filters(filters),
         },
     )
