@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import QueryableAttribute, defer
+from sqlalchemy.orm import QueryableAttribute
 
 from intake.extensions import db
 from intake.models import Submission
@@ -155,23 +155,49 @@ def _pinned_condition() -> sa.ColumnElement[bool]:
     return pinned_condition()
 
 
-@dataclass
+#: The columns a line of the queue shows: read as plain rows, not ORM objects (no identity map,
+#: no JSON documents; the first name is read with a JSON path).
+_ROW_COLUMNS = (
+    Submission.id,
+    Submission.reference,
+    Submission.status,
+    Submission.urgent,
+    Submission.acute,
+    Submission.acknowledged_at,
+    Submission.submitted_at,
+    Submission.last_name,
+    Submission.date_of_birth,
+    Submission.primary_concern,
+    Submission.coverage_type,
+)
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
     """What one line of the queue shows (the JSON documents are not loaded for a list)."""
 
-    submission: Submission
+    id: int
+    reference: str
+    status: str
+    urgent: bool
+    acute: bool
+    acknowledged_at: datetime | None
+    submitted_at: datetime
+    last_name: str
+    date_of_birth: date
+    primary_concern: str
+    coverage_type: str
     first_name: str
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.submission, name)
 
 
 def _rows(stmt: sa.Select[Any]) -> list[Row]:
-    first_name = Submission.answers["patient"]["first_name"].as_string()
-    stmt = stmt.add_columns(first_name).options(
-        defer(Submission.answers), defer(Submission.evaluation)
-    )
-    return [Row(s, name or "") for s, name in db.session.execute(stmt)]
+    """The queue lines for the submissions ``stmt`` selects, in its order."""
+    first_name = Submission.answers["patient"]["first_name"].as_string().label("first_name")
+    lines = stmt.with_only_columns(*_ROW_COLUMNS, first_name)
+    return [
+        Row(**{**values._asdict(), "first_name": values.first_name or ""})
+        for values in db.session.execute(lines)
+    ]
 
 
 @dataclass(frozen=True)
@@ -231,14 +257,39 @@ def count_matching(stmt: sa.Select[Any], cap: int | None = None) -> Count:
     ``cap + 1`` rows however many match. ``cap`` is ``COUNT_CAP`` unless given.
     """
     cap = COUNT_CAP if cap is None else cap
-    where = stmt.whereclause
+    found = _count_where(stmt.whereclause, cap + 1)
+    return Count(cap, more=True) if found > cap else Count(found)
+
+
+def _count_where(where: sa.ColumnElement[bool] | None, limit: int) -> int:
+    """How many submissions match ``where``, counting at most ``limit``."""
     inner = sa.select(sa.literal(1)).select_from(Submission)
     if where is not None:
         inner = inner.where(where)
-    found = db.session.scalar(
-        sa.select(sa.func.count()).select_from(inner.limit(cap + 1).subquery())
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(inner.limit(limit).subquery()))
+        or 0
     )
-    return Count(cap, more=True) if (found or 0) > cap else Count(found or 0)
+
+
+def count_listed(f: QueueFilters, pinned_total: Count | None = None) -> Count:
+    """How many submissions the list holds (those ``select_listed`` matches), exact up to
+    ``COUNT_CAP``.
+
+    Counted as every match of the filters less the pinned ones (``pinned_total``, counted here
+    when not given): every match needs no column but the filters' own, so it is read from their
+    indexes alone (the pathway index, the status index, ...) instead of visiting each row to
+    see whether it is pinned; the pinned ones are the few rows of the partial index.
+    """
+    pinned_total = Count(0) if f.urgent == "no" else pinned_total
+    if pinned_total is None:
+        pinned_total = count_matching(select_pinned(f))
+    if pinned_total.more:
+        return count_matching(select_listed(f))
+    conditions = _conditions(f)
+    where = sa.and_(*conditions) if conditions else None
+    listed = _count_where(where, COUNT_CAP + pinned_total.value + 1) - pinned_total.value
+    return Count(COUNT_CAP, more=True) if listed > COUNT_CAP else Count(max(listed, 0))
 
 
 def matching_ids(*statements: sa.Select[Any]) -> list[int]:
@@ -285,8 +336,8 @@ def cursor_for(sort: str, row: Row) -> str:
     """The cursor naming ``row``'s place in ``sort``: ``sort.id``, and for the status sort the
     status it had (a status can change; the row's other key columns never do)."""
     if sort == "status":
-        return f"{sort}.{row.submission.id}.{row.submission.status}"
-    return f"{sort}.{row.submission.id}"
+        return f"{sort}.{row.id}.{row.status}"
+    return f"{sort}.{row.id}"
 
 
 _CURSOR = re.compile(r"(?P<sort>[a-z_]{1,20})\.(?P<id>\d{1,18})(?:\.(?P<status>[a-z_]{1,32}))?")
@@ -412,18 +463,20 @@ class Page:
         return (self.page - 1) * self.per_page + len(self.items)
 
 
-def listing(f: QueueFilters, per_page: int | None = None) -> Page:
+def listing(
+    f: QueueFilters, per_page: int | None = None, *, pinned_total: Count | None = None
+) -> Page:
     """One page of the submissions that are not pinned, sorted as asked.
 
     "Next" (``page == from_page + 1`` with ``last_row``) reads the rows after that row and
     "Previous" (``page == from_page - 1`` with ``first_row``) the rows before the first one,
     on the sort's index; any other page number is read with OFFSET (First, Last, and a page
-    asked without its cursors). The count is exact up to ``COUNT_CAP``; ``per_page`` is
-    ``PAGE_SIZE`` unless given.
+    asked without its cursors). The count is exact up to ``COUNT_CAP`` (``count_listed``, which
+    takes the ``pinned_total`` the page already has); ``per_page`` is ``PAGE_SIZE`` unless given.
     """
     per_page = PAGE_SIZE if per_page is None else per_page
     stmt = select_listed(f)
-    total = count_matching(stmt)
+    total = count_listed(f, pinned_total)
     pages = None if total.more else max(1, -(-total.value // per_page))
     page = f.page if pages is None else min(f.page, pages)
     key = _key(f.sort)
@@ -450,7 +503,7 @@ def listing(f: QueueFilters, per_page: int | None = None) -> Page:
     has_previous = page > 1
     position = {sid: i for i, sid in enumerate(ids)}
     rows = _rows(sa.select(Submission).where(Submission.id.in_(ids))) if ids else []
-    rows.sort(key=lambda row: position[row.submission.id])
+    rows.sort(key=lambda row: position[row.id])
     return Page(
         rows,
         total,

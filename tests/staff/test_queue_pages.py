@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from answer_documents import ASQ_YES
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -231,3 +232,60 @@ def test_the_audit_event_says_when_a_count_was_capped(
     ).one()
     assert event.detail["matching"] == 8 and event.detail["matching_more_than"] is True
     assert "first_row" not in event.detail["filters"] and "last_row" not in event.detail["filters"]
+
+
+def test_the_list_count_is_every_match_less_the_pinned(app: Flask, rows: None) -> None:
+    """``count_listed`` counts every match and takes away the pinned ones; the figures here
+    are the rows above plus three unacknowledged urgent (pinned) and two acknowledged."""
+    for n in range(3):
+        make_submission(reference=f"U{n}", changes=ASQ_YES)
+    for n in range(2):
+        make_submission(reference=f"K{n}", changes=ASQ_YES, acknowledged=True)
+    expected = {
+        (): 16,  # 14 + the 2 acknowledged urgent
+        (("urgent", "yes"),): 2,
+        (("urgent", "no"),): 14,
+        (("status", "new"),): 8,  # R01 R03 R05 R08 R10 R14 + K0 K1 (U0-U2 are pinned)
+        (("pathway", "safety_check"),): 2,
+        (("q", "ames"),): 5,
+    }
+    for filters, count in expected.items():
+        f = queue.QueueFilters(**dict(filters))
+        assert queue.count_listed(f) == queue.Count(count), filters
+        assert queue.count_listed(f) == queue.count_matching(queue.select_listed(f)), filters
+    f = queue.QueueFilters()
+    pinned = queue.pinned(f).total
+    assert pinned == queue.Count(3)
+    assert queue.count_listed(f, pinned) == queue.Count(16)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(queue, "COUNT_CAP", 15)
+        assert queue.count_listed(f) == queue.Count(15, more=True)
+        patch.setattr(queue, "COUNT_CAP", 16)
+        assert queue.count_listed(f) == queue.Count(16)
+        patch.setattr(queue, "COUNT_CAP", 2)  # more pinned than the cap: counted directly
+        assert queue.count_listed(f) == queue.Count(2, more=True)
+        assert queue.count_listed(queue.QueueFilters(urgent="yes")) == queue.Count(2)
+
+
+def test_each_line_links_to_its_submission(client: FlaskClient, login_as, rows: None) -> None:  # type: ignore[no-untyped-def]
+    login_as("front_desk")
+    make_submission(reference="U1", changes=ASQ_YES)  # a pinned line too
+    html = post(client, "/staff/", {}).get_data(as_text=True)
+    ids = {
+        ref: sid for ref, sid in db.session.execute(sa.select(Submission.reference, Submission.id))
+    }
+    links = re.findall(r'<a href="([^"]+)">[^<]+</a>\s*</td>\s*<td>(U1|R\d\d)</td>', html)
+    assert len(links) == 1 + PER_PAGE
+    assert all(href == f"/staff/submissions/{ids[ref]}" for href, ref in links)
+
+
+def test_labels_word_each_code_as_the_label_filter_does(app: Flask) -> None:
+    from intake import vocabulary as vocab
+    from intake.pages import label, labels
+
+    for name, choices in (
+        ("primary_concerns", vocab.PRIMARY_CONCERNS),
+        ("coverage_types", vocab.COVERAGE_TYPES),
+    ):
+        for code in [*(c.code for c in choices), "not_a_code", None]:
+            assert labels(name)[code] == label(code, name)
