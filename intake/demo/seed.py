@@ -235,10 +235,12 @@ def _copy_batch(batch: Batch) -> None:
             values = {**row, "answers": json.dumps(row["answers"])}
             values["evaluation"] = shared.evaluation_json
             copy.write_row((submission_id, *(values[name] for name in _COLUMNS)))
-    with cursor.copy("COPY submission_pathway (submission_id, code) FROM STDIN") as copy:
-        for submission_id, (_row, shared, _ack) in zip(ids, batch, strict=True):
+    with cursor.copy(
+        "COPY submission_pathway (submission_id, code, submitted_at) FROM STDIN"
+    ) as copy:
+        for submission_id, (row, shared, _ack) in zip(ids, batch, strict=True):
             for code in shared.pathways:
-                copy.write_row((submission_id, code))
+                copy.write_row((submission_id, code, row["submitted_at"]))
     with cursor.copy(
         "COPY acknowledgement (submission_id, by_id, at, action, note) FROM STDIN"
     ) as copy:
@@ -252,8 +254,8 @@ def _insert_batch(batch: Batch) -> None:
     rows = [{name: row[name] for name in _COLUMNS} for row, _shared, _ack in batch]
     ids = db.session.execute(sa.insert(Submission).returning(Submission.id), rows).scalars().all()
     pathway_rows = [
-        {"submission_id": submission_id, "code": code}
-        for submission_id, (_row, shared, _ack) in zip(ids, batch, strict=True)
+        {"submission_id": submission_id, "code": code, "submitted_at": row["submitted_at"]}
+        for submission_id, (row, shared, _ack) in zip(ids, batch, strict=True)
         for code in shared.pathways
     ]
     if pathway_rows:

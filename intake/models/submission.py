@@ -112,6 +112,16 @@ sa.Index(
     _columns.id,
     postgresql_where=pinned_condition(),
     sqlite_where=pinned_condition(),
+    # The few pinned rows carry what the filters and the search read (PostgreSQL), so a
+    # filtered pinned list is read from this small index alone.
+    postgresql_include=[
+        "status",
+        "primary_concern",
+        "coverage_type",
+        "last_name_folded",
+        "date_of_birth",
+        "reference",
+    ],
 )
 # One index per sort of the list, ending in the tiebreaker id, so a page (and the keyset "next
 # page" after a given row) is read in index order: newest/oldest (and the date range), status
@@ -130,8 +140,10 @@ class SubmissionPathway(Model):
     """One pathway code of a submission's evaluation: the queue's pathway filter reads this.
 
     Written with its submission (``new_submission``, and the seeder's bulk inserts) from
-    ``pathway_codes(evaluation)``, and never changed, like the evaluation. The index on
-    ``(code, submission_id)`` finds a pathway's submissions without reading the others.
+    ``pathway_codes(evaluation)``, and never changed, like the evaluation. ``submitted_at`` is
+    the submission's own (which never changes either), so the index on
+    ``(code, submitted_at, submission_id)`` gives a pathway's submissions newest (or oldest)
+    first without reading the others: the queue's default sort, filtered on a pathway.
     """
 
     __tablename__ = "submission_pathway"
@@ -140,8 +152,11 @@ class SubmissionPathway(Model):
         sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    __table_args__ = (sa.Index("ix_submission_pathway_code", "code", "submission_id"),)
+    __table_args__ = (
+        sa.Index("ix_submission_pathway_code", "code", "submitted_at", "submission_id"),
+    )
 
 
 def pathway_codes(evaluation: dict[str, Any] | None) -> list[str]:
@@ -197,8 +212,12 @@ def new_submission(
     """A new, unsaved submission: ``row_values``, its ``submission_pathway`` rows and
     ``columns`` (reference, status, times, ...). The submit service and the test factory build
     every submission here; the seeder inserts the same values in bulk."""
+    submitted_at = columns.setdefault("submitted_at", utcnow())
     return Submission(
         **row_values(answers, evaluation),
-        pathway_rows=[SubmissionPathway(code=code) for code in pathway_codes(evaluation)],
+        pathway_rows=[
+            SubmissionPathway(code=code, submitted_at=submitted_at)
+            for code in pathway_codes(evaluation)
+        ],
         **columns,
     )

@@ -100,12 +100,21 @@ class QueueFilters:
         return any(v for k, v in self.as_form().items() if k != "sort")
 
 
-def _conditions(f: QueueFilters) -> list[sa.ColumnElement[bool]]:
+def _conditions(
+    f: QueueFilters, *, pinned: bool = False, pathway: bool = True
+) -> list[sa.ColumnElement[bool]]:
+    """The filters as conditions (without the pathway's unless ``pathway``).
+
+    For the ``pinned`` rows, which are few (the partial index), every filter is checked row by
+    row as that index is read: "urgent only" is left out (they all are; a repeated ``urgent``
+    would steer PostgreSQL off the partial index) and the pathway is a lookup per row (its
+    primary key), never a join that reads every submission of a common pathway first.
+    """
     s = Submission
     conds: list[sa.ColumnElement[bool]] = []
     if f.status:
         conds.append(s.status == f.status)
-    if f.urgent == "yes":
+    if f.urgent == "yes" and not pinned:
         conds.append(s.urgent.is_(True))
     elif f.urgent == "no":
         conds.append(s.urgent.is_(False))
@@ -113,7 +122,12 @@ def _conditions(f: QueueFilters) -> list[sa.ColumnElement[bool]]:
         conds.append(s.primary_concern == f.concern)
     if f.coverage:
         conds.append(s.coverage_type == f.coverage)
-    if f.pathway:
+    if f.pathway and pathway and pinned:
+        has_pathway = sa.select(sa.true()).where(
+            SubmissionPathway.submission_id == s.id, SubmissionPathway.code == f.pathway
+        )
+        conds.append(has_pathway.scalar_subquery().is_not(None))
+    elif f.pathway and pathway:
         conds.append(
             s.id.in_(
                 sa.select(SubmissionPathway.submission_id).where(
@@ -200,6 +214,16 @@ def _rows(stmt: sa.Select[Any]) -> list[Row]:
     ]
 
 
+def _lines(ids: list[int]) -> list[Row]:
+    """The queue lines of these submissions, in this order."""
+    if not ids:
+        return []
+    position = {sid: i for i, sid in enumerate(ids)}
+    rows = _rows(sa.select(Submission).where(Submission.id.in_(ids)))
+    rows.sort(key=lambda row: position[row.id])
+    return rows
+
+
 @dataclass(frozen=True)
 class Count:
     """How many rows matched: exact up to ``COUNT_CAP``, else ``more`` (and ``value`` is the cap).
@@ -235,7 +259,7 @@ def select_pinned(f: QueueFilters) -> sa.Select[Any]:
     """
     stmt = (
         sa.select(Submission)
-        .where(_pinned_condition(), *_conditions(f))
+        .where(_pinned_condition(), *_conditions(f, pinned=True))
         .order_by(Submission.acute.desc(), Submission.submitted_at.asc(), Submission.id.asc())
     )
     return stmt.where(sa.false()) if f.urgent == "no" else stmt
@@ -286,9 +310,22 @@ def count_listed(f: QueueFilters, pinned_total: Count | None = None) -> Count:
         pinned_total = count_matching(select_pinned(f))
     if pinned_total.more:
         return count_matching(select_listed(f))
-    conditions = _conditions(f)
-    where = sa.and_(*conditions) if conditions else None
-    listed = _count_where(where, COUNT_CAP + pinned_total.value + 1) - pinned_total.value
+    limit = COUNT_CAP + pinned_total.value + 1
+    others = _conditions(f, pathway=False)
+    if f.pathway and not others:
+        # A pathway alone: its rows in the join table are the matches (an index-only count).
+        every = db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                sa.select(sa.literal(1))
+                .where(SubmissionPathway.code == f.pathway)
+                .limit(limit)
+                .subquery()
+            )
+        )
+    else:
+        conditions = _conditions(f)
+        every = _count_where(sa.and_(*conditions) if conditions else None, limit)
+    listed = (every or 0) - pinned_total.value
     return Count(COUNT_CAP, more=True) if listed > COUNT_CAP else Count(max(listed, 0))
 
 
@@ -306,8 +343,11 @@ def pinned(f: QueueFilters) -> Pinned:
     if f.urgent == "no":
         return Pinned([], Count(0))
     stmt = select_pinned(f)
-    rows = _rows(stmt.limit(PINNED_LIMIT))
-    total = count_matching(stmt) if len(rows) == PINNED_LIMIT else Count(len(rows))
+    # Ids first: the filters read only columns the partial index carries, so this is a scan
+    # of that small index in the list's order; then the lines of those rows.
+    ids = list(db.session.scalars(stmt.with_only_columns(Submission.id).limit(PINNED_LIMIT)))
+    rows = _lines(ids)
+    total = count_matching(stmt) if len(ids) == PINNED_LIMIT else Count(len(ids))
     return Pinned(rows, total)
 
 
@@ -382,6 +422,27 @@ def _beyond(key: Key, values: list[Any]) -> list[sa.ColumnElement[bool]]:
     return parts
 
 
+def _listed_in_order(f: QueueFilters) -> tuple[sa.Select[Any], Key]:
+    """``select_listed(f)`` and its sort key, as the page reads them.
+
+    A pathway filter sorted by time is read from the join table's
+    ``(code, submitted_at, submission_id)`` index in that order, each row checked against the
+    submission (not pinned, the other filters) until the page is full: as fast for a pathway
+    of a few rows as for one of half a million, and for one whose newest rows are all pinned.
+    """
+    if f.pathway and f.sort in ("newest", "oldest"):
+        p = SubmissionPathway
+        descending = f.sort == "newest"
+        stmt = (
+            sa.select(p.submission_id)
+            .join(Submission, Submission.id == p.submission_id)
+            .where(p.code == f.pathway, sa.not_(_pinned_condition()))
+            .where(*_conditions(f, pathway=False))
+        )
+        return stmt, [(p.submitted_at, descending), (p.submission_id, descending)]
+    return select_listed(f), _key(f.sort)
+
+
 def _bind(column: QueryableAttribute[Any], value: Any) -> sa.BindParameter[Any]:
     return sa.bindparam(None, value, type_=column.type)
 
@@ -397,7 +458,7 @@ def _page_ids(
     page) or after ``offset`` rows. Several runs (the status sort) are read as a UNION ALL of
     one index range each, then merged."""
     order = [column.desc() if descending else column.asc() for column, descending in key]
-    base = stmt.with_only_columns(Submission.id).order_by(None)
+    base = stmt.with_only_columns(key[-1][0]).order_by(None)  # the key ends in the id
     if values is None:
         return list(db.session.scalars(base.order_by(*order).limit(limit).offset(offset)))
     parts = _beyond(key, values)
@@ -475,11 +536,10 @@ def listing(
     takes the ``pinned_total`` the page already has); ``per_page`` is ``PAGE_SIZE`` unless given.
     """
     per_page = PAGE_SIZE if per_page is None else per_page
-    stmt = select_listed(f)
+    stmt, key = _listed_in_order(f)
     total = count_listed(f, pinned_total)
     pages = None if total.more else max(1, -(-total.value // per_page))
     page = f.page if pages is None else min(f.page, pages)
-    key = _key(f.sort)
     ids: list[int] | None = None
     has_next = False
     if page > 1 and page == f.from_page + 1 and f.last_row:
@@ -501,9 +561,7 @@ def listing(
         found = _page_ids(stmt, key, None, per_page + 1, (page - 1) * per_page)
         ids, has_next = found[:per_page], len(found) > per_page
     has_previous = page > 1
-    position = {sid: i for i, sid in enumerate(ids)}
-    rows = _rows(sa.select(Submission).where(Submission.id.in_(ids))) if ids else []
-    rows.sort(key=lambda row: position[row.id])
+    rows = _lines(ids)
     return Page(
         rows,
         total,

@@ -1,15 +1,21 @@
 """The queue at a million submissions: pathways in a join table, a partial index for the pins,
 one index per sort ending in the id.
 
-- ``submission_pathway(submission_id, code)`` replaces ``submission.pathway_codes``
-  (",code1,code2,", filtered with ``LIKE '%,x,%'``: a full scan). It is filled from every stored
-  evaluation in one INSERT ... SELECT per dialect (``jsonb_array_elements`` on PostgreSQL,
-  ``json_each`` on SQLite), so the backfill runs in the database, not row by row in Python;
-  its ``(code, submission_id)`` index is built after the rows are in.
+- ``submission_pathway(submission_id, code, submitted_at)`` replaces
+  ``submission.pathway_codes`` (",code1,code2,", filtered with ``LIKE '%,x,%'``: a full scan).
+  It is filled from every stored evaluation in one INSERT ... SELECT per dialect
+  (``jsonb_array_elements`` on PostgreSQL, ``json_each`` on SQLite), so the backfill runs in the
+  database, not row by row in Python; its ``(code, submitted_at, submission_id)`` index (a
+  pathway's submissions newest first) is built after the rows are in. ``submitted_at`` is the
+  submission's, which never changes.
 - ``ix_submission_pinned`` becomes a partial index of the unacknowledged urgent rows only, in
-  the pinned list's order (acute first, then longest waiting, then id): the list, its count and
-  the header count no longer walk the acknowledged urgent rows. ``ix_submission_unacknowledged``
-  (urgent, acknowledged_at, submitted_at) is covered by it and goes.
+  the pinned list's order (acute first, then longest waiting, then id), carrying the filtered
+  and searched columns on PostgreSQL: the list, its count and the header count no longer walk
+  the acknowledged urgent rows. ``ix_submission_unacknowledged`` (urgent, acknowledged_at,
+  submitted_at) is covered by it and goes.
+- PostgreSQL gets extended statistics on ``(urgent, acknowledged_at)``, so it knows how few
+  rows are pinned (the columns are far from independent) and plans filtered pinned queries on
+  the partial index.
 - The list's sorts read ``(submitted_at, id)``, ``(status, submitted_at DESC, id DESC)`` and
   ``(last_name_folded, id)``, in place of the single-column indexes on those columns, so the
   keyset "next page" starts right after a given row.
@@ -40,10 +46,16 @@ PINNED = {
     'sqlite': 'urgent = 1 AND acknowledged_at IS NULL',
 }
 
+#: Extended statistics (PostgreSQL): how often urgent and unacknowledged go together.
+PINNED_STATISTICS = 'st_submission_urgent_acknowledged'
+
+#: What the filters and the search read, carried by the few pinned rows' index (PostgreSQL).
+PINNED_INCLUDE = ['status', 'primary_concern', 'coverage_type', 'last_name_folded', 'date_of_birth', 'reference']
+
 BACKFILL = {
     'postgresql': """
-        INSERT INTO submission_pathway (submission_id, code)
-        SELECT DISTINCT s.id, p.value ->> 'code'
+        INSERT INTO submission_pathway (submission_id, code, submitted_at)
+        SELECT DISTINCT s.id, p.value ->> 'code', s.submitted_at
         FROM submission AS s,
              jsonb_array_elements(CASE WHEN jsonb_typeof(s.evaluation -> 'pathways') = 'array'
                                        THEN s.evaluation -> 'pathways'
@@ -51,8 +63,8 @@ BACKFILL = {
         WHERE coalesce(p.value ->> 'code', '') <> ''
     """,
     'sqlite': """
-        INSERT INTO submission_pathway (submission_id, code)
-        SELECT DISTINCT s.id, json_extract(p.value, '$.code')
+        INSERT INTO submission_pathway (submission_id, code, submitted_at)
+        SELECT DISTINCT s.id, json_extract(p.value, '$.code'), s.submitted_at
         FROM submission AS s,
              json_each(CASE WHEN json_type(s.evaluation, '$.pathways') = 'array'
                             THEN json_extract(s.evaluation, '$.pathways')
@@ -90,11 +102,12 @@ def upgrade():
         'submission_pathway',
         sa.Column('submission_id', sa.Integer(), nullable=False),
         sa.Column('code', sa.String(length=64), nullable=False),
+        sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_submission_pathway_submission_id_submission'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('submission_id', 'code', name=op.f('pk_submission_pathway')),
     )
     op.execute(BACKFILL[dialect])
-    op.create_index('ix_submission_pathway_code', 'submission_pathway', ['code', 'submission_id'], unique=False)
+    op.create_index('ix_submission_pathway_code', 'submission_pathway', ['code', 'submitted_at', 'submission_id'], unique=False)
     # No batch mode: dropping an unindexed column is a plain ALTER TABLE on both (SQLite 3.35+),
     # and a batch rebuild of ``submission`` is not needed for indexes.
     op.drop_column('submission', 'pathway_codes')
@@ -104,7 +117,15 @@ def upgrade():
     op.create_index(
         'ix_submission_pinned', 'submission', [sa.text('acute DESC'), 'submitted_at', 'id'], unique=False,
         postgresql_where=sa.text(PINNED['postgresql']), sqlite_where=sa.text(PINNED['sqlite']),
+        postgresql_include=PINNED_INCLUDE,
     )
+    if dialect == 'postgresql':
+        # Without it PostgreSQL multiplies the share of urgent rows by the share of
+        # unacknowledged ones (nearly every row: a row that is not urgent is never
+        # acknowledged) and expects a hundred times more pinned rows than there are, which
+        # steers filtered pinned queries off the partial index.
+        op.execute(f'CREATE STATISTICS {PINNED_STATISTICS} (mcv) ON urgent, acknowledged_at FROM submission')
+        op.execute('ANALYZE submission')
     op.drop_index('ix_submission_submitted_at', table_name='submission')
     op.create_index('ix_submission_submitted', 'submission', ['submitted_at', 'id'], unique=False)
     op.drop_index('ix_submission_status', table_name='submission')
@@ -118,6 +139,8 @@ def upgrade():
 
 def downgrade():
     dialect = op.get_bind().dialect.name
+    if dialect == 'postgresql':
+        op.execute(f'DROP STATISTICS IF EXISTS {PINNED_STATISTICS}')
     op.drop_index('ix_submission_last_name_folded', table_name='submission')
     op.create_index('ix_submission_last_name_folded', 'submission', ['last_name_folded'], unique=False)
     op.drop_index('ix_submission_status_submitted', table_name='submission')

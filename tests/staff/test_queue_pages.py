@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from answer_documents import ASQ_YES
+from answer_documents import ASQ_YES, OCD_TWO_FAILED_SRIS
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -69,6 +69,11 @@ def rows(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
 def _listed(html: str) -> list[str]:
     start = html.index('id="list-heading"')
     return re.findall(r"<td>(R\d\d|N\d)</td>", html[start : html.index("</section>", start)])
+
+
+def _listed_refs(html: str) -> list[str]:
+    start = html.index('id="list-heading"')
+    return re.findall(r"<td>([A-Z]\d+)</td>", html[start : html.index("</section>", start)])
 
 
 def _pager(html: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -289,3 +294,57 @@ def test_labels_word_each_code_as_the_label_filter_does(app: Flask) -> None:
     ):
         for code in [*(c.code for c in choices), "not_a_code", None]:
             assert labels(name)[code] == label(code, name)
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "last_name", "status"])
+def test_a_pathway_filter_pages_through_exactly_its_rows(
+    client: FlaskClient, login_as, sort: str, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Newest and oldest with a pathway are read from the join table in time order; the other
+    sorts from the submission's indexes. Either way each row of the pathway comes once, in
+    the sort's order, and the pinned ones stay above the list."""
+    monkeypatch.setattr(queue, "PAGE_SIZE", 3)
+    login_as("front_desk")
+    now = utcnow().replace(microsecond=0)
+    # reference, minutes before now, answers: OCD (tms_plus_erp) or not; P1 also urgent, so
+    # pinned (above the list, not in it).
+    table = (
+        ("P1", 1, {**OCD_TWO_FAILED_SRIS, **ASQ_YES}),
+        ("E1", 5, OCD_TWO_FAILED_SRIS),
+        ("X1", 5, {}),
+        ("E2", 5, OCD_TWO_FAILED_SRIS),
+        ("E3", 15, OCD_TWO_FAILED_SRIS),
+        ("X2", 20, {}),
+        ("E4", 25, OCD_TWO_FAILED_SRIS),
+        ("E5", 25, OCD_TWO_FAILED_SRIS),
+        ("E6", 40, OCD_TWO_FAILED_SRIS),
+        ("E7", 45, OCD_TWO_FAILED_SRIS),
+    )
+    for reference, minutes, changes in table:
+        make_submission(
+            reference=reference,
+            primary_concern="ocd" if changes else "depression",
+            changes=changes,
+            last_name="Ames" if reference in ("E2", "E5") else "Baker",
+            status="in_review" if reference in ("E3", "E6") else "new",
+            submitted_at=now - timedelta(minutes=minutes),
+        )
+    order = [ref for ref, *_ in table]  # stored in this order: a later one has a higher id
+    erp = [row for row in table if row[2] and row[0] != "P1"]
+    expected = {
+        "newest": sorted(erp, key=lambda r: (r[1], -order.index(r[0]))),
+        "oldest": sorted(erp, key=lambda r: (-r[1], order.index(r[0]))),
+        "last_name": sorted(erp, key=lambda r: (r[0] not in ("E2", "E5"), order.index(r[0]))),
+        "status": sorted(
+            erp, key=lambda r: (r[0] not in ("E3", "E6"), r[1], -order.index(r[0]))
+        ),  # in_review before new
+    }[sort]
+    html = post(client, "/staff/", {"pathway": "tms_plus_erp", "sort": sort}).get_data(as_text=True)
+    assert re.findall(r"<td>(P1)</td>", html) == ["P1"]  # pinned, above the list
+    pages = [_listed_refs(html)]
+    while "Next page" in _pager(html)[1]:
+        html = _press(client, html, "Next page")
+        assert re.findall(r"<td>(P1)</td>", html) == ["P1"]
+        pages.append(_listed_refs(html))
+    assert [ref for page in pages for ref in page] == [r[0] for r in expected]
+    assert [len(page) for page in pages] == [3, 3, 1]

@@ -34,7 +34,7 @@ def _with_pathway(reference: str, code: str) -> Submission:
     """A stored submission whose evaluation gave pathway ``code`` (as the extra rule would)."""
     submission = make_submission(reference=reference)
     submission.evaluation = {**submission.evaluation, "pathways": [{"code": code}]}
-    submission.pathway_rows = [SubmissionPathway(code=code)]
+    submission.pathway_rows = [SubmissionPathway(code=code, submitted_at=submission.submitted_at)]
     db.session.commit()
     return submission
 
@@ -104,14 +104,18 @@ PATHWAY_ROWS = (
 
 
 def _stored_pathways() -> dict[str, set[str]]:
+    """The committed pathway rows by reference (each with its submission's own time)."""
     with db.engine.connect() as conn:
         found = conn.execute(
-            sa.select(Submission.reference, SubmissionPathway.code).join(
-                SubmissionPathway, SubmissionPathway.submission_id == Submission.id
-            )
+            sa.select(
+                Submission.reference,
+                SubmissionPathway.code,
+                SubmissionPathway.submitted_at == Submission.submitted_at,
+            ).join(SubmissionPathway, SubmissionPathway.submission_id == Submission.id)
         ).all()
     stored: dict[str, set[str]] = {}
-    for reference, code in found:
+    for reference, code, same_time in found:
+        assert same_time, reference
         stored.setdefault(reference, set()).add(code)
     return stored
 
