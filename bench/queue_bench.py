@@ -10,7 +10,8 @@ Uses the benchmark database ``intake_bench`` (``bench/bench_db.py``: built once,
    through the queue service, and every SQL statement it sends is timed at the cursor
    (SQLAlchemy's ``before/after_cursor_execute``). A scenario's figure is the p95 of its
    slowest kind of statement (count, page ids, rows, pinned rows, ...). ``--plans`` prints
-   ``EXPLAIN (ANALYZE, BUFFERS)`` of the main statements.
+   ``EXPLAIN (ANALYZE, BUFFERS)`` of the main statements; ``--only=TEXT`` runs the scenarios
+   whose name holds TEXT; ``--no-http`` skips part 2, ``--http-only`` part 1.
 2. **The queue page ≥ 0.15 × bare Flask req/s**: gunicorn in production mode (``BENCH_WORKERS``
    sync workers, 2 by default; a Redis of its own for the rate limits) serving the benchmark
    database, signed in as the bench's front-desk account, and the bare Flask endpoint under
@@ -82,11 +83,11 @@ def kind_of(sql: str) -> str:
     """Which of the queue's statements this is."""
     text = " ".join(sql.split())
     if "count(" in text:
-        return "count" if "NOT (submission.urgent" in text else "pinned count"
+        return "pinned count" if "submission.acknowledged_at IS NULL" in text else "count"
     if "WHERE submission.id = " in text and "LIMIT" not in text:
         return "cursor row"
     if "ORDER BY submission.acute DESC" in text:
-        return "pinned rows"
+        return "pinned ids"
     if "submission.id IN (__[POSTCOMPILE" in text or re.search(r"WHERE submission\.id IN \(", text):
         return "rows by id"
     return "page ids"
@@ -184,7 +185,7 @@ def scenarios() -> dict[str, Callable[[], object]]:
     return found
 
 
-def query_figures(url: str, plans: bool) -> list[tuple[str, float, str]]:
+def query_figures(url: str, plans: bool, only: str = "") -> list[tuple[str, float, str]]:
     """(scenario, p95 of its slowest statement kind, that kind) for every scenario."""
     from intake.extensions import db
 
@@ -198,6 +199,8 @@ def query_figures(url: str, plans: bool) -> list[tuple[str, float, str]]:
             f"({ROUNDS} rounds each; p95 of every statement, the slowest kind shown):"
         )
         for name, run in runs.items():
+            if only not in name:
+                continue
             run()  # warm: plans cached, pages in memory
             db.session.rollback()
             timer.scenario = name
@@ -214,43 +217,50 @@ def query_figures(url: str, plans: bool) -> list[tuple[str, float, str]]:
                 flush=True,
             )
         if plans:
-            explain(db)
+            explain(db, runs)
         db.session.remove()
         db.engine.dispose()
     return results
 
 
-def explain(db: Any) -> None:
-    """``EXPLAIN (ANALYZE, BUFFERS)`` of the statements the issue named."""
-    from intake.models import Submission
-    from intake.services import queue as qs
-
-    f = qs.QueueFilters()
-    pathway = qs.QueueFilters(pathway="tms_plus_erp")
-    listed = qs.select_listed(f)
-    statements = {
-        "pinned rows": qs.select_pinned(f).with_only_columns(Submission.id).limit(qs.PINNED_LIMIT),
-        "default page ids": listed.with_only_columns(Submission.id).limit(qs.PAGE_SIZE + 1),
-        "count of the list (capped)": _count_statement(listed),
-        "pathway filter: page ids": qs.select_listed(pathway)
-        .with_only_columns(Submission.id)
-        .limit(qs.PAGE_SIZE + 1),
-        "pathway filter: count (capped)": _count_statement(qs.select_listed(pathway)),
-    }
-    for name, statement in statements.items():
-        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
-        plan = db.session.execute(sa.text(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}")).scalars()
-        print(f"\n  plan: {name}")
-        for line in plan:
-            print(f"    {line}")
+#: The scenarios whose statements ``--plans`` explains (the ones issue 13 measured).
+PLANNED = (
+    "default page (pinned + page 1)",
+    f"Next: page {DEEP_PAGE:,}, newest",
+    "pathway tms_plus_erp",
+    "search: last-name prefix 'garc'",
+)
 
 
-def _count_statement(stmt: sa.Select[Any]) -> sa.Select[Any]:
-    from intake.models import Submission
-    from intake.services import queue as qs
+def _statements(db: Any, run: Callable[[], object]) -> list[tuple[str, Any]]:
+    """The statements (with their parameters) ``run`` sends."""
+    sent: list[tuple[str, Any]] = []
 
-    inner = sa.select(sa.literal(1)).select_from(Submission).where(stmt.whereclause)
-    return sa.select(sa.func.count()).select_from(inner.limit(qs.COUNT_CAP + 1).subquery())
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        sent.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        run()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    db.session.rollback()
+    return sent
+
+
+def explain(db: Any, runs: dict[str, Callable[[], object]]) -> None:
+    """``EXPLAIN (ANALYZE, BUFFERS)`` of every statement the ``PLANNED`` scenarios send."""
+    for name in PLANNED:
+        sent = _statements(db, runs[name])
+        print(f"\n  plans: {name}")
+        for statement, parameters in sent:
+            plan = db.session.connection().exec_driver_sql(
+                f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters
+            )
+            print(f"    -- {kind_of(statement)}")
+            for (line,) in plan:
+                print(f"    {line}")
+        db.session.rollback()
 
 
 @contextmanager
@@ -347,13 +357,15 @@ def main(argv: list[str] | None = None) -> None:
     except sa.exc.OperationalError as exc:
         print(f"queue benchmark: PostgreSQL unreachable, skipped ({str(exc).splitlines()[0]})")
         return
-    results = query_figures(url, plans="--plans" in argv)
-    missed = [name for name, ms, _kind in results if ms >= QUERY_GOAL_MS]
-    print(
-        f"  slowest: {max(results, key=lambda r: r[1])[0]} "
-        f"({max(ms for _n, ms, _k in results):.1f} ms); "
-        f"{len(results) - len(missed)} of {len(results)} under 50 ms"
-    )
+    only = next((a.split("=", 1)[1] for a in argv if a.startswith("--only=")), "")
+    if "--http-only" not in argv:
+        results = query_figures(url, plans="--plans" in argv, only=only)
+        missed = [name for name, ms, _kind in results if ms >= QUERY_GOAL_MS]
+        if results:
+            print(
+                f"  {len(results) - len(missed)} of {len(results)} scenarios under 50 ms"
+                + (f"; over: {', '.join(missed)}" if missed else "")
+            )
     if "--no-http" not in argv:
         http_figure(url)
     print(f"load average at the end: {load()}")
