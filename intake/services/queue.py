@@ -4,18 +4,22 @@ Unacknowledged urgent submissions matching the filters are pinned above the list
 then longest waiting first (the partial index ``ix_submission_pinned`` holds only those rows,
 in that order). The list below holds everything else, sorted as asked, one page at a time.
 
-Built for a million submissions (docs/staff.md, "Speed"):
+Built for a million submissions (docs/staff.md, "Speed at 1,000,000 submissions"):
 
 - **Counts are exact up to** ``COUNT_CAP`` (a COUNT over a LIMITed subquery) and otherwise
-  "more than 10,000", so no page counts a million rows.
+  "more than 10,000", so no page counts a million rows. The list's count is every match less
+  the pinned ones, so it reads only the filters' own indexes.
 - **Pages are keyset pages.** Every sort ends in the id, and each has an index in that order.
   "Next" asks for the rows after the last row shown and "Previous" for the rows before the
   first (a cursor names the row: its sort, its id, and for the status sort the status it had),
   so a deep page costs what the first does, and a submission arriving meanwhile does not shift
   the page. A page asked by number alone (First, Last, an old form) is read with OFFSET.
+- **The pinned rows** are read as ids from their partial index (which carries the filtered
+  and searched columns), a pathway looked up per row, then only those rows are loaded.
 - **The pathway filter** reads the ``submission_pathway`` join table through its
-  ``(code, submission_id)`` index; the search reads the reference's unique index and the
-  folded-name prefix index.
+  ``(code, submitted_at, submission_id)`` index: newest or oldest first straight from it, and
+  its count there alone. The search reads the reference's unique index and the folded-name
+  prefix index.
 """
 
 from __future__ import annotations
