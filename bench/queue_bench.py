@@ -1,123 +1,375 @@
-"""Queue queries with 100,000+ submissions, on PostgreSQL (and SQLite with ``--sqlite``).
+"""The front-desk queue at 1,000,000 submissions on PostgreSQL: ``python -m bench.queue_bench``
+(also run by ``make bench``).
 
-Seeds ``BENCH_QUEUE_ROWS`` synthetic submissions (default 100,000) with the demo seeder into a
-throwaway database, then times the queries the front-desk queue runs and prints PostgreSQL's
-query plan for the default page, so a missing index shows up as a sequential scan.
+Uses the benchmark database ``intake_bench`` (``bench/bench_db.py``: built once, with
+``make bench-db``, then reused). Two parts, each figure printed beside its goal (issue 13):
+
+1. **Every query the queue runs, p95 < 50 ms**: each scenario (the default page, Next to page
+   2 and to page 1,000 in every sort, Previous, the deepest page First/Last can ask, each
+   filter and every pathway, the searches, the sorts, the header count) runs ``ROUNDS`` times
+   through the queue service, and every SQL statement it sends is timed at the cursor
+   (SQLAlchemy's ``before/after_cursor_execute``). A scenario's figure is the p95 of its
+   slowest kind of statement (count, page ids, rows, pinned rows, ...). ``--plans`` prints
+   ``EXPLAIN (ANALYZE, BUFFERS)`` of the main statements; ``--only=TEXT`` runs the scenarios
+   whose name holds TEXT; ``--no-http`` skips part 2, ``--http-only`` part 1.
+2. **The queue page ≥ 0.15 × bare Flask req/s**: gunicorn in production mode (``BENCH_WORKERS``
+   sync workers, 2 by default; a Redis of its own for the rate limits) serving the benchmark
+   database, signed in as the bench's front-desk account, and the bare Flask endpoint under
+   the same gunicorn settings, measured with ``wrk`` in alternating rounds (``BENCH_ROUNDS``
+   each, ``BENCH_DURATION`` long) in the same run; the ratio of the medians is the figure.
+   Each queue page is a real one: its audit event is written and committed.
+
+The machine's load average is printed at the start and the end: on a shared machine the
+absolute figures move with the neighbours; the ratio (same run, alternating) moves less.
 """
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
+import shutil
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from config import TestingConfig
-from intake import create_app
-from intake.extensions import db
-from intake.staff.filters import read_filters
+from bench import bench_db
+from config import Config
 
-ROWS = int(os.environ.get("BENCH_QUEUE_ROWS", "100000"))
-SERVER = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+ROUNDS = int(os.environ.get("BENCH_QUERY_ROUNDS", "40"))
+HTTP_ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+DURATION = os.environ.get("BENCH_DURATION", "5s")
+QUERY_GOAL_MS = 50.0
+RATIO_GOAL = 0.15
+DEEP_PAGE = 1000
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+class StatementTimer:
+    """Times every statement the engine sends, filed under the current scenario and a kind."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.samples: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        self.scenario: str | None = None
+        sa.event.listen(engine, "before_cursor_execute", self._before)
+        sa.event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        conn.info["bench_started"] = time.perf_counter()
+
+    def _after(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if self.scenario is None:
+            return
+        ms = (time.perf_counter() - conn.info.pop("bench_started")) * 1000
+        self.samples[self.scenario][kind_of(statement)].append(ms)
+
+
+def kind_of(sql: str) -> str:
+    """Which of the queue's statements this is."""
+    text = " ".join(sql.split())
+    if "count(" in text:
+        return "pinned count" if "submission.acknowledged_at IS NULL" in text else "count"
+    if "WHERE submission.id = " in text and "LIMIT" not in text:
+        return "cursor row"
+    if "ORDER BY submission.acute DESC" in text:
+        return "pinned ids"
+    if "submission.id IN (__[POSTCOMPILE" in text or re.search(r"WHERE submission\.id IN \(", text):
+        return "rows by id"
+    return "page ids"
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.95 + 0.5) - 1)]
+
+
+def _app(url: str) -> Any:
+    from intake import create_app
+
+    config = type("QueueBench", (Config,), {"SQLALCHEMY_DATABASE_URI": url})
+    return create_app(config)
+
+
+def scenarios() -> dict[str, Callable[[], object]]:
+    """Each queue page to time, by name (run inside the app context)."""
+    from intake.extensions import db
+    from intake.models import Submission
+    from intake.services import queue as qs
+    from intake.staff.filters import read_filters
+
+    def page(**form: str) -> Callable[[], object]:
+        """What the queue view asks of the service for this form (pinned, then the list)."""
+        f = read_filters(form)
+
+        def run() -> object:
+            pinned = qs.pinned(f)
+            return pinned, qs.listing(f, pinned_total=pinned.total)
+
+        return run
+
+    def position_cursors(sort: str, page_number: int) -> tuple[str, str]:
+        """The cursors of the first and last rows of ``page_number`` (read once, untimed)."""
+        f = qs.QueueFilters(sort=sort, page=page_number)
+        listed = qs.listing(f)
+        return listed.first_row, listed.last_row
+
+    found: dict[str, Callable[[], object]] = {
+        "default page (pinned + page 1)": page(),
+    }
+    _first, last = position_cursors("newest", 1)
+    found["Next: page 2"] = page(page="2", from_page="1", last_row=last)
+    for sort in ("newest", "oldest", "last_name", "status"):
+        first, last = position_cursors(sort, DEEP_PAGE - 1)
+        found[f"Next: page {DEEP_PAGE:,}, {sort}"] = page(
+            sort=sort, page=str(DEEP_PAGE), from_page=str(DEEP_PAGE - 1), last_row=last
+        )
+        found[f"Previous: page {DEEP_PAGE - 2:,}, {sort}"] = page(
+            sort=sort, page=str(DEEP_PAGE - 2), from_page=str(DEEP_PAGE - 1), first_row=first
+        )
+    cap_page = qs.COUNT_CAP // qs.PAGE_SIZE
+    found[f"page {cap_page} by number (OFFSET {(cap_page - 1) * qs.PAGE_SIZE:,}: deepest Last)"] = (
+        page(page=str(cap_page))
+    )
+    for sort in ("oldest", "last_name", "status"):
+        found[f"sort {sort}, page 1"] = page(sort=sort)
+    for status in ("new", "in_review", "closed"):
+        found[f"status {status}"] = page(status=status)
+    found["urgent only"] = page(urgent="yes")
+    found["not urgent"] = page(urgent="no")
+    found["concern ocd"] = page(concern="ocd")
+    found["coverage medicare"] = page(coverage="medicare")
+    found["coverage medicare + concern ocd"] = page(coverage="medicare", concern="ocd")
+    for code in qs.pathway_titles():
+        found[f"pathway {code}"] = page(pathway=code)
+    found["pathway tms_plus_erp + status new"] = page(pathway="tms_plus_erp", status="new")
+    today = datetime.now(UTC).date()
+    found["submitted in the last 7 days"] = page(date_from=(today - timedelta(days=7)).isoformat())
+    found["submitted in one week 3 months ago"] = page(
+        date_from=(today - timedelta(days=97)).isoformat(),
+        date_to=(today - timedelta(days=90)).isoformat(),
+    )
+    common = db.session.execute(
+        sa.select(Submission.last_name_folded, sa.func.count())
+        .group_by(Submission.last_name_folded)
+        .order_by(sa.func.count().desc())
+        .limit(1)
+    ).one()
+    dob = db.session.execute(
+        sa.select(Submission.date_of_birth, sa.func.count())
+        .group_by(Submission.date_of_birth)
+        .order_by(sa.func.count().desc())
+        .limit(1)
+    ).one()
+    reference = db.session.scalar(sa.select(Submission.reference).order_by(Submission.id).limit(1))
+    found["search: last-name prefix 'garc'"] = page(q="garc")
+    found[f"search: commonest last name ({common[1]:,} rows)"] = page(q=common[0])
+    found["search: no such name"] = page(q="zzyzx")
+    found[f"search: commonest date of birth ({dob[1]:,} rows)"] = page(q=dob[0].isoformat())
+    found["search: reference"] = page(q=str(reference).lower().replace("-", " "))
+    found["header count of unacknowledged urgent"] = qs.unacknowledged_urgent_count
+    return found
+
+
+def query_figures(url: str, plans: bool, only: str = "") -> list[tuple[str, float, str]]:
+    """(scenario, p95 of its slowest statement kind, that kind) for every scenario."""
+    from intake.extensions import db
+
+    app = _app(url)
+    results = []
+    with app.app_context():
+        timer = StatementTimer(db.engine)
+        runs = scenarios()
+        print(
+            f"queue queries at {bench_db.ROWS:,} submissions on PostgreSQL "
+            f"({ROUNDS} rounds each; p95 of every statement, the slowest kind shown):"
+        )
+        for name, run in runs.items():
+            if only not in name:
+                continue
+            run()  # warm: plans cached, pages in memory
+            db.session.rollback()
+            timer.scenario = name
+            for _ in range(ROUNDS):
+                run()
+                db.session.rollback()
+            timer.scenario = None
+            kinds = {kind: p95(ms) for kind, ms in timer.samples[name].items()}
+            worst = max(kinds, key=lambda kind: kinds[kind])
+            results.append((name, kinds[worst], worst))
+            verdict = "ok" if kinds[worst] < QUERY_GOAL_MS else "MISSED"
+            print(
+                f"  {name:<56} p95 {kinds[worst]:6.1f} ms ({worst:<12}) goal < 50 ms  {verdict}",
+                flush=True,
+            )
+        if plans:
+            explain(db, runs)
+        db.session.remove()
+        db.engine.dispose()
+    return results
+
+
+#: The scenarios whose statements ``--plans`` explains (the ones issue 13 measured).
+PLANNED = (
+    "default page (pinned + page 1)",
+    f"Next: page {DEEP_PAGE:,}, newest",
+    "pathway tms_plus_erp",
+    "search: last-name prefix 'garc'",
 )
 
 
-def _median_ms(run: Callable[[], object], rounds: int = 20) -> float:
-    run()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+def _statements(db: Any, run: Callable[[], object]) -> list[tuple[str, Any]]:
+    """The statements (with their parameters) ``run`` sends."""
+    sent: list[tuple[str, Any]] = []
 
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        sent.append((statement, parameters))
 
-def _queries() -> dict[str, Callable[[], object]]:
-    from intake.services.queue import (
-        listing,
-        pinned,
-        unacknowledged_urgent_count,
-    )
-
-    def page(**filters: str) -> Callable[[], object]:
-        f = read_filters(filters)
-        return lambda: (pinned(f), listing(f))
-
-    return {
-        "default queue page (pinned + page 1)": page(),
-        "page 1,000 of the list": page(page="1000"),
-        "status in_review": page(status="in_review"),
-        "urgent only": page(urgent="yes"),
-        "pathway tms_plus_cbt": page(pathway="tms_plus_cbt"),
-        "coverage medicare + concern ocd": page(coverage="medicare", concern="ocd"),
-        "search by last name prefix": page(q="garc"),
-        "search by date of birth": page(q="1980-04-12"),
-        "sorted by last name": page(sort="last_name"),
-        "header count of unacknowledged urgent": unacknowledged_urgent_count,
-    }
-
-
-def run(url: str, label: str) -> None:
-    config = type("QueueBench", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
-    app = create_app(config)
-    with app.app_context():
-        upgrade()
-        from intake.demo.seed import seed
-
-        start = time.perf_counter()
-        seed(ROWS, seed_value=1)
-        seconds = time.perf_counter() - start
-        print(f"queue queries on {label}, {ROWS:,} submissions (seeded in {seconds:.0f} s):")
-        if url.startswith("postgresql"):
-            # What autovacuum does soon after a bulk load: fresh statistics and a visibility map,
-            # without which counts cannot use index-only scans.
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(sa.text("VACUUM ANALYZE submission"))
-        for name, query in _queries().items():
-            print(f"  {name:<42} median {_median_ms(query):7.2f} ms")
-        if url.startswith("postgresql"):
-            _explain_default_page()
-        db.session.remove()
-        db.engine.dispose()
-
-
-def _explain_default_page() -> None:
-    from intake.models import Submission
-    from intake.services.queue import QueueFilters, select_listed
-
-    stmt = select_listed(QueueFilters()).with_only_columns(Submission.id).limit(50)
-    compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
-    plan = db.session.execute(sa.text(f"EXPLAIN {compiled}")).scalars().all()
-    print("  plan of the default page:")
-    for line in plan[:6]:
-        print(f"    {line}")
-
-
-def main() -> None:
-    admin = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    name = f"intake_bench_{uuid.uuid4().hex[:8]}"
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
     try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError:
-        print("queue queries: PostgreSQL unreachable, skipped (set BENCH_POSTGRES_URL)")
-    else:
-        try:
-            run(sa.engine.make_url(SERVER).set(database=name).render_as_string(False), "PostgreSQL")
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-    if "--sqlite" in sys.argv:
-        with tempfile.TemporaryDirectory() as folder:
-            run(f"sqlite:///{folder}/queue.sqlite3", "SQLite")
-    admin.dispose()
+        run()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    db.session.rollback()
+    return sent
+
+
+def explain(db: Any, runs: dict[str, Callable[[], object]]) -> None:
+    """``EXPLAIN (ANALYZE, BUFFERS)`` of every statement the ``PLANNED`` scenarios send."""
+    for name in PLANNED:
+        sent = _statements(db, runs[name])
+        print(f"\n  plans: {name}")
+        for statement, parameters in sent:
+            plan = db.session.connection().exec_driver_sql(
+                f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters
+            )
+            print(f"    -- {kind_of(statement)}")
+            for (line,) in plan:
+                print(f"    {line}")
+        db.session.rollback()
+
+
+@contextmanager
+def servers(url: str) -> Iterator[tuple[str, str]]:
+    """(bare Flask base URL, intake base URL), both under gunicorn, the intake in production."""
+    from bench.http_load import gunicorn as bare_gunicorn
+    from tests.faults.servers import RedisServer, production_env
+    from tests.faults.servers import gunicorn as intake_gunicorn
+
+    redis = RedisServer()
+    redis.start()
+    try:
+        env = production_env(url, redis.url)
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            bare_gunicorn("bench.bare_app:app", {}) as bare,
+            intake_gunicorn(env, workers=WORKERS, log=Path(tmp) / "gunicorn.log") as intake,
+        ):
+            yield bare, intake
+    finally:
+        redis.destroy()
+
+
+def sign_in(base: str) -> str:
+    """The session cookie of the bench's front-desk account, signed in through the form."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/staff/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token, "no CSRF token on the sign-in page"
+    body = urllib.parse.urlencode(
+        {
+            "csrf_token": token.group(1),
+            "email": bench_db.DESK_EMAIL,
+            "password": bench_db.DESK_PASSWORD,
+        }
+    ).encode()
+    landed = opener.open(f"{base}/staff/login", data=body)
+    assert landed.url.rstrip("/").endswith("/staff"), f"sign-in ended at {landed.url}"
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def wrk(url: str, cookie: str | None = None) -> float:
+    """Requests/s wrk measured against ``url`` (only clean 2xx answers count)."""
+    import subprocess
+
+    args = ["wrk", "-t2", "-c16", f"-d{DURATION}", url]
+    if cookie:
+        args[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not match or "Non-2xx" in out or "Socket errors" in out:
+        raise RuntimeError(f"wrk did not measure clean 2xx responses:\n{out}")
+    return float(match.group(1))
+
+
+def http_figure(url: str) -> float | None:
+    if shutil.which("wrk") is None:
+        print("queue page req/s: skipped (install wrk: apt-get install wrk)")
+        return None
+    print(
+        f"\nqueue page under gunicorn ({WORKERS} sync workers, production, wrk -t2 -c16 "
+        f"-d{DURATION}, {HTTP_ROUNDS} alternating rounds):"
+    )
+    with servers(url) as (bare, intake):
+        cookie = sign_in(intake)
+        wrk(f"{bare}/", None)  # warm both
+        wrk(f"{intake}/staff/", cookie)
+        bare_rates, queue_rates = [], []
+        for n in range(HTTP_ROUNDS):
+            bare_rates.append(wrk(f"{bare}/"))
+            queue_rates.append(wrk(f"{intake}/staff/", cookie))
+            print(
+                f"  round {n + 1}: bare Flask {bare_rates[-1]:7.0f} req/s, "
+                f"queue page {queue_rates[-1]:6.0f} req/s",
+                flush=True,
+            )
+    ratio = statistics.median(queue_rates) / statistics.median(bare_rates)
+    verdict = "ok" if ratio >= RATIO_GOAL else "MISSED"
+    print(
+        f"  queue page at {bench_db.ROWS:,} submissions: {statistics.median(queue_rates):.0f} "
+        f"req/s = {ratio:.3f} × bare Flask ({statistics.median(bare_rates):.0f})   "
+        f"goal ≥ {RATIO_GOAL}  {verdict}"
+    )
+    return ratio
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    print(f"load average at start: {load()} (2 cores, shared with other work)")
+    try:
+        url = bench_db.ensure()
+    except sa.exc.OperationalError as exc:
+        print(f"queue benchmark: PostgreSQL unreachable, skipped ({str(exc).splitlines()[0]})")
+        return
+    only = next((a.split("=", 1)[1] for a in argv if a.startswith("--only=")), "")
+    if "--http-only" not in argv:
+        results = query_figures(url, plans="--plans" in argv, only=only)
+        missed = [name for name, ms, _kind in results if ms >= QUERY_GOAL_MS]
+        if results:
+            print(
+                f"  {len(results) - len(missed)} of {len(results)} scenarios under 50 ms"
+                + (f"; over: {', '.join(missed)}" if missed else "")
+            )
+    if "--no-http" not in argv:
+        http_figure(url)
+    print(f"load average at the end: {load()}")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

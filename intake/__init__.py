@@ -85,10 +85,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_filters(app: Flask) -> None:
-    """Filters every audience's templates use: ``{{ code|label("coverage_types") }}``."""
-    from intake.pages import comes_after, label
+    """Filters every audience's templates use: ``{{ code|label("coverage_types") }}`` (and
+    ``labels("coverage_types")[code]`` in long lists)."""
+    from intake.pages import comes_after, label, labels
 
     app.add_template_filter(label, "label")
+    app.add_template_global(labels, "labels")
     app.add_template_filter(comes_after, "comes_after")
 
 

@@ -1,7 +1,8 @@
 """Test factories: staff users, and submissions stored from real answers and evaluations.
 
 ``make_submission`` validates its answers with ``parse_answers``, evaluates them with the real
-rules and fills the columns with ``row_values``, as the submit service does: a test that needs
+rules and builds the row with ``new_submission`` (``row_values`` and the pathway rows), as the
+submit service does: a test that needs
 an urgent submission or a pathway passes answers that produce it (``answer_documents.ASQ_YES``,
 ``OCD_TWO_FAILED_SRIS``), so no test sees a row the app could not have stored.
 """
@@ -20,7 +21,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from intake.extensions import db
 from intake.models import Submission, User
-from intake.models.submission import row_values
+from intake.models.submission import new_submission
 from intake.models.types import utcnow
 from intake.services.submissions import evaluate_document, today
 
@@ -82,8 +83,9 @@ def make_submission(
     document["concerns"]["primary"] = primary_concern
     document["insurance"] = insurance_for(coverage_type)
     answers, evaluation = evaluate_document(changed(document, changes or {}), today())
-    submission = Submission(
-        **row_values(answers, evaluation),
+    submission = new_submission(
+        answers,
+        evaluation,
         reference=reference or f"T{n:07d}",
         status=status,
         submitted_at=submitted_at or utcnow() - timedelta(minutes=n),

@@ -73,3 +73,94 @@ def test_0008_marks_stored_acute_evaluations(tmp_path, database_url: str) -> Non
     finally:
         if admin is not None:
             drop_database(admin, url)
+
+
+def test_0011_moves_pathways_to_the_join_table_and_back(tmp_path, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Upgrading fills ``submission_pathway`` from each stored evaluation (in SQL, per
+    dialect); downgrading rebuilds ``pathway_codes`` from the evaluations in their order."""
+    from datetime import UTC, date, datetime
+
+    import sqlalchemy as sa
+    from answer_documents import ASQ_ACUTE, ASQ_YES, changed, sample_answers
+    from flask_migrate import downgrade, upgrade
+    from throwaway_databases import create_database, drop_database, server_url
+
+    from config import TestingConfig
+    from intake import create_app
+    from intake.answers import parse_answers
+    from intake.models.submission import row_values
+    from intake.rules import evaluate
+    from tests.conftest import PROJECT_ROOT
+
+    # reference, answers changed, evaluation kept as is (None: no pathways key at all).
+    stored = (
+        ("CALM", {}, True),
+        ("NONA", ASQ_YES, True),
+        ("ACUT", ASQ_ACUTE, True),
+        ("NONE", {}, False),
+    )
+    # What each should hold, written out: rules v2's pathways for these answers, in order.
+    expected = {
+        "CALM": ["tms_plus_cbt", "tms_plus_medication_review"],
+        "NONA": ["safety_check", "tms_plus_cbt", "tms_plus_medication_review"],
+        "ACUT": ["crisis_support", "medication_evaluation", "psychotherapy"],
+        "NONE": [],
+    }
+    admin = None
+    if database_url.startswith("postgresql"):
+        url, admin = create_database(server_url())
+    else:
+        url = f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
+    config = type("C", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(config)
+    day = date(2026, 11, 1)
+    migrations = str(PROJECT_ROOT / "migrations")
+    try:
+        with app.app_context():
+            upgrade(directory=migrations, revision="0009")
+            table = sa.Table("submission", sa.MetaData(), autoload_with=db.engine)
+            with db.engine.begin() as conn:
+                for reference, changes, keep in stored:
+                    answers = parse_answers(changed(sample_answers(), changes), day)
+                    evaluation = evaluate(answers, day)
+                    if not keep:
+                        evaluation = {k: v for k, v in evaluation.items() if k != "pathways"}
+                    now = datetime.now(UTC)
+                    conn.execute(
+                        table.insert().values(
+                            **row_values(answers, evaluation),
+                            pathway_codes="",
+                            reference=reference,
+                            status="new",
+                            source="api",
+                            created_at=now,
+                            submitted_at=now,
+                            version=1,
+                        )
+                    )
+            upgrade(directory=migrations)
+            with db.engine.connect() as conn:
+                rows = conn.execute(
+                    sa.text(
+                        "SELECT s.reference, p.code FROM submission_pathway p "
+                        "JOIN submission s ON s.id = p.submission_id"
+                    )
+                ).all()
+            joined: dict[str, set[str]] = {}
+            for reference, code in rows:
+                joined.setdefault(reference, set()).add(code)
+            assert joined == {ref: set(codes) for ref, codes in expected.items() if codes}
+
+            downgrade(directory=migrations, revision="0009")
+            with db.engine.connect() as conn:
+                found = conn.execute(sa.text("SELECT reference, pathway_codes FROM submission"))
+                back = {reference: codes for reference, codes in found}
+                tables = sa.inspect(conn).get_table_names()
+            db.engine.dispose()
+        assert back == {
+            ref: f",{','.join(codes)}," if codes else "" for ref, codes in expected.items()
+        }
+        assert "submission_pathway" not in tables
+    finally:
+        if admin is not None:
+            drop_database(admin, url)

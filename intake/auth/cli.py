@@ -121,8 +121,12 @@ def _seed(count: int, seed_value: int | None) -> int:
         )
     from intake.demo.seed import seed
 
+    step = max(10_000, count // 10)  # a line per tenth, for large counts
+    shown = [0]
+
     def progress(done: int) -> None:
-        if count >= 10_000:
+        if count >= 10_000 and (done // step > shown[0] // step or done == count):
+            shown[0] = done
             click.echo(f"  {done:,} / {count:,}")
 
     return seed(count, seed_value=seed_value, progress=progress)

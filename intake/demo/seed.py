@@ -1,14 +1,22 @@
 """``seed(count)``: store ``count`` synthetic submissions with bulk inserts.
 
 Every record is an answers document that went through ``parse_answers`` and is stored with the
-same ``row_values`` as a real submission, so demo rows are rows the app could have stored. The
-rules are the expensive part, so a pool of a few hundred clinical cores is evaluated once each
-(``evaluate_document``) and each record reuses its core's evaluation: dressing a core with a
-new identity changes nothing the rules read (see ``identities``).
+same ``row_values`` and ``pathway_codes`` as a real submission, so demo rows are rows the app
+could have stored. The rules are the expensive part, so a pool of clinical cores (600, up to
+5,000 for a million records, so dates of birth spread too) is evaluated once each
+(``evaluate_document``) and each record reuses its core's evaluation: dressing a core with a new
+identity changes nothing the rules read (see ``identities``).
+
+Fast enough for a million records (docs/operations.md, "The 1M benchmark database"): names come
+from lists Faker fills once (``NameSource``; a Faker call costs ~80 µs), each core's evaluation
+is serialised once, and on PostgreSQL the rows go in with ``COPY`` (ids drawn from the
+sequence first, so the pathway and acknowledgement rows can name them), committed every
+``BATCH`` records; on SQLite with executemany ``INSERT ... RETURNING``.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 from collections.abc import Callable, Iterator
@@ -23,15 +31,46 @@ from intake.demo.identities import dress
 from intake.demo.scenarios import Rng, make_core
 from intake.extensions import db
 from intake.models import Acknowledgement, Submission, User
-from intake.models.submission import row_values
+from intake.models.submission import SubmissionPathway, pathway_codes, row_values
 from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
 from intake.services.codes import random_code
 from intake.services.submissions import evaluate_document
 
-BATCH = 2000
+BATCH = 5000
 POOL = 600
+#: Past 120,000 records, one core per 200 records, up to this many.
+POOL_MAX = 5000
+NAMES = 3000
 
 Pool = list[tuple[dict[str, Any], dict[str, Any]]]
+
+
+class NameSource:
+    """What ``dress`` asks of Faker (``first_name``, ``last_name``, ``date_of_birth``), from
+    lists Faker fills once: the same kinds of names at a fraction of the cost."""
+
+    def __init__(self, fake: Any, rng: Rng, size: int = NAMES) -> None:
+        self._fake, self._rng, self._size = fake, rng, size
+        self._first = [fake.first_name() for _ in range(size)]
+        self._last = [fake.last_name() for _ in range(size)]
+        self._dates: dict[tuple[tuple[str, Any], ...], list[date]] = {}
+
+    def first_name(self) -> str:
+        return self._rng.choice(self._first)
+
+    def last_name(self) -> str:
+        return self._rng.choice(self._last)
+
+    def date_of_birth(self, **kwargs: Any) -> date:
+        key = tuple(sorted(kwargs.items()))
+        if key not in self._dates:
+            self._dates[key] = [self._fake.date_of_birth(**kwargs) for _ in range(self._size)]
+        return self._rng.choice(self._dates[key])
+
+
+def pool_size(count: int) -> int:
+    """How many distinct cores ``count`` records are made from."""
+    return max(1, min(count, max(POOL, min(POOL_MAX, count // 200))))
 
 
 def build_pool(size: int, rng: Rng, fake: Any, today: date) -> Pool:
@@ -91,24 +130,29 @@ def seed(
     fake.seed_instance(rng.randint(0, 2**31))
     now = datetime.now(UTC)
     today = now.date()
-    pool = build_pool(min(POOL, max(count, 1)), rng, fake, today)
+    pool = build_pool(pool_size(count), rng, fake, today)
+    names = NameSource(fake, rng)
+    # Each core's evaluation and pathway codes, worked out once (the records share them).
+    shared = {id(evaluation): _Shared(evaluation) for _core, evaluation in pool}
     acknowledger = db.session.scalar(
         sa.select(User)
         .where(User.roles_csv.like("%front_desk%"), User.disabled.is_(False))
         .order_by(User.id)
     )
+    acknowledger_id = acknowledger.id if acknowledger is not None else None
     existing = set(db.session.scalars(sa.select(Submission.reference)))
     refs = (r for r in _references(count + len(existing)) if r not in existing)
+    store = _copy_batch if db.session.get_bind().dialect.name == "postgresql" else _insert_batch
     stored = 0
     while stored < count:
-        rows = []
+        batch = []
         for _ in range(min(BATCH, count - stored)):
-            answers, evaluation = demo_answers(pool, rng, fake, today)
+            answers, evaluation = demo_answers(pool, rng, names, today)
             # Newer submissions are more common: a skewed spread over ``days``.
             age_days = days * rng.random() ** 2
             submitted_at = now - timedelta(days=age_days)
             row = row_values(answers, evaluation)
-            acked = row["urgent"] and acknowledger is not None and age_days > 0.1
+            acked = row["urgent"] and acknowledger_id is not None and age_days > 0.1
             row |= {
                 "reference": next(refs),
                 "status": _status(rng, age_days),
@@ -120,25 +164,106 @@ def seed(
                 if acked
                 else None,
             }
-            rows.append(row)
-        result = db.session.execute(
-            sa.insert(Submission).returning(Submission.id, Submission.acknowledged_at), rows
-        )
-        acks = [
-            {
-                "submission_id": sid,
-                "by_id": acknowledger.id,
-                "at": at,
-                "action": rng.choice(list(ACKNOWLEDGEMENT_ACTIONS)[:3]),
-                "note": "Demo: spoke with the patient; safety plan reviewed.",
-            }
-            for sid, at in result.all()
-            if at is not None and acknowledger is not None
-        ]
-        if acks:
-            db.session.execute(sa.insert(Acknowledgement), acks)
+            ack = (
+                {
+                    "by_id": acknowledger_id,
+                    "at": row["acknowledged_at"],
+                    "action": rng.choice(list(ACKNOWLEDGEMENT_ACTIONS)[:3]),
+                    "note": "Demo: spoke with the patient; safety plan reviewed.",
+                }
+                if acked
+                else None
+            )
+            batch.append((row, shared[id(evaluation)], ack))
+        store(batch)
         db.session.commit()
-        stored += len(rows)
+        stored += len(batch)
         if progress:
             progress(stored)
     return stored
+
+
+class _Shared:
+    """What every record of one core shares: its evaluation as JSON, and its pathway codes."""
+
+    def __init__(self, evaluation: dict[str, Any]) -> None:
+        self.evaluation_json = json.dumps(evaluation)
+        self.pathways = pathway_codes(evaluation)
+
+
+Batch = list[tuple[dict[str, Any], _Shared, dict[str, Any] | None]]
+
+#: The submission columns the seeder writes (every NOT NULL column and ``acknowledged_at``).
+_COLUMNS = (
+    "reference",
+    "status",
+    "urgent",
+    "acute",
+    "answers",
+    "evaluation",
+    "ruleset_version",
+    "ruleset_sha256",
+    "created_at",
+    "submitted_at",
+    "last_name",
+    "last_name_folded",
+    "date_of_birth",
+    "primary_concern",
+    "coverage_type",
+    "source",
+    "version",
+    "acknowledged_at",
+)
+
+
+def _copy_batch(batch: Batch) -> None:
+    """PostgreSQL: ``COPY`` the rows, with ids taken from the sequence first."""
+    connection = db.session.connection()
+    ids = list(
+        connection.execute(
+            sa.text(
+                "SELECT nextval(pg_get_serial_sequence('submission', 'id')) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"n": len(batch)},
+        ).scalars()
+    )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    columns = ", ".join(("id", *_COLUMNS))
+    with cursor.copy(f"COPY submission ({columns}) FROM STDIN") as copy:
+        for submission_id, (row, shared, _ack) in zip(ids, batch, strict=True):
+            values = {**row, "answers": json.dumps(row["answers"])}
+            values["evaluation"] = shared.evaluation_json
+            copy.write_row((submission_id, *(values[name] for name in _COLUMNS)))
+    with cursor.copy(
+        "COPY submission_pathway (submission_id, code, submitted_at) FROM STDIN"
+    ) as copy:
+        for submission_id, (row, shared, _ack) in zip(ids, batch, strict=True):
+            for code in shared.pathways:
+                copy.write_row((submission_id, code, row["submitted_at"]))
+    with cursor.copy(
+        "COPY acknowledgement (submission_id, by_id, at, action, note) FROM STDIN"
+    ) as copy:
+        for submission_id, (_row, _shared, ack) in zip(ids, batch, strict=True):
+            if ack is not None:
+                copy.write_row((submission_id, ack["by_id"], ack["at"], ack["action"], ack["note"]))
+
+
+def _insert_batch(batch: Batch) -> None:
+    """Other databases (SQLite): executemany ``INSERT ... RETURNING id``."""
+    rows = [{name: row[name] for name in _COLUMNS} for row, _shared, _ack in batch]
+    ids = db.session.execute(sa.insert(Submission).returning(Submission.id), rows).scalars().all()
+    pathway_rows = [
+        {"submission_id": submission_id, "code": code, "submitted_at": row["submitted_at"]}
+        for submission_id, (row, shared, _ack) in zip(ids, batch, strict=True)
+        for code in shared.pathways
+    ]
+    if pathway_rows:
+        db.session.execute(sa.insert(SubmissionPathway), pathway_rows)
+    acks = [
+        {"submission_id": submission_id, **ack}
+        for submission_id, (_row, _shared, ack) in zip(ids, batch, strict=True)
+        if ack is not None
+    ]
+    if acks:
+        db.session.execute(sa.insert(Acknowledgement), acks)

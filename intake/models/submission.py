@@ -34,7 +34,7 @@ class Submission(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
-    status: Mapped[str] = mapped_column(sa.String(32), default="new", index=True)
+    status: Mapped[str] = mapped_column(sa.String(32), default="new")
     urgent: Mapped[bool] = mapped_column(default=False, index=True)
     #: Acute suicide risk (the ``suicide_risk_acute`` flag): pinned before other urgent rows.
     acute: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
@@ -43,17 +43,14 @@ class Submission(Model):
     ruleset_version: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
     ruleset_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_name: Mapped[str] = mapped_column(sa.String(100), index=True)
-    last_name_folded: Mapped[str] = mapped_column(sa.String(100), index=True)
+    last_name_folded: Mapped[str] = mapped_column(sa.String(100))
     date_of_birth: Mapped[date] = mapped_column(sa.Date, index=True)
     primary_concern: Mapped[str] = mapped_column(sa.String(20), index=True)
     coverage_type: Mapped[str] = mapped_column(sa.String(20), index=True)
     source: Mapped[str] = mapped_column(sa.String(20), default="wizard")
-    # Staff workflow (migration 0002). ``pathway_codes`` is ",code1,code2," (every pathway code of
-    # the evaluation, commas at both ends) so the queue can filter on one pathway with LIKE;
-    # ``row_values`` fills it with ``pathway_codes_for(evaluation)``.
-    pathway_codes: Mapped[str] = mapped_column(sa.String(400), default="", server_default="")
+    # Staff workflow (migration 0002).
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), nullable=True)
@@ -77,14 +74,17 @@ class Submission(Model):
         order_by="Acknowledgement.id.desc()", viewonly=True
     )
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id], viewonly=True)
+    #: One row per pathway of the evaluation (what the queue's pathway filter reads), written
+    #: with the submission: ``new_submission`` fills it, the seeder inserts the same rows.
+    pathway_rows: Mapped[list[SubmissionPathway]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API
 
     __table_args__ = (
         sa.UniqueConstraint("api_token_id", "idempotency_key", name="uq_submission_idempotency"),
         sa.Index("ix_submission_queue", "urgent", "submitted_at"),
-        sa.Index("ix_submission_unacknowledged", "urgent", "acknowledged_at", "submitted_at"),
-        sa.Index("ix_submission_pinned", "urgent", "acknowledged_at", "acute", "submitted_at"),
         # Prefix search (LIKE 'smi%') on PostgreSQL needs the pattern operator class.
         sa.Index(
             "ix_submission_last_name_prefix",
@@ -94,10 +94,76 @@ class Submission(Model):
     )
 
 
-def pathway_codes_for(evaluation: dict[str, Any] | None) -> str:
-    """The ``pathway_codes`` value for an evaluation: ``",code1,code2,"`` or ``""``."""
-    codes = [p["code"] for p in (evaluation or {}).get("pathways") or [] if p.get("code")]
-    return f",{','.join(codes)}," if codes else ""
+def pinned_condition() -> sa.ColumnElement[bool]:
+    """Urgent and not yet acknowledged: pinned above the queue (``ix_submission_pinned``)."""
+    table = Submission.__table__.c
+    return sa.and_(table.urgent, table.acknowledged_at.is_(None))
+
+
+_columns = Submission.__table__.c
+# The pinned list (migration 0011): only unacknowledged urgent rows are in this partial index, in
+# the order the queue shows them, so neither the list nor its count (nor the header count) reads
+# the acknowledged urgent rows. Its condition is the queue's own ``pinned_condition()``, as each
+# database writes it (a partial index is used only when the query states the same terms).
+sa.Index(
+    "ix_submission_pinned",
+    _columns.acute.desc(),
+    _columns.submitted_at,
+    _columns.id,
+    postgresql_where=pinned_condition(),
+    sqlite_where=pinned_condition(),
+    # The few pinned rows carry what the filters and the search read (PostgreSQL), so a
+    # filtered pinned list is read from this small index alone.
+    postgresql_include=[
+        "status",
+        "primary_concern",
+        "coverage_type",
+        "last_name_folded",
+        "date_of_birth",
+        "reference",
+    ],
+)
+# One index per sort of the list, ending in the tiebreaker id, so a page (and the keyset "next
+# page" after a given row) is read in index order: newest/oldest (and the date range), status
+# then newest, last name.
+sa.Index("ix_submission_submitted", _columns.submitted_at, _columns.id)
+sa.Index(
+    "ix_submission_status_submitted",
+    _columns.status,
+    _columns.submitted_at.desc(),
+    _columns.id.desc(),
+)
+sa.Index("ix_submission_last_name_folded", _columns.last_name_folded, _columns.id)
+
+
+class SubmissionPathway(Model):
+    """One pathway code of a submission's evaluation: the queue's pathway filter reads this.
+
+    Written with its submission (``new_submission``, and the seeder's bulk inserts) from
+    ``pathway_codes(evaluation)``, and never changed, like the evaluation. ``submitted_at`` is
+    the submission's own (which never changes either), so the index on
+    ``(code, submitted_at, submission_id)`` gives a pathway's submissions newest (or oldest)
+    first without reading the others: the queue's default sort, filtered on a pathway.
+    """
+
+    __tablename__ = "submission_pathway"
+
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        sa.Index("ix_submission_pathway_code", "code", "submitted_at", "submission_id"),
+    )
+
+
+def pathway_codes(evaluation: dict[str, Any] | None) -> list[str]:
+    """The pathway codes of an evaluation, in its order, each once: its ``submission_pathway``
+    rows."""
+    codes = (p.get("code") for p in (evaluation or {}).get("pathways") or [])
+    return list(dict.fromkeys(code for code in codes if code))
 
 
 ACUTE_FLAG = "suicide_risk_acute"
@@ -117,10 +183,12 @@ def row_values(answers: dict[str, Any], evaluation: dict[str, Any]) -> dict[str,
     """The columns a submission stores for validated answers and their evaluation.
 
     The one place the indexed copies (folded last name, date of birth, concern, coverage,
-    pathway codes, urgent) and the ruleset version and hash are taken out of the documents, so
-    the submit service, the demo seeder and the test factory cannot drift apart. ``answers``
-    must come from ``parse_answers`` and ``evaluation`` from ``rules.evaluate`` on them; the
-    caller adds what is not in the documents (reference, status, source, timestamps).
+    urgent) and the ruleset version and hash are taken out of the documents, so the submit
+    service, the demo seeder and the test factory cannot drift apart; the pathway rows come
+    from ``pathway_codes`` (``new_submission`` adds both). ``answers`` must come from
+    ``parse_answers`` and ``evaluation`` from ``rules.evaluate`` on them; the caller adds what
+    is not in the documents (reference, status, source, timestamps). Only columns of
+    ``submission``, so a bulk insert can take the dict as it is.
     """
     patient = answers["patient"]
     return {
@@ -135,5 +203,21 @@ def row_values(answers: dict[str, Any], evaluation: dict[str, Any]) -> dict[str,
         "date_of_birth": date.fromisoformat(patient["date_of_birth"]),
         "primary_concern": answers["concerns"]["primary"],
         "coverage_type": answers["insurance"]["coverage_type"],
-        "pathway_codes": pathway_codes_for(evaluation),
     }
+
+
+def new_submission(
+    answers: dict[str, Any], evaluation: dict[str, Any], **columns: Any
+) -> Submission:
+    """A new, unsaved submission: ``row_values``, its ``submission_pathway`` rows and
+    ``columns`` (reference, status, times, ...). The submit service and the test factory build
+    every submission here; the seeder inserts the same values in bulk."""
+    submitted_at = columns.setdefault("submitted_at", utcnow())
+    return Submission(
+        **row_values(answers, evaluation),
+        pathway_rows=[
+            SubmissionPathway(code=code, submitted_at=submitted_at)
+            for code in pathway_codes(evaluation)
+        ],
+        **columns,
+    )

@@ -1,8 +1,25 @@
 """The front-desk queue: pinned urgent submissions, filters, search, sorting and pages.
 
-Unacknowledged urgent submissions matching the filters are pinned above the list, longest
-waiting first (``ix_submission_unacknowledged``). The list below holds everything else, sorted
-as asked, one page at a time (LIMIT/OFFSET on indexed columns, ties broken by id).
+Unacknowledged urgent submissions matching the filters are pinned above the list, acute first,
+then longest waiting first (the partial index ``ix_submission_pinned`` holds only those rows,
+in that order). The list below holds everything else, sorted as asked, one page at a time.
+
+Built for a million submissions (docs/staff.md, "Speed at 1,000,000 submissions"):
+
+- **Counts are exact up to** ``COUNT_CAP`` (a COUNT over a LIMITed subquery) and otherwise
+  "more than 10,000", so no page counts a million rows. The list's count is every match less
+  the pinned ones, so it reads only the filters' own indexes.
+- **Pages are keyset pages.** Every sort ends in the id, and each has an index in that order.
+  "Next" asks for the rows after the last row shown and "Previous" for the rows before the
+  first (a cursor names the row: its sort, its id, and for the status sort the status it had),
+  so a deep page costs what the first does, and a submission arriving meanwhile does not shift
+  the page. A page asked by number alone (First, Last, an old form) is read with OFFSET.
+- **The pinned rows** are read as ids from their partial index (which carries the filtered
+  and searched columns), a pathway looked up per row, then only those rows are loaded.
+- **The pathway filter** reads the ``submission_pathway`` join table through its
+  ``(code, submitted_at, submission_id)`` index: newest or oldest first straight from it, and
+  its count there alone. The search reads the reference's unique index and the folded-name
+  prefix index.
 """
 
 from __future__ import annotations
@@ -13,15 +30,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import QueryableAttribute
 
 from intake.extensions import db
 from intake.models import Submission
+from intake.models.submission import SubmissionPathway, pinned_condition
 from intake.names import fold_name
 from intake.rules import ruleset
 
 PAGE_SIZE = 50
 PINNED_LIMIT = 100
+#: Counts are exact up to this many rows; past it the page says "more than 10,000".
+COUNT_CAP = 10_000
 
 SORTS = {
     "newest": "Newest first",
@@ -63,6 +83,11 @@ class QueueFilters:
     sort: str = "newest"
     page: int = 1
     problems: list[str] = field(default_factory=list)
+    #: Where the page buttons were pressed: that page's number and the cursors of its first
+    #: and last rows (``Page.first_row`` / ``Page.last_row``); not filters.
+    from_page: int = 0
+    first_row: str = ""
+    last_row: str = ""
 
     #: The day a typed date names (YYYY-MM-DD, MM/DD/YYYY or MM-DD-YYYY), or None.
     parse_date = staticmethod(_parse_date)
@@ -70,8 +95,8 @@ class QueueFilters:
     def as_form(self) -> dict[str, str]:
         """The filters as form fields (for hidden inputs carrying them to the next page)."""
         values = asdict(self)
-        values.pop("problems")
-        values.pop("page")
+        for name in ("problems", "page", "from_page", "first_row", "last_row"):
+            values.pop(name)
         return {k: str(v) for k, v in values.items() if v}
 
     @property
@@ -79,12 +104,21 @@ class QueueFilters:
         return any(v for k, v in self.as_form().items() if k != "sort")
 
 
-def _conditions(f: QueueFilters) -> list[sa.ColumnElement[bool]]:
+def _conditions(
+    f: QueueFilters, *, pinned: bool = False, pathway: bool = True
+) -> list[sa.ColumnElement[bool]]:
+    """The filters as conditions (without the pathway's unless ``pathway``).
+
+    For the ``pinned`` rows, which are few (the partial index), every filter is checked row by
+    row as that index is read: "urgent only" is left out (they all are; a repeated ``urgent``
+    would steer PostgreSQL off the partial index) and the pathway is a lookup per row (its
+    primary key), never a join that reads every submission of a common pathway first.
+    """
     s = Submission
     conds: list[sa.ColumnElement[bool]] = []
     if f.status:
         conds.append(s.status == f.status)
-    if f.urgent == "yes":
+    if f.urgent == "yes" and not pinned:
         conds.append(s.urgent.is_(True))
     elif f.urgent == "no":
         conds.append(s.urgent.is_(False))
@@ -92,8 +126,19 @@ def _conditions(f: QueueFilters) -> list[sa.ColumnElement[bool]]:
         conds.append(s.primary_concern == f.concern)
     if f.coverage:
         conds.append(s.coverage_type == f.coverage)
-    if f.pathway:
-        conds.append(s.pathway_codes.like(f"%,{f.pathway},%"))
+    if f.pathway and pathway and pinned:
+        has_pathway = sa.select(sa.true()).where(
+            SubmissionPathway.submission_id == s.id, SubmissionPathway.code == f.pathway
+        )
+        conds.append(has_pathway.scalar_subquery().is_not(None))
+    elif f.pathway and pathway:
+        conds.append(
+            s.id.in_(
+                sa.select(SubmissionPathway.submission_id).where(
+                    SubmissionPathway.code == f.pathway
+                )
+            )
+        )
     start = _parse_date(f.date_from) if f.date_from else None
     end = _parse_date(f.date_to) if f.date_to else None
     if start:
@@ -124,32 +169,89 @@ def _escape_like(value: str) -> str:
 
 
 def _pinned_condition() -> sa.ColumnElement[bool]:
-    return sa.and_(Submission.urgent.is_(True), Submission.acknowledged_at.is_(None))
+    # Written as the partial index ``ix_submission_pinned`` states it, so the index is used.
+    return pinned_condition()
 
 
-@dataclass
+#: The columns a line of the queue shows: read as plain rows, not ORM objects (no identity map,
+#: no JSON documents; the first name is read with a JSON path).
+_ROW_COLUMNS = (
+    Submission.id,
+    Submission.reference,
+    Submission.status,
+    Submission.urgent,
+    Submission.acute,
+    Submission.acknowledged_at,
+    Submission.submitted_at,
+    Submission.last_name,
+    Submission.date_of_birth,
+    Submission.primary_concern,
+    Submission.coverage_type,
+)
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
     """What one line of the queue shows (the JSON documents are not loaded for a list)."""
 
-    submission: Submission
+    id: int
+    reference: str
+    status: str
+    urgent: bool
+    acute: bool
+    acknowledged_at: datetime | None
+    submitted_at: datetime
+    last_name: str
+    date_of_birth: date
+    primary_concern: str
+    coverage_type: str
     first_name: str
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.submission, name)
 
 
 def _rows(stmt: sa.Select[Any]) -> list[Row]:
-    first_name = Submission.answers["patient"]["first_name"].as_string()
-    stmt = stmt.add_columns(first_name).options(
-        defer(Submission.answers), defer(Submission.evaluation)
-    )
-    return [Row(s, name or "") for s, name in db.session.execute(stmt)]
+    """The queue lines for the submissions ``stmt`` selects, in its order."""
+    first_name = Submission.answers["patient"]["first_name"].as_string().label("first_name")
+    lines = stmt.with_only_columns(*_ROW_COLUMNS, first_name)
+    return [
+        Row(**{**values._asdict(), "first_name": values.first_name or ""})
+        for values in db.session.execute(lines)
+    ]
+
+
+def _lines(ids: list[int]) -> list[Row]:
+    """The queue lines of these submissions, in this order."""
+    if not ids:
+        return []
+    position = {sid: i for i, sid in enumerate(ids)}
+    rows = _rows(sa.select(Submission).where(Submission.id.in_(ids)))
+    rows.sort(key=lambda row: position[row.id])
+    return rows
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many rows matched: exact up to ``COUNT_CAP``, else ``more`` (and ``value`` is the cap).
+
+    Prints as the page shows it: "1,234" or "more than 10,000".
+    """
+
+    value: int
+    more: bool = False
+
+    def __str__(self) -> str:
+        return f"more than {self.value:,}" if self.more else f"{self.value:,}"
+
+    def __int__(self) -> int:
+        return self.value
+
+    def __bool__(self) -> bool:
+        return self.value > 0
 
 
 @dataclass
 class Pinned:
     rows: list[Row]
-    total: int
+    total: Count
 
 
 def select_pinned(f: QueueFilters) -> sa.Select[Any]:
@@ -161,7 +263,7 @@ def select_pinned(f: QueueFilters) -> sa.Select[Any]:
     """
     stmt = (
         sa.select(Submission)
-        .where(_pinned_condition(), *_conditions(f))
+        .where(_pinned_condition(), *_conditions(f, pinned=True))
         .order_by(Submission.acute.desc(), Submission.submitted_at.asc(), Submission.id.asc())
     )
     return stmt.where(sa.false()) if f.urgent == "no" else stmt
@@ -176,13 +278,59 @@ def select_listed(f: QueueFilters) -> sa.Select[Any]:
     )
 
 
-def count_matching(stmt: sa.Select[Any]) -> int:
-    """How many submissions ``select_pinned`` or ``select_listed`` matches (one COUNT query)."""
-    where = stmt.whereclause
-    query = sa.select(sa.func.count()).select_from(Submission)
+def count_matching(stmt: sa.Select[Any], cap: int | None = None) -> Count:
+    """How many submissions ``select_pinned`` or ``select_listed`` matches, exact up to ``cap``.
+
+    One query, ``SELECT count(*) FROM (SELECT 1 ... LIMIT cap + 1)``: it stops reading after
+    ``cap + 1`` rows however many match. ``cap`` is ``COUNT_CAP`` unless given.
+    """
+    cap = COUNT_CAP if cap is None else cap
+    found = _count_where(stmt.whereclause, cap + 1)
+    return Count(cap, more=True) if found > cap else Count(found)
+
+
+def _count_where(where: sa.ColumnElement[bool] | None, limit: int) -> int:
+    """How many submissions match ``where``, counting at most ``limit``."""
+    inner = sa.select(sa.literal(1)).select_from(Submission)
     if where is not None:
-        query = query.where(where)
-    return db.session.scalar(query) or 0
+        inner = inner.where(where)
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(inner.limit(limit).subquery()))
+        or 0
+    )
+
+
+def count_listed(f: QueueFilters, pinned_total: Count | None = None) -> Count:
+    """How many submissions the list holds (those ``select_listed`` matches), exact up to
+    ``COUNT_CAP``.
+
+    Counted as every match of the filters less the pinned ones (``pinned_total``, counted here
+    when not given): every match needs no column but the filters' own, so it is read from their
+    indexes alone (the pathway index, the status index, ...) instead of visiting each row to
+    see whether it is pinned; the pinned ones are the few rows of the partial index.
+    """
+    pinned_total = Count(0) if f.urgent == "no" else pinned_total
+    if pinned_total is None:
+        pinned_total = count_matching(select_pinned(f))
+    if pinned_total.more:
+        return count_matching(select_listed(f))
+    limit = COUNT_CAP + pinned_total.value + 1
+    others = _conditions(f, pathway=False)
+    if f.pathway and not others:
+        # A pathway alone: its rows in the join table are the matches (an index-only count).
+        every = db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                sa.select(sa.literal(1))
+                .where(SubmissionPathway.code == f.pathway)
+                .limit(limit)
+                .subquery()
+            )
+        )
+    else:
+        conditions = _conditions(f)
+        every = _count_where(sa.and_(*conditions) if conditions else None, limit)
+    listed = (every or 0) - pinned_total.value
+    return Count(COUNT_CAP, more=True) if listed > COUNT_CAP else Count(max(listed, 0))
 
 
 def matching_ids(*statements: sa.Select[Any]) -> list[int]:
@@ -197,51 +345,237 @@ def matching_ids(*statements: sa.Select[Any]) -> list[int]:
 def pinned(f: QueueFilters) -> Pinned:
     """Unacknowledged urgent submissions matching the filters, acute first, then oldest first."""
     if f.urgent == "no":
-        return Pinned([], 0)
+        return Pinned([], Count(0))
     stmt = select_pinned(f)
-    rows = _rows(stmt.limit(PINNED_LIMIT))
-    total = len(rows)
-    if total == PINNED_LIMIT:
-        total = count_matching(stmt)
+    # Ids first: the filters read only columns the partial index carries, so this is a scan
+    # of that small index in the list's order; then the lines of those rows.
+    ids = list(db.session.scalars(stmt.with_only_columns(Submission.id).limit(PINNED_LIMIT)))
+    rows = _lines(ids)
+    total = count_matching(stmt) if len(ids) == PINNED_LIMIT else Count(len(ids))
     return Pinned(rows, total)
 
 
-def _order(sort: str) -> list[sa.UnaryExpression[Any]]:
+#: A sort's key: its columns in order, each with whether it is descending.
+Key = list[tuple[QueryableAttribute[Any], bool]]
+
+
+#: Each sort's key, column by column (descending or not); every key ends in the id, so it is a
+#: total order, and each has an index in that order (``models.submission``).
+def _key(sort: str) -> Key:
     s = Submission
     if sort == "oldest":
-        return [s.submitted_at.asc(), s.id.asc()]
+        return [(s.submitted_at, False), (s.id, False)]
     if sort == "last_name":
-        return [s.last_name_folded.asc(), s.id.asc()]
+        return [(s.last_name_folded, False), (s.id, False)]
     if sort == "status":
-        return [s.status.asc(), s.submitted_at.desc(), s.id.desc()]
-    return [s.submitted_at.desc(), s.id.desc()]
+        return [(s.status, False), (s.submitted_at, True), (s.id, True)]
+    return [(s.submitted_at, True), (s.id, True)]
+
+
+def _order(sort: str) -> list[sa.UnaryExpression[Any]]:
+    return [column.desc() if descending else column.asc() for column, descending in _key(sort)]
+
+
+def cursor_for(sort: str, row: Row) -> str:
+    """The cursor naming ``row``'s place in ``sort``: ``sort.id``, and for the status sort the
+    status it had (a status can change; the row's other key columns never do)."""
+    if sort == "status":
+        return f"{sort}.{row.id}.{row.status}"
+    return f"{sort}.{row.id}"
+
+
+_CURSOR = re.compile(r"(?P<sort>[a-z_]{1,20})\.(?P<id>\d{1,18})(?:\.(?P<status>[a-z_]{1,32}))?")
+
+
+def _cursor_key(sort: str, cursor: str) -> list[Any] | None:
+    """The sort key values of the row a cursor names, or None if it names no row of ``sort``."""
+    match = _CURSOR.fullmatch(cursor)
+    if match is None or match["sort"] != sort or (sort == "status") != bool(match["status"]):
+        return None
+    columns = [column for column, _descending in _key(sort)]
+    found = db.session.execute(
+        sa.select(*columns).where(Submission.id == int(match["id"]))
+    ).one_or_none()
+    if found is None:
+        return None
+    values = list(found)
+    if sort == "status":
+        values[0] = match["status"]
+    return values
+
+
+def _beyond(key: Key, values: list[Any]) -> list[sa.ColumnElement[bool]]:
+    """The rows after ``values`` in ``key``'s order, as one condition per run of columns sorted
+    the same way: ``(a, b) < (x, y)`` for newest first (one index range), and for the status
+    sort "same status, (submitted_at, id) < (t, i)" or "a later status"."""
+    runs: list[list[int]] = []
+    for i, (_column, descending) in enumerate(key):
+        if runs and key[runs[-1][0]][1] == descending:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    parts = []
+    for n, run in enumerate(runs):
+        same = [key[i][0] == _bind(key[i][0], values[i]) for prior in runs[:n] for i in prior]
+        columns = [key[i][0] for i in run]
+        bound = [_bind(key[i][0], values[i]) for i in run]
+        left, right = (
+            (columns[0], bound[0]) if len(run) == 1 else (sa.tuple_(*columns), sa.tuple_(*bound))
+        )
+        parts.append(sa.and_(*same, left < right if key[run[0]][1] else left > right))
+    return parts
+
+
+def _listed_in_order(f: QueueFilters) -> tuple[sa.Select[Any], Key]:
+    """``select_listed(f)`` and its sort key, as the page reads them.
+
+    A pathway filter sorted by time is read from the join table's
+    ``(code, submitted_at, submission_id)`` index in that order, each row checked against the
+    submission (not pinned, the other filters) until the page is full: as fast for a pathway
+    of a few rows as for one of half a million, and for one whose newest rows are all pinned.
+    """
+    if f.pathway and f.sort in ("newest", "oldest"):
+        p = SubmissionPathway
+        descending = f.sort == "newest"
+        stmt = (
+            sa.select(p.submission_id)
+            .join(Submission, Submission.id == p.submission_id)
+            .where(p.code == f.pathway, sa.not_(_pinned_condition()))
+            .where(*_conditions(f, pathway=False))
+        )
+        return stmt, [(p.submitted_at, descending), (p.submission_id, descending)]
+    return select_listed(f), _key(f.sort)
+
+
+def _bind(column: QueryableAttribute[Any], value: Any) -> sa.BindParameter[Any]:
+    return sa.bindparam(None, value, type_=column.type)
+
+
+def _page_ids(
+    stmt: sa.Select[Any],
+    key: Key,
+    values: list[Any] | None,
+    limit: int,
+    offset: int = 0,
+) -> list[int]:
+    """Ids of up to ``limit`` rows of ``stmt`` in ``key``'s order, after ``values`` (a keyset
+    page) or after ``offset`` rows. Several runs (the status sort) are read as a UNION ALL of
+    one index range each, then merged."""
+    order = [column.desc() if descending else column.asc() for column, descending in key]
+    base = stmt.with_only_columns(key[-1][0]).order_by(None)  # the key ends in the id
+    if values is None:
+        return list(db.session.scalars(base.order_by(*order).limit(limit).offset(offset)))
+    parts = _beyond(key, values)
+    if len(parts) == 1:
+        return list(db.session.scalars(base.where(parts[0]).order_by(*order).limit(limit)))
+    columns = [column for column, _descending in key]
+    # Each part in a subquery of its own: SQLite takes ORDER BY/LIMIT only on a whole compound.
+    subqueries = [
+        stmt.with_only_columns(*columns)
+        .order_by(None)
+        .where(part)
+        .order_by(*order)
+        .limit(limit)
+        .subquery()
+        for part in parts
+    ]
+    pieces = [sa.select(*subquery.c) for subquery in subqueries]
+    merged = sa.union_all(*pieces).subquery()
+    merged_order = [
+        merged.c[str(column.key)].desc() if descending else merged.c[str(column.key)].asc()
+        for column, descending in key
+    ]
+    return list(db.session.scalars(sa.select(merged.c.id).order_by(*merged_order).limit(limit)))
 
 
 @dataclass
 class Page:
+    """One page of the list, with what its page buttons need."""
+
     items: list[Row]
-    total: int
+    total: Count
     page: int
-    pages: int
+    per_page: int
+    has_previous: bool
+    has_next: bool
+    #: Cursors of the first and last rows shown (the Previous / Next buttons carry them).
+    first_row: str = ""
+    last_row: str = ""
 
+    @property
+    def pages(self) -> int | None:
+        """How many pages there are, when the count is exact; None for "more than"."""
+        if self.total.more:
+            return None
+        return max(1, -(-self.total.value // self.per_page))
 
-def listing(f: QueueFilters, per_page: int = PAGE_SIZE) -> Page:
-    """One page of the submissions that are not pinned, sorted as asked."""
-    stmt = select_listed(f)
-    total = count_matching(stmt)
-    pages = max(1, -(-total // per_page))
-    page = min(f.page, pages)
-    # Page through ids on the indexes first, then load only those rows: a deep OFFSET then
-    # skips index entries instead of reading (and de-TOASTing) the rows it skips.
-    ids = list(
-        db.session.scalars(
-            stmt.with_only_columns(Submission.id).limit(per_page).offset((page - 1) * per_page)
+    @property
+    def pages_text(self) -> str:
+        """ "12", or "more than 200" when the count is capped."""
+        pages = self.pages
+        return (
+            f"{pages:,}"
+            if pages is not None
+            else f"more than {self.total.value // self.per_page:,}"
         )
+
+    @property
+    def first_position(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_position(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+
+def listing(
+    f: QueueFilters, per_page: int | None = None, *, pinned_total: Count | None = None
+) -> Page:
+    """One page of the submissions that are not pinned, sorted as asked.
+
+    "Next" (``page == from_page + 1`` with ``last_row``) reads the rows after that row and
+    "Previous" (``page == from_page - 1`` with ``first_row``) the rows before the first one,
+    on the sort's index; any other page number is read with OFFSET (First, Last, and a page
+    asked without its cursors). The count is exact up to ``COUNT_CAP`` (``count_listed``, which
+    takes the ``pinned_total`` the page already has); ``per_page`` is ``PAGE_SIZE`` unless given.
+    """
+    per_page = PAGE_SIZE if per_page is None else per_page
+    stmt, key = _listed_in_order(f)
+    total = count_listed(f, pinned_total)
+    pages = None if total.more else max(1, -(-total.value // per_page))
+    page = f.page if pages is None else min(f.page, pages)
+    ids: list[int] | None = None
+    has_next = False
+    if page > 1 and page == f.from_page + 1 and f.last_row:
+        after = _cursor_key(f.sort, f.last_row)
+        if after is not None:
+            found = _page_ids(stmt, key, after, per_page + 1)
+            if found:
+                ids, has_next = found[:per_page], len(found) > per_page
+    elif page > 1 and page == f.from_page - 1 and f.first_row:
+        before = _cursor_key(f.sort, f.first_row)
+        if before is not None:
+            backwards = [(column, not descending) for column, descending in key]
+            found = _page_ids(stmt, backwards, before, per_page + 1)
+            if len(found) > per_page:
+                ids, has_next = found[:per_page][::-1], True
+            else:
+                page = 1  # nothing before those rows: Previous reached the top of the list
+    if ids is None:
+        found = _page_ids(stmt, key, None, per_page + 1, (page - 1) * per_page)
+        ids, has_next = found[:per_page], len(found) > per_page
+    has_previous = page > 1
+    rows = _lines(ids)
+    return Page(
+        rows,
+        total,
+        page,
+        per_page,
+        has_previous=has_previous,
+        has_next=has_next,
+        first_row=cursor_for(f.sort, rows[0]) if rows else "",
+        last_row=cursor_for(f.sort, rows[-1]) if rows else "",
     )
-    position = {sid: i for i, sid in enumerate(ids)}
-    rows = _rows(sa.select(Submission).where(Submission.id.in_(ids))) if ids else []
-    rows.sort(key=lambda row: position[row.submission.id])
-    return Page(rows, total, page, pages)
 
 
 def unacknowledged_urgent_count() -> int:

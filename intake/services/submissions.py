@@ -1,8 +1,9 @@
 """Storing a submitted intake: validate, evaluate, store, exactly once.
 
 The wizard and the JSON API go through ``submit_document``; the demo seeder, which bulk-inserts,
-uses the same ``evaluate_document`` and ``models.submission.row_values``. So the stored answers,
-the evaluation and the indexed columns are always produced the same way.
+uses the same ``evaluate_document``, ``models.submission.row_values`` and ``pathway_codes``. So
+the stored answers, the evaluation, the indexed columns and the pathway rows are always
+produced the same way.
 
 Like every service this flushes and never commits: the wizard's submit view and the API view
 commit once, so the submission, the draft's link to it (and whatever else the request changed)
@@ -32,7 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
 from intake.models import Draft, Submission
-from intake.models.submission import row_values
+from intake.models.submission import new_submission
 from intake.services import audit
 from intake.services.codes import submission_reference
 
@@ -104,9 +105,11 @@ def evaluate_document(document: object, as_of: date) -> tuple[dict[str, Any], di
 def build_submission(
     answers: dict[str, Any], evaluation: dict[str, Any], *, source: str, submitted_at: datetime
 ) -> Submission:
-    """A new, unsaved ``Submission``: ``row_values`` plus a fresh reference and the times."""
-    return Submission(
-        **row_values(answers, evaluation),
+    """A new, unsaved ``Submission`` (``new_submission``: the columns from ``row_values`` and its
+    pathway rows) with a fresh reference and the times."""
+    return new_submission(
+        answers,
+        evaluation,
         reference=submission_reference(),
         status="new",
         created_at=submitted_at,

@@ -28,6 +28,11 @@ def _shorten(value: Any) -> Any:
     return value[:SEARCH_MAX] if isinstance(value, str) else value
 
 
+def _cursor_text(value: object) -> str:
+    """A page button's row cursor as sent (checked by the queue service; at most 80 characters)."""
+    return value[:80] if isinstance(value, str) else ""
+
+
 def _unknown(name: str) -> str:
     return f"Unknown {name} ignored."
 
@@ -76,6 +81,8 @@ class QueueFilterForm(FilterForm):
     )
 
     page_asked: int = 1
+    #: The page buttons' position (``QueueFilters.from_page`` / ``first_row`` / ``last_row``).
+    pager: tuple[int, str, str] = (0, "", "")
 
     @classmethod
     def read(
@@ -87,6 +94,12 @@ class QueueFilterForm(FilterForm):
         formdata = MultiDict([(k, v) for k, v in pairs if allow_search or k != "q"])
         form = super().read(formdata, **kwargs)
         form.page_asked = page_number(formdata.get("page"))
+        if formdata.get("from_page"):
+            form.pager = (
+                page_number(formdata.get("from_page")),
+                _cursor_text(formdata.get("first_row")),
+                _cursor_text(formdata.get("last_row")),
+            )
         return form
 
     def filters(self) -> qs.QueueFilters:
@@ -97,6 +110,9 @@ class QueueFilterForm(FilterForm):
             sort=self.text("sort") or "newest",
             page=self.page_asked,
             problems=self.problems,
+            from_page=self.pager[0],
+            first_row=self.pager[1],
+            last_row=self.pager[2],
         )
 
 

@@ -26,6 +26,16 @@ from intake.staff.forms import AcknowledgeForm, NoteForm, StatusForm, choices
 from intake.staff.insurance_history import history_panel
 
 QUEUE_ROLES = ("front_desk", "clinician")
+
+
+class _StatusLabels(dict[str, str]):
+    """``workflow.STATUSES`` for a lookup per line; an unknown status shows as its code."""
+
+    def __missing__(self, status: str) -> str:
+        return status
+
+
+STATUS_LABELS = _StatusLabels(workflow.STATUSES)
 ACK_ATTEMPTS = 3
 
 
@@ -63,6 +73,7 @@ def staff_header() -> dict[str, object]:
     return {
         "unacknowledged_urgent_count": _Lazy(count),
         "status_label": lambda s: workflow.STATUSES.get(s, s),
+        "status_labels": STATUS_LABELS,
         "format_time": workflow.format_time,
         "waited": qs.waited,
     }
@@ -81,19 +92,23 @@ def queue() -> ResponseReturnValue:
     else:
         form = QueueFilterForm.read(request.args, allow_search=False)
     filters = form.filters()
-    pinned, page = qs.pinned(filters), qs.listing(filters)
+    pinned = qs.pinned(filters)
+    page = qs.listing(filters, pinned_total=pinned.total)
     html = render_template(
         "staff/queue.html", form=form, filters=filters, pinned=pinned, page=page, sorts=qs.SORTS
     )
     # Each page shows names and dates of birth: a view of patient data, recorded with what was
     # shown and how many matched, never the search term. Recorded after rendering, because the
     # commit expires the loaded rows; the page is only sent once its view is on record.
+    matching = {"matching": int(pinned.total) + int(page.total)}
+    if pinned.total.more or page.total.more:
+        matching["matching_more_than"] = True  # a count stops at qs.COUNT_CAP per list
     audit.record(
         "queue_viewed",
         detail={
             "page": page.page,
             "shown": len(pinned.rows) + len(page.items),
-            "matching": pinned.total + page.total,
+            **matching,
             "filters": audit_filters(filters),
         },
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from answer_documents import AS_OF_ISO, changed, sample_answers
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from intake.answers import parse_answers
 from intake.extensions import db
 from intake.models import Submission
+from intake.models.submission import SubmissionPathway
 from intake.rules import evaluate
 
 
@@ -80,7 +82,12 @@ def test_intake_is_stored_with_its_evaluation(client: FlaskClient, token: str) -
     assert submission.primary_concern == "depression"
     assert submission.coverage_type == "commercial"
     assert submission.urgent is False
-    assert submission.pathway_codes == ",tms_plus_cbt,tms_plus_medication_review,"
+    # Its pathways are in the join table the queue's filter reads, committed with it.
+    with db.engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(SubmissionPathway.code).where(SubmissionPathway.submission_id == body["id"])
+        )
+        assert set(stored.scalars()) == {"tms_plus_cbt", "tms_plus_medication_review"}
 
 
 def test_a_suicide_risk_answer_makes_the_submission_urgent(client: FlaskClient, token: str) -> None:

@@ -53,7 +53,8 @@ def test_seed_demo_count_and_spread(runner: FlaskCliRunner) -> None:
     assert {"suicide_risk_acute", "suicide_risk", "tms_contraindication"} <= set(flags)
     for s in submissions[:50]:
         parse_answers(s.answers, date.today())  # a valid intake-answers/1 document
-        assert s.pathway_codes == "," + ",".join(p["code"] for p in s.evaluation["pathways"]) + ","
+        assert {row.code for row in s.pathway_rows} == {p["code"] for p in s.evaluation["pathways"]}
+        assert {row.submitted_at for row in s.pathway_rows} <= {s.submitted_at}
         assert s.urgent == any(f["level"] == "urgent" for f in s.evaluation["flags"])
         assert s.last_name_folded == fold_name(s.last_name)
     acked = [s for s in submissions if s.acknowledged_at is not None]
