@@ -465,6 +465,7 @@ def derive(
     asq_yes = [words for key, words in ASQ_WORDS.items() if asq[key] == "yes"]
     asq_declined = [words for key, words in ASQ_WORDS.items() if asq[key] == "declined"]
     acute = asq["thoughts_right_now"] in ASQ_POSITIVE
+    guardian = guardian_words(answers["consent"])
     primary = concerns["primary"]
     depressive = depressive_presentation(primary, phq9_total)
     eligible_depression = tms_eligible_depression(
@@ -546,8 +547,8 @@ def derive(
         "open_to_medication_changes": preferences["open_to_medication_changes"],
         "can_attend_daily_sessions": preferences["can_attend_daily_sessions"],
         "coverage_type": answers["insurance"]["coverage_type"],
-        "guardian_recorded": guardian_words(answers["consent"]) != "none",
-        "guardian_words": guardian_words(answers["consent"]),
+        "guardian_recorded": guardian != "none",
+        "guardian_words": guardian,
     }
     scores = {
         "phq9": {

@@ -45,6 +45,20 @@ NO_TREATMENT = {
 MEDICARE = {"insurance.coverage_type": "medicare", "insurance.member_id": "1EG4-TE5-MK73"}
 
 
+#: The evaluation's sections, in the contract's order (intake-evaluation/1, section 2).
+CONTRACT_KEYS = [
+    "contract",
+    "ruleset",
+    "as_of",
+    "age",
+    "scores",
+    "treatment_history",
+    "flags",
+    "pathways",
+    "coverage",
+]
+
+
 def run(changes: dict[str, Any], as_of: date = AS_OF) -> dict[str, Any]:
     return evaluate(parse_answers(changed(sample_answers(), changes), as_of), as_of)
 
@@ -80,17 +94,7 @@ def test_sample_is_treatment_resistant_depression_offered_tms() -> None:
     assert codes(evaluation, "flags") == []
     assert evaluation["as_of"] == AS_OF_ISO
     assert evaluation["ruleset"] == {"version": RULESET.version, "sha256": RULESET.sha256}
-    assert list(evaluation) == [
-        "contract",
-        "ruleset",
-        "as_of",
-        "age",
-        "scores",
-        "treatment_history",
-        "flags",
-        "pathways",
-        "coverage",
-    ]
+    assert list(evaluation) == CONTRACT_KEYS
 
 
 def test_because_lines_carry_concrete_values() -> None:
@@ -510,17 +514,7 @@ def meds(*trials: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 def test_evaluation_has_exactly_the_contract_keys() -> None:
     evaluation = run({})
-    assert list(evaluation) == [
-        "contract",
-        "ruleset",
-        "as_of",
-        "age",
-        "scores",
-        "treatment_history",
-        "flags",
-        "pathways",
-        "coverage",
-    ]
+    assert list(evaluation) == CONTRACT_KEYS
     assert evaluation["contract"] == "intake-evaluation/1"
     assert set(evaluation["ruleset"]) == {"version", "sha256"}
     assert evaluation["as_of"] == AS_OF_ISO
