@@ -25,16 +25,14 @@ absolute figures move with the neighbours; the ratio (same run, alternating) mov
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
+import secrets
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -285,23 +283,20 @@ def servers(url: str) -> Iterator[tuple[str, str]]:
 
 
 def sign_in(base: str) -> str:
-    """The session cookie of the bench's front-desk account, signed in through the form."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/staff/login").read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    assert token, "no CSRF token on the sign-in page"
-    body = urllib.parse.urlencode(
-        {
-            "csrf_token": token.group(1),
-            "email": bench_db.DESK_EMAIL,
-            "password": bench_db.DESK_PASSWORD,
-        }
-    ).encode()
-    landed = opener.open(f"{base}/staff/login", data=body)
-    assert landed.url.rstrip("/").endswith("/staff"), f"sign-in ended at {landed.url}"
-    cookies = {cookie.name: cookie.value for cookie in jar}
-    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+    """The session cookie of a new front-desk account, signed in as production asks for a first
+    sign-in (its own password, then an authenticator; ``production_smoke.first_sign_in``). A new
+    account per run: the benchmark database outlives the passwords and authenticator keys a
+    run chooses."""
+    from tests.smoke.production_smoke import first_sign_in
+
+    email = f"desk-{secrets.token_hex(4)}@bench.example.org"
+    password = "bench " + secrets.token_urlsafe(18)
+    bench_db._flask(
+        "user", "create", email, "--role", "front_desk",
+        env={"INTAKE_USER_PASSWORD": password},
+    )  # fmt: skip
+    browser = first_sign_in(base, email, password, "own " + secrets.token_urlsafe(18))
+    return browser.cookie_header()
 
 
 def wrk(url: str, cookie: str | None = None) -> float:

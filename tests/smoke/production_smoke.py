@@ -117,9 +117,12 @@ class Browser:
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def cookie_header(self) -> str:
+        """The cookies this browser holds, as one ``Cookie`` header (for a load generator)."""
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.jar)
 
     def request(
         self, path: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None
@@ -156,20 +159,25 @@ def submit_intake(base: str, token: str) -> dict[str, object]:
         return json.loads(response.read())
 
 
-def first_sign_in(base: str) -> Browser:
+def first_sign_in(
+    base: str,
+    email: str = STAFF_EMAIL,
+    password: str = STAFF_PASSWORD,
+    own_password: str = OWN_PASSWORD,
+) -> Browser:
     """The first sign-in of an account made by ``user create``, as production asks for it: the
     password, a new password of the person's own, then an authenticator (front desk and
-    clinicians must use two-factor), then the queue."""
+    clinicians must use two-factor), then the queue. The benchmarks sign in this way too."""
     import pyotp
 
     browser = Browser(base)
     token = browser.csrf_token("/staff/login")
-    form = {"csrf_token": token, "email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+    form = {"csrf_token": token, "email": email, "password": password}
     status, url, _body = browser.request("/staff/login", form)
     if status != 200 or not url.endswith("/staff/login/new-password"):
         raise SmokeFailure(f"sign-in: {status} at {url}, not the new-password page")
     token = browser.csrf_token("/staff/login/new-password")
-    form = {"csrf_token": token, "new_password": OWN_PASSWORD, "confirm_password": OWN_PASSWORD}
+    form = {"csrf_token": token, "new_password": own_password, "confirm_password": own_password}
     status, url, body = browser.request("/staff/login/new-password", form)
     if status != 200 or not url.endswith("/staff/login/setup-2fa"):
         raise SmokeFailure(f"new password: {status} at {url}, not the two-factor set-up")
