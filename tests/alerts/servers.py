@@ -113,5 +113,7 @@ class WebhookReceiver:
         self.thread.start()
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        """Stop listening (a second call does nothing): the port then refuses connections."""
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.server.server_close()
