@@ -67,7 +67,8 @@ MAX_BACKOFF = timedelta(minutes=30)
 #: A webhook receiver must answer within this many seconds.
 WEBHOOK_TIMEOUT = 10.0
 
-#: How each event is worded: (subject, summary) templates with ``{reference}`` and ``{count}``.
+#: How each event is worded: (subject, summary) templates with ``{reference}``, ``{count}``
+#: and ``{intakes}`` (singular or plural by the count).
 EVENT_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "urgent_submission": (
@@ -79,8 +80,8 @@ EVENT_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "The urgent intake {reference} has not been acknowledged. You are the next on call.",
         ),
         "daily_digest": (
-            "Daily digest: {count} new intakes",
-            "{count} intakes arrived in the 24 hours before this digest.",
+            "Daily digest: {count} new {intakes}",
+            "{count} {intakes} arrived in the 24 hours before this digest.",
         ),
         "test": (
             "Test alert from the intake app",
@@ -361,7 +362,11 @@ def message_for(delivery: AlertDelivery) -> Message:
         kind = alert.event
     count = alert.detail.get("count") if alert.event == "daily_digest" else None
     subject, summary = EVENT_WORDS[alert.event]
-    words = {"reference": reference or "", "count": count}
+    words = {
+        "reference": reference or "",
+        "count": count,
+        "intakes": "intake" if count == 1 else "intakes",
+    }
     if kind == "acute":
         subject = "ACUTE RISK: " + subject
     return Message(
