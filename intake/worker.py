@@ -112,9 +112,16 @@ def make_huey(url: str) -> Huey:
 def init_app(app: Flask) -> None:
     """Give ``app`` its queue and tasks (``app.extensions["huey"]``, ``["alert_tasks"]``) and
     enqueue each commit's new deliveries after it."""
-    from huey import crontab
+    from huey import MemoryHuey, crontab
 
-    huey = make_huey(app.config["HUEY_URL"])
+    try:
+        huey = make_huey(app.config["HUEY_URL"])
+    except Exception as exc:
+        # The web side must start even so: its enqueueing is only a shortcut (the sweep sends
+        # every delivery from the database). ``flask worker`` refuses to run on this.
+        log.error("alert queue unusable (%s): deliveries wait for the sweep", type(exc).__name__)
+        app.extensions["huey_problem"] = f"{type(exc).__name__}: {exc}"
+        huey = MemoryHuey(QUEUE_NAME)
 
     @huey.task(name="deliver")
     def deliver_task(delivery_ids: list[int]) -> None:
@@ -164,8 +171,17 @@ def register_worker_commands(app: Flask) -> None:
     def worker_command(workers: int) -> None:
         """Run the alert worker (huey's consumer): deliveries, escalations, the digest."""
         from flask import current_app
+        from huey import MemoryHuey
 
+        problem = current_app.extensions.get("huey_problem")
+        if problem:
+            raise click.ClickException(f"INTAKE_HUEY_URL cannot be used: {problem}")
         huey = current_app.extensions["huey"]
+        if isinstance(huey, MemoryHuey):
+            raise click.ClickException(
+                "INTAKE_HUEY_URL is memory://: the web server could not reach this worker's "
+                "queue; use sqlite:///path or redis://…"
+            )
         current_app.extensions["alert_tasks"]["sweep"]()  # catch up at once, then every minute
         click.echo(f"alert worker: queue {_safe_url(current_app.config['HUEY_URL'])}")
         consumer = huey.create_consumer(workers=workers, periodic=True, check_worker_health=True)

@@ -84,3 +84,29 @@ def test_production_warns_without_a_public_url_or_smtp_and_on_a_sqlite_queue() -
     assert "INTAKE_PUBLIC_URL is not set" in warnings
     assert "INTAKE_SMTP_HOST is not set" in warnings
     assert "INTAKE_HUEY_URL is SQLite" in warnings
+
+
+def test_an_unusable_queue_does_not_stop_the_web_side_but_stops_the_worker(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from config import TestingConfig
+    from intake import create_app
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    config = type("C", (TestingConfig,), {"HUEY_URL": f"sqlite:///{blocked}/cannot/huey.sqlite3"})
+    app = create_app(config)  # starts: enqueueing is only a shortcut
+    assert "huey_problem" in app.extensions
+    with app.app_context():  # (the alert tests' own app is current otherwise)
+        result = app.test_cli_runner().invoke(args=["worker"])
+    assert result.exit_code != 0
+    assert "INTAKE_HUEY_URL cannot be used" in result.output
+
+
+def test_the_worker_refuses_a_memory_queue() -> None:
+    from config import TestingConfig
+    from intake import create_app
+
+    result = create_app(TestingConfig).test_cli_runner().invoke(args=["worker"])
+    assert result.exit_code != 0
+    assert "INTAKE_HUEY_URL is memory://" in result.output
