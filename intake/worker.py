@@ -183,6 +183,10 @@ def register_worker_commands(app: Flask) -> None:
                 "queue; use sqlite:///path or redis://…"
             )
         current_app.extensions["alert_tasks"]["sweep"]()  # catch up at once, then every minute
+        if not logging.getLogger().handlers:
+            logging.basicConfig(
+                level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+            )
         click.echo(f"alert worker: queue {_safe_url(current_app.config['HUEY_URL'])}")
         consumer = huey.create_consumer(workers=workers, periodic=True, check_worker_health=True)
         consumer.run()

@@ -231,6 +231,8 @@ def _raise(
     db.session.add(alert)
     seen: set[tuple[str, str]] = set()
     for recipient in tier.recipients if tier is not None else ():
+        if recipient.user is not None and recipient.user.disabled:
+            continue  # a disabled account is told nothing
         target = (recipient.channel, recipient.address.strip())
         if not target[1] or target in seen:
             continue
@@ -465,6 +467,8 @@ def update_tier(
 def remove_tier(tier: AlertTier, *, by: User | None) -> None:
     """Remove a tier and its recipients; the tiers after it move up (audited)."""
     position, tier_id = tier.position, tier.id
+    for recipient in tier.recipients:
+        _detach(recipient)
     db.session.delete(tier)
     db.session.flush()
     for later in db.session.scalars(
@@ -522,10 +526,32 @@ def add_recipient(
 
 
 def remove_recipient(recipient: AlertRecipient, *, by: User | None) -> None:
+    """Remove a recipient (audited). Its deliveries forget it; a webhook's unsent ones fail at
+    once (nothing is left to sign them with), an e-mail's unsent ones still go out."""
     detail = {"tier_id": recipient.tier_id, "recipient_id": recipient.id}
+    _detach(recipient)
     db.session.delete(recipient)
     db.session.flush()
     audit.record("alert_recipient_removed", detail=detail, actor=by)
+
+
+def _detach(recipient: AlertRecipient) -> None:
+    """Unlink a recipient's deliveries before it goes (SQLite may not enforce SET NULL, and
+    could give its id to the next recipient)."""
+    d = AlertDelivery
+    if recipient.channel == "webhook":
+        db.session.execute(
+            sa.update(d)
+            .where(d.recipient_id == recipient.id, d.status == "pending")
+            .values(status="failed", last_error="recipient removed before it was sent")
+            .execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        sa.update(d)
+        .where(d.recipient_id == recipient.id)
+        .values(recipient_id=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def delivery_log(*, limit: int = 100) -> list[AlertDelivery]:

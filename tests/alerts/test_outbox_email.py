@@ -196,3 +196,16 @@ def test_without_tiers_the_alert_is_kept_for_the_log(app: Flask, smtp: SmtpServe
     submission_id, _ = submit()
     assert committed_count(Alert, Alert.submission_id == submission_id) == 1
     assert committed_count(AlertDelivery) == 0
+
+
+def test_a_disabled_staff_account_is_not_alerted(app: Flask, smtp: SmtpServer) -> None:
+    from intake.services import alerts
+    from tests.factories import make_user
+
+    tier = make_tier("Front desk", emails=ON_CALL[:1])
+    gone = make_user("front_desk", email="left@clinic.example", disabled=True)
+    alerts.add_recipient(tier, channel="email", user=gone, by=None)
+    db.session.commit()
+    submit()
+    sweep(utcnow())
+    assert [m.recipients[0] for m in smtp.messages] == [ON_CALL[0]]

@@ -191,3 +191,24 @@ def test_a_short_secret_is_refused(app: Flask) -> None:
             webhook_secret="short",
             by=None,
         )
+
+
+def test_removing_a_webhook_fails_its_unsent_deliveries(
+    app: Flask, receiver: WebhookReceiver
+) -> None:
+    tier = make_tier("Front desk", webhooks=((receiver.url, SECRET),))
+    submit()
+    (recipient,) = tier.recipients
+    alerts.remove_recipient(recipient, by=None)
+    db.session.commit()
+    # The next recipient may get the same id on SQLite: the old delivery must not follow it.
+    alerts.add_recipient(
+        tier, channel="webhook", webhook_url=receiver.url, webhook_secret="x" * 20, by=None
+    )
+    db.session.commit()
+    sweep(utcnow())
+    assert receiver.requests == []
+    delivery = db.session.scalars(sa.select(AlertDelivery)).one()
+    db.session.refresh(delivery)
+    assert (delivery.status, delivery.recipient_id) == ("failed", None)
+    assert delivery.last_error == "recipient removed before it was sent"
