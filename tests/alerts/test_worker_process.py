@@ -183,3 +183,35 @@ def test_a_worker_killed_after_the_server_has_it_resends_with_the_same_message_i
 
     ids = {message_from_bytes(raw)["Message-ID"] for raw in kept}
     assert len(kept) == 2 and len(ids) == 1  # two copies, one Message-ID: the receiver dedupes
+
+
+def test_two_workers_never_send_the_same_delivery(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _web, smtp, worker = setup
+    recipients = tuple(f"on-call{n}@clinic.example" for n in range(8))
+    make_tier("Front desk", emails=recipients)
+    for _ in range(3):
+        submit()  # 24 deliveries, enqueued three times over
+    other = Worker(worker.environ, tmp_path / "worker2.log")
+    worker.start()
+    other.start()
+    try:
+        _wait_for(lambda: len(smtp.messages) >= 24, 60, "24 alert e-mails")
+        with db.engine.connect() as conn:
+            _wait_for(
+                lambda: (
+                    conn.execute(
+                        sa.select(sa.func.count())
+                        .select_from(AlertDelivery)
+                        .where(AlertDelivery.status == "sent")
+                    ).scalar()
+                    == 24
+                ),
+                30,
+                "every delivery marked sent",
+            )
+        time.sleep(2)
+    finally:
+        other.stop()
+    ids = [m.message["Message-ID"] for m in smtp.messages]
+    assert len(ids) == 24
+    assert len(set(ids)) == 24
