@@ -21,9 +21,11 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt | system-packages
 
 install: $(STAMP) ## Create .venv and install the app with its dev tools
 
-run: $(STAMP) ## Upgrade the SQLite database, create demo accounts once, serve on 127.0.0.1:$(PORT)
+run: $(STAMP) ## Upgrade the SQLite database, create demo accounts once, serve on 127.0.0.1:$(PORT) with the alert worker beside it
 	$(BIN)/flask --app intake db upgrade
 	$(BIN)/flask --app intake setup-demo
+	$(BIN)/flask --app intake worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/flask --app intake run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) ## Run the whole suite (SQLite, or INTAKE_TEST_DATABASE_URL)

@@ -63,6 +63,53 @@ def _minutes(value: str) -> timedelta:
     return timedelta(minutes=minutes)
 
 
+def _port(value: str) -> int:
+    number = int(value)
+    if not 0 < number < 65536:
+        raise ValueError
+    return number
+
+
+def _seconds(value: str) -> float:
+    number = float(value)
+    if not 0 < number <= 600:
+        raise ValueError
+    return number
+
+
+def _hour(value: str) -> int | None:
+    if value.strip().lower() == "off":
+        return None
+    number = int(value)
+    if not 0 <= number <= 23:
+        raise ValueError
+    return number
+
+
+SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
+
+
+def _smtp_security(value: str) -> str:
+    mode = value.strip().lower()
+    if mode not in SMTP_SECURITY_MODES:
+        raise ValueError
+    return mode
+
+
+def _base_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError
+    return url
+
+
+#: Host names a plain-http webhook or an unencrypted SMTP login may use (this machine only).
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
 #: Variable → (setting, parser, what a bad value should have been).
 ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "INTAKE_SECRET_KEY": ("SECRET_KEY", str, "text"),
@@ -91,6 +138,18 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "INTAKE_ALLOW_SQLITE": ("ALLOW_SQLITE", _flag, "1 or 0"),
     "INTAKE_ALLOW_MEMORY_RATELIMIT": ("ALLOW_MEMORY_RATELIMIT", _flag, "1 or 0"),
     "INTAKE_CLINIC_PHONE": ("CLINIC_PHONE", str.strip, "text"),
+    # Alerts (docs/operations.md, "Alerts"): the worker's queue, the staff link, SMTP.
+    "INTAKE_HUEY_URL": ("HUEY_URL", str.strip, "sqlite:///path, redis://… or memory://"),
+    "INTAKE_PUBLIC_URL": ("PUBLIC_URL", _base_url, "an http(s) URL with no query or fragment"),
+    "INTAKE_SMTP_HOST": ("SMTP_HOST", str.strip, "a host name"),
+    "INTAKE_SMTP_PORT": ("SMTP_PORT", _port, "a port number"),
+    "INTAKE_SMTP_SECURITY": ("SMTP_SECURITY", _smtp_security, "starttls, ssl or none"),
+    "INTAKE_SMTP_USERNAME": ("SMTP_USERNAME", str.strip, "text"),
+    "INTAKE_SMTP_PASSWORD": ("SMTP_PASSWORD", str, "text"),
+    "INTAKE_SMTP_FROM": ("SMTP_FROM", str.strip, "an e-mail address"),
+    "INTAKE_SMTP_TIMEOUT": ("SMTP_TIMEOUT", _seconds, "a number of seconds"),
+    "INTAKE_ALERT_CLAIM_SECONDS": ("ALERT_CLAIM_SECONDS", _whole, "a whole number of seconds"),
+    "INTAKE_ALERT_DIGEST_HOUR": ("ALERT_DIGEST_HOUR", _hour, "an hour from 0 to 23 (UTC) or off"),
 }
 
 
@@ -159,6 +218,32 @@ class Config:
     CLINIC_PHONE = ""
     #: ``POST /api/v1/intakes`` per API token (a kiosk sends one intake per patient).
     API_INTAKE_RATE_LIMIT = "60 per minute"
+    #: Where the alert worker's queue lives (huey): ``sqlite:///path`` (no server: the default,
+    #: in the instance folder, shared by the web server and ``flask worker`` on one machine),
+    #: ``redis://host:port/db`` (production) or ``memory://`` (tests: enqueued tasks only wait;
+    #: the sweep finds every due delivery anyway).
+    HUEY_URL = f"sqlite:///{INSTANCE_DIR / 'huey.sqlite3'}"
+    #: The staff site's address as people reach it ("https://intake.clinic.example"): alerts
+    #: link to staff pages with it. Empty: the development address.
+    PUBLIC_URL = ""
+    #: SMTP for e-mail alerts. No host: e-mail deliveries fail (and are retried) until one is set.
+    SMTP_HOST = ""
+    SMTP_PORT = 587
+    #: ``starttls`` (port 587), ``ssl`` (implicit TLS, port 465) or ``none`` (a relay on this
+    #: machine only; production refuses a login without encryption to another host).
+    SMTP_SECURITY = "starttls"
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_FROM = "intake-alerts@localhost"
+    SMTP_TIMEOUT = 10.0
+    #: Hour of the day (UTC) after which the day's digest of new submissions is sent (None,
+    #: ``off`` in the environment: no digest).
+    ALERT_DIGEST_HOUR: int | None = 8
+    #: A worker's claim on a delivery it is sending; after this another worker may take it
+    #: over (the first one died or hung). Longer than the SMTP and webhook timeouts.
+    ALERT_CLAIM_SECONDS = 120
+    #: Webhooks must be https; plain http only to this machine (``LOCAL_HOSTS``) where allowed.
+    ALLOW_LOCAL_HTTP_WEBHOOKS = True
     #: Production only: accept SQLite, or rate limits in one process's memory, when set.
     ALLOW_SQLITE = False
     ALLOW_MEMORY_RATELIMIT = False
@@ -192,6 +277,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"  # noqa: S105 - only ever used by the test suite
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_ENABLED = True
+    #: Enqueued deliveries wait in memory (no consumer): tests run the sweep themselves.
+    HUEY_URL = "memory://"
 
 
 class ProductionConfig(Config):
@@ -204,6 +291,7 @@ class ProductionConfig(Config):
     #: plain HTTP to it (and its subdomains) for a year after each visit.
     HSTS_MAX_AGE = 365 * 24 * 60 * 60
     REQUIRE_2FA_ROLES = PATIENT_DATA_ROLES
+    ALLOW_LOCAL_HTTP_WEBHOOKS = False
 
     @classmethod
     def problems(cls) -> list[str]:
@@ -251,7 +339,47 @@ def _production_problems(cls: type[Config]) -> list[str]:
             f"add {'them' if len(without) > 1 else 'it'}, or set INTAKE_ALLOW_NO_2FA=1 to let "
             "those roles sign in without two-factor"
         )
+    found.extend(_alert_problems(cls))
     return found
+
+
+def _alert_problems(cls: type[Config]) -> list[str]:
+    """Alerts that could not reach anyone safely: an in-memory queue (the worker, another
+    process, would never see it), a plain-http staff link, a password sent unencrypted."""
+    found = []
+    if (cls.HUEY_URL or "").lower().startswith("memory://"):
+        found.append(
+            "INTAKE_HUEY_URL is memory:// (the worker is another process and would never see "
+            "it): set it to redis://… or a sqlite:/// file the web server and worker share"
+        )
+    if cls.PUBLIC_URL and not cls.PUBLIC_URL.startswith("https://"):
+        found.append("INTAKE_PUBLIC_URL must start with https:// (alerts link staff to it)")
+    host = (cls.SMTP_HOST or "").lower()
+    if host and cls.SMTP_SECURITY == "none" and host not in LOCAL_HOSTS:
+        found.append(
+            "INTAKE_SMTP_SECURITY is none for another host (messages and any password would "
+            "cross the network unencrypted): set starttls or ssl, or relay through this "
+            "machine (INTAKE_SMTP_HOST=localhost)"
+        )
+    return found
+
+
+def production_warnings(cls: type[Config]) -> list[str]:
+    """What production runs with but should not for long: logged when the app starts."""
+    warnings = []
+    if not cls.PUBLIC_URL:
+        warnings.append(
+            "INTAKE_PUBLIC_URL is not set: alerts link to http://localhost; set the staff "
+            "site's https:// address"
+        )
+    if not cls.SMTP_HOST:
+        warnings.append("INTAKE_SMTP_HOST is not set: e-mail alerts cannot be sent")
+    if (cls.HUEY_URL or "").lower().startswith("sqlite"):
+        warnings.append(
+            "INTAKE_HUEY_URL is SQLite: the web server and `flask worker` must share its file "
+            "(one machine); use redis://… with several"
+        )
+    return warnings
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -32,12 +32,14 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     config_class = config_class or config_from_env()
     config_class.check()
+    _log_production_warnings(config_class)
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     _bound_database_waits(app)
     _trust_proxies(app)
     register_extensions(app)
+    register_worker(app)
     register_security(app)
     register_blueprints(app)
     register_template_filters(app)
@@ -56,6 +58,13 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+
+
+def register_worker(app: Flask) -> None:
+    """The alert worker's queue and tasks; each commit's new alert deliveries are enqueued."""
+    from intake.worker import init_app
+
+    init_app(app)
 
 
 def register_security(app: Flask) -> None:
@@ -106,6 +115,17 @@ def register_commands(app: Flask) -> None:
     from intake.cli import register
 
     register(app)
+
+
+def _log_production_warnings(config_class: type[Config]) -> None:
+    """Settings production starts with but should not keep (no alert link, no SMTP)."""
+    import logging
+
+    from config import ProductionConfig, production_warnings
+
+    if issubclass(config_class, ProductionConfig):
+        for warning in production_warnings(config_class):
+            logging.getLogger("intake").warning("%s", warning)
 
 
 def _project_root() -> Path:

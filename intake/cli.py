@@ -15,8 +15,10 @@ def register(app: Flask) -> None:
     from intake.auth.cli import register_auth_commands
     from intake.patient.cli import register_wizard_commands
     from intake.rules_cli import register_rules_commands
+    from intake.worker import register_worker_commands
 
     register_api_commands(app)
     register_auth_commands(app)
     register_rules_commands(app)
     register_wizard_commands(app)
+    register_worker_commands(app)

@@ -37,8 +37,15 @@ PUBLIC = "public"
 
 #: "METHOD rule" → the roles that may use it (or PUBLIC). Written from docs/staff.md, not code.
 EXPECTED: dict[str, frozenset[str] | str] = {
-    # admin: accounts, audit log, API tokens, settings
+    # admin: accounts, audit log, API tokens, settings, alerts (on-call tiers, delivery log)
     "GET /admin/": ONLY_ADMIN,
+    "GET /admin/alerts": ONLY_ADMIN,
+    "POST /admin/alerts": ONLY_ADMIN,
+    "POST /admin/alerts/tier": ONLY_ADMIN,
+    "POST /admin/alerts/tier/remove": ONLY_ADMIN,
+    "POST /admin/alerts/recipient": ONLY_ADMIN,
+    "POST /admin/alerts/recipient/remove": ONLY_ADMIN,
+    "POST /admin/alerts/test": ONLY_ADMIN,
     "GET /admin/audit": ONLY_ADMIN,
     "POST /admin/audit.csv": ONLY_ADMIN,
     "GET /admin/settings": ONLY_ADMIN,

@@ -1,4 +1,4 @@
-"""Admin pages (``/admin/``): staff accounts, the audit log, API tokens and settings.
+"""Admin pages (``/admin/``): staff accounts, the audit log, API tokens, settings and alerts.
 
 One blueprint; the menu of these pages is ``views.ADMIN_SECTIONS``.
 """
@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from intake.admin import settings, tokens, views  # noqa: E402,F401 - registers the routes
+from intake.admin import alerts, settings, tokens, views  # noqa: E402,F401 - registers the routes

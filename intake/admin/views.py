@@ -1,6 +1,7 @@
 """Admin routes: staff accounts and the audit log, and the admin menu.
 
-The API-token and settings pages are in ``tokens.py`` and ``settings.py``; every admin page is
+The API-token, settings and alerts pages are in ``tokens.py``, ``settings.py`` and
+``alerts.py``; every admin page is
 listed once, here, in ``ADMIN_SECTIONS`` (shown on ``/admin/`` and in the admin sub-navigation).
 """
 
@@ -29,6 +30,7 @@ ADMIN_SECTIONS: tuple[tuple[str, str], ...] = (
     ("admin.audit_log", "Audit log"),
     ("admin.tokens", "API tokens"),
     ("admin.settings", "Settings"),
+    ("admin.alerts_page", "Alerts"),
 )
 
 

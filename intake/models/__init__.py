@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2.0 models, one module per concern; import them from here."""
 
+from intake.models.alert import Alert, AlertDelivery, AlertRecipient, AlertTier
 from intake.models.api_token import ApiToken
 from intake.models.audit import AuditEvent, ExportedRow
 from intake.models.clinician_review import ClinicianReview
@@ -13,6 +14,10 @@ from intake.models.workflow import Acknowledgement, Note, StatusChange
 
 __all__ = [
     "Acknowledgement",
+    "Alert",
+    "AlertDelivery",
+    "AlertRecipient",
+    "AlertTier",
     "ApiToken",
     "AuditEvent",
     "ClinicianReview",

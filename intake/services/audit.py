@@ -69,6 +69,12 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "token_created": "API token created",
         "token_revoked": "API token revoked",
         "setting_changed": "Setting changed",
+        "alert_tier_added": "On-call tier added",
+        "alert_tier_changed": "On-call tier changed",
+        "alert_tier_removed": "On-call tier removed",
+        "alert_recipient_added": "Alert recipient added",
+        "alert_recipient_removed": "Alert recipient removed",
+        "alert_test_sent": "Test alert sent",
     }
 )
 

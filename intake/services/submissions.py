@@ -16,6 +16,9 @@ before its commit, so a connection lost right after COMMIT can no longer turn a 
 into an error (reading ``submission.id`` after the commit used to query the database again).
 The API's ``Idempotency-Key`` goes with the submission: a retry finds the first one instead of
 storing the intake twice, even when two retries race (the unique constraint decides).
+
+An urgent submission's alert (``services.alerts.submission_stored``) is added in the same
+transaction: the outbox rows commit with the submission or not at all.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.models.submission import new_submission
-from intake.services import audit
+from intake.services import alerts, audit
 from intake.services.codes import submission_reference
 
 log = logging.getLogger(__name__)
@@ -170,6 +173,8 @@ def submit_document(
             detail={"source": source, "urgent": submission.urgent},
             with_address=source != "wizard",
         )
+        # Urgent: the alert and its deliveries join this transaction (the outbox).
+        alerts.submission_stored(submission)
         log.info("submission %s stored (source=%s)", submission.id, source)
         return submission
     raise RuntimeError("could not allocate a unique submission reference")

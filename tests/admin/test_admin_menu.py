@@ -15,7 +15,7 @@ def test_admin_menu_lists_each_section_once(client: FlaskClient, login_as) -> No
     html = client.get("/admin/").get_data(as_text=True)
     start = html.index('class="admin-nav"')
     labels = re.findall(r"<a [^>]*>([^<]+)</a>", html[start : html.index("</nav>", start)])
-    assert labels == ["Staff accounts", "Audit log", "API tokens", "Settings"]
+    assert labels == ["Staff accounts", "Audit log", "API tokens", "Settings", "Alerts"]
 
 
 def test_every_admin_section_is_a_page_of_the_admin_blueprint(app: Flask) -> None:
