@@ -8,6 +8,7 @@ read indexes (the partial index of the unacknowledged urgent rows, the primary k
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from intake.extensions import db
 from intake.models import AuditEvent, Submission
 from intake.models.types import utcnow
 from intake.services import queue as qs
-from tests.factories import make_submission
+from tests.factories import make_submission, post
 
 URL = "/staff/queue/changes"
 #: Every field of the answer, and nothing else (a new field must be checked for patient data).
@@ -280,3 +281,104 @@ def test_the_poll_and_the_header_read_indexes(app: Flask, is_postgres: bool) -> 
     finally:
         if is_postgres:
             conn.exec_driver_sql("RESET enable_seqscan")
+
+
+# --- the header's urgent figure and the Refresh control ----------------------------------------
+
+HEADER_LINK = 'href="/staff/?urgent=yes#pinned"'
+
+
+def app_client(client: FlaskClient) -> FlaskClient:
+    """Another browser on the same app."""
+    return client.application.test_client()
+
+
+def _header(html: str) -> str:
+    return html[html.index("<header") : html.index("</header>")]
+
+
+def test_the_header_shows_the_urgent_figure_on_every_patient_data_page(
+    client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    make_submission(changes=ASQ_YES)
+    s = make_submission(changes=ASQ_YES)
+    login_as("front_desk")
+    for url in (
+        "/staff/",
+        f"/staff/submissions/{s.id}",
+        f"/staff/submissions/{s.id}/insurance",
+        "/staff/account",
+        "/staff/device",
+    ):
+        header = _header(client.get(url).get_data(as_text=True))
+        assert "2 urgent not acknowledged" in header, url
+        assert HEADER_LINK in header, url
+        assert 'data-live-changes="/staff/queue/changes?since=' in header, url
+        assert "js/staff-live.js" not in header  # the script comes at the end of the page
+
+    clinician = app_client(client)
+    login_as("clinician", on=clinician)
+    for url in ("/staff/", f"/clinician/submissions/{s.id}", "/staff/account"):
+        header = _header(clinician.get(url).get_data(as_text=True))
+        assert "2 urgent not acknowledged" in header, url
+        assert HEADER_LINK in header, url
+
+
+def test_no_urgent_figure_for_an_admin_or_a_patient(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    make_submission(changes=ASQ_YES)
+    login_as("admin")
+    for url in ("/admin/", "/admin/users", "/admin/audit", "/staff/account", "/staff/device"):
+        html = client.get(url).get_data(as_text=True)
+        assert "urgent not acknowledged" not in html, url
+        assert "urgent-count" not in html and "queue/changes" not in html, url
+        assert "staff-live.js" not in html, url
+    patient = app_client(client)
+    for url in ("/", "/staff/login"):
+        response = patient.get(url, follow_redirects=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert "urgent not acknowledged" not in html and "staff-live.js" not in html, url
+
+
+def test_the_header_figure_is_one_capped_statement_per_page(
+    client: FlaskClient, login_as, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(qs, "COUNT_CAP", 2)
+    for _ in range(3):
+        make_submission(changes=ASQ_YES)
+    s = make_submission()
+    login_as("front_desk")
+    statements = _statements_of(lambda: client.get(f"/staff/submissions/{s.id}"))
+    newest_id_reads = [sql for sql, _ in statements if "max(submission.id)" in sql]
+    assert len(newest_id_reads) == 1
+    html = client.get(f"/staff/submissions/{s.id}").get_data(as_text=True)
+    assert "more than 2 urgent not acknowledged" in _header(html)
+
+
+def _refresh_form(html: str) -> dict[str, str]:
+    start = html.index('<form id="queue-refresh"')
+    form = html[start : html.index("</form>", start)]
+    assert '<button type="submit" class="secondary">Refresh</button>' in form
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+def test_refresh_reloads_the_queue_with_its_filters(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    """Without JavaScript: a Refresh button POSTs the filters shown, the search among them."""
+    login_as("front_desk")
+    make_submission(last_name="Castellanos", status="in_review")
+    make_submission(last_name="Castellanos")
+    fields = _refresh_form(client.get("/staff/").get_data(as_text=True))
+    assert set(fields) == {"csrf_token", "sort"}
+    html = post(
+        client, "/staff/", {"q": "castell", "status": "in_review", "sort": "oldest"}
+    ).get_data(as_text=True)
+    fields = _refresh_form(html)
+    assert {k: v for k, v in fields.items() if k != "csrf_token"} == {
+        "q": "castell",
+        "status": "in_review",
+        "sort": "oldest",
+    }
+    make_submission(last_name="Castellanos", status="in_review")
+    again = client.post("/staff/", data=fields).get_data(as_text=True)
+    assert again.count("Castellanos, ") == 2  # both in review, the new one too
+    assert '<option selected value="in_review">' in again
