@@ -179,7 +179,12 @@ def scenarios() -> dict[str, Callable[[], object]]:
     found["search: no such name"] = page(q="zzyzx")
     found[f"search: commonest date of birth ({dob[1]:,} rows)"] = page(q=dob[0].isoformat())
     found["search: reference"] = page(q=str(reference).lower().replace("-", " "))
-    found["header count of unacknowledged urgent"] = qs.unacknowledged_urgent_count
+    found["header: urgent counts (every staff page)"] = qs.urgent_counts
+    now = qs.urgent_counts().cursor
+    found["live poll: nothing new"] = lambda: qs.queue_changes(now)
+    found["live poll: a page 1,000 submissions old"] = lambda: qs.queue_changes(
+        qs.QueueCursor(max(now.newest_id - 1000, 0), 0)
+    )
     return found
 
 

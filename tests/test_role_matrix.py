@@ -6,7 +6,7 @@ so a view that declares the wrong roles fails. The app's URL map is compared wit
 ways, so a new route fails until it is added here with the roles it should allow, and a table
 entry for a route that no longer exists fails too. For each rule: 200 (or a redirect/400/409/422
 for a POST without a valid body) for the roles allowed, 403 for the others, and a redirect to the
-sign-in page for anonymous visitors.
+sign-in page for anonymous visitors (401 for the URLs a page's script asks, ``SCRIPT_URLS``).
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ ONLY_FRONT_DESK = frozenset({FRONT_DESK})
 ONLY_CLINICIAN = frozenset({CLINICIAN})
 #: Sign-in pages: open to anonymous visitors (marked ``@public``).
 PUBLIC = "public"
+#: Asked by a page's script, not opened by a person: an anonymous visitor gets 401, not the
+#: sign-in page (the script stops polling).
+SCRIPT_URLS = frozenset({"GET /staff/queue/changes"})
 
 #: "METHOD rule" → the roles that may use it (or PUBLIC). Written from docs/staff.md, not code.
 EXPECTED: dict[str, frozenset[str] | str] = {
@@ -75,6 +78,8 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "GET /staff/submissions/<int:submission_id>/notes/<int:note_id>": PATIENT_DATA,
     "POST /staff/submissions/<int:submission_id>/notes/<int:note_id>": PATIENT_DATA,
     "POST /staff/submissions/<int:submission_id>/status": PATIENT_DATA,
+    # the queue's live updates: counts only, for the roles that see the queue
+    "GET /staff/queue/changes": PATIENT_DATA,
     # front desk only: the insurance panel, the prior-authorization packet, the CSV export
     "GET /staff/submissions/<int:submission_id>/insurance": ONLY_FRONT_DESK,
     "POST /staff/submissions/<int:submission_id>/insurance": ONLY_FRONT_DESK,
@@ -175,7 +180,9 @@ def test_role_matrix(app: Flask, login_as, roles: tuple[str, ...]) -> None:  # t
         else:
             response = client.open(url, method=method, data={"csrf_token": csrf_token(client)})
         label = f"{where} as {roles or 'anonymous'}"
-        if not roles:
+        if not roles and where in SCRIPT_URLS:
+            assert response.status_code == 401, label
+        elif not roles:
             assert response.status_code == 302, label
             assert "/staff/login" in response.headers["Location"], label
         elif not set(roles) & set(allowed):

@@ -63,3 +63,10 @@ def public(view: F) -> F:
     """Mark a view under ``/staff`` or ``/admin`` as open to anonymous visitors (sign-in pages)."""
     view.public = True  # type: ignore[attr-defined]
     return view
+
+
+def background(view: F) -> F:
+    """Mark a view a page calls by itself (the queue's live updates, ``staff.live``): it is not
+    activity, so it never keeps an idle staff session open (``auth.sessions``)."""
+    view.background = True  # type: ignore[attr-defined]
+    return view

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 import time
 
-from flask import Flask, current_app, flash, g, session
+from flask import Flask, current_app, flash, g, request, session
 from flask_login import current_user, login_user, logout_user
 
 from intake.extensions import db, login_manager
@@ -107,7 +107,8 @@ def end_session() -> None:
 
 
 def enforce_session_limits() -> None:
-    """End the staff session after the idle limit or the absolute limit."""
+    """End the staff session after the idle limit or the absolute limit; any request but a
+    background one (a page's own polling) counts as activity and restarts the idle clock."""
     # Load the user afresh for every request (an app context shared by several requests, as in
     # tests or CLI-driven calls, must not keep a user who was disabled in between).
     g.pop("_login_user", None)
@@ -145,4 +146,12 @@ def enforce_session_limits() -> None:
         end_session()
         flash("Please sign in again to finish setting up your account.", "info")
         return
-    session[SEEN_AT] = now
+    if not _background_request():
+        session[SEEN_AT] = now
+
+
+def _background_request() -> bool:
+    """Whether the request is one a page makes by itself (``decorators.background``): it is
+    not activity, so it leaves the idle clock as it was (and the session cookie unchanged)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "background", False))

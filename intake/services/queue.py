@@ -578,13 +578,117 @@ def listing(
     )
 
 
-def unacknowledged_urgent_count() -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count()).select_from(Submission).where(_pinned_condition())
+#: New arrivals since a page was drawn are counted up to this many ("more than 100 new").
+NEW_CAP = 100
+
+
+def _capped(where: sa.ColumnElement[bool], cap: int) -> sa.ScalarSelect[int]:
+    """``count(*)`` of the submissions matching ``where``, reading at most ``cap + 1`` rows."""
+    inner = sa.select(sa.literal(1)).select_from(Submission).where(where).limit(cap + 1)
+    return sa.select(sa.func.count()).select_from(inner.subquery()).scalar_subquery()
+
+
+def _count(found: int | None, cap: int) -> Count:
+    found = found or 0
+    return Count(cap, more=True) if found > cap else Count(found)
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where the queue stood when a page was drawn: its newest submission's id and the
+    header's urgent figure (``cap + 1`` when past the cap). Sent to the browser as an opaque
+    token (``str``), read back with ``parse``; it names no patient."""
+
+    newest_id: int
+    urgent: int
+
+    _FORMAT = re.compile(r"(?P<newest>\d{1,18})\.(?P<urgent>\d{1,6})")
+
+    def __str__(self) -> str:
+        return f"{self.newest_id}.{self.urgent}"
+
+    @classmethod
+    def parse(cls, token: str) -> QueueCursor | None:
+        """The cursor a token names, or None when it is not one."""
+        match = cls._FORMAT.fullmatch(token)
+        return None if match is None else cls(int(match["newest"]), int(match["urgent"]))
+
+
+@dataclass(frozen=True)
+class UrgentCounts:
+    """The urgent figures of the staff header and where the queue stood (one statement).
+
+    ``needing_attention`` is what the header shows; today the unacknowledged urgent ones, the
+    same figure as ``unacknowledged`` (extend ``urgent_counts`` to change what it means).
+    """
+
+    needing_attention: Count
+    unacknowledged: Count
+    newest_id: int
+
+    @property
+    def header_text(self) -> str:
+        """The header's words: "3 urgent not acknowledged", "more than 10,000 urgent ..."."""
+        return f"{self.needing_attention} urgent not acknowledged"
+
+    @property
+    def cursor(self) -> QueueCursor:
+        figure = self.needing_attention
+        return QueueCursor(self.newest_id, figure.value + 1 if figure.more else figure.value)
+
+
+def _newest_id() -> sa.ScalarSelect[int | None]:
+    return sa.select(sa.func.max(Submission.id)).scalar_subquery()
+
+
+def urgent_counts() -> UrgentCounts:
+    """The header's urgent figures, exact up to ``COUNT_CAP``, and the newest submission's id.
+
+    The one place the staff header and the queue's live updates take "urgent" from: one
+    statement, the count read from the partial index ``ix_submission_pinned`` (it holds only
+    the unacknowledged urgent rows) and the newest id from the primary key.
+    """
+    found, newest = db.session.execute(
+        sa.select(_capped(_pinned_condition(), COUNT_CAP), _newest_id())
+    ).one()
+    unacknowledged = _count(found, COUNT_CAP)
+    return UrgentCounts(unacknowledged, unacknowledged, int(newest or 0))
+
+
+@dataclass(frozen=True)
+class QueueChanges:
+    """What changed since a cursor: the header's figures now, and how many submissions (and
+    unacknowledged urgent ones) arrived since, each exact up to ``NEW_CAP``."""
+
+    counts: UrgentCounts
+    new: Count
+    new_urgent: Count
+    stale: bool
+
+
+def queue_changes(since: QueueCursor | None) -> QueueChanges:
+    """The queue's changes since ``since`` (None: nothing is new), in one statement.
+
+    Arrivals are the submissions with a greater id than the cursor's newest (a range of the
+    primary key); the urgent ones among them are read from the partial index, which carries
+    the id. The page is stale when something arrived or the header's urgent figure moved (an
+    acknowledgement elsewhere). Counts only: no patient data is read.
+    """
+    if since is None:
+        return QueueChanges(urgent_counts(), Count(0), Count(0), stale=False)
+    found, newest, new, new_urgent = db.session.execute(
+        sa.select(
+            _capped(_pinned_condition(), COUNT_CAP),
+            _newest_id(),
+            _capped(Submission.id > since.newest_id, NEW_CAP),
+            _capped(sa.and_(_pinned_condition(), Submission.id > since.newest_id), NEW_CAP),
         )
-        or 0
-    )
+    ).one()
+    unacknowledged = _count(found, COUNT_CAP)
+    counts = UrgentCounts(unacknowledged, unacknowledged, int(newest or 0))
+    arrived, arrived_urgent = _count(new, NEW_CAP), _count(new_urgent, NEW_CAP)
+    stale = bool(arrived) or counts.cursor.urgent != since.urgent
+    return QueueChanges(counts, arrived, arrived_urgent, stale)
 
 
 def waited(since: datetime, now: datetime | None = None) -> str:

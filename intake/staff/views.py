@@ -7,8 +7,6 @@ Pages of a filtered list are POSTed too, carrying the filters in hidden fields.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -39,39 +37,10 @@ STATUS_LABELS = _StatusLabels(workflow.STATUSES)
 ACK_ATTEMPTS = 3
 
 
-class _Lazy:
-    """Runs the count query only when a template prints it."""
-
-    def __init__(self, fn: Any) -> None:
-        self._fn = fn
-        self._value: int | None = None
-
-    def _get(self) -> int:
-        if self._value is None:
-            self._value = int(self._fn())
-        return self._value
-
-    def __str__(self) -> str:
-        return str(self._get())
-
-    def __bool__(self) -> bool:
-        return bool(self._get())
-
-    def __int__(self) -> int:
-        return self._get()
-
-
 @bp.app_context_processor
 def staff_header() -> dict[str, object]:
-    """``unacknowledged_urgent_count`` for the header of every staff page."""
-
-    def count() -> int:
-        if not current_user.is_authenticated or not current_user.has_role(*QUEUE_ROLES):
-            return 0
-        return qs.unacknowledged_urgent_count()
-
+    """The workflow's words and times for staff pages (the urgent figure: ``staff.live``)."""
     return {
-        "unacknowledged_urgent_count": _Lazy(count),
         "status_label": lambda s: workflow.STATUSES.get(s, s),
         "status_labels": STATUS_LABELS,
         "format_time": workflow.format_time,

@@ -1,0 +1,106 @@
+"""The queue's live updates: the staff header's urgent figure and what changed since a page.
+
+Every staff page of a front-desk or clinician account draws the header's urgent figure once
+(``urgent_header``, one statement) with an opaque cursor of where the queue stood. The script
+``static/js/staff-live.js`` asks ``GET /staff/queue/changes?since=<cursor>`` every
+``QUEUE_POLL_SECONDS`` (20 unless configured) and updates the header; on the queue page it
+announces arrivals with a button that reloads the queue with its filters. The answer holds
+counts and the cursor only, never a patient: it is not audited (docs/staff.md, "The queue
+updates itself"), and it is a background request, so polling never keeps an idle session open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache, wraps
+from typing import Any, TypeVar
+
+from flask import current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from intake.auth.decorators import background, role_required
+from intake.services import queue as qs
+from intake.staff import bp
+
+#: Who sees the urgent figure and may poll: the roles of the queue (patient data).
+LIVE_ROLES = ("front_desk", "clinician")
+#: Seconds between two polls of a visible page (``QUEUE_POLL_SECONDS`` overrides it).
+POLL_SECONDS = 20
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def urgent_header() -> qs.UrgentCounts | None:
+    """The header's urgent figures, or None for an account that sees no patient data (an
+    admin) or nobody signed in."""
+    if not current_user.is_authenticated or not current_user.has_role(*LIVE_ROLES):
+        return None
+    return qs.urgent_counts()
+
+
+def poll_seconds() -> int:
+    return int(current_app.config.get("QUEUE_POLL_SECONDS", POLL_SECONDS))
+
+
+@bp.app_context_processor
+def live_header() -> dict[str, object]:
+    """``urgent_header()`` for the staff header: read once per page, when first drawn."""
+    return {"urgent_header": cache(urgent_header), "live_poll_seconds": poll_seconds}
+
+
+def _json_sign_in(view: F) -> F:
+    """Answer 401 (JSON) rather than the sign-in page to a request that is not signed in, so
+    the script sees that its session ended and stops."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return jsonify(error="signed_out"), 401
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def announcement(changes: qs.QueueChanges) -> tuple[str, str]:
+    """What the queue page says about ``changes``, and its button's words ("" when nothing)."""
+    if changes.new:
+        n = changes.new
+        words = f"{n} new submission{'' if int(n) == 1 and not n.more else 's'}"
+        if changes.new_urgent:
+            words += f", {changes.new_urgent} urgent"
+        return words, "Show them"
+    if changes.stale:
+        return "The urgent list has changed since this page was loaded", "Show the changes"
+    return "", ""
+
+
+@bp.get("/queue/changes")
+@_json_sign_in
+@role_required(*LIVE_ROLES)
+@background
+def queue_changes() -> ResponseReturnValue:
+    """Counts and an opaque cursor (no patient data, not audited); ``since`` is the cursor of
+    the page asking, without it the answer is the queue as it stands."""
+    token = request.args.get("since", "")
+    since = qs.QueueCursor.parse(token) if token else None
+    if token and since is None:
+        return jsonify(error="bad_cursor"), 400
+    changes = qs.queue_changes(since)
+    counts = changes.counts
+    message, action = announcement(changes)
+    return jsonify(
+        cursor=str(counts.cursor),
+        stale=changes.stale,
+        urgent=int(counts.needing_attention),
+        urgent_more=counts.needing_attention.more,
+        unacknowledged_urgent=int(counts.unacknowledged),
+        unacknowledged_urgent_more=counts.unacknowledged.more,
+        new=int(changes.new),
+        new_more=changes.new.more,
+        new_urgent=int(changes.new_urgent),
+        new_urgent_more=changes.new_urgent.more,
+        header=counts.header_text,
+        message=message,
+        action=action,
+    )
