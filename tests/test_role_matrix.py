@@ -59,11 +59,11 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "GET /clinician/submissions/<int:submission_id>": ONLY_CLINICIAN,
     "GET /clinician/submissions/<int:submission_id>.pdf": ONLY_CLINICIAN,
     "POST /clinician/submissions/<int:submission_id>/review": ONLY_CLINICIAN,
-    # front desk and clinician: the queue, submission pages, workflow, acknowledgements, notes
+    # front desk and clinician: the queue, submission pages, workflow, contact attempts, notes
     "GET /staff/": PATIENT_DATA,
     "POST /staff/": PATIENT_DATA,
     "GET /staff/submissions/<int:submission_id>": PATIENT_DATA,
-    "POST /staff/submissions/<int:submission_id>/acknowledge": PATIENT_DATA,
+    "POST /staff/submissions/<int:submission_id>/contact-attempts": PATIENT_DATA,
     "POST /staff/submissions/<int:submission_id>/notes": PATIENT_DATA,
     "GET /staff/submissions/<int:submission_id>/notes/<int:note_id>": PATIENT_DATA,
     "POST /staff/submissions/<int:submission_id>/notes/<int:note_id>": PATIENT_DATA,
