@@ -55,7 +55,9 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "POST /admin/users/<int:user_id>/reset-2fa": ONLY_ADMIN,
     "GET /admin/users/<int:user_id>/roles": ONLY_ADMIN,
     "POST /admin/users/<int:user_id>/roles": ONLY_ADMIN,
-    # clinician: the summary, its PDF, the review
+    # clinician: the urgent list (landing page), the summary, its PDF, the review, the sign-off
+    "GET /clinician/": ONLY_CLINICIAN,
+    "POST /clinician/submissions/<int:submission_id>/risk-assessment": ONLY_CLINICIAN,
     "GET /clinician/submissions/<int:submission_id>": ONLY_CLINICIAN,
     "GET /clinician/submissions/<int:submission_id>.pdf": ONLY_CLINICIAN,
     "POST /clinician/submissions/<int:submission_id>/review": ONLY_CLINICIAN,

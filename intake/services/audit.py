@@ -60,6 +60,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "acknowledged": "Urgent flag acknowledged (the earlier form)",
         "contact_attempt_recorded": "Contact attempt recorded (urgent)",
         "risk_assessed": "Risk assessment recorded (clinician sign-off)",
+        "urgent_list_viewed": "Clinicians' urgent list viewed",
         "exported": "Exported",
         "evaluated": "Evaluated",
         "reviewed": "Clinician review",
