@@ -2,13 +2,13 @@
 
 Builds, once, the PostgreSQL database ``intake_bench`` on ``BENCH_POSTGRES_URL``'s server (the
 local one by default) the way an operator would: ``flask db upgrade``, a front-desk account
-(``frontdesk@bench.example.org``, which acknowledges the older urgent submissions and signs the
-benchmark in), ``flask seed-demo --count 1000000 --seed 1``, then ``VACUUM ANALYZE`` (what
-autovacuum does soon after a bulk load). A finished build is marked with a comment on the
-database; the queue benchmark reuses a marked database (upgrading it to the newest migration)
-and rebuilds an unmarked one (an interrupted build). ``BENCH_REBUILD=1`` rebuilds anyway;
-``BENCH_DB_ROWS`` changes the size (another size is another build). Drop it with
-``dropdb -h 127.0.0.1 -U postgres intake_bench``.
+(``frontdesk@bench.example.org``, whose contact attempts acknowledge the older urgent
+submissions and which signs the benchmark in), ``flask seed-demo --count 1000000 --seed 1``,
+then ``VACUUM ANALYZE`` (what autovacuum does soon after a bulk load). A finished build is
+marked with a comment on the database; the queue benchmark reuses a marked database (upgrading
+it to the newest migration) and rebuilds an unmarked one (an interrupted build).
+``BENCH_REBUILD=1`` rebuilds anyway; ``BENCH_DB_ROWS`` changes the size (another size is another
+build). Drop it with ``dropdb -h 127.0.0.1 -U postgres intake_bench``.
 """
 
 from __future__ import annotations

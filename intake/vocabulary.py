@@ -437,6 +437,23 @@ SAFETY_KINDS = (
     Label("other", "note"),
 )
 
+#: What came of a front-desk call to a patient with an urgent submission (``ContactAttempt``).
+#: Any recorded attempt acknowledges the submission (docs/staff.md, "The risk workflow").
+CONTACT_OUTCOMES = (
+    Label("reached", "reached the patient"),
+    Label("left_voicemail", "left a voicemail"),
+    Label("no_answer", "no answer"),
+    Label("wrong_number", "wrong number"),
+)
+#: The outcome of a clinician's brief safety assessment (``RiskAssessment``), which signs an
+#: urgent submission off.
+RISK_OUTCOMES = (
+    Label("no_current_risk", "no current risk identified"),
+    Label("safety_plan", "safety plan made"),
+    Label("emergency_referral", "referred to emergency care"),
+    Label("other", "other (see note)"),
+)
+
 # Lists by name --------------------------------------------------------------------------------
 
 

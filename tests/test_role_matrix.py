@@ -65,15 +65,17 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "POST /admin/users/<int:user_id>/reset-2fa": ONLY_ADMIN,
     "GET /admin/users/<int:user_id>/roles": ONLY_ADMIN,
     "POST /admin/users/<int:user_id>/roles": ONLY_ADMIN,
-    # clinician: the summary, its PDF, the review
+    # clinician: the urgent list (landing page), the summary, its PDF, the review, the sign-off
+    "GET /clinician/": ONLY_CLINICIAN,
+    "POST /clinician/submissions/<int:submission_id>/risk-assessment": ONLY_CLINICIAN,
     "GET /clinician/submissions/<int:submission_id>": ONLY_CLINICIAN,
     "GET /clinician/submissions/<int:submission_id>.pdf": ONLY_CLINICIAN,
     "POST /clinician/submissions/<int:submission_id>/review": ONLY_CLINICIAN,
-    # front desk and clinician: the queue, submission pages, workflow, acknowledgements, notes
+    # front desk and clinician: the queue, submission pages, workflow, contact attempts, notes
     "GET /staff/": PATIENT_DATA,
     "POST /staff/": PATIENT_DATA,
     "GET /staff/submissions/<int:submission_id>": PATIENT_DATA,
-    "POST /staff/submissions/<int:submission_id>/acknowledge": PATIENT_DATA,
+    "POST /staff/submissions/<int:submission_id>/contact-attempts": PATIENT_DATA,
     "POST /staff/submissions/<int:submission_id>/notes": PATIENT_DATA,
     "GET /staff/submissions/<int:submission_id>/notes/<int:note_id>": PATIENT_DATA,
     "POST /staff/submissions/<int:submission_id>/notes/<int:note_id>": PATIENT_DATA,

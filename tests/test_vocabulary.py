@@ -155,6 +155,8 @@ EXPECTED_LISTS = {
     "coverage_criteria",
     "criterion_statuses",
     "safety_kinds",
+    "contact_outcomes",
+    "risk_outcomes",
 }
 
 
@@ -267,6 +269,19 @@ STAFF_WORDING = {
         "absolute": "absolute contraindication",
         "relative": "precaution",
         "other": "note",
+    },
+    # The risk workflow (docs/staff.md): what a call came to, what a clinician's assessment found.
+    "contact_outcomes": {
+        "reached": "reached the patient",
+        "left_voicemail": "left a voicemail",
+        "no_answer": "no answer",
+        "wrong_number": "wrong number",
+    },
+    "risk_outcomes": {
+        "no_current_risk": "no current risk identified",
+        "safety_plan": "safety plan made",
+        "emergency_referral": "referred to emergency care",
+        "other": "other (see note)",
     },
 }
 

@@ -67,6 +67,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(user: User) -> str:
+    # A clinician lands on the urgent submissions waiting for a clinician's sign-off.
+    if user.has_role("clinician"):
+        return url_for("clinician.urgent")
     if user.has_role(*PATIENT_DATA_ROLES):
         return url_for("staff.queue")
     if user.has_role("admin"):

@@ -1,13 +1,18 @@
-"""The clinician's review form (CSRF-protected by Flask-WTF)."""
+"""The clinician's forms (CSRF-protected by Flask-WTF): the review and the risk assessment."""
 
 from __future__ import annotations
 
-from wtforms import RadioField, SelectMultipleField, TextAreaField
-from wtforms.validators import Length
-from wtforms.widgets import CheckboxInput, ListWidget
+from datetime import UTC, datetime, tzinfo
+
+from wtforms import IntegerField, RadioField, SelectChoice, SelectMultipleField, TextAreaField
+from wtforms.fields import DateTimeLocalField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from intake.forms.base import BaseForm
+from intake.services import risk
 from intake.services.reviews import NOTE_MAX
+from intake.vocabulary import RISK_OUTCOMES, staff_labels
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -28,3 +33,41 @@ class ReviewForm(BaseForm):
     )
     pathways = MultiCheckboxField("Pathways", choices={}, validate_choice=False)
     note = TextAreaField("Note (optional)", validators=[Length(max=NOTE_MAX)])
+
+
+def assessment_zone() -> tzinfo:
+    """The zone an assessment's typed time is read in (and its default shown in): UTC, as
+    every staff page shows times. The one place to change when the clinic has a zone of its
+    own."""
+    return UTC
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
+class RiskAssessmentForm(BaseForm):
+    """A clinician's brief safety assessment of an urgent submission (its sign-off)."""
+
+    assessed_at = DateTimeLocalField(
+        "When you assessed the patient (UTC)",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+        tz=assessment_zone,
+        default=_now,
+        validators=[Optional()],
+        invalid_value_message="Enter a date and time, like 2026-12-02 14:30.",
+        description="Now, unless you assessed the patient earlier. Not in the future.",
+    )
+    outcome = RadioField(
+        "Outcome",
+        choices=[
+            SelectChoice(c, w[:1].upper() + w[1:]) for c, w in staff_labels(RISK_OUTCOMES).items()
+        ],
+        validators=[DataRequired("Choose the outcome of the assessment.")],
+    )
+    note = TextAreaField(
+        "Assessment note",
+        validators=[Length(max=risk.NOTE_MAX)],
+        description="Required for Other.",
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

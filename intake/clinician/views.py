@@ -7,15 +7,16 @@ from typing import cast
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from intake.auth.decorators import role_required
 from intake.clinician import bp
-from intake.clinician.forms import ReviewForm
+from intake.clinician.forms import ReviewForm, RiskAssessmentForm
 from intake.extensions import db
-from intake.models import Submission
+from intake.models import Submission, User
 from intake.pages import evaluation_of, get_submission, user_names
 from intake.rules import RULESET, Ruleset
-from intake.services import audit
+from intake.services import audit, risk, workflow
 from intake.services.reviews import (
     ReviewError,
     pathway_choices,
@@ -50,6 +51,37 @@ def _context(submission: Submission) -> dict[str, object]:
     }
 
 
+@bp.app_context_processor
+def clinician_header() -> dict[str, object]:
+    """``unsigned_urgent_count()`` for the staff navigation of a clinician (read when drawn)."""
+
+    def count() -> int:
+        if not current_user.is_authenticated or not current_user.has_role(*CLINICIAN_ROLES):
+            return 0
+        return risk.unsigned_count()
+
+    return {"unsigned_urgent_count": count}
+
+
+def _me() -> User:
+    return cast(User, current_user._get_current_object())
+
+
+@bp.get("/")
+@role_required(*CLINICIAN_ROLES)
+def urgent() -> ResponseReturnValue:
+    """The clinician's urgent list: every urgent submission no clinician has signed off, acute
+    first, then oldest first, whatever the front desk did (the clinician's landing page)."""
+    page = risk.unsigned(request.args.get("page", 1, type=int) or 1)
+    html = render_template("clinician/urgent.html", page=page)
+    audit.record(
+        "urgent_list_viewed",
+        detail={"page": page.page, "shown": len(page.rows), "matching": page.total},
+    )
+    db.session.commit()
+    return html
+
+
 def _review_form(ruleset: Ruleset) -> ReviewForm:
     form = ReviewForm()
     form.pathways.choices = {code: f"{title} ({code})" for code, title in pathway_choices(ruleset)}
@@ -81,7 +113,69 @@ def summary(submission_id: int) -> ResponseReturnValue:
     _audit_view(submission, context, "clinician_summary")
     db.session.commit()
     return render_template(
-        "clinician/summary.html", form=_review_form(current_ruleset()), **context
+        "clinician/summary.html",
+        form=_review_form(current_ruleset()),
+        risk_form=_risk_form(submission),
+        **context,
+    )
+
+
+def _risk_form(
+    submission: Submission, form: RiskAssessmentForm | None = None
+) -> RiskAssessmentForm:
+    """The risk assessment form, carrying the version of the submission this page shows."""
+    form = form or RiskAssessmentForm(formdata=None)
+    form.version.raw_data = []  # drawn from ``data``, not from what was posted
+    form.version.data = submission.version
+    return form
+
+
+@bp.post("/submissions/<int:submission_id>/risk-assessment")
+@role_required(*CLINICIAN_ROLES)
+def risk_assessment(submission_id: int) -> ResponseReturnValue:
+    """Record a risk assessment: it signs the urgent submission off (clinicians only)."""
+    submission = get_submission(submission_id)
+    form = RiskAssessmentForm()
+    error, code = None, 400
+    if form.validate_on_submit():
+        try:
+            risk.record_assessment(
+                submission,
+                by=_me(),
+                assessed_at=form.assessed_at.data,
+                outcome=form.outcome.data or "",
+                note=form.note.data,
+                expected_version=form.version.data,
+            )
+            db.session.commit()
+        except workflow.EditConflict as exc:
+            error, code = str(exc), 409
+        except risk.RiskError as exc:
+            error = str(exc)
+        except StaleDataError:
+            db.session.rollback()
+            fresh = get_submission(submission_id)
+            db.session.refresh(fresh)
+            error, code = str(workflow.conflict_for(fresh)), 409
+        else:
+            flash("Risk assessment recorded: signed off.", "success")
+            return redirect(
+                url_for("clinician.summary", submission_id=submission.id) + "#risk-heading"
+            )
+    db.session.rollback()
+    submission = get_submission(submission_id)
+    context = _context(submission)
+    # A refused sign-off shows the summary as it now is, with the new version: what changed
+    # (a newer call, another sign-off) is on the page before the clinician sends it again.
+    return (
+        render_template(
+            "clinician/summary.html",
+            form=_review_form(current_ruleset()),
+            risk_form=_risk_form(submission, form),
+            risk_error=error,
+            **context,
+        ),
+        code,
     )
 
 
@@ -133,6 +227,12 @@ def review(submission_id: int) -> ResponseReturnValue:
     db.session.rollback()
     context = _context(submission)
     return (
-        render_template("clinician/summary.html", form=form, review_error=error, **context),
+        render_template(
+            "clinician/summary.html",
+            form=form,
+            risk_form=_risk_form(submission),
+            review_error=error,
+            **context,
+        ),
         422,
     )

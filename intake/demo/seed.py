@@ -10,8 +10,8 @@ identity changes nothing the rules read (see ``identities``).
 Fast enough for a million records (docs/operations.md, "The 1M benchmark database"): names come
 from lists Faker fills once (``NameSource``; a Faker call costs ~80 µs), each core's evaluation
 is serialised once, and on PostgreSQL the rows go in with ``COPY`` (ids drawn from the
-sequence first, so the pathway and acknowledgement rows can name them), committed every
-``BATCH`` records; on SQLite with executemany ``INSERT ... RETURNING``.
+sequence first, so the pathway, contact-attempt and risk-assessment rows can name them),
+committed every ``BATCH`` records; on SQLite with executemany ``INSERT ... RETURNING``.
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ from intake.answers import parse_answers
 from intake.demo.identities import dress
 from intake.demo.scenarios import Rng, make_core
 from intake.extensions import db
-from intake.models import Acknowledgement, Submission, User
+from intake.models import ContactAttempt, RiskAssessment, Submission, User
 from intake.models.submission import SubmissionPathway, pathway_codes, row_values
-from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
 from intake.services.codes import random_code
 from intake.services.submissions import evaluate_document
 
@@ -134,12 +133,11 @@ def seed(
     names = NameSource(fake, rng)
     # Each core's evaluation and pathway codes, worked out once (the records share them).
     shared = {id(evaluation): _Shared(evaluation) for _core, evaluation in pool}
-    acknowledger = db.session.scalar(
-        sa.select(User)
-        .where(User.roles_csv.like("%front_desk%"), User.disabled.is_(False))
-        .order_by(User.id)
-    )
-    acknowledger_id = acknowledger.id if acknowledger is not None else None
+    # Urgent rows older than a few hours were called by the first front-desk account, and those
+    # older than a day signed off by the first clinician account (when there are such accounts);
+    # the rest wait on the queue's pins and the clinicians' list, as in a real week.
+    caller_id = _first_account("front_desk")
+    signer_id = _first_account("clinician")
     existing = set(db.session.scalars(sa.select(Submission.reference)))
     refs = (r for r in _references(count + len(existing)) if r not in existing)
     store = _copy_batch if db.session.get_bind().dialect.name == "postgresql" else _insert_batch
@@ -152,7 +150,10 @@ def seed(
             age_days = days * rng.random() ** 2
             submitted_at = now - timedelta(days=age_days)
             row = row_values(answers, evaluation)
-            acked = row["urgent"] and acknowledger_id is not None and age_days > 0.1
+            called = row["urgent"] and caller_id is not None and age_days > 0.1
+            contacted_at = submitted_at + timedelta(minutes=rng.randint(5, 90))
+            signed = called and signer_id is not None and age_days > 1
+            signed_at = contacted_at + timedelta(minutes=rng.randint(10, 240))
             row |= {
                 "reference": next(refs),
                 "status": _status(rng, age_days),
@@ -160,21 +161,31 @@ def seed(
                 "submitted_at": submitted_at,
                 "source": "demo",
                 "version": 1,
-                "acknowledged_at": submitted_at + timedelta(minutes=rng.randint(5, 90))
-                if acked
-                else None,
+                "acknowledged_at": contacted_at if called else None,
+                "risk_signed_off_at": signed_at if signed else None,
             }
-            ack = (
+            contact = (
                 {
-                    "by_id": acknowledger_id,
-                    "at": row["acknowledged_at"],
-                    "action": rng.choice(list(ACKNOWLEDGEMENT_ACTIONS)[:3]),
+                    "by_id": caller_id,
+                    "at": contacted_at,
+                    "outcome": rng.choice(("reached", "reached", "left_voicemail", "no_answer")),
                     "note": "Demo: spoke with the patient; safety plan reviewed.",
                 }
-                if acked
+                if called
                 else None
             )
-            batch.append((row, shared[id(evaluation)], ack))
+            assessment = (
+                {
+                    "clinician_id": signer_id,
+                    "assessed_at": signed_at,
+                    "recorded_at": signed_at,
+                    "outcome": rng.choice(("no_current_risk", "safety_plan", "safety_plan")),
+                    "note": "Demo: brief safety assessment by phone.",
+                }
+                if signed
+                else None
+            )
+            batch.append((row, shared[id(evaluation)], (contact, assessment)))
         store(batch)
         db.session.commit()
         stored += len(batch)
@@ -191,9 +202,21 @@ class _Shared:
         self.pathways = pathway_codes(evaluation)
 
 
-Batch = list[tuple[dict[str, Any], _Shared, dict[str, Any] | None]]
+Risk = tuple[dict[str, Any] | None, dict[str, Any] | None]
+Batch = list[tuple[dict[str, Any], _Shared, Risk]]
 
-#: The submission columns the seeder writes (every NOT NULL column and ``acknowledged_at``).
+
+def _first_account(role: str) -> int | None:
+    """The id of the first enabled account with ``role``, if any."""
+    return db.session.scalar(
+        sa.select(User.id)
+        .where(User.roles_csv.like(f"%{role}%"), User.disabled.is_(False))
+        .order_by(User.id)
+    )
+
+
+#: The submission columns the seeder writes (every NOT NULL column, ``acknowledged_at`` and
+#: ``risk_signed_off_at``).
 _COLUMNS = (
     "reference",
     "status",
@@ -213,6 +236,15 @@ _COLUMNS = (
     "source",
     "version",
     "acknowledged_at",
+    "risk_signed_off_at",
+)
+_CONTACT_COLUMNS: tuple[str, ...] = ("by_id", "at", "outcome", "note")
+_ASSESSMENT_COLUMNS: tuple[str, ...] = (
+    "clinician_id",
+    "assessed_at",
+    "recorded_at",
+    "outcome",
+    "note",
 )
 
 
@@ -231,39 +263,42 @@ def _copy_batch(batch: Batch) -> None:
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     columns = ", ".join(("id", *_COLUMNS))
     with cursor.copy(f"COPY submission ({columns}) FROM STDIN") as copy:
-        for submission_id, (row, shared, _ack) in zip(ids, batch, strict=True):
+        for submission_id, (row, shared, _risk) in zip(ids, batch, strict=True):
             values = {**row, "answers": json.dumps(row["answers"])}
             values["evaluation"] = shared.evaluation_json
             copy.write_row((submission_id, *(values[name] for name in _COLUMNS)))
     with cursor.copy(
         "COPY submission_pathway (submission_id, code, submitted_at) FROM STDIN"
     ) as copy:
-        for submission_id, (row, shared, _ack) in zip(ids, batch, strict=True):
+        for submission_id, (row, shared, _risk) in zip(ids, batch, strict=True):
             for code in shared.pathways:
                 copy.write_row((submission_id, code, row["submitted_at"]))
-    with cursor.copy(
-        "COPY acknowledgement (submission_id, by_id, at, action, note) FROM STDIN"
-    ) as copy:
-        for submission_id, (_row, _shared, ack) in zip(ids, batch, strict=True):
-            if ack is not None:
-                copy.write_row((submission_id, ack["by_id"], ack["at"], ack["action"], ack["note"]))
+    for table, names, which in (
+        ("contact_attempt", _CONTACT_COLUMNS, 0),
+        ("risk_assessment", _ASSESSMENT_COLUMNS, 1),
+    ):
+        with cursor.copy(f"COPY {table} (submission_id, {', '.join(names)}) FROM STDIN") as copy:
+            for submission_id, (_row, _shared, risk) in zip(ids, batch, strict=True):
+                if (record := risk[which]) is not None:
+                    copy.write_row((submission_id, *(record[name] for name in names)))
 
 
 def _insert_batch(batch: Batch) -> None:
     """Other databases (SQLite): executemany ``INSERT ... RETURNING id``."""
-    rows = [{name: row[name] for name in _COLUMNS} for row, _shared, _ack in batch]
+    rows = [{name: row[name] for name in _COLUMNS} for row, _shared, _risk in batch]
     ids = db.session.execute(sa.insert(Submission).returning(Submission.id), rows).scalars().all()
     pathway_rows = [
         {"submission_id": submission_id, "code": code, "submitted_at": row["submitted_at"]}
-        for submission_id, (row, shared, _ack) in zip(ids, batch, strict=True)
+        for submission_id, (row, shared, _risk) in zip(ids, batch, strict=True)
         for code in shared.pathways
     ]
     if pathway_rows:
         db.session.execute(sa.insert(SubmissionPathway), pathway_rows)
-    acks = [
-        {"submission_id": submission_id, **ack}
-        for submission_id, (_row, _shared, ack) in zip(ids, batch, strict=True)
-        if ack is not None
-    ]
-    if acks:
-        db.session.execute(sa.insert(Acknowledgement), acks)
+    for model, which in ((ContactAttempt, 0), (RiskAssessment, 1)):
+        records = [
+            {"submission_id": submission_id, **record}
+            for submission_id, (_row, _shared, risk) in zip(ids, batch, strict=True)
+            if (record := risk[which]) is not None
+        ]
+        if records:
+            db.session.execute(sa.insert(model), records)

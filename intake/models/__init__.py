@@ -6,6 +6,7 @@ from intake.models.audit import AuditEvent, ExportedRow
 from intake.models.clinician_review import ClinicianReview
 from intake.models.draft import Draft
 from intake.models.insurance import InsuranceVerification, InsuranceVerificationHistory
+from intake.models.risk import ContactAttempt, RiskAssessment
 from intake.models.setting import Setting
 from intake.models.staff_session import StaffSession
 from intake.models.submission import Submission
@@ -21,11 +22,13 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "ClinicianReview",
+    "ContactAttempt",
     "Draft",
     "ExportedRow",
     "InsuranceVerification",
     "InsuranceVerificationHistory",
     "Note",
+    "RiskAssessment",
     "Setting",
     "StaffSession",
     "StatusChange",

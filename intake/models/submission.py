@@ -13,6 +13,7 @@ from intake.models.types import JSONDocument, UTCDateTime, utcnow
 from intake.names import fold_name
 
 if TYPE_CHECKING:
+    from intake.models.risk import ContactAttempt, RiskAssessment
     from intake.models.user import User
     from intake.models.workflow import Acknowledgement, Note, StatusChange
 
@@ -55,6 +56,10 @@ class Submission(Model):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), nullable=True)
     version: Mapped[int] = mapped_column(default=1)
+    # The risk workflow (migration 0013): when a clinician's risk assessment signed this urgent
+    # submission off (the latest assessment's time); until then it is on the clinician's urgent
+    # list (``ix_submission_unsigned``), whatever the front desk did.
+    risk_signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # The API's Idempotency-Key (migration 0006): a kiosk's retry of a request whose answer it
     # never saw finds this row instead of storing the intake twice. Unique per API token;
     # ``request_sha256`` tells a true retry from the same key reused for another intake.
@@ -72,6 +77,14 @@ class Submission(Model):
     notes: Mapped[list[Note]] = relationship(order_by="Note.id.desc()", viewonly=True)
     acknowledgements: Mapped[list[Acknowledgement]] = relationship(
         order_by="Acknowledgement.id.desc()", viewonly=True
+    )
+    #: The front desk's calls and the clinicians' risk assessments (``services.risk``), newest
+    #: first; read-only for the same reason.
+    contact_attempts: Mapped[list[ContactAttempt]] = relationship(
+        order_by="ContactAttempt.id.desc()", viewonly=True
+    )
+    risk_assessments: Mapped[list[RiskAssessment]] = relationship(
+        order_by="[RiskAssessment.assessed_at.desc(), RiskAssessment.id.desc()]", viewonly=True
     )
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id], viewonly=True)
     #: One row per pathway of the evaluation (what the queue's pathway filter reads), written
@@ -122,6 +135,25 @@ sa.Index(
         "date_of_birth",
         "reference",
     ],
+)
+
+
+def unsigned_condition() -> sa.ColumnElement[bool]:
+    """Urgent and not yet signed off by a clinician: the clinician's urgent list
+    (``ix_submission_unsigned``)."""
+    table = Submission.__table__.c
+    return sa.and_(table.urgent, table.risk_signed_off_at.is_(None))
+
+
+# The clinician's urgent list (migration 0013): the urgent rows no clinician has signed off, in
+# the list's order (acute first, then oldest first), stated as ``unsigned_condition()`` states it.
+sa.Index(
+    "ix_submission_unsigned",
+    _columns.acute.desc(),
+    _columns.submitted_at,
+    _columns.id,
+    postgresql_where=unsigned_condition(),
+    sqlite_where=unsigned_condition(),
 )
 # One index per sort of the list, ending in the tiebreaker id, so a page (and the keyset "next
 # page" after a given row) is read in index order: newest/oldest (and the date range), status

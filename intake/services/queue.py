@@ -37,6 +37,7 @@ from intake.models import Submission
 from intake.models.submission import SubmissionPathway, pinned_condition
 from intake.names import fold_name
 from intake.rules import ruleset
+from intake.services.risk import last_contacts
 
 PAGE_SIZE = 50
 PINNED_LIMIT = 100
@@ -182,6 +183,7 @@ _ROW_COLUMNS = (
     Submission.urgent,
     Submission.acute,
     Submission.acknowledged_at,
+    Submission.risk_signed_off_at,
     Submission.submitted_at,
     Submission.last_name,
     Submission.date_of_birth,
@@ -200,21 +202,52 @@ class Row:
     urgent: bool
     acute: bool
     acknowledged_at: datetime | None
+    risk_signed_off_at: datetime | None
     submitted_at: datetime
     last_name: str
     date_of_birth: date
     primary_concern: str
     coverage_type: str
     first_name: str
+    #: The outcome of the latest contact attempt of an urgent line that is acknowledged but not
+    #: signed off ("contacted (no answer), awaiting clinician"); None otherwise.
+    last_contact_outcome: str | None = None
+
+    @property
+    def risk_state(self) -> str:
+        """Where an urgent line stands in the risk workflow (docs/staff.md): ``not_contacted``,
+        ``contacted`` (awaiting a clinician), ``acknowledged`` (by the earlier form, awaiting a
+        clinician) or ``signed_off``; "" for a line that is not urgent."""
+        if not self.urgent:
+            return ""
+        if self.risk_signed_off_at is not None:
+            return "signed_off"
+        if self.last_contact_outcome is not None:
+            return "contacted"
+        return "acknowledged" if self.acknowledged_at is not None else "not_contacted"
 
 
 def _rows(stmt: sa.Select[Any]) -> list[Row]:
-    """The queue lines for the submissions ``stmt`` selects, in its order."""
+    """The queue lines for the submissions ``stmt`` selects, in its order.
+
+    The latest contact attempt of the urgent lines waiting for a clinician is read for the
+    whole page in one more query (none when the page has no such line), never one per line.
+    """
     first_name = Submission.answers["patient"]["first_name"].as_string().label("first_name")
     lines = stmt.with_only_columns(*_ROW_COLUMNS, first_name)
+    found = [values._asdict() for values in db.session.execute(lines)]
+    waiting = [
+        v["id"]
+        for v in found
+        if v["urgent"] and v["acknowledged_at"] is not None and v["risk_signed_off_at"] is None
+    ]
+    contacts = last_contacts(waiting)
     return [
-        Row(**{**values._asdict(), "first_name": values.first_name or ""})
-        for values in db.session.execute(lines)
+        Row(
+            **{**values, "first_name": values["first_name"] or ""},
+            last_contact_outcome=(c.outcome if (c := contacts.get(values["id"])) else None),
+        )
+        for values in found
     ]
 
 

@@ -1,4 +1,8 @@
-"""The submission workflow: statuses, allowed transitions, edit conflicts, acknowledgements, notes.
+"""The submission workflow: statuses, allowed transitions, edit conflicts, notes.
+
+Urgent submissions have a risk workflow of their own (contact attempts, a clinician's sign-off):
+``intake.services.risk``. The acknowledgements recorded before it are kept and shown, never
+written any more.
 
 This module is the one place that says which status may follow which. Every change records who
 made it and when, and writes an audit event. A change is made against the ``version`` the person
@@ -11,9 +15,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from intake.extensions import db
-from intake.models import Acknowledgement, Note, StatusChange, Submission, User
+from intake.models import Note, StatusChange, Submission, User
 from intake.models.types import utcnow
-from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
 from intake.services import audit
 
 #: Every status, in workflow order, with the words people see.
@@ -136,27 +139,6 @@ def change_status(
         actor=by,
     )
     return change
-
-
-def acknowledge(submission: Submission, *, by: User, action: str, note: str) -> Acknowledgement:
-    """Record what was done about an urgent flag (the caller commits)."""
-    if not submission.urgent:
-        raise WorkflowError("Only urgent submissions need an acknowledgement.")
-    if action not in ACKNOWLEDGEMENT_ACTIONS:
-        raise WorkflowError("Choose what was done.")
-    note = note.strip()
-    if action == "other" and not note:
-        raise WorkflowError("Say in the note what was done.")
-    now = utcnow()
-    ack = Acknowledgement(
-        submission_id=submission.id, by_id=by.id, at=now, action=action, note=note
-    )
-    db.session.add(ack)
-    if submission.acknowledged_at is None:
-        submission.acknowledged_at = now
-    touch(submission, by)
-    audit.record("acknowledged", submission=submission, detail={"action": action}, actor=by)
-    return ack
 
 
 def add_note(submission: Submission, *, by: User, body: str) -> Note:

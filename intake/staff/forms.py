@@ -9,8 +9,9 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
 from intake.forms.base import BaseForm
-from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
+from intake.services.risk import NOTE_MAX
 from intake.services.workflow import STATUSES
+from intake.vocabulary import CONTACT_OUTCOMES, staff_labels
 
 
 def choices(labels: Mapping[str, str]) -> list[SelectChoice]:
@@ -24,16 +25,24 @@ class StatusForm(BaseForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
-class AcknowledgeForm(BaseForm):
-    action = RadioField(
-        "What was done",
-        choices=choices(ACKNOWLEDGEMENT_ACTIONS),
-        validators=[DataRequired("Choose what was done.")],
+class ContactAttemptForm(BaseForm):
+    """A call to the patient of an urgent submission (``services.risk.record_contact_attempt``
+    says which outcomes need a note)."""
+
+    outcome = RadioField(
+        "What came of the call?",
+        choices=choices(
+            {c: w[:1].upper() + w[1:] for c, w in staff_labels(CONTACT_OUTCOMES).items()}
+        ),
+        validators=[DataRequired("Choose what came of the call.")],
     )
     note = TextAreaField(
-        "Acknowledgement note",
-        validators=[Length(max=4000)],
-        description="What happened, who you spoke to, what was agreed. Required for Other.",
+        "Call note",
+        validators=[Length(max=NOTE_MAX)],
+        description=(
+            "Required when you reached the patient (what they said, what was agreed) or the "
+            "number was wrong (which number you tried, what happens next)."
+        ),
     )
 
 

@@ -15,12 +15,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.auth.decorators import role_required
 from intake.extensions import db
 from intake.models import Note, Submission, User
-from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
-from intake.services import audit, workflow
+from intake.services import audit, risk, workflow
 from intake.services import queue as qs
 from intake.staff import bp
 from intake.staff.filters import QueueFilterForm, audit_filters
-from intake.staff.forms import AcknowledgeForm, NoteForm, StatusForm, choices
+from intake.staff.forms import ContactAttemptForm, NoteForm, StatusForm, choices
 from intake.staff.insurance_history import history_panel
 
 QUEUE_ROLES = ("front_desk", "clinician")
@@ -34,7 +33,8 @@ class _StatusLabels(dict[str, str]):
 
 
 STATUS_LABELS = _StatusLabels(workflow.STATUSES)
-ACK_ATTEMPTS = 3
+#: How many times a contact attempt is tried again when the submission changed at that moment.
+CONTACT_RETRIES = 3
 
 
 @bp.app_context_processor
@@ -96,7 +96,7 @@ def _render_submission(
     submission: Submission,
     *,
     status_form: StatusForm | None = None,
-    ack_form: AcknowledgeForm | None = None,
+    contact_form: ContactAttemptForm | None = None,
     note_form: NoteForm | None = None,
     error: str | None = None,
     code: int = 200,
@@ -116,13 +116,11 @@ def _render_submission(
         ev=submission.evaluation or {},
         history=submission.status_history,
         notes=submission.notes,
-        acks=submission.acknowledgements,
         updated_by=submission.updated_by,
         editable={n.id for n in submission.notes if workflow.note_editable(n, me)},
         status_form=status_form,
-        ack_form=ack_form or AcknowledgeForm(formdata=None),
+        contact_form=contact_form or ContactAttemptForm(formdata=None),
         note_form=note_form or NoteForm(formdata=None),
-        ack_actions=ACKNOWLEDGEMENT_ACTIONS,
         insurance_history=insurance_history,
         error=error,
     ), code
@@ -165,26 +163,27 @@ def change_status(submission_id: int) -> ResponseReturnValue:
     return redirect(url_for("staff.submission", submission_id=s.id))
 
 
-@bp.post("/submissions/<int:submission_id>/acknowledge")
+@bp.post("/submissions/<int:submission_id>/contact-attempts")
 @role_required(*QUEUE_ROLES)
-def acknowledge(submission_id: int) -> ResponseReturnValue:
+def record_contact_attempt(submission_id: int) -> ResponseReturnValue:
+    """A call to the patient of an urgent submission; the first one acknowledges it."""
     s = _load(submission_id)
-    form = AcknowledgeForm()
+    form = ContactAttemptForm()
     if not form.validate_on_submit():
-        return _render_submission(s, ack_form=form, code=400)
-    # An acknowledgement only adds a record, so when someone else changed the submission at the
-    # same moment it is safe to try again on fresh data, a few times.
-    for _attempt in range(ACK_ATTEMPTS):
+        return _render_submission(s, contact_form=form, code=400)
+    # An attempt only adds a record, so when someone else changed the submission at the same
+    # moment it is safe to try again on fresh data, a few times.
+    for _attempt in range(CONTACT_RETRIES):
         try:
-            workflow.acknowledge(
-                s, by=_me(), action=form.action.data or "", note=form.note.data or ""
+            risk.record_contact_attempt(
+                s, by=_me(), outcome=form.outcome.data or "", note=form.note.data
             )
             db.session.commit()
             break
-        except workflow.WorkflowError as exc:
+        except risk.RiskError as exc:
             db.session.rollback()
             form.note.errors = [*form.note.errors, str(exc)]
-            return _render_submission(_load(submission_id), ack_form=form, code=400)
+            return _render_submission(_load(submission_id), contact_form=form, code=400)
         except StaleDataError:
             db.session.rollback()
             s = _load(submission_id)
@@ -194,9 +193,9 @@ def acknowledge(submission_id: int) -> ResponseReturnValue:
             *form.note.errors,
             "Not saved: others kept changing this submission. Please check it and try again.",
         ]
-        return _render_submission(s, ack_form=form, code=409)
-    flash("Acknowledgement recorded.", "success")
-    return redirect(url_for("staff.submission", submission_id=s.id))
+        return _render_submission(s, contact_form=form, code=409)
+    flash("Contact attempt recorded.", "success")
+    return redirect(url_for("staff.submission", submission_id=s.id) + "#risk")
 
 
 @bp.post("/submissions/<int:submission_id>/notes")

@@ -98,8 +98,8 @@ def test_a_password_set_by_an_admin_must_be_changed_at_the_next_sign_in(
     assert "rows of neighbouring keys" in weak.get_data(as_text=True)
     done = post(client, "/staff/login/new-password", {"new_password": OWN, "confirm_password": OWN})
     assert done.status_code == 302
-    assert done.headers["Location"].endswith("/staff/")
-    assert client.get("/staff/").status_code == 200
+    assert done.headers["Location"].endswith("/clinician/")  # a clinician's landing page
+    assert client.get("/clinician/").status_code == 200
     assert committed(db.select(User.must_change_password).where(User.id == target.id)) is False
     changed = db.session.scalar(
         db.select(AuditEvent).where(AuditEvent.action == "password_changed")
@@ -107,7 +107,7 @@ def test_a_password_set_by_an_admin_must_be_changed_at_the_next_sign_in(
     assert changed.detail == {"at_sign_in": True} and changed.actor_id == target.id
 
     post(client, "/staff/logout")
-    assert _login(client, "doc@example.org", OWN).headers["Location"].endswith("/staff/")
+    assert _login(client, "doc@example.org", OWN).headers["Location"].endswith("/clinician/")
 
 
 def test_accounts_made_by_an_admin_or_user_create_start_with_a_password_to_change(
@@ -235,8 +235,8 @@ def test_with_an_authenticator_the_code_comes_before_the_new_password(
     verified = post(client, "/staff/login/verify", {"code": pyotp.TOTP(secret).now()})
     assert verified.headers["Location"].endswith("/staff/login/new-password")
     done = post(client, "/staff/login/new-password", {"new_password": OWN, "confirm_password": OWN})
-    assert done.headers["Location"].endswith("/staff/")
-    assert client.get("/staff/").status_code == 200
+    assert done.headers["Location"].endswith("/clinician/")
+    assert client.get("/clinician/").status_code == 200
 
 
 def test_a_running_session_ends_when_its_role_starts_requiring_two_factor(

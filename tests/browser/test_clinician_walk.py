@@ -66,6 +66,38 @@ def test_clinician_reads_the_summary_and_records_a_review(
     screenshot(page, "clinician-summary-print")
 
 
+def test_clinician_lands_on_the_urgent_list_and_signs_off(
+    live_server, new_page, screenshot, assert_accessible
+) -> None:  # type: ignore[no-untyped-def]
+    user = make_user("clinician")
+    submission = store(rich_answers())  # urgent, not contacted yet
+    page = new_page()
+    _sign_in(page, live_server, user.email)
+    assert page.url.endswith("/clinician/")
+    assert "Urgent, not signed off (1)" in page.inner_text("header")
+    assert "Not contacted" in page.inner_text("main")
+    _fits_a_phone(page)
+    screenshot(page, "clinician-urgent-list")
+    assert_accessible(page, "clinician urgent list")
+
+    page.get_by_role("link", name=submission.reference).click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Record the risk assessment").click()
+    page.get_by_label("Safety plan made").check()
+    page.get_by_label("Assessment note").fill("Safety plan agreed by phone; sister present.")
+    page.get_by_role("button", name="Record risk assessment and sign off").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Risk assessment recorded: signed off.").is_visible()
+    assert "signed off by clinician" in page.inner_text("#risk-heading + p")
+    _fits_a_phone(page)
+    screenshot(page, "clinician-summary-signed-off")
+    assert_accessible(page, "clinician summary after sign-off")
+
+    page.goto(f"{live_server}/clinician/")
+    assert "None right now" in page.inner_text("main")
+    assert "Urgent, not signed off (0)" in page.inner_text("header")
+
+
 def test_insurance_and_admin_pages(live_server, new_page, screenshot, assert_accessible) -> None:  # type: ignore[no-untyped-def]
     user = make_user("front_desk", "admin")
     submission = store(rich_answers())

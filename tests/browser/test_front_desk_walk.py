@@ -1,7 +1,7 @@
 """A front-desk and an admin session in a real browser at phone width (390 px).
 
-Sign in, see the urgent submission pinned, search by last name, open the submission, record an
-acknowledgement, move it along the workflow, add a note; then the admin's accounts and audit
+Sign in, see the urgent submission pinned, search by last name, open the submission, record a
+contact attempt, move it along the workflow, add a note; then the admin's accounts and audit
 pages. Every page is screenshotted, checked for horizontal page scroll and scanned with axe.
 """
 
@@ -61,12 +61,13 @@ def test_front_desk_session(live_server, new_page, screenshot, assert_accessible
     assert urgent.reference in page.inner_text("h1")
     _check(page, "staff-submission", screenshot, assert_accessible)
 
-    page.get_by_label("Made or reviewed a safety plan").check()
-    page.get_by_label("Acknowledgement note").fill("Reviewed the safety plan by phone.")
-    page.get_by_role("button", name="Record acknowledgement").click()
+    page.get_by_label("Reached the patient").check()
+    page.get_by_label("Call note").fill("Reviewed the safety plan by phone.")
+    page.get_by_role("button", name="Record contact attempt").click()
     page.wait_for_load_state()
-    assert "Acknowledgement recorded" in page.inner_text("main")
+    assert "Contact attempt recorded" in page.inner_text("main")
     assert "0 urgent not acknowledged" in page.inner_text("header")
+    assert "contacted (reached the patient), awaiting clinician" in page.inner_text("#risk")
 
     page.get_by_label("Move to").select_option("in_review")
     page.get_by_role("button", name="Change status").click()

@@ -62,8 +62,8 @@ def test_front_desk_walk_leaks_nothing(
     track(
         post(
             client,
-            f"/staff/submissions/{s.id}/acknowledge",
-            {"action": "safety_plan", "note": "ok"},
+            f"/staff/submissions/{s.id}/contact-attempts",
+            {"outcome": "reached", "note": "ok"},
         )
     )
     track(post(client, "/staff/logout"))

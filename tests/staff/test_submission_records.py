@@ -8,9 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intake.extensions import db
-from intake.models import Submission
+from intake.models import Acknowledgement, Submission
 from intake.models.types import utcnow
-from intake.services import workflow
+from intake.services import risk, workflow
 from tests.answer_documents import ASQ_YES
 from tests.factories import make_submission, make_user
 
@@ -20,8 +20,14 @@ def test_records_are_newest_first_and_the_last_editor_is_known(app: Flask) -> No
     s = make_submission(changes=ASQ_YES)
     first = workflow.add_note(s, by=desk, body="first")
     second = workflow.add_note(s, by=desk, body="second")
-    workflow.acknowledge(s, by=desk, action="contacted_patient", note="")
-    workflow.acknowledge(s, by=desk, action="other", note="called back")
+    # Acknowledgements are no longer written (the risk workflow replaced them); the ones an
+    # earlier version stored are still read.
+    db.session.add_all(
+        Acknowledgement(submission_id=s.id, by_id=desk.id, action=action, note=note)
+        for action, note in (("contacted_patient", ""), ("other", "called back"))
+    )
+    risk.record_contact_attempt(s, by=desk, outcome="no_answer", note="")
+    risk.record_contact_attempt(s, by=desk, outcome="reached", note="spoke to her")
     workflow.change_status(s, "in_review", by=desk, expected_version=s.version)
     db.session.commit()
     # A later change with an earlier timestamp still sorts by when it happened, then by id.
@@ -33,6 +39,7 @@ def test_records_are_newest_first_and_the_last_editor_is_known(app: Flask) -> No
     fresh = db.session.get(Submission, s.id)
     assert [n.id for n in fresh.notes] == [second.id, first.id]
     assert [a.note for a in fresh.acknowledgements] == ["called back", ""]
+    assert [c.outcome for c in fresh.contact_attempts] == ["reached", "no_answer"]
     assert [(h.from_status, h.to_status) for h in fresh.status_history] == [
         ("new", "in_review"),
         ("in_review", "needs_info"),

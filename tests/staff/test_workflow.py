@@ -1,4 +1,4 @@
-"""Workflow transitions, the concurrent-edit conflict, acknowledgements and notes."""
+"""Workflow transitions, the concurrent-edit conflict, contact attempts and notes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intake.extensions import db
-from intake.models import Acknowledgement, AuditEvent, Note, StatusChange, Submission
+from intake.models import AuditEvent, ContactAttempt, Note, StatusChange, Submission
 from intake.models.types import utcnow
 from intake.services.workflow import STATUSES, TRANSITIONS
 from tests.factories import make_submission, post
@@ -97,60 +97,65 @@ def test_concurrent_edit_is_refused(app: Flask, client: FlaskClient, login_as) -
     assert db.session.scalar(db.select(db.func.count()).select_from(StatusChange)) == 1
 
 
-def test_acknowledgement(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_contact_attempt_acknowledges_an_urgent_submission(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    """What the acknowledgement did (off the pinned list, the header count down), a recorded
+    call now does; the submission page shows who called, when and what came of it."""
     user = login_as("front_desk")
     s = make_submission(changes=ASQ_YES)
     page = client.get("/staff/").get_data(as_text=True)
     assert "1 urgent not acknowledged" in page
-    bad = post(client, f"/staff/submissions/{s.id}/acknowledge", {"action": "other", "note": ""})
+    bad = post(
+        client, f"/staff/submissions/{s.id}/contact-attempts", {"outcome": "reached", "note": ""}
+    )
     assert bad.status_code == 400
+    assert "Say in the note what the patient said" in bad.get_data(as_text=True)
     response = post(
         client,
-        f"/staff/submissions/{s.id}/acknowledge",
-        {"action": "called_988_with_patient", "note": "Stayed on the line; mobile team sent."},
+        f"/staff/submissions/{s.id}/contact-attempts",
+        {"outcome": "reached", "note": "Stayed on the line; mobile team sent."},
     )
     assert response.status_code == 302
-    ack = db.session.scalar(db.select(Acknowledgement))
-    assert (ack.by_id, ack.action) == (user.id, "called_988_with_patient")
+    attempt = db.session.scalar(db.select(ContactAttempt))
+    assert (attempt.by_id, attempt.outcome) == (user.id, "reached")
     db.session.expire_all()
     assert db.session.get(Submission, s.id).acknowledged_at is not None
     assert "0 urgent not acknowledged" in client.get("/staff/").get_data(as_text=True)
-    assert "acknowledged" in _actions(s.id)
+    assert "contact_attempt_recorded" in _actions(s.id)
     html = client.get(f"/staff/submissions/{s.id}").get_data(as_text=True)
-    assert "Called 988 with the patient" in html
+    assert "Reached the patient" in html and "Stayed on the line; mobile team sent." in html
     assert user.email in html
 
 
-def test_acknowledging_a_submission_that_is_not_urgent_is_refused(client, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_contact_attempt_on_a_submission_that_is_not_urgent_is_refused(client, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as("front_desk")
     s = make_submission()
     response = post(
-        client, f"/staff/submissions/{s.id}/acknowledge", {"action": "safety_plan", "note": "x"}
+        client, f"/staff/submissions/{s.id}/contact-attempts", {"outcome": "no_answer", "note": ""}
     )
     assert response.status_code == 400
     assert "Only urgent submissions" in response.get_data(as_text=True)
-    assert db.session.scalar(db.select(db.func.count()).select_from(Acknowledgement)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContactAttempt)) == 0
 
 
-def test_acknowledgement_that_keeps_clashing_is_refused_not_a_crash(
+def test_a_contact_attempt_that_keeps_clashing_is_refused_not_a_crash(
     client, login_as, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy.orm.exc import StaleDataError
 
-    from intake.services import workflow
+    from intake.services import risk
 
     def always_stale(*args: object, **kwargs: object) -> None:
         raise StaleDataError("changed meanwhile")
 
     login_as("front_desk")
     s = make_submission(changes=ASQ_YES)
-    monkeypatch.setattr(workflow, "acknowledge", always_stale)
+    monkeypatch.setattr(risk, "record_contact_attempt", always_stale)
     response = post(
-        client, f"/staff/submissions/{s.id}/acknowledge", {"action": "safety_plan", "note": "x"}
+        client, f"/staff/submissions/{s.id}/contact-attempts", {"outcome": "no_answer", "note": ""}
     )
     assert response.status_code == 409
     assert "others kept changing" in response.get_data(as_text=True)
-    assert db.session.scalar(db.select(db.func.count()).select_from(Acknowledgement)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContactAttempt)) == 0
 
 
 def test_notes_and_edit_window(app: Flask, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
