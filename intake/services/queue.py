@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from intake.extensions import db
 from intake.models import Submission
@@ -187,6 +187,7 @@ _ROW_COLUMNS = (
     Submission.date_of_birth,
     Submission.primary_concern,
     Submission.coverage_type,
+    Submission.partial,
 )
 
 
@@ -203,15 +204,37 @@ class Row:
     submitted_at: datetime
     last_name: str
     date_of_birth: date
-    primary_concern: str
-    coverage_type: str
+    #: None on a partial submission sent before these steps were answered.
+    primary_concern: str | None
+    coverage_type: str | None
+    #: Sent from the support page before the form was finished (docs/staff.md).
+    partial: bool
     first_name: str
+    #: The partial submission a full one completes, and the full one completing a partial.
+    completes_reference: str | None = None
+    completed_by_reference: str | None = None
 
 
 def _rows(stmt: sa.Select[Any]) -> list[Row]:
     """The queue lines for the submissions ``stmt`` selects, in its order."""
-    first_name = Submission.answers["patient"]["first_name"].as_string().label("first_name")
-    lines = stmt.with_only_columns(*_ROW_COLUMNS, first_name)
+    first_name = sa.func.coalesce(
+        Submission.answers["patient"]["first_name"].as_string(),
+        Submission.answers["contact"]["first_name"].as_string(),  # a partial's (docs/staff.md)
+    ).label("first_name")
+    other = aliased(Submission)
+    completes = (
+        sa.select(other.reference)
+        .where(other.id == Submission.completes_id)
+        .scalar_subquery()
+        .label("completes_reference")
+    )
+    completed_by = (
+        sa.select(other.reference)
+        .where(other.completes_id == Submission.id)
+        .scalar_subquery()
+        .label("completed_by_reference")
+    )
+    lines = stmt.with_only_columns(*_ROW_COLUMNS, first_name, completes, completed_by)
     return [
         Row(**{**values._asdict(), "first_name": values.first_name or ""})
         for values in db.session.execute(lines)

@@ -15,17 +15,22 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
-from werkzeug.test import TestResponse
 
 from intake.extensions import db
 from intake.models import AuditEvent, Draft, Submission
 from tests.committed import committed_count
-from tests.patient.helpers import VALID, WizardWalker, get_page
+from tests.patient.helpers import (
+    ACUTE_ASQ,
+    POSITIVE_ASQ,
+    SEND_URL,
+    VALID,
+    WizardWalker,
+    get_page,
+    press_send,
+    to_support,
+)
 from tests.patient.screen import Screen
 
-SEND_URL = "/intake/support/send"
-POSITIVE_ASQ = {**VALID["asq"], "wished_dead": "yes", "thoughts_right_now": "no"}
-ACUTE_ASQ = {**VALID["asq"], "ever_tried": "yes", "thoughts_right_now": "yes"}
 #: What the choice must say (the brief: what is sent, who sees it, nothing without the button).
 EXPLAINED = (
     "Send your answers to the clinic now?",
@@ -45,23 +50,6 @@ SENT_PAGE = (
     "You can still finish the form.",
     'href="/intake/continue"',
 )
-
-
-def to_support(walker: WizardWalker, asq: dict[str, str] = POSITIVE_ASQ) -> TestResponse:
-    walker.start()
-    walker.walk(until="asq")
-    response = walker.post("asq", asq)
-    assert "/intake/support" in response.location
-    return get_page(walker.client, response.location)
-
-
-def press_send(client: FlaskClient, page: TestResponse, **typed: str) -> TestResponse:
-    html = page.get_data(as_text=True)
-    assert f'action="{SEND_URL}"' in html
-    screen = Screen(html)
-    for name, text in typed.items():
-        screen.type(name, text)
-    return client.post(SEND_URL, data=MultiDict(screen.post_body("send")))
 
 
 def stored() -> list[Submission]:
