@@ -152,3 +152,53 @@ def test_the_csv_export_has_the_partial(app: Flask, client: FlaskClient, login_a
     assert row["coverage_type"] == "not answered yet"
     assert row["primary_concern"] == "depression"
     assert row["payer_name"] == "not answered yet" and row["signature"] == "not answered yet"
+
+
+def test_the_full_submission_later_completes_the_partial(
+    app: Flask, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    from intake.forms.patient import STEP_NAMES
+    from intake.models import Draft
+
+    patient = app.test_client()
+    walker = WizardWalker(patient)
+    press_send(patient, to_support(walker))
+    for step in STEP_NAMES[STEP_NAMES.index("medications") : -1]:
+        assert walker.post(step).status_code == 302
+    assert walker.submit().location.endswith("/intake/done")
+    db.session.expire_all()
+    partial, full = db.session.scalars(select(Submission).order_by(Submission.id)).all()
+    assert (partial.partial, full.partial) == (True, False)
+    assert full.completes_id == partial.id and partial.completed_by.id == full.id
+    from intake.models import AuditEvent
+
+    created = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "submission_created").order_by(AuditEvent.id)
+    ).all()
+    assert [e.detail for e in created] == [
+        {"source": "wizard", "urgent": True, "partial": True},
+        {"source": "wizard", "urgent": True, "completes": partial.id},
+    ]
+    draft = db.session.scalars(select(Draft)).one()
+    assert (draft.partial_submission_id, draft.submission_id) == (partial.id, full.id)
+    # The support page can no longer send: the draft was sent in full.
+    assert get_page(patient, "/intake/support").location.endswith("/intake/done")
+
+    login_as("front_desk")
+    queue = text(get_page(client, "/staff/"))
+    pinned = queue[queue.index("Urgent submissions waiting") :]
+    assert partial.reference in pinned and full.reference in pinned
+    assert f"Completes partial {partial.reference}" in pinned
+    assert f"Completed by {full.reference}" in pinned
+    page = text(get_page(client, f"/staff/submissions/{full.id}"))
+    assert f"Completes the partial submission <strong>{partial.reference}</strong>" in page
+    assert f'href="/staff/submissions/{partial.id}"' in page
+    page = text(get_page(client, f"/staff/submissions/{partial.id}"))
+    assert f"Completed by the full submission <strong>{full.reference}</strong>" in page
+    rows = list(
+        csv.DictReader(io.StringIO(post(client, "/staff/export.csv", {}).get_data(as_text=True)))
+    )
+    assert {r["reference"]: r["partial"] for r in rows} == {
+        partial.reference: "partial",
+        full.reference: f"completes {partial.reference}",
+    }
