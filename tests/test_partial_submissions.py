@@ -155,3 +155,16 @@ def test_a_partial_with_contact_details_has_no_concern_and_no_coverage(app) -> N
     stored = db.session.scalars(select(Submission)).one()
     assert (stored.primary_concern, stored.coverage_type, stored.acute) == (None, None, False)
     assert stored.last_name == "Reyes" and stored.urgent is True
+
+
+def test_rules_diff_leaves_partial_submissions_out(app, runner) -> None:
+    from tests.factories import make_submission
+
+    make_submission()
+    submit_partial(
+        first_steps(wished_dead="yes", thoughts_right_now="no"), draft=drafts.create_draft()
+    )
+    db.session.commit()
+    result = runner.invoke(args=["rules", "diff", "1", "2"])
+    assert result.exit_code == 0, result.output
+    assert "comparing 1 submissions (1 partial left out)" in result.output
