@@ -97,8 +97,11 @@ def register_template_filters(app: Flask) -> None:
     """Filters every audience's templates use: ``{{ code|label("coverage_types") }}`` (and
     ``labels("coverage_types")[code]`` in long lists)."""
     from intake.pages import comes_after, label, labels
+    from intake.services.summary import missing_steps, person
 
     app.add_template_filter(label, "label")
+    app.add_template_global(missing_steps, "missing_steps")
+    app.add_template_global(person, "person")
     app.add_template_global(labels, "labels")
     app.add_template_filter(comes_after, "comes_after")
 

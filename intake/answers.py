@@ -196,6 +196,63 @@ def parse_answers(document: object, as_of: date) -> dict[str, Any]:
     return result
 
 
+def parse_partial(document: object, as_of: date) -> dict[str, Any]:
+    """Validate a partial submission's document (docs/wizard.md, "Sending what you have
+    answered") and return a new, normalised copy.
+
+    Only the sections present are read, each by the same reader as in :func:`parse_answers`
+    (so a section is accepted here exactly when it would be there); absent sections stay
+    absent. When ``patient`` is absent, ``contact`` (first and last name, date of birth and
+    phone, all required) says how to reach the patient. Only the current contract is written
+    as a partial. Raises :class:`InvalidAnswers` listing every problem.
+    """
+    problems: list[Problem] = []
+    root = _Object(document, "", (*_TOP_FIELDS, "contact"), problems.append, as_of)
+    result: dict[str, Any] = {}
+    if root.ok:
+        if root.raw("contract") != CONTRACT:
+            root.problem("contract", f'must be "{CONTRACT}"')
+        result["contract"] = CONTRACT
+        present = {key for key in _TOP_FIELDS if root.raw(key) is not _MISSING}
+        if "patient" in present:
+            root.absent("contact", "must be left out when patient is answered")
+        else:
+            result["contact"] = _contact(root)
+        for key, read in _SECTIONS:
+            if key in present:
+                result[key] = read(root)
+        root.finish()
+    if problems:
+        raise InvalidAnswers(problems)
+    return result
+
+
+#: A partial submission's contact details when "About you" was not finished: the least the
+#: clinic needs to reach the patient.
+_CONTACT_FIELDS = ("first_name", "last_name", "date_of_birth", "phone")
+
+
+def _contact(root: _Object) -> dict[str, Any]:
+    obj = root.child("contact", _CONTACT_FIELDS)
+    out = {
+        "first_name": obj.text("first_name", NAME_MAX),
+        "last_name": obj.text("last_name", NAME_MAX),
+        "date_of_birth": obj.date_value("date_of_birth"),
+        "phone": obj.text("phone", PHONE_TEXT_MAX),
+    }
+    born = out["date_of_birth"]
+    if born is not None:
+        root.age = age_in_years(date.fromisoformat(born), root.as_of)
+        if root.age < MIN_AGE:
+            obj.problem("date_of_birth", f"must give an age of {MIN_AGE} or more")
+            out["date_of_birth"], root.age = None, None
+    if out["phone"] is not None and not is_valid_phone(out["phone"]):
+        obj.problem("phone", "must be a phone number with 7 to 15 digits")
+        out["phone"] = None
+    obj.finish()
+    return out
+
+
 class _Object:
     """Reads one JSON object: each field once, problems at full paths, unknown keys reported.
 

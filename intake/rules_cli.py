@@ -127,7 +127,7 @@ def diff_command(old: str, new: str) -> None:
     submitted, so ages match what staff saw. Pathway and flag codes and coverage statuses are
     compared; each change is printed as it is found, then the count and a tally per change.
     Rows are streamed (memory stays flat) and, past a few thousand, compared on every core.
-    Submissions themselves are never modified.
+    Submissions themselves are never modified; partial ones (docs/staff.md) are not compared.
     """
     import sqlalchemy as sa
 
@@ -141,13 +141,24 @@ def diff_command(old: str, new: str) -> None:
         before, after = (load_ruleset(path) for path in paths)
     except RulesetError as exc:
         raise click.ClickException(str(exc)) from exc
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) or 0
+    # A partial submission (sent from the support page) holds only the steps answered and
+    # only the screening flags: the full rules cannot run on it (docs/rules.md), so it is left
+    # out and counted apart.
+    whole = Submission.partial.is_(False)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Submission).where(whole))
+    total = total or 0
+    partials = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Submission).where(Submission.partial)
+    )
+    left_out = f" ({partials} partial left out)" if partials else ""
     click.echo(
         f"ruleset {before.version} ({before.sha256[:12]}) -> {after.version} "
-        f"({after.sha256[:12]}): comparing {total} submissions"
+        f"({after.sha256[:12]}): comparing {total} submissions{left_out}"
     )
-    query = sa.select(Submission.reference, Submission.answers, Submission.submitted_at).order_by(
-        Submission.id
+    query = (
+        sa.select(Submission.reference, Submission.answers, Submission.submitted_at)
+        .where(whole)
+        .order_by(Submission.id)
     )
     rows = db.session.execute(query.execution_options(yield_per=_DIFF_CHUNK))
     chunks = (

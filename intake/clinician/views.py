@@ -23,7 +23,12 @@ from intake.services.reviews import (
     record_review,
     reviews_of,
 )
-from intake.services.summary import Reevaluation, build_summary, reevaluate
+from intake.services.summary import (
+    Reevaluation,
+    build_partial_summary,
+    build_summary,
+    reevaluate,
+)
 
 #: Who may read summaries and record reviews (docs/clinician.md, "Decisions").
 CLINICIAN_ROLES = ("clinician",)
@@ -39,10 +44,18 @@ def _context(submission: Submission) -> dict[str, object]:
     reviews = reviews_of(submission)
     names = user_names({r.clinician_id for r in reviews})
     review = reviews[0] if reviews else None
+    if submission.partial:
+        # Sent from the support page before the form was finished: its own summary (what was
+        # answered, the screening flags); no pathways to re-evaluate (docs/staff.md).
+        summary: object = build_partial_summary(submission.answers, evaluation_of(submission))
+        reevaluation = None
+    else:
+        summary = build_summary(submission.answers, evaluation_of(submission), ruleset)
+        reevaluation = reevaluate(submission.answers, evaluation_of(submission), ruleset)
     return {
         "submission": submission,
-        "summary": build_summary(submission.answers, evaluation_of(submission), ruleset),
-        "reevaluation": reevaluate(submission.answers, evaluation_of(submission), ruleset),
+        "summary": summary,
+        "reevaluation": reevaluation,
         "review": review,
         "reviewer": names.get(review.clinician_id) if review else None,
         "reviews": reviews,
@@ -206,7 +219,9 @@ def review(submission_id: int) -> ResponseReturnValue:
     ruleset = current_ruleset()
     form = _review_form(ruleset)
     error = None
-    if not form.validate_on_submit():
+    if submission.partial:
+        error = "A partial submission has no pathways to review: review its full submission."
+    elif not form.validate_on_submit():
         error = "; ".join(e for errors in form.errors.values() for e in errors)
     else:
         try:

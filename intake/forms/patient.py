@@ -859,3 +859,41 @@ class ResumeForm(WizardForm):
         validators=[Required()],
         render_kw={"autocomplete": "bday"},
     )
+
+
+class SendPartialForm(WizardForm):
+    """The support page's "send what I have answered so far" button (CSRF only): docs/wizard.md,
+    "Sending what you have answered"."""
+
+    title = "Send your answers to the clinic now"
+
+    def contact(self) -> dict[str, Any] | None:
+        """The contact details typed on the support page (None: "About you" is finished)."""
+        return None
+
+
+class SendPartialWithContactForm(SendPartialForm):
+    """The same button when "About you" is not finished: the least the clinic needs to reach
+    the patient, checked as on "About you" (a phone number is required here)."""
+
+    first_name = AboutForm.first_name
+    last_name = AboutForm.last_name
+    date_of_birth = AboutForm.date_of_birth
+    phone = StringField(
+        "Phone number",
+        description="So that someone from the clinic can call you.",
+        validators=[
+            Required(),
+            TextLength(contract.PHONE_TEXT_MAX),
+            Check(contract.is_valid_phone, "Please enter a phone number with 7 to 15 digits."),
+        ],
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "type": "tel"},
+    )
+
+    def contact(self) -> dict[str, Any] | None:
+        return {
+            "first_name": self.first_name.data,
+            "last_name": self.last_name.data,
+            "date_of_birth": _iso(self.date_of_birth.data),
+            "phone": self.phone.data,
+        }

@@ -19,6 +19,7 @@ class Draft(Model):
     copied out when the "about you" step is saved so that a resume code alone cannot reopen the
     draft. ``submission_id`` is set exactly once, in the same transaction that creates the
     submission, which is what makes a double click or a second tab harmless.
+    ``partial_submission_id`` is set the same way, once, by an urgent partial submission.
     """
 
     __tablename__ = "draft"
@@ -32,6 +33,11 @@ class Draft(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     submission_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    #: The urgent partial submission sent from the support page (migration 0014): at most one
+    #: per draft (unique, and the version counter), and the full submission completes it.
+    partial_submission_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("submission.id", ondelete="SET NULL"), nullable=True, unique=True
     )
     version: Mapped[int] = mapped_column(default=1)

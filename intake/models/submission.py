@@ -26,7 +26,9 @@ class Submission(Model):
     ruleset version and hash that produced it so it can always be reproduced; re-evaluating
     under a newer ruleset never overwrites it. The indexed columns copy the few answers staff
     filter and search on, so the queue never has to open the JSON document; ``row_values``
-    is the one place they are copied out.
+    is the one place they are copied out. A partial submission (``partial``) has the same
+    columns, from the sections it has: ``patient`` or its ``contact``, and no concern or
+    coverage before those steps are answered.
     ``version`` is the optimistic-locking counter: a save made against an older version is
     refused instead of silently overwriting someone else's change.
     """
@@ -48,8 +50,9 @@ class Submission(Model):
     last_name: Mapped[str] = mapped_column(sa.String(100), index=True)
     last_name_folded: Mapped[str] = mapped_column(sa.String(100))
     date_of_birth: Mapped[date] = mapped_column(sa.Date, index=True)
-    primary_concern: Mapped[str] = mapped_column(sa.String(20), index=True)
-    coverage_type: Mapped[str] = mapped_column(sa.String(20), index=True)
+    #: None only on a partial submission whose step was not answered yet (migration 0014).
+    primary_concern: Mapped[str | None] = mapped_column(sa.String(20), index=True, nullable=True)
+    coverage_type: Mapped[str | None] = mapped_column(sa.String(20), index=True, nullable=True)
     source: Mapped[str] = mapped_column(sa.String(20), default="wizard")
     # Staff workflow (migration 0002).
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -66,6 +69,15 @@ class Submission(Model):
     api_token_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_token.id"), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     request_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    # Partial submissions (migration 0014, docs/staff.md "Partial submissions"): sent from the
+    # support page after a positive suicide risk screen, before the form was finished.
+    # ``answers`` then holds only the steps answered in full (``answers.parse_partial``) and
+    # ``evaluation`` only the screening flags (``rules.evaluate_screening``).
+    partial: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: On a full submission: the partial one sent earlier from the same draft, which it completes.
+    completes_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
 
     # What the staff submission page shows, newest first. Read-only (``viewonly``): notes,
     # status changes and acknowledgements are written by ``intake.services.workflow`` as rows
@@ -87,6 +99,13 @@ class Submission(Model):
         order_by="[RiskAssessment.assessed_at.desc(), RiskAssessment.id.desc()]", viewonly=True
     )
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id], viewonly=True)
+    #: The partial submission this full one completes, and (the other way) the full one.
+    completes: Mapped[Submission | None] = relationship(
+        foreign_keys=[completes_id], remote_side=[id], viewonly=True
+    )
+    completed_by: Mapped[Submission | None] = relationship(
+        foreign_keys=[completes_id], viewonly=True, uselist=False, overlaps="completes"
+    )
     #: One row per pathway of the evaluation (what the queue's pathway filter reads), written
     #: with the submission: ``new_submission`` fills it, the seeder inserts the same rows.
     pathway_rows: Mapped[list[SubmissionPathway]] = relationship(
@@ -222,7 +241,7 @@ def row_values(answers: dict[str, Any], evaluation: dict[str, Any]) -> dict[str,
     is not in the documents (reference, status, source, timestamps). Only columns of
     ``submission``, so a bulk insert can take the dict as it is.
     """
-    patient = answers["patient"]
+    patient = answers.get("patient") or answers["contact"]  # a partial's "contact" (0014)
     return {
         "answers": answers,
         "evaluation": evaluation,
@@ -233,8 +252,9 @@ def row_values(answers: dict[str, Any], evaluation: dict[str, Any]) -> dict[str,
         "last_name": patient["last_name"],
         "last_name_folded": fold_name(patient["last_name"]),
         "date_of_birth": date.fromisoformat(patient["date_of_birth"]),
-        "primary_concern": answers["concerns"]["primary"],
-        "coverage_type": answers["insurance"]["coverage_type"],
+        # A partial submission may not have answered these steps yet: no value, not a guess.
+        "primary_concern": (answers.get("concerns") or {}).get("primary"),
+        "coverage_type": (answers.get("insurance") or {}).get("coverage_type"),
     }
 
 

@@ -7,6 +7,8 @@ the view commits (once per request).
 | ``POST /intake/start`` | start a new draft, go to the first step |
 | ``GET|POST /intake/step/<step>`` | one wizard step (``STEP_NAMES``), the last is ``review`` |
 | ``GET /intake/support`` | crisis support, shown right after a positive ASQ or PHQ-9 item 9 |
+| ``POST /intake/support/send`` | send the answers so far as an urgent partial submission |
+| ``GET /intake/support/sent`` | what was sent from the support page, crisis numbers, continue |
 | ``GET|POST /resume`` | reopen a draft with its resume code and date of birth |
 | ``GET /intake/done`` | confirmation: reference, next steps, educational summary (briefly) |
 | ``GET /intake/done/print`` | the same, laid out for printing |
@@ -234,11 +236,79 @@ def support() -> ResponseReturnValue:
     continue_url = (
         url_for("patient.saved") if target == "saved" else url_for("patient.step", step=target)
     )
+    return _render_support(draft, continue_url)
+
+
+def _render_support(
+    draft: Draft, continue_url: str, form: object = None, status: int = 200, **extra: object
+) -> ResponseReturnValue:
+    """The support page, with the choice to send the answers so far (docs/wizard.md)."""
+    sent = drafts.partial_for(draft)
+    partial = None if sent is not None else wizard.partial_answers(draft)
+    if partial is not None and partial.positive and form is None:
+        form = wizard.send_form_class(draft)()
+    if form is not None and device.is_clinic_device():
+        device.without_autofill(form)
     return render_template(
         "patient/support.html",
         continue_url=continue_url,
         acute=wizard.is_acute(draft),
         right_now=wizard.right_now_answer(draft),
+        sent=sent,
+        partial=partial,
+        form=form,
+        step_titles={name: STEP_FORMS[name].title for name in STEP_NAMES},
+        **extra,
+    ), status
+
+
+@bp.post("/intake/support/send")
+def send_partial() -> ResponseReturnValue:
+    """Send the answers so far to the clinic as an urgent partial submission, on the patient's
+    explicit choice (the support page's button). Once per draft: a second press (a double
+    click, a second tab) shows what was sent the first time. The form stays open to finish.
+    """
+    from intake.answers import InvalidAnswers
+    from intake.services.submissions import AlreadySubmitted, NotUrgent
+
+    draft = _current_draft()
+    if not isinstance(draft, Draft):
+        return draft
+    continue_url = url_for("patient.resume_here")
+    if draft.partial_submission_id is not None:
+        return redirect(url_for("patient.partial_sent"))
+    form = wizard.send_form_class(draft)()
+    if not form.validate_step(formdata=request.form):
+        return _render_support(draft, continue_url, form, 422)
+    try:
+        wizard.send_partial(draft, form)
+    except AlreadySubmitted:
+        db.session.rollback()
+        return redirect(url_for("patient.partial_sent"))
+    except NotUrgent:
+        return redirect(url_for("patient.support"))
+    except InvalidAnswers:
+        db.session.rollback()
+        return _render_support(draft, continue_url, form, 422, not_sent=True)
+    db.session.commit()  # the partial submission, its audit event and the draft's link to it
+    return redirect(url_for("patient.partial_sent"))
+
+
+@bp.get("/intake/support/sent")
+def partial_sent() -> ResponseReturnValue:
+    """After sending from the support page: what was sent, what happens next, the crisis
+    numbers, and the way back to finish the form."""
+    draft = _current_draft()
+    if not isinstance(draft, Draft):
+        return draft
+    sent = drafts.partial_for(draft)
+    if sent is None:
+        return redirect(url_for("patient.support"))
+    return render_template(
+        "patient/support_sent.html",
+        sent=sent,
+        acute=sent.acute,
+        continue_url=url_for("patient.resume_here"),
     )
 
 

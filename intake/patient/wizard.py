@@ -19,13 +19,16 @@ from intake.forms.patient import (
     STEP_FORMS,
     STEP_NAMES,
     AsqForm,
+    Phq9Form,
+    SendPartialForm,
+    SendPartialWithContactForm,
     StepForm,
     consent_form,
     is_minor,
 )
 from intake.models import Draft, Submission
 from intake.services import drafts, submissions
-from intake.services.submissions import AlreadySubmitted, submit_document
+from intake.services.submissions import AlreadySubmitted, submit_document, submit_partial
 
 #: The consent answers only someone under 18 gives (``GuardianConsentForm``).
 GUARDIAN_FIELDS = ("guardian_name", "guardian_relationship")
@@ -184,6 +187,65 @@ def submit_draft(draft: Draft, consent: StepForm) -> Submission:
     submission = submit_document(built.document, source="wizard", draft=draft)
     drafts.clear_answers(draft)
     return submission
+
+
+# Sending what has been answered so far (the support page) -----------------------------------
+
+#: The steps a partial submission can hold: all but the review (its consent and signature are
+#: given when the form is sent in full).
+PARTIAL_STEPS = STEP_NAMES[:-1]
+
+
+@dataclass
+class Partial:
+    """What the support page would send: the steps answered in full, and whether it may."""
+
+    document: dict[str, Any]
+    answered: list[str]
+    missing: list[str]
+    #: "About you" is not finished: the page asks for the contact details itself.
+    needs_contact: bool
+    #: A positive screen in a finished step: what makes the partial urgent, so it can be sent.
+    positive: bool
+
+
+def partial_answers(draft: Draft) -> Partial:
+    """The draft's saved steps that pass their full check (the others are left out, never
+    guessed), as the document a partial submission stores."""
+    forms = validated_forms(draft, PARTIAL_STEPS)
+    document: dict[str, Any] = {"contract": CONTRACT}
+    answered, missing = [], []
+    for step, form in forms.items():
+        # A step never saved is missing even when empty answers would pass (no medicines
+        # listed is an answer the patient has not given yet).
+        unsaved = drafts.step_snapshot(draft, step) is None
+        if unsaved or form.errors or getattr(form, "form_errors", None):
+            missing.append(step)
+            continue
+        document.update(form.answers())
+        answered.append(step)
+    asq, phq9 = forms["asq"], forms["phq9"]
+    positive = ("asq" in answered and isinstance(asq, AsqForm) and asq.needs_support()) or (
+        "phq9" in answered and isinstance(phq9, Phq9Form) and phq9.item9_positive()
+    )
+    return Partial(document, answered, missing, "about" not in answered, positive)
+
+
+def send_form_class(draft: Draft) -> type[SendPartialForm]:
+    """The support page's send form: with the contact fields while "About you" is unfinished."""
+    return SendPartialWithContactForm if partial_answers(draft).needs_contact else SendPartialForm
+
+
+def send_partial(draft: Draft, form: SendPartialForm) -> Submission:
+    """Store the answers so far as an urgent partial submission (``submit_partial``; the view
+    commits). Raises ``AlreadySubmitted`` (the first partial), ``NotUrgent`` or
+    ``InvalidAnswers``, storing nothing."""
+    partial = partial_answers(draft)
+    document = dict(partial.document)
+    contact = form.contact()
+    if partial.needs_contact and contact is not None:
+        document["contact"] = contact
+    return submit_partial(document, draft=draft)
 
 
 # Where a problem in the document belongs in the wizard -------------------------------------

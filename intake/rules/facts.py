@@ -441,6 +441,29 @@ def guardian_words(consent: Mapping[str, Any]) -> str:
     return f"{name} ({GUARDIAN_WORDS[relationship]})"
 
 
+def screening_facts(asq: Mapping[str, Any] | None, phq9_items: list[int] | None) -> dict[str, Any]:
+    """The suicide risk screening facts: ASQ answers and PHQ-9 item 9.
+
+    ``derive`` takes them from a whole document; a partial submission (sent from the support
+    page before the form was finished) has only these, so ``engine.evaluate_screening`` runs
+    the suicide risk flags on them alone. A screen not answered (``None``) counts as negative:
+    no "yes", question 5 not asked, item 9 at 0; what is answered decides the flags.
+    """
+    asq = asq or {}
+    asq_yes = [words for key, words in ASQ_WORDS.items() if asq.get(key) == "yes"]
+    asq_declined = [words for key, words in ASQ_WORDS.items() if asq.get(key) == "declined"]
+    return {
+        "phq9_item9": phq9_items[8] if phq9_items else 0,
+        "asq_positive": bool(asq_yes or asq_declined),
+        "asq_answered_yes": bool(asq_yes),
+        "asq_yes_words": _words(asq_yes),
+        "asq_declined": bool(asq_declined),
+        "asq_declined_words": _words(asq_declined),
+        "asq_thoughts_right_now": asq.get("thoughts_right_now") or "not_asked",
+        "asq_acute": asq.get("thoughts_right_now") in ASQ_POSITIVE,
+    }
+
+
 def derive(
     answers: Mapping[str, Any], as_of: date, catalogue: Catalogue, version: int = 1
 ) -> Derived:
@@ -461,10 +484,8 @@ def derive(
     summary = history.as_output(version, ect)
     seizure = seizure_threshold_medicines(answers, catalogue)
     safety = safety_findings(answers["safety_screen"], seizure)
-    asq = answers["asq"]
-    asq_yes = [words for key, words in ASQ_WORDS.items() if asq[key] == "yes"]
-    asq_declined = [words for key, words in ASQ_WORDS.items() if asq[key] == "declined"]
-    acute = asq["thoughts_right_now"] in ASQ_POSITIVE
+    screening = screening_facts(answers["asq"], phq9_items)
+    acute = screening["asq_acute"]
     guardian = guardian_words(answers["consent"])
     primary = concerns["primary"]
     depressive = depressive_presentation(primary, phq9_total)
@@ -495,17 +516,10 @@ def derive(
         "phq9_total": phq9_total,
         "phq9_severity": phq9_band,
         "phq9_severity_words": phq9_band.replace("_", " "),
-        "phq9_item9": phq9_items[8],
         "gad7_total": gad7_total,
         "gad7_severity": gad7_band,
         "gad7_severity_words": gad7_band.replace("_", " "),
-        "asq_positive": bool(asq_yes or asq_declined),
-        "asq_answered_yes": bool(asq_yes),
-        "asq_yes_words": _words(asq_yes),
-        "asq_declined": bool(asq_declined),
-        "asq_declined_words": _words(asq_declined),
-        "asq_thoughts_right_now": asq["thoughts_right_now"] or "not_asked",
-        "asq_acute": acute,
+        **screening,
         "failed_adequate_trials": summary["failed_adequate_trials"],
         "failed_trial_names": _words(m.generic for m in history.failed),
         "failed_class_count": len(summary["failed_classes"]),

@@ -124,6 +124,13 @@ def submission_for(draft: Draft) -> Submission | None:
     return db.session.get(Submission, draft.submission_id)
 
 
+def partial_for(draft: Draft) -> Submission | None:
+    """The urgent partial submission sent from this draft's support page, if any."""
+    if draft.partial_submission_id is None:
+        return None
+    return db.session.get(Submission, draft.partial_submission_id)
+
+
 def clear_answers(draft: Draft) -> None:
     """Empty a submitted draft's answers (flushed): the submission now holds them."""
     draft.data = {}

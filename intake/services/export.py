@@ -33,7 +33,10 @@ COLUMNS = (
     "coverage_type",
     "pathways",
     "flags",
+    "partial",
 )
+#: A partial submission's cell for a step the patient had not answered when sending it.
+NOT_ANSWERED = "not answered yet"
 FREE_TEXT_COLUMNS = (
     "other_description",
     "medications_as_typed",
@@ -59,10 +62,21 @@ def _codes(evaluation: dict[str, Any] | None, key: str) -> str:
     return " ".join(item["code"] for item in (evaluation or {}).get(key, []))
 
 
+def _partial_words(submission: Submission) -> str:
+    """ "partial" (sent from the support page), "completes <ref>" (its full one), or ""."""
+    if submission.partial:
+        return "partial"
+    if submission.completes_id is not None and submission.completes is not None:
+        return f"completes {submission.completes.reference}"
+    return ""
+
+
 def row(submission: Submission, *, free_text: bool) -> list[str]:
     """One submission as a list of neutralised cells, in :func:`columns` order."""
     answers = submission.answers
-    patient = answers["patient"]
+    # A partial submission (docs/staff.md) has its contact details instead of "About you", and
+    # its steps not answered yet say so instead of leaving a blank that reads as "none".
+    patient = answers.get("patient") or answers["contact"]
     cells: list[object] = [
         submission.reference,
         submission.submitted_at.isoformat(timespec="seconds"),
@@ -71,20 +85,26 @@ def row(submission: Submission, *, free_text: bool) -> list[str]:
         patient["last_name"],
         patient["first_name"],
         patient["date_of_birth"],
-        submission.primary_concern,
-        submission.coverage_type,
+        submission.primary_concern or NOT_ANSWERED,
+        submission.coverage_type or NOT_ANSWERED,
         _codes(submission.evaluation, "pathways"),
         _codes(submission.evaluation, "flags"),
+        _partial_words(submission),
     ]
     if free_text:
-        insurance = answers["insurance"]
+        insurance = answers.get("insurance")
+        concerns = answers.get("concerns")
         cells += [
-            answers["concerns"].get("other_description"),
-            "; ".join(trial["name"] for trial in answers["medication_trials"]),
-            "; ".join(answers["other_medications"]),
-            insurance.get("payer_name"),
-            insurance.get("subscriber_name"),
-            answers["consent"]["signature"],
+            concerns.get("other_description") if concerns else NOT_ANSWERED,
+            "; ".join(trial["name"] for trial in answers["medication_trials"])
+            if "medication_trials" in answers
+            else NOT_ANSWERED,
+            "; ".join(answers["other_medications"])
+            if "other_medications" in answers
+            else NOT_ANSWERED,
+            insurance.get("payer_name") if insurance else NOT_ANSWERED,
+            insurance.get("subscriber_name") if insurance else NOT_ANSWERED,
+            answers["consent"]["signature"] if "consent" in answers else NOT_ANSWERED,
         ]
     return [neutralise(cell) for cell in cells]
 

@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from intake.extensions import db
 from intake.models import Submission
@@ -189,6 +189,7 @@ _ROW_COLUMNS = (
     Submission.date_of_birth,
     Submission.primary_concern,
     Submission.coverage_type,
+    Submission.partial,
 )
 
 
@@ -206,12 +207,18 @@ class Row:
     submitted_at: datetime
     last_name: str
     date_of_birth: date
-    primary_concern: str
-    coverage_type: str
+    #: None on a partial submission sent before these steps were answered.
+    primary_concern: str | None
+    coverage_type: str | None
+    #: Sent from the support page before the form was finished (docs/staff.md).
+    partial: bool
     first_name: str
     #: The outcome of the latest contact attempt of an urgent line that is acknowledged but not
     #: signed off ("contacted (no answer), awaiting clinician"); None otherwise.
     last_contact_outcome: str | None = None
+    #: The partial submission a full one completes, and the full one completing a partial.
+    completes_reference: str | None = None
+    completed_by_reference: str | None = None
 
     @property
     def risk_state(self) -> str:
@@ -233,8 +240,24 @@ def _rows(stmt: sa.Select[Any]) -> list[Row]:
     The latest contact attempt of the urgent lines waiting for a clinician is read for the
     whole page in one more query (none when the page has no such line), never one per line.
     """
-    first_name = Submission.answers["patient"]["first_name"].as_string().label("first_name")
-    lines = stmt.with_only_columns(*_ROW_COLUMNS, first_name)
+    first_name = sa.func.coalesce(
+        Submission.answers["patient"]["first_name"].as_string(),
+        Submission.answers["contact"]["first_name"].as_string(),  # a partial's (docs/staff.md)
+    ).label("first_name")
+    other = aliased(Submission)
+    completes = (
+        sa.select(other.reference)
+        .where(other.id == Submission.completes_id)
+        .scalar_subquery()
+        .label("completes_reference")
+    )
+    completed_by = (
+        sa.select(other.reference)
+        .where(other.completes_id == Submission.id)
+        .scalar_subquery()
+        .label("completed_by_reference")
+    )
+    lines = stmt.with_only_columns(*_ROW_COLUMNS, first_name, completes, completed_by)
     found = [values._asdict() for values in db.session.execute(lines)]
     waiting = [
         v["id"]

@@ -152,6 +152,9 @@ def submit_document(
             submission.api_token_id = idempotency.token_id
             submission.idempotency_key = idempotency.key
             submission.request_sha256 = idempotency.request_sha256
+        if draft is not None and draft.partial_submission_id is not None:
+            # The urgent partial sent from this draft's support page: this one completes it.
+            submission.completes_id = draft.partial_submission_id
         db.session.add(submission)
         try:
             db.session.flush()
@@ -170,7 +173,8 @@ def submit_document(
         audit.record(
             "submission_created",
             submission=submission,
-            detail={"source": source, "urgent": submission.urgent},
+            detail={"source": source, "urgent": submission.urgent}
+            | ({"completes": submission.completes_id} if submission.completes_id else {}),
             with_address=source != "wizard",
         )
         # Urgent: the alert and its deliveries join this transaction (the outbox).
@@ -178,6 +182,70 @@ def submit_document(
         log.info("submission %s stored (source=%s)", submission.id, source)
         return submission
     raise RuntimeError("could not allocate a unique submission reference")
+
+
+class NotUrgent(Exception):
+    """A partial submission was asked for answers whose screen is not positive: nothing sent."""
+
+
+def submit_partial(document: object, *, draft: Draft, as_of: date | None = None) -> Submission:
+    """Store (flush, not commit) an urgent partial submission from the support page, once.
+
+    ``document`` holds the steps answered in full so far (and ``contact`` when "About you" is
+    not): ``answers.parse_partial`` validates it, ``rules.evaluate_screening`` gives it the
+    suicide risk flags. It must be urgent (a positive screen), else ``NotUrgent``; invalid
+    answers raise ``InvalidAnswers``; both store nothing. One per draft: a second attempt (a
+    double click, two tabs) raises ``AlreadySubmitted`` carrying the first partial, as does a
+    draft already sent in full. The draft stays open: its full submission later completes
+    the partial (``submit_document`` links them). Read ``id``/``reference`` before the commit.
+    """
+    from intake.answers import parse_partial
+    from intake.models.submission import is_urgent
+    from intake.rules import evaluate_screening
+
+    as_of = as_of or today()
+    for sent in (draft.partial_submission_id, draft.submission_id):
+        if sent is not None:
+            raise AlreadySubmitted(db.session.get_one(Submission, sent))
+    answers = parse_partial(document, as_of)
+    evaluation = evaluate_screening(answers, as_of)
+    if not is_urgent(evaluation):
+        raise NotUrgent()
+    for _attempt in range(_REFERENCE_ATTEMPTS):
+        submission = build_submission(
+            answers, evaluation, source="wizard", submitted_at=datetime.now(UTC)
+        )
+        submission.partial = True
+        db.session.add(submission)
+        try:
+            db.session.flush()
+            draft.partial_submission_id = submission.id
+            db.session.flush()
+        except (IntegrityError, StaleDataError):
+            db.session.rollback()
+            _raise_if_partial_sent(draft.id)
+            continue  # a reference collision: draw another one
+        audit.record(
+            "submission_created",
+            submission=submission,
+            detail={"source": "wizard", "urgent": True, "partial": True},
+            with_address=False,
+        )
+        # Always urgent: tier 1 is alerted in this transaction (the outbox), as for a full one.
+        alerts.submission_stored(submission)
+        log.info("partial submission %s stored", submission.id)
+        return submission
+    raise RuntimeError("could not allocate a unique submission reference")
+
+
+def _raise_if_partial_sent(draft_id: int) -> None:
+    """After a failed flush, tell apart a reference collision from a concurrent partial."""
+    sent = db.session.execute(
+        select(Draft.partial_submission_id, Draft.submission_id).where(Draft.id == draft_id)
+    ).one_or_none()
+    for submission_id in sent or ():
+        if submission_id is not None:
+            raise AlreadySubmitted(db.session.get_one(Submission, submission_id))
 
 
 def _raise_if_draft_submitted(draft_id: int) -> None:

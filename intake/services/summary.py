@@ -157,26 +157,31 @@ def questionnaires(
     answers: Mapping[str, Any], scores: Mapping[str, Any]
 ) -> tuple[Questionnaire, Questionnaire]:
     """PHQ-9 and GAD-7 with every item, totals and severity as the evaluation recorded them."""
-    phq9 = Questionnaire(
+    return phq9_questionnaire(answers, scores), gad7_questionnaire(answers, scores)
+
+
+def phq9_questionnaire(answers: Mapping[str, Any], scores: Mapping[str, Any]) -> Questionnaire:
+    """PHQ-9 with every item, its total, severity and difficulty as the evaluation recorded."""
+    difficulty = answers["phq9"]["difficulty"]
+    return Questionnaire(
         name="PHQ-9",
         total=scores["phq9"]["total"],
         maximum=27,
         severity=vocab.words(scores["phq9"]["severity"]),
         items=_items(vocab.PHQ9_QUESTIONS, answers["phq9"]["items"]),
-        difficulty=(
-            vocab.staff_label(vocab.PHQ9_DIFFICULTY, answers["phq9"]["difficulty"])
-            if answers["phq9"]["difficulty"]
-            else None
-        ),
+        difficulty=vocab.staff_label(vocab.PHQ9_DIFFICULTY, difficulty) if difficulty else None,
     )
-    gad7 = Questionnaire(
+
+
+def gad7_questionnaire(answers: Mapping[str, Any], scores: Mapping[str, Any]) -> Questionnaire:
+    """GAD-7 with every item, its total and severity as the evaluation recorded them."""
+    return Questionnaire(
         name="GAD-7",
         total=scores["gad7"]["total"],
         maximum=21,
         severity=vocab.words(scores["gad7"]["severity"]),
         items=_items(vocab.GAD7_QUESTIONS, answers["gad7"]["items"]),
     )
-    return phq9, gad7
 
 
 def asq_rows(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -327,6 +332,66 @@ def build_summary(answers: dict[str, Any], evaluation: dict[str, Any], ruleset: 
         history=evaluation["treatment_history"],
         ruleset=dict(evaluation["ruleset"]),
         seizure_medicines=seizure_threshold_medicines(answers, ruleset.catalogue),
+    )
+
+
+# --- Partial submissions ----------------------------------------------------------------------
+
+#: The wizard's steps by the sections of the answers they fill, in the wizard's order, in the
+#: staff wording: what a partial submission (sent from the support page) lists as missing.
+STEP_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("About you", "patient"),
+    ("What brings you here", "concerns"),
+    ("PHQ-9", "phq9"),
+    ("GAD-7", "gad7"),
+    ("Suicide risk screen (ASQ)", "asq"),
+    ("Medicines tried", "medication_trials"),
+    ("Therapy and other treatments", "neuromodulation"),
+    ("TMS safety screen", "safety_screen"),
+    ("Preferences", "preferences"),
+    ("Insurance", "insurance"),
+    ("Consent and signature", "consent"),
+)
+
+
+def missing_steps(answers: Mapping[str, Any]) -> list[str]:
+    """The steps a partial submission's answers do not hold (none for a full submission)."""
+    return [title for title, section in STEP_SECTIONS if section not in answers]
+
+
+def person(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Name, date of birth and contact details: "About you", or a partial's ``contact``."""
+    return dict(answers.get("patient") or answers.get("contact") or {})
+
+
+@dataclass(frozen=True)
+class PartialSummary:
+    """What a partial submission can show: the person, the screening flags, the questionnaires
+    answered, and the steps not answered yet (each shown as such, never as "none")."""
+
+    answers: dict[str, Any]
+    evaluation: dict[str, Any]
+    person: dict[str, Any]
+    flags: list[dict[str, Any]]
+    phq9: Questionnaire | None
+    gad7: Questionnaire | None
+    asq: list[tuple[str, str]] | None
+    missing: list[str]
+
+
+def build_partial_summary(answers: dict[str, Any], evaluation: dict[str, Any]) -> PartialSummary:
+    """The summary of a partial submission (``evaluation`` from ``rules.evaluate_screening``)."""
+    scores = evaluation.get("scores") or {}
+    has = {name for name in ("phq9", "gad7") if name in answers and name in scores}
+    return PartialSummary(
+        answers=answers,
+        evaluation=evaluation,
+        person=person(answers),
+        flags=sorted_flags(evaluation["flags"]),
+        phq9=phq9_questionnaire(answers, scores) if "phq9" in has else None,
+        gad7=gad7_questionnaire(answers, scores) if "gad7" in has else None,
+        asq=asq_rows(answers) if "asq" in answers else None,
+        missing=missing_steps(answers),
     )
 
 

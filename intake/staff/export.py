@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from flask import Response, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from intake.auth.decorators import role_required
 from intake.extensions import db
@@ -43,6 +43,8 @@ def _rows(engine: sa.Engine, event_id: int) -> Iterator[Submission]:
         .join(ExportedRow, ExportedRow.submission_id == Submission.id)
         .where(ExportedRow.audit_event_id == event_id)
         .order_by(ExportedRow.position)
+        # The partial a full submission completes: its reference in the "partial" column.
+        .options(selectinload(Submission.completes))
         .execution_options(yield_per=_BATCH)
     )
     with Session(engine) as session:

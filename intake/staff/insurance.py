@@ -54,6 +54,8 @@ def _page(
     error: str | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
+    if submission.partial:
+        return _partial_page(submission, "insurance", status)
     record = verification_of(submission)
     names = user_names({record.updated_by_id if record else None})
     theirs = mine = None
@@ -83,6 +85,15 @@ def _page(
     )
 
 
+def _partial_page(submission: Submission, page: str, status: int = 200) -> ResponseReturnValue:
+    """The insurance panel or packet of a partial submission: what the patient answered about
+    insurance (usually nothing yet), no checklist: it is checked on the full submission."""
+    return (
+        render_template("staff/insurance_partial.html", s=submission, page=page),
+        status,
+    )
+
+
 @bp.get("/submissions/<int:submission_id>/insurance")
 @role_required(*INSURANCE_ROLES)
 def insurance(submission_id: int) -> ResponseReturnValue:
@@ -108,6 +119,8 @@ def save_insurance(submission_id: int) -> ResponseReturnValue:
     based on ``seen_version`` (the other person's version, which the conflict page showed).
     """
     submission = get_submission(submission_id)
+    if submission.partial:
+        return _partial_page(submission, "insurance", 409)
     form = InsuranceChecklistForm()
     if not form.validate_on_submit():
         error = "; ".join(e for errors in form.errors.values() for e in errors)
@@ -160,6 +173,8 @@ def prior_auth(submission_id: int) -> ResponseReturnValue:
     submission = get_submission(submission_id)
     audit.record("prior_auth_printed", submission=submission)
     db.session.commit()
+    if submission.partial:
+        return _partial_page(submission, "prior_auth")
     return render_template(
         "staff/insurance_prior_auth.html",
         submission=submission,

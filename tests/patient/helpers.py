@@ -10,10 +10,12 @@ from typing import Any
 
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from intake.answers import SAFETY_ITEMS
 from intake.forms.patient import STEP_NAMES
+from tests.patient.screen import Screen
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -167,3 +169,27 @@ def _errors(response: TestResponse) -> list[str]:
 
 
 errors = _errors
+
+
+# The support page's "send what I have answered so far" (docs/wizard.md) ---------------------
+
+SEND_URL = "/intake/support/send"
+POSITIVE_ASQ = {**VALID["asq"], "wished_dead": "yes", "thoughts_right_now": "no"}
+ACUTE_ASQ = {**VALID["asq"], "ever_tried": "yes", "thoughts_right_now": "yes"}
+
+
+def to_support(walker: WizardWalker, asq: dict[str, str] = POSITIVE_ASQ) -> TestResponse:
+    walker.start()
+    walker.walk(until="asq")
+    response = walker.post("asq", asq)
+    assert "/intake/support" in response.location
+    return get_page(walker.client, response.location)
+
+
+def press_send(client: FlaskClient, page: TestResponse, **typed: str) -> TestResponse:
+    html = page.get_data(as_text=True)
+    assert f'action="{SEND_URL}"' in html
+    screen = Screen(html)
+    for name, text in typed.items():
+        screen.type(name, text)
+    return client.post(SEND_URL, data=MultiDict(screen.post_body("send")))

@@ -247,7 +247,9 @@ def test_non_acute_page_is_calm(walker: WizardWalker, step: str, answers: dict[s
         "a clinician will want to talk with you about your safety",
         "If the thoughts get stronger, or you feel you might act on them, call or text "
         '<a href="tel:988">988</a> or call <a href="tel:911">911</a> now.',
-        "sees your answers only once you send this form on its last page",
+        # The support page can send the answers too (docs/wizard.md, "Sending what you have
+        # answered").
+        "sees your answers only once you send this form, on its last page or with the button",
     ):
         assert line in html, line
     for alarm in ("Please reach out for support now", "notice danger", "you may be having"):
