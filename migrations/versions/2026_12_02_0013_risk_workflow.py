@@ -14,7 +14,7 @@
 (Numbered 0013 while other migrations are in review; the merge orders the chain.)
 
 Revision ID: 0013_risk_workflow
-Revises: 0011
+Revises: 0012_alerts
 Create Date: 2026-12-02 12:40:00
 
 """
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_risk_workflow'
-down_revision = '0011'
+down_revision = '0012_alerts'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@
 (Numbered 0014 after 0011 while other migrations are in review; the merge orders the chain.)
 
 Revision ID: 0014_partial_submission
-Revises: 0011
+Revises: 0013_risk_workflow
 Create Date: 2026-12-02 12:45:00
 
 """
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_partial_submission'
-down_revision = '0011'
+down_revision = '0013_risk_workflow'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from flask import Flask
 
 from intake.extensions import db
 from intake.models import Alert, Submission
-from intake.services import workflow
+from intake.services import risk
 from intake.worker import sweep
 from tests.alerts.helpers import PATIENT_DATA, make_tier, submit
 from tests.alerts.servers import SmtpServer
@@ -79,7 +79,7 @@ def test_the_next_tier_is_told_only_after_n_minutes_and_the_last_tier_repeats(
             assert value.lower() not in received.raw.decode().lower()
 
 
-def test_nobody_more_is_told_after_the_acknowledgement(app: Flask, smtp: SmtpServer) -> None:
+def test_nobody_more_is_told_after_a_contact_attempt(app: Flask, smtp: SmtpServer) -> None:
     _tiers()
     submission_id, _ = submit()
     start = _alerted_at(submission_id)
@@ -89,7 +89,7 @@ def test_nobody_more_is_told_after_the_acknowledgement(app: Flask, smtp: SmtpSer
 
     desk = make_user("front_desk")
     submission = db.session.get_one(Submission, submission_id)
-    workflow.acknowledge(submission, by=desk, action="contacted_patient", note="")
+    risk.record_contact_attempt(submission, by=desk, outcome="no_answer", note=None)
     db.session.commit()
 
     for minutes in (30, 60, 600):
@@ -103,7 +103,9 @@ def test_acknowledged_before_the_interval_tier_2_never_hears(app: Flask, smtp: S
     start = _alerted_at(submission_id)
     sweep(start)
     submission = db.session.get_one(Submission, submission_id)
-    workflow.acknowledge(submission, by=make_user("front_desk"), action="safety_plan", note="")
+    risk.record_contact_attempt(
+        submission, by=make_user("front_desk"), outcome="left_voicemail", note=None
+    )
     db.session.commit()
     sweep(start + timedelta(minutes=10))
     sweep(start + timedelta(hours=5))

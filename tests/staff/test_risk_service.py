@@ -45,13 +45,13 @@ def test_the_first_contact_attempt_acknowledges_and_a_later_one_keeps_that_time(
 ) -> None:
     desk = make_user("front_desk")
     s = make_submission(changes=ASQ_YES, reference="URG00001")
-    assert s.acknowledged_at is None and qs.unacknowledged_urgent_count() == 1
+    assert s.acknowledged_at is None and qs.urgent_counts().unacknowledged.value == 1
     risk.record_contact_attempt(s, by=desk, outcome="no_answer", note="")
     db.session.commit()
     first = db.session.get(Submission, s.id).acknowledged_at
     assert first is not None
     # Taken on: out of the pinned list and the header count ...
-    assert qs.unacknowledged_urgent_count() == 0
+    assert qs.urgent_counts().unacknowledged.value == 0
     assert qs.pinned(qs.QueueFilters()).rows == []
     # ... but a "no answer" is no sign-off: still on the clinician's list.
     assert _unsigned_references() == ["URG00001"]
