@@ -1,8 +1,9 @@
 """The worker as it runs: ``flask --app intake worker`` (huey's consumer) as a real process on a
-SQLite huey file (and on a redis-server of its own), a real SMTP server, the test's database. A commit's deliveries are enqueued and
-sent at once; a worker killed with SIGKILL in the middle of sending is restarted and the alert
-is delivered exactly once (killed before the server accepted it) or, killed after the server
-has it, sent again with the same Message-ID (what docs/operations.md says receivers dedupe)."""
+SQLite huey file (and on a redis-server of its own), a real SMTP server, the test's database.
+A commit's deliveries are enqueued and sent at once; a worker killed with SIGKILL in the middle
+of sending is restarted and the alert is delivered exactly once (killed before the server
+accepted it) or, killed after the server has it, sent again with the same Message-ID (what
+docs/operations.md says receivers dedupe); two workers never send the same delivery."""
 
 from __future__ import annotations
 
