@@ -1,12 +1,14 @@
 """The worker as it runs: ``flask --app intake worker`` (huey's consumer) as a real process on a
-SQLite huey file, a real SMTP server, the test's database. A commit's deliveries are enqueued and
-sent at once; a worker killed with SIGKILL in the middle of sending is restarted and the alert
-is delivered exactly once (killed before the server accepted it) or, killed after the server
-has it, sent again with the same Message-ID (what docs/operations.md says receivers dedupe)."""
+SQLite huey file (and on a redis-server of its own), a real SMTP server, the test's database.
+A commit's deliveries are enqueued and sent at once; a worker killed with SIGKILL in the middle
+of sending is restarted and the alert is delivered exactly once (killed before the server
+accepted it) or, killed after the server has it, sent again with the same Message-ID (what
+docs/operations.md says receivers dedupe); two workers never send the same delivery."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -73,13 +75,29 @@ def _wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
 
 
 @pytest.fixture
+def queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The huey URL: a SQLite file (the default), or ``redis`` (a redis-server of our own)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'huey.sqlite3'}"
+        return
+    from tests.faults.servers import RedisServer
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("no redis-server on this machine")
+    redis = RedisServer()
+    redis.start()
+    yield redis.url
+    redis.destroy()
+
+
+@pytest.fixture
 def setup(
-    app: Flask, database_url: str, tmp_path: Path
+    app: Flask, database_url: str, tmp_path: Path, queue: str
 ) -> Iterator[tuple[Flask, SmtpServer, Worker]]:
-    """A real SMTP server, a worker process, and an app (the web side) sharing its huey file."""
+    """A real SMTP server, a worker process, and an app (the web side) sharing its queue."""
     smtp = SmtpServer()
     smtp.start()
-    huey_url = f"sqlite:///{tmp_path / 'huey.sqlite3'}"
+    huey_url = queue
     environ = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
     environ.update(
         INTAKE_ENV="development",
@@ -113,6 +131,7 @@ def _delivery_state() -> tuple[str, int] | None:
     return None if row is None else (row[0], row[1])
 
 
+@pytest.mark.parametrize("queue", ["sqlite", "redis"], indirect=True)
 def test_a_commit_is_delivered_by_the_worker_at_once(setup) -> None:  # type: ignore[no-untyped-def]
     _web, smtp, worker = setup
     worker.start()
@@ -125,6 +144,7 @@ def test_a_commit_is_delivered_by_the_worker_at_once(setup) -> None:  # type: ig
     assert len(smtp.messages) == 1
 
 
+@pytest.mark.parametrize("queue", ["sqlite", "redis"], indirect=True)
 def test_a_worker_killed_before_the_server_accepted_delivers_exactly_once(setup) -> None:  # type: ignore[no-untyped-def]
     _web, smtp, worker = setup
     inside, release = threading.Event(), threading.Event()
