@@ -8,7 +8,8 @@
   outcome, note). It sets ``submission.risk_signed_off_at``.
 - ``submission.risk_signed_off_at`` and the partial index ``ix_submission_unsigned`` of the urgent
   rows not yet signed off (acute first, then oldest first): the clinician's urgent list and its
-  count read only those rows. Nothing is backfilled: no clinician has signed off an earlier
+  count read only those rows (PostgreSQL gets extended statistics on ``(urgent,
+  risk_signed_off_at)`` so it knows how few they are). Nothing is backfilled: no clinician has signed off an earlier
   urgent submission, so every one of them is on the list after the upgrade (docs/staff.md).
 
 (Numbered 0013 while other migrations are in review; the merge orders the chain.)
@@ -34,6 +35,9 @@ UNSIGNED = {
     # writes a boolean column as ``urgent = 1`` there.
     'sqlite': 'urgent = 1 AND risk_signed_off_at IS NULL',
 }
+#: Extended statistics (PostgreSQL): how often urgent and not signed off go together, so the
+#: planner counts the clinicians' list on its partial index (as 0011 did for the pins).
+UNSIGNED_STATISTICS = 'st_submission_urgent_signed_off'
 CONTACT_OUTCOMES = "outcome IN ('reached', 'left_voicemail', 'no_answer', 'wrong_number')"
 RISK_OUTCOMES = "outcome IN ('no_current_risk', 'safety_plan', 'emergency_referral', 'other')"
 
@@ -75,9 +79,13 @@ def upgrade():
         'ix_submission_unsigned', 'submission', [sa.text('acute DESC'), 'submitted_at', 'id'], unique=False,
         postgresql_where=sa.text(UNSIGNED['postgresql']), sqlite_where=sa.text(UNSIGNED['sqlite']),
     )
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(f'CREATE STATISTICS {UNSIGNED_STATISTICS} (mcv) ON urgent, risk_signed_off_at FROM submission')
 
 
 def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(f'DROP STATISTICS IF EXISTS {UNSIGNED_STATISTICS}')
     op.drop_index('ix_submission_unsigned', table_name='submission')
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.drop_column('risk_signed_off_at')
