@@ -253,11 +253,11 @@ def format_time(value: datetime, zone: tzinfo, *, seconds: bool = False) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
 
 
-def format_date(value: datetime, zone: tzinfo) -> str:
-    """The clinic's calendar date of a stored time: ``2026-12-02``."""
+def local_day(value: datetime, zone: tzinfo) -> date:
+    """The clinic's calendar date of a stored time (a naive value is taken as UTC)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(zone).date().isoformat()
+    return value.astimezone(zone).date()
 
 
 def clock_words(value: time) -> str:

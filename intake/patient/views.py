@@ -33,7 +33,7 @@ from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ResumeForm
 from intake.models import Draft, Submission
 from intake.patient import bp, device, wizard
-from intake.services import drafts
+from intake.services import drafts, settings
 
 SESSION_KEY = "draft_id"
 SEEN_KEY = "draft_seen_at"
@@ -251,7 +251,7 @@ def saved() -> ResponseReturnValue:
     return render_template(
         "patient/saved.html",
         resume_code=drafts.display_code(draft.resume_code),
-        expires_on=draft.expires_at.date(),
+        expires_on=settings.local_day(draft.expires_at),
         has_birth_date=draft.date_of_birth is not None,
         hide_after=current_app.config["CLINIC_DEVICE_CODE_SECONDS"]
         if device.is_clinic_device()

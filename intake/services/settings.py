@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from flask import current_app, g, has_app_context
@@ -229,6 +229,12 @@ def local_time(value: datetime, *, seconds: bool = False) -> str:
     return clinic.format_time(value, clinic_profile().zone, seconds=seconds)
 
 
+def local_day(value: datetime) -> date:
+    """The clinic's calendar date of a stored UTC time."""
+    return clinic.local_day(value, clinic_profile().zone)
+
+
 def local_date(value: datetime) -> str:
-    """The clinic's calendar date of a stored UTC time, ``2026-12-02``."""
-    return clinic.format_date(value, clinic_profile().zone)
+    """The clinic's calendar date of a stored UTC time, ``2026-12-02`` (the ``local_date``
+    template filter)."""
+    return local_day(value).isoformat()

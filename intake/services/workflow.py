@@ -14,7 +14,7 @@ from intake.extensions import db
 from intake.models import Acknowledgement, Note, StatusChange, Submission, User
 from intake.models.types import utcnow
 from intake.models.workflow import ACKNOWLEDGEMENT_ACTIONS
-from intake.services import audit
+from intake.services import audit, settings
 
 #: Every status, in workflow order, with the words people see.
 STATUSES: dict[str, str] = {
@@ -67,7 +67,8 @@ class NoteLocked(WorkflowError):
 
 
 def format_time(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    """A stored time for people, in the clinic's zone (``settings.local_time``, the one home)."""
+    return settings.local_time(value)
 
 
 def allowed_transitions(status: str) -> tuple[str, ...]:
