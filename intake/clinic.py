@@ -74,6 +74,12 @@ class ClinicProfile:
     def zone(self) -> ZoneInfo:
         return zone_named(self.time_zone)
 
+    @property
+    def phone_uri(self) -> str:
+        """``tel:`` and the digits of the phone (with a leading ``+`` if it has one)."""
+        digits = re.sub(r"\D", "", self.phone)
+        return f"tel:{'+' if self.phone.strip().startswith('+') else ''}{digits}"
+
 
 # Validation: JSON (or typed text) in, typed values out ------------------------------------
 
@@ -322,3 +328,83 @@ def availability(
         if local < opens:
             return Availability("closed", opens_at=opens, now=local)
     return Availability("unknown", now=local)
+
+
+# What the patient is told happens next ---------------------------------------------------
+
+#: How each preferred way of contact is said: "we will call you", "email you", "text you".
+CONTACT_VERBS = {"phone": "call", "email": "email", "text": "text"}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What the confirmation page promises, in the patient's words: ``read`` ends "Our clinic
+    staff will read your answers …"; ``contact`` is the sentence about being contacted (or how
+    to reach the clinic instead); ``meantime`` says help is there until then ("" when the
+    clinic is open and will be in touch today)."""
+
+    read: str
+    contact: str
+    meantime: str
+
+
+MEANTIME = (
+    "Until then, if you need help, call or text 988 (free, 24 hours a day), or call 911 in an "
+    "emergency."
+)
+
+
+def follow_up(
+    when: Availability,
+    *,
+    urgent: bool,
+    agrees_to_contact: bool,
+    preferred_contact: str | None,
+    phone: str = "",
+    address: str = "",
+) -> FollowUp:
+    """The confirmation's promise, true to the clinic's hours and the patient's consent.
+
+    Urgent answers are read the same working day: "today" while the clinic is open, else the
+    next opening ("on Monday morning at 9:00 AM"); with no hours given no day is promised. Other
+    answers are read within 2 working days. A patient who did not agree to be contacted is
+    promised no call: they are told how to reach the clinic."""
+    verb = CONTACT_VERBS.get(preferred_contact or "", "contact")
+    opens = when.next_opening_words
+    if not urgent:
+        read = "within 2 working days"
+    elif when.state == "open":
+        read = "today"
+    elif when.state == "closed":
+        read = f"when the clinic opens, {opens}"
+    else:
+        read = "as soon as they can"
+    if not agrees_to_contact:
+        if phone:
+            reach = f"please call the clinic at {phone}"
+        elif address.strip():
+            reach = f"please call or visit the clinic ({', '.join(address.splitlines())})"
+        else:
+            reach = "please call the clinic"
+        hours = ""
+        if when.state == "open":
+            hours = " The clinic is open now."
+        elif when.state == "closed":
+            hours = f" The clinic is closed now and opens again {opens}."
+        contact = (
+            f"You did not ask us to contact you, so we will not {verb} you. If you would like to "
+            f"talk about your answers or next steps, {reach}.{hours}"
+        )
+        return FollowUp(read, contact, MEANTIME)
+    if not urgent:
+        contact = (
+            f"We will {verb} you to talk about next steps and, if it fits, book a visit with a "
+            "clinician."
+        )
+        return FollowUp(read, contact, "")
+    if when.state == "open":
+        return FollowUp(read, f"Someone from the clinic will {verb} you today.", "")
+    if when.state == "closed":
+        contact = f"The clinic is closed now. We open again {opens} and will {verb} you then."
+        return FollowUp(read, contact, MEANTIME)
+    return FollowUp(read, f"Someone from the clinic will {verb} you.", MEANTIME)

@@ -29,6 +29,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm.exc import StaleDataError
 
+from intake.clinic import follow_up
 from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ResumeForm
 from intake.models import Draft, Submission
@@ -363,8 +364,19 @@ def _confirmation(*, printable: bool) -> ResponseReturnValue:
 
     summary = patient_summary(submission.evaluation) if submission.evaluation else []
     flags = {flag["code"] for flag in (submission.evaluation or {}).get("flags", [])}
+    profile = settings.clinic_profile()
+    answers = submission.answers
+    next_steps = follow_up(
+        settings.clinic_availability(),
+        urgent=submission.urgent,
+        agrees_to_contact=bool((answers.get("consent") or {}).get("agrees_to_contact")),
+        preferred_contact=(answers.get("patient") or {}).get("preferred_contact"),
+        phone=profile.phone,
+        address=profile.address,
+    )
     return render_template(
         "patient/done.html",
+        next_steps=next_steps,
         submission=submission,
         acute="suicide_risk_acute" in flags,
         right_now=(submission.answers.get("asq") or {}).get("thoughts_right_now"),

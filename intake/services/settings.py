@@ -16,13 +16,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 from flask import current_app, g, has_app_context
 
 from intake import clinic
-from intake.clinic import ClinicProfile, InvalidSetting
+from intake.clinic import Availability, ClinicProfile, InvalidSetting
 from intake.extensions import db
 from intake.models.setting import Setting
 from intake.services import audit
@@ -221,6 +221,17 @@ def _profile(values: dict[str, Any]) -> ClinicProfile:
         hours=values[CLINIC_HOURS],
         holidays=values[CLINIC_HOLIDAYS],
     )
+
+
+def utc_now() -> datetime:
+    """Now, in UTC (tests replace it to stop the clock)."""
+    return datetime.now(UTC)
+
+
+def clinic_availability(now: datetime | None = None) -> Availability:
+    """Whether the clinic is open now, else when it opens next (``clinic.availability``)."""
+    profile = clinic_profile()
+    return clinic.availability(profile.hours, profile.holidays, profile.zone, now or utc_now())
 
 
 def local_time(value: datetime, *, seconds: bool = False) -> str:
