@@ -266,6 +266,17 @@ def local_day(value: datetime, zone: tzinfo) -> date:
     return value.astimezone(zone).date()
 
 
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """The moment (UTC) a calendar day of the clinic begins: what "from 2 December" means in a
+    date filter. Days at the ends of the calendar are clamped, never an overflow."""
+    try:
+        return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    except OverflowError:
+        return (
+            datetime.min.replace(tzinfo=UTC) if day.year == 1 else datetime.max.replace(tzinfo=UTC)
+        )
+
+
 def clock_words(value: time) -> str:
     """``9:00 AM``, ``1:30 PM``, as patients read a time."""
     hour = value.hour % 12 or 12

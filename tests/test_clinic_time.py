@@ -84,3 +84,31 @@ def test_staff_pages_show_the_clinic_zone_and_keep_utc_in_the_markup(
     assert pdf.status_code == 200
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "2026-06-30 23:05 EDT" in re.sub(r"\s+", " ", text)
+
+
+#: (filter, which of the two submissions it keeps) with the clinic in New York: 03:05 UTC on
+#: 1 July is 30 June in the clinic, and the queue's days are the clinic's.
+DAY_FILTERS = [
+    ({"date_from": "2026-07-01"}, {"next"}),
+    ({"date_to": "2026-06-30"}, {"late"}),
+    ({"date_from": "2026-06-30", "date_to": "2026-06-30"}, {"late"}),
+    ({"date_from": "2026-07-01", "date_to": "2026-07-01"}, {"next"}),
+]
+
+
+@pytest.mark.parametrize(("query", "kept"), DAY_FILTERS)
+def test_the_queue_date_filter_counts_clinic_days(
+    app: Flask, client: FlaskClient, login_as, query: dict[str, str], kept: set[str]
+) -> None:  # type: ignore[no-untyped-def]
+    late = make_submission(submitted_at=datetime(2026, 7, 1, 3, 5, tzinfo=UTC))
+    following = make_submission(submitted_at=datetime(2026, 7, 1, 16, 0, tzinfo=UTC))
+    set_setting(CLINIC_TIME_ZONE, "America/New_York", user_id=None)
+    db.session.commit()
+    login_as("front_desk")
+    html = client.get("/staff/", query_string=query).get_data(as_text=True)
+    shown = {
+        name
+        for name, s in (("late", late), ("next", following))
+        if f'/staff/submissions/{s.id}"' in html
+    }
+    assert shown == kept

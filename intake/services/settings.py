@@ -245,6 +245,12 @@ def local_day(value: datetime) -> date:
     return clinic.local_day(value, clinic_profile().zone)
 
 
+def day_start(day: date) -> datetime:
+    """When the clinic's calendar day ``day`` begins, in UTC (the date filters of the queue,
+    the CSV export and the audit log count clinic days)."""
+    return clinic.day_start(day, clinic_profile().zone)
+
+
 def local_date(value: datetime) -> str:
     """The clinic's calendar date of a stored UTC time, ``2026-12-02`` (the ``local_date``
     template filter)."""
