@@ -57,7 +57,12 @@ class SettingSpec(Generic[T]):
         if self.config_default and has_app_context():
             configured = current_app.config.get(self.config_default)
             if configured:
-                return self.clean(configured)
+                try:
+                    return self.clean(configured)
+                except (TypeError, InvalidSetting) as error:
+                    log.warning(
+                        "%s cannot be used for %s (%s)", self.config_default, self.key, error
+                    )
         return self.default
 
 
