@@ -95,15 +95,25 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_filters(app: Flask) -> None:
     """Filters every audience's templates use: ``{{ code|label("coverage_types") }}`` (and
-    ``labels("coverage_types")[code]`` in long lists)."""
+    ``labels("coverage_types")[code]`` in long lists); ``{{ s.submitted_at|local_time }}``
+    (``2026-12-02 09:15 EST``, the clinic's zone; ``local_time(seconds=True)``) and
+    ``|local_date``; ``clinic`` (the clinic's profile, read once per request when a page uses
+    it) and ``clinic_now`` (open now, or when it opens next)."""
+    from werkzeug.local import LocalProxy
+
     from intake.pages import comes_after, label, labels
     from intake.services.summary import missing_steps, person
+    from intake.services.settings import clinic_availability, clinic_profile, local_date, local_time
 
     app.add_template_filter(label, "label")
     app.add_template_global(missing_steps, "missing_steps")
     app.add_template_global(person, "person")
     app.add_template_global(labels, "labels")
     app.add_template_filter(comes_after, "comes_after")
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(local_date, "local_date")
+    shared = {"clinic": LocalProxy(clinic_profile), "clinic_now": LocalProxy(clinic_availability)}
+    app.context_processor(lambda: shared)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -106,6 +106,14 @@ def _no_user_lookup() -> None:
     g._login_user = AnonymousUserMixin()
 
 
+def _no_settings_lookup() -> None:
+    """Render with the clinic's default profile: its stored one is in the database that just
+    failed (the footer shows the phone from ``INTAKE_CLINIC_PHONE`` if set)."""
+    from intake.services.settings import offline_profile
+
+    offline_profile()
+
+
 def database_unavailable(error: BaseException) -> Response:
     """The 503 for a database outage: JSON for the API, a page for patients or for staff."""
     cause = getattr(error, "orig", None) or error
@@ -115,6 +123,7 @@ def database_unavailable(error: BaseException) -> Response:
     )
     _rollback_quietly()
     _no_user_lookup()
+    _no_settings_lookup()
     if _wants_json():
         response = jsonify(
             error=_TITLES[503], detail=API_UNAVAILABLE, retry_after=RETRY_AFTER_SECONDS

@@ -28,7 +28,15 @@ ABOVE_SERVICES = (
     "intake.demo",
 )
 #: The pure layer: no web framework, no database, nothing that stores.
-PURE_MODULES = ("rules", "answers.py", "vocabulary.py", "text.py", "names.py", "passwords.py")
+PURE_MODULES = (
+    "rules",
+    "answers.py",
+    "vocabulary.py",
+    "text.py",
+    "names.py",
+    "passwords.py",
+    "clinic.py",
+)
 NOT_IN_PURE = (
     "flask",
     "flask_login",

@@ -6,11 +6,13 @@ rather than people, and change on their own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from wtforms import (
     BooleanField,
     EmailField,
+    Field,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -18,10 +20,21 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from intake import clinic
+from intake.clinic import InvalidSetting
 from intake.forms.base import BaseForm
 
 
@@ -37,8 +50,120 @@ class TokenRevokeForm(BaseForm):
     name = HiddenField(validators=[DataRequired()])
 
 
+class Cleans:
+    """Refuse at the field what the setting's own validator (``intake.clinic``) refuses."""
+
+    def __init__(self, clean: Callable[[str], Any]) -> None:
+        self.clean = clean
+
+    def __call__(self, form: BaseForm, field: Field) -> None:
+        try:
+            self.clean(field.data or "")
+        except InvalidSetting as error:
+            raise ValidationError(str(error)) from error
+
+
+class DayHoursCheck:
+    """One weekday's two times: both or neither, each a time, closing after opening
+    (``clinic.day_hours`` decides; the message goes to the field it is about)."""
+
+    def __init__(self, day: str, which: str) -> None:
+        self.day, self.which = day, which
+
+    def __call__(self, form: BaseForm, field: Field) -> None:
+        mine = field.data or ""
+        other = form[f"{self.day}_{'closes' if self.which == 'opens' else 'opens'}"].data or ""
+        try:
+            if mine.strip():
+                clinic.parse_clock(mine)
+            if self.which == "opens":
+                clinic.day_hours(mine, other)
+            else:
+                clinic.day_hours(other, mine)
+        except InvalidSetting as error:
+            if error.part in ("", self.which):
+                raise ValidationError(str(error)) from error
+
+
+def _time(day: str, which: str) -> StringField:
+    return StringField(
+        "Opens" if which == "opens" else "Closes",
+        validators=[DayHoursCheck(day, which)],
+        render_kw={"type": "time", "class": "short"},
+    )
+
+
 class SettingsForm(BaseForm):
+    """Every setting of ``intake.services.settings``; the view stores what changed."""
+
     export_free_text = BooleanField("Include free-text answers in CSV exports")
+    clinic_name = StringField(
+        "Clinic name",
+        description="As patients know it; shown in page titles and headers.",
+        validators=[Length(max=clinic.NAME_MAX)],
+        render_kw={"autocomplete": "organization"},
+    )
+    clinic_phone = StringField(
+        "Clinic phone number",
+        description="As patients should dial it, e.g. 503-555-0100. Shown on every patient page.",
+        validators=[Length(max=clinic.PHONE_MAX)],
+        render_kw={"autocomplete": "tel", "type": "tel"},
+    )
+    clinic_address = TextAreaField(
+        "Clinic address",
+        description="One line per line of the address.",
+        validators=[Length(max=clinic.ADDRESS_MAX)],
+        render_kw={"rows": 3},
+    )
+    time_zone = StringField(
+        "Time zone",
+        description=(
+            "The IANA name, e.g. America/New_York or America/Los_Angeles. Every time staff and "
+            "patients see is shown in it; the database keeps UTC."
+        ),
+        validators=[DataRequired("Give the clinic's time zone."), Cleans(clinic.clean_time_zone)],
+        render_kw={"spellcheck": "false", "autocapitalize": "off"},
+    )
+    monday_opens = _time("monday", "opens")
+    monday_closes = _time("monday", "closes")
+    tuesday_opens = _time("tuesday", "opens")
+    tuesday_closes = _time("tuesday", "closes")
+    wednesday_opens = _time("wednesday", "opens")
+    wednesday_closes = _time("wednesday", "closes")
+    thursday_opens = _time("thursday", "opens")
+    thursday_closes = _time("thursday", "closes")
+    friday_opens = _time("friday", "opens")
+    friday_closes = _time("friday", "closes")
+    saturday_opens = _time("saturday", "opens")
+    saturday_closes = _time("saturday", "closes")
+    sunday_opens = _time("sunday", "opens")
+    sunday_closes = _time("sunday", "closes")
+    holidays = TextAreaField(
+        "Holidays",
+        description=(
+            "Days the clinic is closed, one a line: the date as YYYY-MM-DD, then a name if you "
+            "like, e.g. 2026-12-25 Christmas Day."
+        ),
+        validators=[Cleans(clinic.parse_holiday_lines)],
+        render_kw={"rows": 5, "spellcheck": "false"},
+    )
+
+    def day_fields(self) -> list[tuple[str, Field, Field]]:
+        """(weekday, opens, closes) for each day, Monday first."""
+        return [(day, self[f"{day}_opens"], self[f"{day}_closes"]) for day in clinic.WEEKDAYS]
+
+    def hours(self) -> clinic.WeeklyHours | None:
+        """The validated week (None when no day has hours)."""
+        return clinic.weekly_hours(
+            [clinic.day_hours(o.data or "", c.data or "") for _day, o, c in self.day_fields()]
+        )
+
+    def fill_hours(self, hours: clinic.WeeklyHours | None) -> None:
+        for (_day, opens, closes), slot in zip(
+            self.day_fields(), hours or (None,) * 7, strict=True
+        ):
+            opens.data = slot.opens.strftime("%H:%M") if slot else ""
+            closes.data = slot.closes.strftime("%H:%M") if slot else ""
 
 
 class TierForm(BaseForm):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from wtforms import FieldList, FormField
 from wtforms.validators import StopValidation, ValidationError
 
@@ -151,8 +151,14 @@ def evaluation_day() -> date:
 
 
 def clinic_phone() -> str:
-    """The clinic's phone number from the settings (``INTAKE_CLINIC_PHONE``), or ""."""
-    return str(current_app.config.get("CLINIC_PHONE") or "") if has_app_context() else ""
+    """The clinic's phone number from the clinic settings (``/admin/settings``; until one is
+    saved, ``INTAKE_CLINIC_PHONE``), or "". Read when the message is needed, through the
+    settings service's per-request profile (the only setting a form reads)."""
+    if not has_app_context():
+        return ""
+    from intake.services.settings import clinic_profile
+
+    return clinic_profile().phone
 
 
 def too_young_message() -> str:

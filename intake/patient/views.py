@@ -31,11 +31,12 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm.exc import StaleDataError
 
+from intake.clinic import follow_up
 from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ResumeForm
 from intake.models import Draft, Submission
 from intake.patient import bp, device, wizard
-from intake.services import drafts
+from intake.services import drafts, settings
 
 SESSION_KEY = "draft_id"
 SEEN_KEY = "draft_seen_at"
@@ -321,7 +322,7 @@ def saved() -> ResponseReturnValue:
     return render_template(
         "patient/saved.html",
         resume_code=drafts.display_code(draft.resume_code),
-        expires_on=draft.expires_at.date(),
+        expires_on=settings.local_day(draft.expires_at),
         has_birth_date=draft.date_of_birth is not None,
         hide_after=current_app.config["CLINIC_DEVICE_CODE_SECONDS"]
         if device.is_clinic_device()
@@ -433,8 +434,19 @@ def _confirmation(*, printable: bool) -> ResponseReturnValue:
 
     summary = patient_summary(submission.evaluation) if submission.evaluation else []
     flags = {flag["code"] for flag in (submission.evaluation or {}).get("flags", [])}
+    profile = settings.clinic_profile()
+    answers = submission.answers
+    next_steps = follow_up(
+        settings.clinic_availability(),
+        urgent=submission.urgent,
+        agrees_to_contact=bool((answers.get("consent") or {}).get("agrees_to_contact")),
+        preferred_contact=(answers.get("patient") or {}).get("preferred_contact"),
+        phone=profile.phone,
+        address=profile.address,
+    )
     return render_template(
         "patient/done.html",
+        next_steps=next_steps,
         submission=submission,
         acute="suicide_risk_acute" in flags,
         right_now=(submission.answers.get("asq") or {}).get("thoughts_right_now"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from intake.extensions import db
 from intake.models import AuditEvent, ExportedRow, Submission
 from intake.security import MAX_DB_ID
+from intake.services import settings
 from intake.services.export import neutralise
 
 PAGE_SIZE = 50
@@ -29,8 +30,8 @@ class AuditQuery:
     actor: str = ""  # part of a staff email, in any case
     action: str = ""  # an action code (``intake.services.audit.ACTIONS``)
     submission: str = ""  # a submission id, or its reference in any case
-    date_from: date | None = None  # from the start of this day (UTC)
-    date_to: date | None = None  # to the end of this day (UTC)
+    date_from: date | None = None  # from the start of this day (the clinic's time zone)
+    date_to: date | None = None  # to the end of this day (the clinic's time zone)
 
 
 @dataclass
@@ -44,7 +45,8 @@ class AuditPage:
 
 
 def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """The start of the clinic's calendar day (its time zone, ``settings.day_start``)."""
+    return settings.day_start(day)
 
 
 def conditions(query: AuditQuery) -> list[sa.ColumnElement[bool]]:

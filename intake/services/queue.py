@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +37,7 @@ from intake.models import Submission
 from intake.models.submission import SubmissionPathway, pinned_condition
 from intake.names import fold_name
 from intake.rules import ruleset
+from intake.services import settings
 from intake.services.risk import last_contacts
 
 PAGE_SIZE = 50
@@ -143,9 +144,9 @@ def _conditions(
     start = _parse_date(f.date_from) if f.date_from else None
     end = _parse_date(f.date_to) if f.date_to else None
     if start:
-        conds.append(s.submitted_at >= datetime.combine(start, time.min, tzinfo=UTC))
+        conds.append(s.submitted_at >= settings.day_start(start))  # the clinic's days
     if end and end < date.max:  # up to 9999-12-31 means no upper bound (and has no next day)
-        conds.append(s.submitted_at < datetime.combine(end + timedelta(days=1), time.min, UTC))
+        conds.append(s.submitted_at < settings.day_start(end + timedelta(days=1)))
     if f.q:
         dob = _parse_date(f.q)
         if dob is not None:

@@ -1,31 +1,88 @@
 """Run-time settings an admin can change on ``/admin/settings``.
 
-Every setting is declared here with its default, so reading one that was never saved is safe and a
-typo in a key is an error, not a silent default.
+Every setting is declared here with its type, its default and its validator, so reading one that
+was never saved is safe and a typo in a key is an error, not a silent default. A value is stored
+as JSON (``setting`` table, key → JSON) and read back through the same validator
+(``intake.clinic`` holds the clinic's ones); a stored value that no longer passes (edited by
+hand) is logged and read as the default.
+
+The clinic's profile (``clinic_profile``) is read on almost every page (the phone in the footer,
+times in the clinic's zone): it costs one query per request at most, cached on ``flask.g``.
+``local_time`` is the one place a stored UTC time is written for people.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, Generic, TypeVar
 
+from flask import current_app, g, has_app_context
+
+from intake import clinic
+from intake.clinic import Availability, ClinicProfile, InvalidSetting
 from intake.extensions import db
 from intake.models.setting import Setting
 from intake.services import audit
 
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def _same(value: Any) -> Any:
+    return value
+
 
 @dataclass(frozen=True)
-class SettingSpec:
+class SettingSpec(Generic[T]):
+    """A setting: its key, wording, default and the one validator of its values.
+
+    ``clean`` turns a stored JSON value into the typed value (raising ``TypeError`` for a value
+    of the wrong shape, ``InvalidSetting`` for one it cannot take); ``dump`` turns a typed value
+    back into JSON. ``config_default`` names an app config key whose value, when set, is the
+    default instead (the clinic phone's ``INTAKE_CLINIC_PHONE``)."""
+
     key: str
     label: str
     hint: str
-    default: bool
+    default: T
+    clean: Callable[[Any], T]
+    dump: Callable[[T], Any] = _same
+    config_default: str | None = None
+
+    def default_value(self) -> T:
+        if self.config_default and has_app_context():
+            configured = current_app.config.get(self.config_default)
+            if configured:
+                try:
+                    return self.clean(configured)
+                except (TypeError, InvalidSetting) as error:
+                    log.warning(
+                        "%s cannot be used for %s (%s)", self.config_default, self.key, error
+                    )
+        return self.default
+
+
+def _text(max_length: int, *, multiline: bool = False) -> Callable[[Any], str]:
+    def clean(value: Any) -> str:
+        return clinic.clean_text(value, max_length=max_length, multiline=multiline)
+
+    return clean
 
 
 EXPORT_FREE_TEXT = "export.include_free_text"
+CLINIC_NAME = "clinic.name"
+CLINIC_PHONE = "clinic.phone"
+CLINIC_ADDRESS = "clinic.address"
+CLINIC_TIME_ZONE = "clinic.time_zone"
+CLINIC_HOURS = "clinic.hours"
+CLINIC_HOLIDAYS = "clinic.holidays"
 
-SETTINGS: dict[str, SettingSpec] = {
-    EXPORT_FREE_TEXT: SettingSpec(
+_SPECS: tuple[SettingSpec[Any], ...] = (
+    SettingSpec(
         key=EXPORT_FREE_TEXT,
         label="Include free-text answers in CSV exports",
         hint=(
@@ -34,37 +91,172 @@ SETTINGS: dict[str, SettingSpec] = {
             "files leave the app's access control."
         ),
         default=False,
+        clean=clinic.clean_bool,
     ),
-}
+    SettingSpec(
+        key=CLINIC_NAME,
+        label="Clinic name",
+        hint="As patients know it; shown in page titles and headers.",
+        default="",
+        clean=_text(clinic.NAME_MAX),
+    ),
+    SettingSpec(
+        key=CLINIC_PHONE,
+        label="Clinic phone number",
+        hint="As patients should dial it, e.g. 503-555-0100; shown on every patient page.",
+        default="",
+        clean=_text(clinic.PHONE_MAX),
+        config_default="CLINIC_PHONE",
+    ),
+    SettingSpec(
+        key=CLINIC_ADDRESS,
+        label="Clinic address",
+        hint="One line per line of the address.",
+        default="",
+        clean=_text(clinic.ADDRESS_MAX, multiline=True),
+    ),
+    SettingSpec(
+        key=CLINIC_TIME_ZONE,
+        label="Time zone",
+        hint="The IANA name, e.g. America/New_York; every time staff and patients see is in it.",
+        default=clinic.DEFAULT_TIME_ZONE,
+        clean=clinic.clean_time_zone,
+    ),
+    SettingSpec(
+        key=CLINIC_HOURS,
+        label="Opening hours",
+        hint="Clinic time. Leave a day blank when the clinic is closed.",
+        default=None,
+        clean=clinic.clean_hours,
+        dump=clinic.hours_json,
+    ),
+    SettingSpec(
+        key=CLINIC_HOLIDAYS,
+        label="Holidays",
+        hint="Days the clinic is closed, one a line: the date, then a name if you like.",
+        default=(),
+        clean=clinic.clean_holidays,
+        dump=clinic.holidays_json,
+    ),
+)
+
+#: Every setting by key, in the order the settings page shows them.
+SETTINGS: dict[str, SettingSpec[Any]] = {spec.key: spec for spec in _SPECS}
+CLINIC_KEYS = (
+    CLINIC_NAME,
+    CLINIC_PHONE,
+    CLINIC_ADDRESS,
+    CLINIC_TIME_ZONE,
+    CLINIC_HOURS,
+    CLINIC_HOLIDAYS,
+)
+_CACHE = "_clinic_profile"
+
+
+def _read(spec: SettingSpec[Any], stored: Setting | None) -> Any:
+    if stored is None:
+        return spec.default_value()
+    try:
+        return spec.clean(stored.value)
+    except (TypeError, InvalidSetting) as error:
+        log.warning("stored setting %s is not valid (%s); using its default", spec.key, error)
+        return spec.default_value()
 
 
 def get_setting(key: str) -> Any:
     """The stored value of a declared setting, or its default."""
     spec = SETTINGS[key]
-    stored = db.session.get(Setting, key)
-    return spec.default if stored is None else stored.value
+    return _read(spec, db.session.get(Setting, key))
 
 
-def all_settings() -> list[tuple[SettingSpec, Any]]:
+def all_settings() -> list[tuple[SettingSpec[Any], Any]]:
     """Every declared setting with its current value, in declaration order."""
     return [(spec, get_setting(key)) for key, spec in SETTINGS.items()]
 
 
 def set_setting(key: str, value: Any, *, user_id: int | None) -> bool:
-    """Store ``value`` and audit the change (flushed; the caller commits); returns whether it
-    changed. Storing the value a setting already has records nothing."""
+    """Store ``value`` and audit the change with the old and new (JSON) value (flushed; the
+    caller commits); returns whether it changed. Storing the value a setting already has records
+    nothing. A value of the wrong type raises ``TypeError``, one the setting cannot take
+    ``InvalidSetting`` (the form has said so at its field before)."""
     spec = SETTINGS[key]
-    if not isinstance(value, type(spec.default)):
-        raise TypeError(f"{key} takes a {type(spec.default).__name__}")
+    new = spec.dump(spec.clean(spec.dump(value)))
     stored = db.session.get(Setting, key)
-    current = spec.default if stored is None else stored.value
-    if current == value:
+    current = spec.dump(_read(spec, stored))
+    if current == new:
         return False
     if stored is None:
-        db.session.add(Setting(key=key, value=value, updated_by_id=user_id))
+        db.session.add(Setting(key=key, value=new, updated_by_id=user_id))
     else:
-        stored.value = value
+        stored.value = new
         stored.updated_by_id = user_id
     db.session.flush()
-    audit.record("setting_changed", detail={"key": key, "from": current, "to": value})
+    audit.record("setting_changed", detail={"key": key, "from": current, "to": new})
+    if has_app_context():
+        g.pop(_CACHE, None)
     return True
+
+
+def clinic_profile() -> ClinicProfile:
+    """The clinic's profile, read once per request (one query) and kept on ``flask.g``."""
+    cached = g.get(_CACHE)
+    if isinstance(cached, ClinicProfile):
+        return cached
+    rows = db.session.scalars(db.select(Setting).where(Setting.key.in_(CLINIC_KEYS)))
+    stored = {row.key: row for row in rows}
+    values = {key: _read(SETTINGS[key], stored.get(key)) for key in CLINIC_KEYS}
+    profile = _profile(values)
+    g.setdefault(_CACHE, profile)
+    return profile
+
+
+def offline_profile() -> None:
+    """For this request, the profile from the defaults alone, without the database (the
+    outage page renders while the database is unreachable)."""
+    values = {key: SETTINGS[key].default_value() for key in CLINIC_KEYS}
+    setattr(g, _CACHE, _profile(values))
+
+
+def _profile(values: dict[str, Any]) -> ClinicProfile:
+    return ClinicProfile(
+        name=values[CLINIC_NAME],
+        phone=values[CLINIC_PHONE],
+        address=values[CLINIC_ADDRESS],
+        time_zone=values[CLINIC_TIME_ZONE],
+        hours=values[CLINIC_HOURS],
+        holidays=values[CLINIC_HOLIDAYS],
+    )
+
+
+def utc_now() -> datetime:
+    """Now, in UTC (tests replace it to stop the clock)."""
+    return datetime.now(UTC)
+
+
+def clinic_availability(now: datetime | None = None) -> Availability:
+    """Whether the clinic is open now, else when it opens next (``clinic.availability``)."""
+    profile = clinic_profile()
+    return clinic.availability(profile.hours, profile.holidays, profile.zone, now or utc_now())
+
+
+def local_time(value: datetime, *, seconds: bool = False) -> str:
+    """A stored UTC time in the clinic's zone, ``2026-12-02 09:15 EST`` (the ``local_time``
+    template filter, the services' messages, the PDFs)."""
+    return clinic.format_time(value, clinic_profile().zone, seconds=seconds)
+
+
+def local_day(value: datetime) -> date:
+    """The clinic's calendar date of a stored UTC time."""
+    return clinic.local_day(value, clinic_profile().zone)
+
+
+def day_start(day: date) -> datetime:
+    """When the clinic's calendar day ``day`` begins, in UTC (the date filters of the queue,
+    the CSV export and the audit log count clinic days)."""
+    return clinic.day_start(day, clinic_profile().zone)
+
+
+def local_date(value: datetime) -> str:
+    """The clinic's calendar date of a stored UTC time, ``2026-12-02`` (the ``local_date``
+    template filter)."""
+    return local_day(value).isoformat()

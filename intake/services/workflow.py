@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from intake.extensions import db
 from intake.models import Note, StatusChange, Submission, User
 from intake.models.types import utcnow
-from intake.services import audit
+from intake.services import audit, settings
 
 #: Every status, in workflow order, with the words people see.
 STATUSES: dict[str, str] = {
@@ -70,7 +70,8 @@ class NoteLocked(WorkflowError):
 
 
 def format_time(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    """A stored time for people, in the clinic's zone (``settings.local_time``, the one home)."""
+    return settings.local_time(value)
 
 
 def allowed_transitions(status: str) -> tuple[str, ...]:

@@ -133,8 +133,23 @@ def test_insurance_and_admin_pages(live_server, new_page, screenshot, assert_acc
 
     page.goto(f"{live_server}/admin/settings")
     page.get_by_label("Include free-text answers in CSV exports").check()
+    page.get_by_label("Clinic phone number").fill("503-555-0100")
+    page.get_by_label("Time zone").fill("America/New_York")
+    # A browser's time field: what it posts must be what the page accepts.
+    page.get_by_label("Monday: opens").fill("09:00")
+    page.get_by_label("Monday: closes").fill("08:00")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_load_state()
+    assert page.locator("#monday_closes-error-1").is_visible()
+    _fits_a_phone(page)
+    assert_accessible(page, "admin settings with an error")
+    page.get_by_label("Monday: closes").fill("17:30")
+    page.get_by_label("Holidays").fill("2026-12-25 Christmas Day")
     page.get_by_role("button", name="Save settings").click()
     page.wait_for_load_state()
     assert page.get_by_text("Settings saved.").is_visible()
+    assert page.get_by_label("Monday: closes").input_value() == "17:30"
+    assert page.locator("#clinic-contact").get_by_text("503-555-0100").is_visible()
+    _fits_a_phone(page)
     screenshot(page, "admin-settings")
     assert_accessible(page, "admin settings")

@@ -22,3 +22,29 @@ def test_start_page_on_a_phone(
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
     screenshot(page, f"start-{'js' if javascript else 'nojs'}")
     assert_accessible(page, "start page")
+
+
+def test_the_clinic_name_and_phone_fit_a_phone(
+    app, live_server, new_page, screenshot, assert_accessible
+) -> None:
+    from intake.extensions import db
+    from intake.services import settings
+
+    settings.set_setting(settings.CLINIC_NAME, "Riverside Mind and Mood Clinic", user_id=None)
+    settings.set_setting(settings.CLINIC_PHONE, "+1 503-555-0100", user_id=None)
+    settings.set_setting(
+        settings.CLINIC_ADDRESS,
+        "1200 Northwest Riverside Boulevard\nPortland, OR 97201",
+        user_id=None,
+    )
+    db.session.commit()
+    page = new_page(javascript=False)
+    page.goto(live_server + "/")
+    assert page.title().endswith("· Riverside Mind and Mood Clinic")
+    assert page.locator("a.brand").inner_text() == "Riverside Mind and Mood Clinic"
+    phone = page.locator("#clinic-contact a")
+    assert phone.get_attribute("href") == "tel:+15035550100"
+    assert phone.inner_text() == "+1 503-555-0100"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "start-with-clinic-settings")
+    assert_accessible(page, "start page with the clinic's name and phone")

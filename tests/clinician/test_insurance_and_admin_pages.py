@@ -8,11 +8,13 @@ import sqlalchemy as sa
 from clinician_samples import rich_answers, store
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 
 from intake.extensions import db
 from intake.models import ApiToken, AuditEvent, InsuranceVerification
 from intake.services.settings import EXPORT_FREE_TEXT, get_setting
 from tests.factories import post
+from tests.patient.screen import Screen
 
 
 def _events(action: str) -> list[AuditEvent]:
@@ -147,11 +149,17 @@ def test_admin_changes_the_free_text_setting(app: Flask, client: FlaskClient, lo
     login_as("admin")
     page = client.get("/admin/settings").get_data(as_text=True)
     assert "Include free-text answers in CSV exports" in page
-    assert post(client, "/admin/settings", {"export_free_text": "y"}).status_code == 302
+
+    def save(ticked: bool) -> int:
+        screen = Screen(client.get("/admin/settings").get_data(as_text=True))
+        body = screen.tick("export_free_text", ticked).post_body("save")
+        return client.post("/admin/settings", data=MultiDict(body)).status_code
+
+    assert save(True) == 302
     assert get_setting(EXPORT_FREE_TEXT) is True
     assert [e.detail for e in _events("setting_changed")] == [
         {"key": EXPORT_FREE_TEXT, "from": False, "to": True}
     ]
-    assert post(client, "/admin/settings", {}).status_code == 302
+    assert save(False) == 302
     assert get_setting(EXPORT_FREE_TEXT) is False
     assert len(_events("setting_changed")) == 2

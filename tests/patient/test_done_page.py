@@ -13,6 +13,7 @@ from answer_documents import AS_OF_ISO, OCD_TWO_FAILED_SRIS, changed, sample_ans
 from flask import Flask, render_template
 
 from intake.answers import parse_answers
+from intake.clinic import Availability, follow_up
 from intake.models.submission import is_urgent
 from intake.rules import evaluate
 from intake.rules.education import default_education, patient_summary
@@ -35,6 +36,14 @@ def done_page(app: Flask, changes: dict[str, Any]) -> str:
             printable=False,
             acute=any(f["code"] == "suicide_risk_acute" for f in evaluation["flags"]),
             right_now=answers["asq"]["thoughts_right_now"],
+            # The clinic open now, the patient agreeing to a call (the wording's cases:
+            # tests/test_clinic.py, through the real page: test_done_wording.py).
+            next_steps=follow_up(
+                Availability("open"),
+                urgent=submission.urgent,
+                agrees_to_contact=True,
+                preferred_contact="phone",
+            ),
         )
     # Links split sentences in the markup; phrases are checked in the text a patient reads.
     return re.sub(r"\s+", " ", re.sub(r"<a [^>]*>|</a>", "", html))
