@@ -149,7 +149,11 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "INTAKE_SMTP_FROM": ("SMTP_FROM", str.strip, "an e-mail address"),
     "INTAKE_SMTP_TIMEOUT": ("SMTP_TIMEOUT", _seconds, "a number of seconds"),
     "INTAKE_ALERT_CLAIM_SECONDS": ("ALERT_CLAIM_SECONDS", _whole, "a whole number of seconds"),
-    "INTAKE_ALERT_DIGEST_HOUR": ("ALERT_DIGEST_HOUR", _hour, "an hour from 0 to 23 (UTC) or off"),
+    "INTAKE_ALERT_DIGEST_HOUR": (
+        "ALERT_DIGEST_HOUR",
+        _hour,
+        "an hour from 0 to 23 (the clinic's time zone) or off",
+    ),
 }
 
 
@@ -236,7 +240,7 @@ class Config:
     SMTP_PASSWORD = ""
     SMTP_FROM = "intake-alerts@localhost"
     SMTP_TIMEOUT = 10.0
-    #: Hour of the day (UTC) after which the day's digest of new submissions is sent (None,
+    #: Hour of the day (the clinic's time zone) after which the day's digest of new submissions is sent (None,
     #: ``off`` in the environment: no digest).
     ALERT_DIGEST_HOUR: int | None = 8
     #: A worker's claim on a delivery it is sending; after this another worker may take it

@@ -102,8 +102,8 @@ def register_template_filters(app: Flask) -> None:
     from werkzeug.local import LocalProxy
 
     from intake.pages import comes_after, label, labels
-    from intake.services.summary import missing_steps, person
     from intake.services.settings import clinic_availability, clinic_profile, local_date, local_time
+    from intake.services.summary import missing_steps, person
 
     app.add_template_filter(label, "label")
     app.add_template_global(missing_steps, "missing_steps")

@@ -13,8 +13,8 @@ Public entry points:
   that stores a submission (a partial urgent submission) must call it too, in its transaction.
 - ``escalate_due(now)``: urgent submissions still unacknowledged after their tier's interval
   alert the next tier; the last tier is alerted again at each of its intervals.
-- ``digest_due(now)``: once a day after ``ALERT_DIGEST_HOUR`` (UTC), tier 1 gets the number of
-  submissions of the 24 hours before, and a link to the queue.
+- ``digest_due(now)``: once a day after ``ALERT_DIGEST_HOUR`` (the clinic's time zone), tier 1
+  gets the number of submissions of the 24 hours before, and a link to the queue.
 - ``send_test(tier, by=...)``: an admin's test alert to one tier's recipients.
 - ``due_deliveries(now)``, ``claim(id, now)``, ``send_claimed(id, now)``: the worker's steps.
 
@@ -161,15 +161,20 @@ def escalate_due(now: datetime) -> list[Alert]:
 
 
 def digest_due(now: datetime) -> Alert | None:
-    """The day's digest, once, after ``ALERT_DIGEST_HOUR`` (UTC): how many submissions arrived
-    in the 24 hours before that hour, to tier 1, with a link to the queue."""
+    """The day's digest, once, after ``ALERT_DIGEST_HOUR`` on the clinic's clock (its time zone,
+    ``/admin/settings``): how many submissions arrived in the 24 hours before that hour, to
+    tier 1, with a link to the queue. The day is the clinic's day, so a clinic in Los Angeles
+    gets its 8 o'clock digest at 8 in the morning there, not at midnight."""
+    from intake.services.settings import clinic_profile
+
     hour = current_app.config["ALERT_DIGEST_HOUR"]
-    if hour is None or now.hour < hour:
+    local = now.astimezone(clinic_profile().zone)
+    if hour is None or local.hour < hour:
         return None
-    key = f"daily_digest:{now.date().isoformat()}"
+    key = f"daily_digest:{local.date().isoformat()}"
     if db.session.scalar(sa.select(Alert.id).where(Alert.key == key)) is not None:
         return None
-    until = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    until = local.replace(hour=hour, minute=0, second=0, microsecond=0).astimezone(now.tzinfo)
     count = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Submission)

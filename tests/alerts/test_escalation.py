@@ -13,6 +13,7 @@ from flask import Flask
 from intake.extensions import db
 from intake.models import Alert, Submission
 from intake.services import risk
+from intake.services.settings import CLINIC_TIME_ZONE, set_setting
 from intake.worker import sweep
 from tests.alerts.helpers import PATIENT_DATA, make_tier, submit
 from tests.alerts.servers import SmtpServer
@@ -157,3 +158,23 @@ def test_the_digest_counts_the_days_submissions_once(app: Flask, smtp: SmtpServe
     sweep(today + timedelta(days=1, hours=9))
     assert _who(smtp) == {DESK: 2}
     assert smtp.messages[1].message["Subject"] == "Daily digest: 1 new intake"
+
+
+def test_the_digest_hour_is_the_clinics_own(app: Flask, smtp: SmtpServer) -> None:
+    """8 o'clock in Los Angeles (PST, UTC-8, before the 2031 change on March 9) is 16:00 UTC:
+    the digest waits for it and counts the clinic's 24 hours before it."""
+    app.config["ALERT_DIGEST_HOUR"] = 8
+    set_setting(CLINIC_TIME_ZONE, "America/Los_Angeles", user_id=None)
+    db.session.commit()
+    make_tier("Front desk", emails=(DESK,))
+    day = datetime(2031, 3, 4, tzinfo=UTC)
+    make_submission(submitted_at=day - timedelta(hours=8, minutes=30))  # 15:30 UTC, too early
+    make_submission(submitted_at=day - timedelta(hours=7, minutes=30))  # 08:30 PST the day before
+    make_submission(submitted_at=day + timedelta(hours=15))  # 07:00 PST
+
+    sweep(day + timedelta(hours=9))  # 09:00 UTC, 01:00 in Los Angeles
+    sweep(day + timedelta(hours=15, minutes=59))
+    assert smtp.messages == []
+    sweep(day + timedelta(hours=16, minutes=2))
+    (digest,) = smtp.messages
+    assert digest.message["Subject"] == "Daily digest: 2 new intakes"
