@@ -240,8 +240,8 @@ class Config:
     SMTP_PASSWORD = ""
     SMTP_FROM = "intake-alerts@localhost"
     SMTP_TIMEOUT = 10.0
-    #: Hour of the day (the clinic's time zone) after which the day's digest of new submissions is sent (None,
-    #: ``off`` in the environment: no digest).
+    #: Hour of the day (the clinic's time zone) after which the day's digest of new submissions
+    #: is sent (None, ``off`` in the environment: no digest).
     ALERT_DIGEST_HOUR: int | None = 8
     #: A worker's claim on a delivery it is sending; after this another worker may take it
     #: over (the first one died or hung). Longer than the SMTP and webhook timeouts.
