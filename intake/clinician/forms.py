@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
+from flask import has_app_context
 from wtforms import IntegerField, RadioField, SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -36,10 +37,15 @@ class ReviewForm(BaseForm):
 
 
 def assessment_zone() -> tzinfo:
-    """The zone an assessment's typed time is read in (and its default shown in): UTC, as
-    every staff page shows times. The one place to change when the clinic has a zone of its
-    own."""
-    return UTC
+    """The zone an assessment's typed time is read in (and its default shown in): the clinic's
+    (``/admin/settings``), the zone every staff page shows times in. Read when the field is
+    drawn or posted, through the settings service's per-request profile (UTC outside a
+    request)."""
+    if not has_app_context():
+        return UTC
+    from intake.services.settings import clinic_profile
+
+    return clinic_profile().zone
 
 
 def _now() -> datetime:
@@ -50,7 +56,7 @@ class RiskAssessmentForm(BaseForm):
     """A clinician's brief safety assessment of an urgent submission (its sign-off)."""
 
     assessed_at = DateTimeLocalField(
-        "When you assessed the patient (UTC)",
+        "When you assessed the patient (the clinic's time)",
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
         tz=assessment_zone,
         default=_now,

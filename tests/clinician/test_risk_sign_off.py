@@ -235,3 +235,23 @@ def test_the_pdf_carries_the_calls_and_the_assessment_on_two_pages(
     assert f"Safety plan made — {doctor.email}" in text
     assert "Plan made with her sister present." in text
     assert "Reached the patient — desk@example.org" in text and "Will come in today." in text
+
+
+def test_the_typed_assessment_time_is_the_clinics_own(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    """In New York, 09:30 on a July morning (EDT, UTC-4) is 13:30 UTC; in January (EST, UTC-5)
+    14:30 UTC. Times typed by a clinician are read in the clinic's zone, as pages show them."""
+    from intake.services.settings import CLINIC_TIME_ZONE, set_setting
+
+    set_setting(CLINIC_TIME_ZONE, "America/New_York", user_id=None)
+    db.session.commit()
+    login_as("clinician")
+    for typed, stored in (
+        ("2026-07-01T09:30", datetime(2026, 7, 1, 13, 30, tzinfo=UTC)),
+        ("2026-01-15T09:30", datetime(2026, 1, 15, 14, 30, tzinfo=UTC)),
+    ):
+        s = make_submission(changes=ASQ_YES, submitted_at=stored - timedelta(hours=3))
+        assert _sign_off(client, s, assessed_at=typed).status_code == 302
+        assessed = committed(
+            sa.select(RiskAssessment.assessed_at).where(RiskAssessment.submission_id == s.id)
+        )
+        assert assessed is not None and assessed.astimezone(UTC) == stored
