@@ -64,18 +64,6 @@ def _context(submission: Submission) -> dict[str, object]:
     }
 
 
-@bp.app_context_processor
-def clinician_header() -> dict[str, object]:
-    """``unsigned_urgent_count()`` for the staff navigation of a clinician (read when drawn)."""
-
-    def count() -> int:
-        if not current_user.is_authenticated or not current_user.has_role(*CLINICIAN_ROLES):
-            return 0
-        return risk.unsigned_count()
-
-    return {"unsigned_urgent_count": count}
-
-
 def _me() -> User:
     return cast(User, current_user._get_current_object())
 

@@ -34,7 +34,7 @@ from sqlalchemy.orm import QueryableAttribute, aliased
 
 from intake.extensions import db
 from intake.models import Submission
-from intake.models.submission import SubmissionPathway, pinned_condition
+from intake.models.submission import SubmissionPathway, pinned_condition, unsigned_condition
 from intake.names import fold_name
 from intake.rules import ruleset
 from intake.services import settings
@@ -682,11 +682,19 @@ class UrgentCounts:
     needing_attention: Count
     unacknowledged: Count
     newest_id: int
+    #: For a clinician: the urgent submissions no clinician has signed off yet (the clinicians'
+    #: list, ``ix_submission_unsigned``); None when not asked for.
+    unsigned: Count | None = None
 
     @property
     def header_text(self) -> str:
         """The header's words: "3 urgent not acknowledged", "more than 10,000 urgent ..."."""
         return f"{self.needing_attention} urgent not acknowledged"
+
+    @property
+    def unsigned_text(self) -> str:
+        """The clinician's header link: "Urgent, not signed off (3)" ("" when not asked for)."""
+        return "" if self.unsigned is None else f"Urgent, not signed off ({self.unsigned})"
 
     @property
     def cursor(self) -> QueueCursor:
@@ -698,18 +706,34 @@ def _newest_id() -> sa.ScalarSelect[int | None]:
     return sa.select(sa.func.max(Submission.id)).scalar_subquery()
 
 
-def urgent_counts() -> UrgentCounts:
+def _unsigned_figure(clinician: bool) -> sa.ScalarSelect[int]:
+    """The capped count of the clinicians' list (``ix_submission_unsigned``), or NULL when
+    the reader is not a clinician (the statement keeps one shape)."""
+    if clinician:
+        return _capped(unsigned_condition(), COUNT_CAP)
+    return sa.select(sa.null()).scalar_subquery()
+
+
+def urgent_counts(*, clinician: bool = False) -> UrgentCounts:
     """The header's urgent figures, exact up to ``COUNT_CAP``, and the newest submission's id.
 
     The one place the staff header and the queue's live updates take "urgent" from: one
     statement, the count read from the partial index ``ix_submission_pinned`` (it holds only
-    the unacknowledged urgent rows) and the newest id from the primary key.
+    the unacknowledged urgent rows) and the newest id from the primary key; for a clinician
+    also the count of the clinicians' list, from ``ix_submission_unsigned``.
     """
-    found, newest = db.session.execute(
-        sa.select(_capped(_pinned_condition(), COUNT_CAP), _newest_id())
+    found, newest, unsigned = db.session.execute(
+        sa.select(
+            _capped(_pinned_condition(), COUNT_CAP), _newest_id(), _unsigned_figure(clinician)
+        )
     ).one()
     unacknowledged = _count(found, COUNT_CAP)
-    return UrgentCounts(unacknowledged, unacknowledged, int(newest or 0))
+    return UrgentCounts(
+        unacknowledged,
+        unacknowledged,
+        int(newest or 0),
+        _count(unsigned, COUNT_CAP) if clinician else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -723,7 +747,7 @@ class QueueChanges:
     stale: bool
 
 
-def queue_changes(since: QueueCursor | None) -> QueueChanges:
+def queue_changes(since: QueueCursor | None, *, clinician: bool = False) -> QueueChanges:
     """The queue's changes since ``since`` (None: nothing is new), in one statement.
 
     Arrivals are the submissions with a greater id than the cursor's newest (a range of the
@@ -732,17 +756,23 @@ def queue_changes(since: QueueCursor | None) -> QueueChanges:
     acknowledgement elsewhere). Counts only: no patient data is read.
     """
     if since is None:
-        return QueueChanges(urgent_counts(), Count(0), Count(0), stale=False)
-    found, newest, new, new_urgent = db.session.execute(
+        return QueueChanges(urgent_counts(clinician=clinician), Count(0), Count(0), stale=False)
+    found, newest, new, new_urgent, unsigned = db.session.execute(
         sa.select(
             _capped(_pinned_condition(), COUNT_CAP),
             _newest_id(),
             _capped(Submission.id > since.newest_id, NEW_CAP),
             _capped(sa.and_(_pinned_condition(), Submission.id > since.newest_id), NEW_CAP),
+            _unsigned_figure(clinician),
         )
     ).one()
     unacknowledged = _count(found, COUNT_CAP)
-    counts = UrgentCounts(unacknowledged, unacknowledged, int(newest or 0))
+    counts = UrgentCounts(
+        unacknowledged,
+        unacknowledged,
+        int(newest or 0),
+        _count(unsigned, COUNT_CAP) if clinician else None,
+    )
     arrived, arrived_urgent = _count(new, NEW_CAP), _count(new_urgent, NEW_CAP)
     stale = bool(arrived) or counts.cursor.urgent != since.urgent
     return QueueChanges(counts, arrived, arrived_urgent, stale)

@@ -36,7 +36,12 @@ def urgent_header() -> qs.UrgentCounts | None:
     admin) or nobody signed in."""
     if not current_user.is_authenticated or not current_user.has_role(*LIVE_ROLES):
         return None
-    return qs.urgent_counts()
+    return qs.urgent_counts(clinician=_is_clinician())
+
+
+def _is_clinician() -> bool:
+    """Clinicians also see (and poll) the count of their urgent list, waiting for sign-off."""
+    return bool(current_user.has_role("clinician"))
 
 
 def poll_seconds() -> int:
@@ -86,7 +91,7 @@ def queue_changes() -> ResponseReturnValue:
     since = qs.QueueCursor.parse(token) if token else None
     if token and since is None:
         return jsonify(error="bad_cursor"), 400
-    changes = qs.queue_changes(since)
+    changes = qs.queue_changes(since, clinician=_is_clinician())
     counts = changes.counts
     message, action = announcement(changes)
     return jsonify(
@@ -101,6 +106,9 @@ def queue_changes() -> ResponseReturnValue:
         new_urgent=int(changes.new_urgent),
         new_urgent_more=changes.new_urgent.more,
         header=counts.header_text,
+        unsigned_urgent=None if counts.unsigned is None else int(counts.unsigned),
+        unsigned_urgent_more=bool(counts.unsigned and counts.unsigned.more),
+        unsigned_header=counts.unsigned_text,
         message=message,
         action=action,
     )

@@ -40,6 +40,9 @@ FIELDS = {
     "new_urgent",
     "new_urgent_more",
     "header",
+    "unsigned_urgent",
+    "unsigned_urgent_more",
+    "unsigned_header",
     "message",
     "action",
 }
@@ -260,10 +263,14 @@ def test_the_poll_and_the_header_read_indexes(app: Flask, is_postgres: bool) -> 
         make_submission(changes=ASQ_YES)
         make_submission()
     cursor = qs.urgent_counts().cursor
-    statements = _statements_of(qs.urgent_counts) + _statements_of(
-        lambda: qs.queue_changes(qs.QueueCursor(cursor.newest_id - 2, cursor.urgent))
+    since = qs.QueueCursor(cursor.newest_id - 2, cursor.urgent)
+    statements = (
+        _statements_of(qs.urgent_counts)
+        + _statements_of(lambda: qs.queue_changes(since))
+        + _statements_of(lambda: qs.urgent_counts(clinician=True))
+        + _statements_of(lambda: qs.queue_changes(since, clinician=True))
     )
-    assert len(statements) == 2  # one statement each
+    assert len(statements) == 4  # one statement each, a clinician's too
     conn = db.session.connection()
     if is_postgres:
         conn.exec_driver_sql("SET enable_seqscan = off")
@@ -382,3 +389,46 @@ def test_refresh_reloads_the_queue_with_its_filters(client: FlaskClient, login_a
     again = client.post("/staff/", data=fields).get_data(as_text=True)
     assert again.count("Castellanos, ") == 2  # both in review, the new one too
     assert '<option selected value="in_review">' in again
+
+
+def test_a_clinicians_header_counts_the_list_waiting_for_sign_off(
+    client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    """A clinician's header says how many urgent submissions wait for a clinician's sign-off
+    (docs/staff.md, the risk workflow), drawn with the page and polled like the urgent figure;
+    a contact attempt does not change it, a sign-off does. The front desk has no such figure."""
+    from intake.services import risk
+    from tests.factories import make_user
+
+    first = make_submission(changes=ASQ_YES)
+    make_submission(changes=ASQ_YES)
+    make_submission()
+    doctor = login_as("clinician")
+    html = client.get("/clinician/").get_data(as_text=True)
+    assert 'id="unsigned-count"' in _header(html)
+    assert "Urgent, not signed off (2)" in _header(html)
+    cursor = _poll(client)["cursor"]
+    risk.record_contact_attempt(first, by=make_user("front_desk"), outcome="no_answer", note="")
+    db.session.commit()
+    polled = _poll(client, cursor)
+    assert (polled["unsigned_urgent"], polled["unacknowledged_urgent"]) == (2, 1)
+    risk.record_assessment(
+        first,
+        by=doctor,
+        outcome="no_current_risk",
+        note="",
+        assessed_at=utcnow(),
+        expected_version=first.version,
+    )
+    db.session.commit()
+    polled = _poll(client, cursor)
+    assert (polled["unsigned_urgent"], polled["unsigned_header"]) == (
+        1,
+        "Urgent, not signed off (1)",
+    )
+
+    desk = app_client(client)
+    login_as("front_desk", on=desk)
+    html = desk.get("/staff/").get_data(as_text=True)
+    assert 'id="unsigned-count"' not in _header(html)
+    assert _poll(desk)["unsigned_urgent"] is None

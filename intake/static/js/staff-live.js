@@ -59,9 +59,16 @@
     say("Live updates stopped: you are signed out. Reload the page to sign in again.", false);
   }
 
+  var unsignedLink = document.getElementById("unsigned-count");
+
   function update(data) {
     link.textContent = data.header;
     link.classList.toggle("has-urgent", data.urgent > 0);
+    if (unsignedLink && data.unsigned_header) {
+      // A clinician's list: urgent submissions waiting for a clinician's sign-off.
+      unsignedLink.textContent = data.unsigned_header;
+      unsignedLink.classList.toggle("has-urgent", data.unsigned_urgent > 0);
+    }
     if (!box) return;
     if (!data.stale || !data.message) {
       shownMessage = "";
