@@ -98,6 +98,7 @@ def test_polling_stops_when_the_session_ends(  # type: ignore[no-untyped-def]
     make_user("clinician", email="doc@example.org")
     page = new_page()
     _sign_in(page, live_server, "doc@example.org")
+    page.goto(live_server + "/staff/")  # a clinician lands on their urgent list: open the queue
     polls: list[int] = []
     page.on(
         "response",
