@@ -98,10 +98,12 @@ def test_a_positive_screen_is_told_contacted_and_signed_off(
     (alert,) = smtp.messages
     assert alert.recipients == [ON_CALL]
     assert submission.reference in alert.message["Subject"]
-    body = alert.raw.decode()
-    assert f"/staff/submissions/{submission.id}" in body
-    for answer in (VALID["about"]["first_name"], VALID["about"]["last_name"], "1985"):
-        assert answer not in body, answer
+    # What a person reads: the subject and the text (the headers' random ids are not answers).
+    words = f"{alert.message['Subject']}\n{alert.message.get_payload()}"
+    assert f"/staff/submissions/{submission.id}" in words
+    about = VALID["about"]
+    for answer in (about["first_name"], about["last_name"], about["date_of_birth"], about["email"]):
+        assert answer not in alert.raw.decode(), answer
 
     # The front desk calls: no answer. It leaves the pinned list; escalation stops.
     page = new_page(viewport=viewport)
