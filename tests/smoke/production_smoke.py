@@ -189,8 +189,9 @@ def first_sign_in(
     status, url, _body = browser.request(
         "/staff/login/setup-2fa", {"csrf_token": token, "code": code}
     )
-    if status != 200 or not url.endswith("/staff/"):
-        raise SmokeFailure(f"two-factor set-up: {status} at {url}, not the queue")
+    # Home: the queue, or for a clinician the clinicians' urgent list (docs/staff.md).
+    if status != 200 or not url.endswith(("/staff/", "/clinician/")):
+        raise SmokeFailure(f"two-factor set-up: {status} at {url}, not the account's home page")
     return browser
 
 
