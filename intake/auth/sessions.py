@@ -20,6 +20,9 @@ from intake.models.types import utcnow
 
 LOGIN_AT = "_staff_login_at"
 SEEN_AT = "_staff_seen_at"
+#: The idle clock moves (and the cookie is written) at most once a minute, as the patient's:
+#: most responses send no cookie, so none puts back a stale copy over a concurrent change.
+SEEN_STEP = 60
 #: The sign-in under way: account id, generation, time, the step it is at, whether a code was
 #: checked. Ids and flags only; the authenticator secret being set up stays on the server.
 PENDING_2FA = "_staff_2fa_pending"
@@ -62,7 +65,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "basic"
+    # No Flask-Login session protection: its "basic" mode only marks a session not fresh,
+    # which nothing here reads (staff sessions are bound to a server-side StaffSession record,
+    # revocable, with idle and absolute limits), and it wrote that mark into every anonymous
+    # patient's cookie the first time any page was drawn. A response that writes the cookie
+    # from what its request read can undo a concurrent request's change: a 404 for
+    # /favicon.ico, drawn beside "Start", once put back the cookie without the new draft.
+    login_manager.session_protection = None
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -146,7 +155,7 @@ def enforce_session_limits() -> None:
         end_session()
         flash("Please sign in again to finish setting up your account.", "info")
         return
-    if not _background_request():
+    if not _background_request() and now - seen_at >= SEEN_STEP:
         session[SEEN_AT] = now
 
 

@@ -45,6 +45,9 @@ CLOSED_KEY = "draft_closed_idle"
 DONE_SHOWN_KEY = "done_shown_at"
 FINISHED_KEY = "finished"
 STEP_ACTIONS = ("next", "back", "save")
+#: The idle clock's step (seconds): it moves, and the cookie is written, at most once a minute,
+#: so most requests send no cookie (no re-signing; no stale copy to race another request).
+SEEN_STEP = 60
 
 
 @bp.before_request
@@ -53,12 +56,15 @@ def forget_idle_draft() -> None:
     if SESSION_KEY not in session:
         return
     now = int(time.time())
-    idle = now - int(session.get(SEEN_KEY, now))
+    if SEEN_KEY not in session:
+        session[SEEN_KEY] = now
+        return
+    idle = now - int(session[SEEN_KEY])
     if idle > current_app.config["PATIENT_IDLE_TIMEOUT"].total_seconds():
         session.pop(SESSION_KEY, None)
         session.pop(SEEN_KEY, None)
         session[CLOSED_KEY] = True
-    else:
+    elif idle >= SEEN_STEP:
         session[SEEN_KEY] = now
 
 
