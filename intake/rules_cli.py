@@ -29,6 +29,7 @@ def register_rules_commands(app: Flask) -> None:
     never runs for it. Registering it here too keeps it on ``app.cli`` for tests and tools.
     """
     app.cli.add_command(evaluate_command)
+    app.cli.add_command(evaluate_course_command)
     app.cli.add_command(rules_group)
 
 
@@ -69,6 +70,27 @@ def evaluate_command(path: str, as_of: datetime | None, generation: str) -> None
         sys.exit(1)
     result = evaluate(answers, day, shipped_ruleset(generation))
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+@click.command("evaluate-course")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
+def evaluate_course_command(path: str) -> None:
+    """Validate an intake-course/1 document (PATH, or - for stdin); print its course-evaluation/1.
+
+    As ``evaluate``: a valid document prints the evaluation JSON and exits 0; otherwise every
+    problem goes to stderr as "path: message", nothing to stdout, and the exit status is 1.
+    """
+    from intake.answers import InvalidAnswers
+    from intake.course import parse_course
+    from intake.rules.outcomes import evaluate_course
+
+    try:
+        course = parse_course(_read_json(path))
+    except InvalidAnswers as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    click.echo(json.dumps(evaluate_course(course), indent=2, ensure_ascii=False))
 
 
 def _read_json(path: str) -> Any:

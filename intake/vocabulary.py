@@ -223,6 +223,27 @@ RELATIONSHIPS = _choices(
     ("other", "Someone else", "other"),
 )
 
+# Check-ins during a course of care (intake-course/1) --------------------------------------------
+# The known TMS side effects (clinical-facts.md, "TMS safety"), each rated none to severe; the
+# codes are the contract's keys. The staff label is what the course pages and the rules name.
+
+SIDE_EFFECTS = _choices(
+    ("headache", "Headache", "headache"),
+    ("scalp_discomfort", "Scalp discomfort or pain where the coil sits", "scalp discomfort"),
+    ("twitching", "Twitching of the jaw or face during sessions", "jaw or facial twitching"),
+    ("light_headedness", "Feeling light-headed", "light-headedness"),
+    ("hearing_change", "A change in your hearing", "hearing change"),
+    ("seizure", "A seizure (a fit)", "seizure"),
+    ("elevated_mood", "Feeling unusually high, wired or full of energy", "elevated mood"),
+    ("other", "Something else", "other side effect"),
+)
+SIDE_EFFECT_SEVERITY = _choices(
+    ("none", "None"),
+    ("mild", "Mild"),
+    ("moderate", "Moderate"),
+    ("severe", "Severe"),
+)
+
 # Questionnaire items ----------------------------------------------------------------------------
 # PHQ-9, GAD-7 and ASQ in their published wording (intake.forms.questionnaires has the stems and
 # the attributions their publishers ask for); the TMS safety questions are our own plain-language

@@ -36,6 +36,7 @@ PURE_MODULES = (
     "names.py",
     "passwords.py",
     "clinic.py",
+    "course.py",
 )
 NOT_IN_PURE = (
     "flask",
