@@ -27,11 +27,10 @@ import yaml
 
 from intake import vocabulary as vocab
 from intake.rules.engine import SCREENING_FLAGS
-from intake.rules.expressions import BOOL, INT, TEXT, Compiled, FactType, enum
+from intake.rules.expressions import BOOL, INT, TEXT, FactType, enum
 from intake.rules.facts import screening_facts, total
 from intake.rules.ruleset import (
     LEVELS,
-    Line,
     Rule,
     Ruleset,
     RulesetError,
@@ -80,26 +79,13 @@ _FLAG_TYPES: dict[str, FactType] = {
 
 
 @dataclass(frozen=True)
-class Status:
-    code: str
-    when: Compiled
-    because: tuple[Line, ...]
-
-    def explain(self, facts: Mapping[str, Any]) -> list[str]:
-        return [
-            line.text.render(facts)
-            for line in self.because
-            if line.condition is None or line.condition(facts)
-        ]
-
-
-@dataclass(frozen=True)
 class OutcomeRuleset:
     """A loaded outcome ruleset; ``sha256`` covers its file then the screening ruleset's hash."""
 
     version: str
     sha256: str
-    statuses: tuple[Status, ...]
+    #: The statuses as rules (``kind`` "status"), in the file's order: the first that holds.
+    statuses: tuple[Rule, ...]
     screening: tuple[Rule, ...]
     flags: tuple[Rule, ...]
 
@@ -151,17 +137,18 @@ def _screening(path: Path, name: Any) -> Ruleset:
     return rules
 
 
-def _status(item: Any) -> Status:
+def _status(item: Any) -> Rule:
     item = _mapping(item, "statuses", {"code", "when", "because"})
     code = item.get("code")
     where = f"status {code}"
     if code not in STATUSES:
         raise RulesetError(f"{where}: must be one of {', '.join(STATUSES)}")
-    when, _uses = _condition(item.get("when"), _STATUS_TYPES, f"{where}: when")
-    return Status(code, when, _because(item.get("because"), _STATUS_TYPES, where, patient=False))
+    when, uses = _condition(item.get("when"), _STATUS_TYPES, f"{where}: when")
+    because = _because(item.get("because"), _STATUS_TYPES, where, patient=False)
+    return Rule(kind="status", code=code, when=when, uses=uses, because=because)
 
 
-def _check_statuses(statuses: tuple[Status, ...]) -> None:
+def _check_statuses(statuses: tuple[Rule, ...]) -> None:
     codes = [status.code for status in statuses]
     if len(set(codes)) != len(codes):
         raise RulesetError("statuses: a status is defined twice")
