@@ -87,6 +87,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "POST /staff/submissions/<int:submission_id>/insurance": ONLY_FRONT_DESK,
     "GET /staff/submissions/<int:submission_id>/prior-auth": ONLY_FRONT_DESK,
     "POST /staff/export.csv": ONLY_FRONT_DESK,
+    "POST /staff/billing.csv": ONLY_FRONT_DESK,
     # front desk and admin: marking the browser as a clinic device lent to patients
     "GET /staff/device": frozenset({FRONT_DESK, ADMIN}),
     "POST /staff/device": frozenset({FRONT_DESK, ADMIN}),

@@ -14,9 +14,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from datetime import tzinfo
 from typing import Any
 
-from intake.models import Submission
+from intake.clinic import format_time, local_day
+from intake.models import InsuranceVerification, Submission
 
 #: Characters that make a spreadsheet evaluate a cell (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,6 +47,34 @@ FREE_TEXT_COLUMNS = (
     "subscriber_name",
     "signature",
 )
+
+
+#: The billing export (docs/staff.md, "Exports"): what a biller needs to bill or to chase a
+#: prior authorization. Payer, member id and subscriber are administrative data a biller must
+#: have, so they are in it whatever the free-text setting says (that setting is about the
+#: patient's own words in the general export).
+BILLING_COLUMNS = (
+    "reference",
+    "submitted",
+    "last_name",
+    "first_name",
+    "date_of_birth",
+    "coverage_type",
+    "payer",
+    "member_id",
+    "group_number",
+    "subscriber_relationship",
+    "subscriber_name",
+    "subscriber_date_of_birth",
+    "eligibility_confirmed",
+    "prior_auth_status",
+    "prior_auth_reference",
+    "phq9_total",
+    "phq9_date",
+)
+#: Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; without one, accented
+#: names (José, Zoë) come out garbled.
+BYTE_ORDER_MARK = "\ufeff"
 
 
 def columns(*, free_text: bool) -> tuple[str, ...]:
@@ -107,6 +137,45 @@ def row(submission: Submission, *, free_text: bool) -> list[str]:
             answers["consent"]["signature"] if "consent" in answers else NOT_ANSWERED,
         ]
     return [neutralise(cell) for cell in cells]
+
+
+def billing_row(
+    submission: Submission, verification: InsuranceVerification | None, zone: tzinfo
+) -> list[str]:
+    """One submission for the billing export, in :data:`BILLING_COLUMNS` order; times and the
+    PHQ-9's date in the clinic's zone (``zone``: the body is written after the request)."""
+    answers = submission.answers
+    patient = answers.get("patient") or answers["contact"]
+    insurance = answers.get("insurance") or {}
+    phq9 = ((submission.evaluation or {}).get("scores") or {}).get("phq9")
+    cells: list[object] = [
+        submission.reference,
+        format_time(submission.submitted_at, zone),
+        patient["last_name"],
+        patient["first_name"],
+        patient["date_of_birth"],
+        submission.coverage_type or NOT_ANSWERED,
+        insurance.get("payer_name"),
+        insurance.get("member_id"),
+        insurance.get("group_number"),
+        insurance.get("subscriber_relationship"),
+        insurance.get("subscriber_name"),
+        insurance.get("subscriber_date_of_birth"),
+        ("yes" if verification.eligibility_confirmed else "no") if verification else "no",
+        verification.prior_auth if verification else "unknown",
+        verification.prior_auth_reference if verification else "",
+        phq9["total"] if phq9 else NOT_ANSWERED,
+        local_day(submission.submitted_at, zone).isoformat() if phq9 else "",
+    ]
+    return [neutralise(cell) for cell in cells]
+
+
+def stream_billing_csv(
+    rows: Iterable[tuple[Submission, InsuranceVerification | None]], zone: tzinfo
+) -> Iterator[str]:
+    """The billing CSV in chunks, starting with a byte-order mark (for Excel)."""
+    yield BYTE_ORDER_MARK
+    yield from csv_chunks(BILLING_COLUMNS, (billing_row(s, v, zone) for s, v in rows))
 
 
 def stream_csv(submissions: Iterable[Submission], *, free_text: bool) -> Iterator[str]:
