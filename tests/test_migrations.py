@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
@@ -14,6 +16,11 @@ def test_models_and_migrations_agree(app: Flask) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
+
+
+def stored_then(table: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The values of ``row_values`` that the older schema ``table`` has columns for."""
+    return {name: value for name, value in values.items() if name in table.c}
 
 
 def test_0008_marks_stored_acute_evaluations(tmp_path, database_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -47,8 +54,7 @@ def test_0008_marks_stored_acute_evaluations(tmp_path, database_url: str) -> Non
             with db.engine.begin() as conn:
                 for reference, changes in (("ACUT", ASQ_ACUTE), ("NONA", ASQ_YES), ("CALM", {})):
                     answers = parse_answers(changed(sample_answers(), changes), day)
-                    values = row_values(answers, evaluate(answers, day))
-                    del values["acute"]
+                    values = stored_then(table, row_values(answers, evaluate(answers, day)))
                     now = datetime.now(UTC)
                     conn.execute(
                         table.insert().values(
@@ -128,7 +134,7 @@ def test_0011_moves_pathways_to_the_join_table_and_back(tmp_path, database_url: 
                     now = datetime.now(UTC)
                     conn.execute(
                         table.insert().values(
-                            **row_values(answers, evaluation),
+                            **stored_then(table, row_values(answers, evaluation)),
                             pathway_codes="",
                             reference=reference,
                             status="new",
@@ -161,6 +167,95 @@ def test_0011_moves_pathways_to_the_join_table_and_back(tmp_path, database_url: 
             ref: f",{','.join(codes)}," if codes else "" for ref, codes in expected.items()
         }
         assert "submission_pathway" not in tables
+    finally:
+        if admin is not None:
+            drop_database(admin, url)
+
+
+def test_0016_fills_the_worklist_columns_and_drops_them_again(tmp_path, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Upgrading fills the worklist's copies from what each row already holds: the status's
+    place in the workflow, the PHQ-9 total and first flag of the stored evaluation, the folded
+    payer name and the latest clinician review's decision; downgrading removes them."""
+    from datetime import UTC, date, datetime, timedelta
+
+    import sqlalchemy as sa
+    from answer_documents import ASQ_YES, changed, sample_answers
+    from flask_migrate import downgrade, upgrade
+    from throwaway_databases import create_database, drop_database, server_url
+
+    from config import TestingConfig
+    from intake import create_app
+    from intake.answers import parse_answers
+    from intake.models.submission import row_values
+    from intake.rules import evaluate
+    from tests.conftest import PROJECT_ROOT
+
+    day = date(2026, 11, 1)
+    calm = parse_answers(
+        changed(sample_answers(), {"insurance.payer_name": "  Blue Crôss Ünited "}), day
+    )
+    risky = parse_answers(changed(sample_answers(), {**ASQ_YES, "phq9.items": [3] * 9}), day)
+    # reference, answers, status; what the worklist columns must hold, written out here.
+    stored = (("CALM", calm, "closed"), ("RISK", risky, "needs_info"))
+    expected = {
+        "CALM": (5, sum(calm["phq9"]["items"]), None, "blue cross united", "different"),
+        "RISK": (2, 27, "suicide_risk", "aetna", None),
+    }
+    admin = None
+    if database_url.startswith("postgresql"):
+        url, admin = create_database(server_url())
+    else:
+        url = f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
+    config = type("C", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(config)
+    migrations = str(PROJECT_ROOT / "migrations")
+    try:
+        with app.app_context():
+            upgrade(directory=migrations, revision="0014_partial_submission")
+            table = sa.Table("submission", sa.MetaData(), autoload_with=db.engine)
+            reviews = sa.Table("clinician_review", sa.MetaData(), autoload_with=db.engine)
+            now = datetime.now(UTC)
+            with db.engine.begin() as conn:
+                ids = {}
+                for reference, answers, status in stored:
+                    evaluation = evaluate(answers, day)
+                    ids[reference] = conn.execute(
+                        table.insert().values(
+                            **stored_then(table, row_values(answers, evaluation)),
+                            reference=reference,
+                            status=status,
+                            source="api",
+                            created_at=now,
+                            submitted_at=now,
+                            version=1,
+                        )
+                    ).inserted_primary_key[0]
+                for decision, at in (("agree", now - timedelta(hours=2)), ("different", now)):
+                    conn.execute(
+                        reviews.insert().values(
+                            submission_id=ids["CALM"],
+                            decision=decision,
+                            pathway_codes=[],
+                            suggested_codes=[],
+                            ruleset_sha256="",
+                            note="",
+                            created_at=at,
+                        )
+                    )
+            upgrade(directory=migrations)
+            with db.engine.connect() as conn:
+                found = conn.execute(
+                    sa.text(
+                        "SELECT reference, status_rank, phq9_total, top_flag, payer_folded, "
+                        "review_decision FROM submission"
+                    )
+                ).all()
+            assert {row[0]: tuple(row[1:]) for row in found} == expected
+            downgrade(directory=migrations, revision="0014_partial_submission")
+            with db.engine.connect() as conn:
+                columns = {c["name"] for c in sa.inspect(conn).get_columns("submission")}
+            db.engine.dispose()
+        assert not columns & {"status_rank", "phq9_total", "top_flag", "payer_folded"}
     finally:
         if admin is not None:
             drop_database(admin, url)

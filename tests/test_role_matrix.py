@@ -80,6 +80,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "GET /staff/submissions/<int:submission_id>/notes/<int:note_id>": PATIENT_DATA,
     "POST /staff/submissions/<int:submission_id>/notes/<int:note_id>": PATIENT_DATA,
     "POST /staff/submissions/<int:submission_id>/status": PATIENT_DATA,
+    "POST /staff/submissions/<int:submission_id>/assign": PATIENT_DATA,
     # the queue's live updates: counts only, for the roles that see the queue
     "GET /staff/queue/changes": PATIENT_DATA,
     # front desk only: the insurance panel, the prior-authorization packet, the CSV export

@@ -32,6 +32,7 @@ from intake.demo.scenarios import Rng, make_core
 from intake.extensions import db
 from intake.models import ContactAttempt, RiskAssessment, Submission, User
 from intake.models.submission import SubmissionPathway, pathway_codes, row_values
+from intake.models.workflow import status_rank
 from intake.services.codes import random_code
 from intake.services.submissions import evaluate_document
 
@@ -156,7 +157,8 @@ def seed(
             signed_at = contacted_at + timedelta(minutes=rng.randint(10, 240))
             row |= {
                 "reference": next(refs),
-                "status": _status(rng, age_days),
+                "status": (status := _status(rng, age_days)),
+                "status_rank": status_rank(status),
                 "created_at": submitted_at,
                 "submitted_at": submitted_at,
                 "source": "demo",
@@ -237,6 +239,10 @@ _COLUMNS = (
     "version",
     "acknowledged_at",
     "risk_signed_off_at",
+    "status_rank",
+    "phq9_total",
+    "top_flag",
+    "payer_folded",
 )
 _CONTACT_COLUMNS: tuple[str, ...] = ("by_id", "at", "outcome", "note")
 _ASSESSMENT_COLUMNS: tuple[str, ...] = (

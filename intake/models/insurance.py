@@ -52,7 +52,11 @@ class InsuranceVerification(Model):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API
 
-    __table_args__ = (sa.CheckConstraint(_PRIOR_AUTH_CHECK, name="prior_auth"),)
+    __table_args__ = (
+        sa.CheckConstraint(_PRIOR_AUTH_CHECK, name="prior_auth"),
+        # The worklist's "prior auth pending" and prior-auth filters (migration 0016).
+        sa.Index("ix_insurance_verification_prior_auth", "prior_auth", "submission_id"),
+    )
 
 
 class InsuranceVerificationHistory(Model):

@@ -6,10 +6,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from intake.extensions import Model
 from intake.models.types import JSONDocument, UTCDateTime, utcnow
+from intake.models.workflow import status_rank
 from intake.names import fold_name
 
 if TYPE_CHECKING:
@@ -78,6 +79,22 @@ class Submission(Model):
     completes_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("submission.id", ondelete="SET NULL"), nullable=True, unique=True
     )
+    # The front desk's worklist (migration 0016, docs/staff.md "The worklist"): copies of what
+    # its columns show and filter on, so a filter reads an index, never the JSON documents.
+    #: The workflow position of ``status`` (the status sort), kept by ``_rank_status``.
+    status_rank: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    #: The PHQ-9 total (None on a partial submission sent before the PHQ-9 step).
+    phq9_total: Mapped[int | None] = mapped_column(sa.SmallInteger, nullable=True)
+    #: The code of the evaluation's first flag (flags come urgent first), None with no flag.
+    top_flag: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    #: The payer's name as typed, folded as last names are (``fold_name``), for the filter.
+    payer_folded: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
+    #: The latest clinician review's decision ("agree" / "different"); None until reviewed.
+    review_decision: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    #: The colleague the submission is assigned to (front desk or clinician), if anyone.
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
+    )
 
     # What the staff submission page shows, newest first. Read-only (``viewonly``): notes,
     # status changes and acknowledgements are written by ``intake.services.workflow`` as rows
@@ -99,6 +116,7 @@ class Submission(Model):
         order_by="[RiskAssessment.assessed_at.desc(), RiskAssessment.id.desc()]", viewonly=True
     )
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id], viewonly=True)
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id], viewonly=True)
     #: The partial submission this full one completes, and (the other way) the full one.
     completes: Mapped[Submission | None] = relationship(
         foreign_keys=[completes_id], remote_side=[id], viewonly=True
@@ -111,6 +129,13 @@ class Submission(Model):
     pathway_rows: Mapped[list[SubmissionPathway]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @validates("status")
+    def _rank_status(self, _key: str, status: str) -> str:
+        """Every status set through the ORM sets its rank too (the seeder's bulk rows add
+        ``status_rank`` themselves)."""
+        self.status_rank = status_rank(status)
+        return status
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API
 
@@ -185,6 +210,28 @@ sa.Index(
     _columns.id.desc(),
 )
 sa.Index("ix_submission_last_name_folded", _columns.last_name_folded, _columns.id)
+# The status sort in workflow order (migration 0016), and the worklist's filters, each ending in
+# the list's default order (newest first) so a filtered page is one index range.
+sa.Index(
+    "ix_submission_status_rank",
+    _columns.status_rank,
+    _columns.submitted_at.desc(),
+    _columns.id.desc(),
+)
+sa.Index("ix_submission_phq9_total", _columns.phq9_total, _columns.submitted_at, _columns.id)
+sa.Index("ix_submission_top_flag", _columns.top_flag, _columns.submitted_at, _columns.id)
+sa.Index(
+    "ix_submission_review_decision",
+    _columns.review_decision,
+    _columns.submitted_at,
+    _columns.id,
+)
+sa.Index("ix_submission_assigned_to", _columns.assigned_to_id, _columns.submitted_at, _columns.id)
+sa.Index(
+    "ix_submission_payer_prefix",
+    _columns.payer_folded,
+    postgresql_ops={"payer_folded": "varchar_pattern_ops"},
+)
 
 
 class SubmissionPathway(Model):
@@ -255,6 +302,20 @@ def row_values(answers: dict[str, Any], evaluation: dict[str, Any]) -> dict[str,
         # A partial submission may not have answered these steps yet: no value, not a guess.
         "primary_concern": (answers.get("concerns") or {}).get("primary"),
         "coverage_type": (answers.get("insurance") or {}).get("coverage_type"),
+        **worklist_values(answers, evaluation),
+    }
+
+
+def worklist_values(answers: dict[str, Any], evaluation: dict[str, Any]) -> dict[str, Any]:
+    """The worklist's copies of the documents (``phq9_total``, ``top_flag``, ``payer_folded``):
+    part of ``row_values``, and what migration 0016 fills in for the rows stored before it."""
+    phq9 = (evaluation.get("scores") or {}).get("phq9") or {}
+    flags = evaluation.get("flags") or []
+    payer = ((answers.get("insurance") or {}).get("payer_name") or "").strip()
+    return {
+        "phq9_total": phq9.get("total"),
+        "top_flag": flags[0].get("code") if flags else None,
+        "payer_folded": fold_name(payer)[:120] if payer else None,
     }
 
 

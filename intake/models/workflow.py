@@ -11,6 +11,24 @@ from intake.extensions import Model
 from intake.models.types import UTCDateTime, utcnow
 from intake.models.user import User
 
+#: Every status, in workflow order, with the words people see (``services.workflow`` says which
+#: may follow which). Here, beside the records, so the submission's ``status_rank`` can follow it.
+STATUSES: dict[str, str] = {
+    "new": "New",
+    "in_review": "In review",
+    "needs_info": "Needs information",
+    "insurance_verified": "Insurance verified",
+    "scheduled": "Scheduled",
+    "closed": "Closed",
+    "withdrawn": "Withdrawn",
+}
+
+
+def status_rank(status: str) -> int:
+    """A status's place in the workflow (the queue's status sort); an unknown one sorts last."""
+    return list(STATUSES).index(status) if status in STATUSES else len(STATUSES)
+
+
 #: What staff did about an urgent flag, with the words people see.
 ACKNOWLEDGEMENT_ACTIONS: dict[str, str] = {
     "contacted_patient": "Contacted the patient",

@@ -55,6 +55,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "device_unmarked": "Clinic device mark removed",
         "submission_viewed": "Submission viewed",
         "status_changed": "Status changed",
+        "assigned": "Assigned to a colleague",
         "note_added": "Note added",
         "note_edited": "Note edited",
         "acknowledged": "Urgent flag acknowledged (the earlier form)",

@@ -33,11 +33,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from intake.extensions import db
-from intake.models import Submission
+from intake.models import InsuranceVerification, Submission, User
 from intake.models.submission import SubmissionPathway, pinned_condition, unsigned_condition
+from intake.models.workflow import status_rank
 from intake.names import fold_name
 from intake.rules import ruleset
 from intake.services import settings
+from intake.services.insurance import PRIOR_AUTH_WORDS
 from intake.services.risk import last_contacts
 
 PAGE_SIZE = 50
@@ -49,8 +51,44 @@ SORTS = {
     "newest": "Newest first",
     "oldest": "Oldest first",
     "last_name": "Last name A-Z",
-    "status": "Status",
+    "status": "Status (workflow order)",
 }
+
+#: PHQ-9 bands (Kroenke et al. 2001, clinical-facts.md) as the worklist filters them: band ->
+#: (lowest total, highest total, words).
+PHQ9_BANDS: dict[str, tuple[int, int, str]] = {
+    "minimal": (0, 4, "Minimal (0-4)"),
+    "mild": (5, 9, "Mild (5-9)"),
+    "moderate": (10, 14, "Moderate (10-14)"),
+    "moderately_severe": (15, 19, "Moderately severe (15-19)"),
+    "severe": (20, 27, "Severe (20-27)"),
+}
+
+#: The worklist's prior-authorization filter: "pending" is needed or submitted (a payer's
+#: answer is awaited or a request must be sent), then each recorded status.
+PRIOR_AUTH_FILTERS: dict[str, str] = {
+    "pending": "Pending (needed or submitted)",
+    **{code: words for code, words in PRIOR_AUTH_WORDS.items() if code != "unknown"},
+}
+PRIOR_AUTH_PENDING = ("needed", "submitted")
+
+REVIEW_FILTERS: dict[str, str] = {
+    "awaiting": "Awaiting clinician review",
+    "agree": "Reviewed: agreed",
+    "different": "Reviewed: chose different pathways",
+}
+
+
+def phq9_band(total: int | None) -> str:
+    """The band of a PHQ-9 total in words ("" when there is none)."""
+    if total is None:
+        return ""
+    return next((words for low, high, words in PHQ9_BANDS.values() if low <= total <= high), "")
+
+
+def flag_codes() -> dict[str, str]:
+    """Flag codes of the loaded ruleset, in its order, with their words (the flag filter)."""
+    return {rule.code: rule.code.replace("_", " ") for rule in ruleset.default_ruleset().flags}
 
 
 def pathway_titles() -> dict[str, str]:
@@ -81,10 +119,19 @@ class QueueFilters:
     pathway: str = ""
     date_from: str = ""
     date_to: str = ""
+    phq9: str = ""
+    flag: str = ""
+    payer: str = ""
+    prior_auth: str = ""
+    review: str = ""
+    #: "me", "nobody" or an account's id.
+    assigned: str = ""
     q: str = ""
     sort: str = "newest"
     page: int = 1
     problems: list[str] = field(default_factory=list)
+    #: Who is looking (what "assigned to me" means); not a filter of its own.
+    viewer_id: int | None = None
     #: Where the page buttons were pressed: that page's number and the cursors of its first
     #: and last rows (``Page.first_row`` / ``Page.last_row``); not filters.
     from_page: int = 0
@@ -97,7 +144,7 @@ class QueueFilters:
     def as_form(self) -> dict[str, str]:
         """The filters as form fields (for hidden inputs carrying them to the next page)."""
         values = asdict(self)
-        for name in ("problems", "page", "from_page", "first_row", "last_row"):
+        for name in ("problems", "page", "from_page", "first_row", "last_row", "viewer_id"):
             values.pop(name)
         return {k: str(v) for k, v in values.items() if v}
 
@@ -141,6 +188,7 @@ def _conditions(
                 )
             )
         )
+    conds.extend(_worklist_conditions(f))
     start = _parse_date(f.date_from) if f.date_from else None
     end = _parse_date(f.date_to) if f.date_to else None
     if start:
@@ -163,6 +211,40 @@ def _conditions(
                     *(s.last_name_folded.like(f"{_escape_like(n)}%", escape="\\") for n in names),
                 )
             )
+    return conds
+
+
+def _worklist_conditions(f: QueueFilters) -> list[sa.ColumnElement[bool]]:
+    """The worklist's filters, each on a column of its own index (migration 0016); prior
+    authorization through ``ix_insurance_verification_prior_auth``."""
+    s = Submission
+    conds: list[sa.ColumnElement[bool]] = []
+    if f.phq9 in PHQ9_BANDS:
+        low, high, _words = PHQ9_BANDS[f.phq9]
+        conds.append(s.phq9_total.between(low, high))
+    if f.flag:
+        conds.append(s.top_flag == f.flag)
+    if f.payer and (payer := fold_name(f.payer)):
+        conds.append(s.payer_folded.like(f"{_escape_like(payer)}%", escape="\\"))
+    if f.prior_auth:
+        wanted = PRIOR_AUTH_PENDING if f.prior_auth == "pending" else (f.prior_auth,)
+        conds.append(
+            s.id.in_(
+                sa.select(InsuranceVerification.submission_id).where(
+                    InsuranceVerification.prior_auth.in_(wanted)
+                )
+            )
+        )
+    if f.review == "awaiting":
+        conds.append(sa.and_(s.review_decision.is_(None), s.partial.is_(False)))
+    elif f.review:
+        conds.append(s.review_decision == f.review)
+    if f.assigned == "me":
+        conds.append(s.assigned_to_id == (f.viewer_id if f.viewer_id is not None else -1))
+    elif f.assigned == "nobody":
+        conds.append(s.assigned_to_id.is_(None))
+    elif f.assigned.isdigit():
+        conds.append(s.assigned_to_id == int(f.assigned))
     return conds
 
 
@@ -191,6 +273,9 @@ _ROW_COLUMNS = (
     Submission.primary_concern,
     Submission.coverage_type,
     Submission.partial,
+    Submission.phq9_total,
+    Submission.top_flag,
+    Submission.review_decision,
 )
 
 
@@ -213,7 +298,17 @@ class Row:
     coverage_type: str | None
     #: Sent from the support page before the form was finished (docs/staff.md).
     partial: bool
+    phq9_total: int | None
+    top_flag: str | None
+    #: The latest clinician review's decision; None until a clinician reviewed it.
+    review_decision: str | None
     first_name: str
+    #: The worklist's other columns: the payer as typed, the evaluation's first pathway, the
+    #: prior-authorization status on the insurance checklist, the assignee's address.
+    payer: str | None = None
+    first_pathway: str | None = None
+    prior_auth: str | None = None
+    assigned_to: str | None = None
     #: The outcome of the latest contact attempt of an urgent line that is acknowledged but not
     #: signed off ("contacted (no answer), awaiting clinician"); None otherwise.
     last_contact_outcome: str | None = None
@@ -258,7 +353,32 @@ def _rows(stmt: sa.Select[Any]) -> list[Row]:
         .scalar_subquery()
         .label("completed_by_reference")
     )
-    lines = stmt.with_only_columns(*_ROW_COLUMNS, first_name, completes, completed_by)
+    payer = Submission.answers[("insurance", "payer_name")].as_string().label("payer")
+    first_pathway = (
+        Submission.evaluation[("pathways", 0, "code")].as_string().label("first_pathway")
+    )
+    prior_auth = (
+        sa.select(InsuranceVerification.prior_auth)
+        .where(InsuranceVerification.submission_id == Submission.id)
+        .scalar_subquery()
+        .label("prior_auth")
+    )
+    assigned_to = (
+        sa.select(User.email)
+        .where(User.id == Submission.assigned_to_id)
+        .scalar_subquery()
+        .label("assigned_to")
+    )
+    lines = stmt.with_only_columns(
+        *_ROW_COLUMNS,
+        first_name,
+        completes,
+        completed_by,
+        payer,
+        first_pathway,
+        prior_auth,
+        assigned_to,
+    )
     found = [values._asdict() for values in db.session.execute(lines)]
     waiting = [
         v["id"]
@@ -425,7 +545,7 @@ def _key(sort: str) -> Key:
     if sort == "last_name":
         return [(s.last_name_folded, False), (s.id, False)]
     if sort == "status":
-        return [(s.status, False), (s.submitted_at, True), (s.id, True)]
+        return [(s.status_rank, False), (s.submitted_at, True), (s.id, True)]
     return [(s.submitted_at, True), (s.id, True)]
 
 
@@ -457,7 +577,7 @@ def _cursor_key(sort: str, cursor: str) -> list[Any] | None:
         return None
     values = list(found)
     if sort == "status":
-        values[0] = match["status"]
+        values[0] = status_rank(match["status"])
     return values
 
 

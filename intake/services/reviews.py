@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import sqlalchemy as sa
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from intake.extensions import db
 from intake.models import ClinicianReview, Submission
@@ -71,6 +73,16 @@ def record_review(
     )
     db.session.add(review)
     db.session.flush()
+    # The worklist's copy of the latest decision, written without the submission's ORM
+    # ``version``: a review is not an edit of the submission, so a colleague's open page stays
+    # current (migration 0016).
+    db.session.execute(
+        sa.update(Submission)
+        .where(Submission.id == submission.id)
+        .values(review_decision=review.decision)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(submission, "review_decision", review.decision)
     audit.record(
         "reviewed",
         submission=submission,

@@ -14,21 +14,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from intake.extensions import db
 from intake.models import Note, StatusChange, Submission, User
 from intake.models.types import utcnow
+from intake.models.workflow import STATUSES
 from intake.services import audit, settings
-
-#: Every status, in workflow order, with the words people see.
-STATUSES: dict[str, str] = {
-    "new": "New",
-    "in_review": "In review",
-    "needs_info": "Needs information",
-    "insurance_verified": "Insurance verified",
-    "scheduled": "Scheduled",
-    "closed": "Closed",
-    "withdrawn": "Withdrawn",
-}
 
 #: status -> the statuses it may move to. Closed and withdrawn can be reopened (to in review).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -140,6 +132,39 @@ def change_status(
         actor=by,
     )
     return change
+
+
+def assignable_staff() -> list[User]:
+    """The colleagues a submission can be assigned to: enabled front-desk and clinician
+    accounts (those who see patient data), by e-mail address."""
+    users = db.session.scalars(sa.select(User).where(User.disabled.is_(False)).order_by(User.email))
+    return [user for user in users if user.has_role("front_desk", "clinician")]
+
+
+def assign(
+    submission: Submission, assignee_id: int | None, *, by: User, expected_version: int | None
+) -> User | None:
+    """Assign ``submission`` to a colleague, or to nobody (``None``); the caller commits.
+
+    Made against the version the person was looking at, as a status change is: two people
+    assigning at once cannot silently overwrite each other (:class:`EditConflict`).
+    """
+    check_version(submission, expected_version)
+    assignee = None
+    if assignee_id is not None:
+        assignee = next((u for u in assignable_staff() if u.id == assignee_id), None)
+        if assignee is None:
+            raise WorkflowError("Choose a colleague from the list.")
+    previous = submission.assigned_to_id
+    submission.assigned_to_id = assignee_id
+    touch(submission, by)
+    audit.record(
+        "assigned",
+        submission=submission,
+        detail={"from": previous, "to": assignee_id},
+        actor=by,
+    )
+    return assignee
 
 
 def add_note(submission: Submission, *, by: User, body: str) -> Note:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from flask import Response, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy.orm import Session, selectinload
 
 from intake.auth.decorators import role_required
@@ -79,7 +80,7 @@ def _record_export(export_format: str, **detail: object) -> int:
 
     The event names each row that leaves (``exported_row``), so the body, streamed later,
     sends exactly the rows the audit log says were sent."""
-    filters = read_filters(request.form)
+    filters = read_filters(request.form, viewer_id=current_user.id)
     ids = qs.matching_ids(qs.select_pinned(filters), qs.select_listed(filters))
     event = audit.record(
         "exported",

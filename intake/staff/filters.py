@@ -19,7 +19,7 @@ from intake import vocabulary as vocab
 from intake.forms.base import strip_filter
 from intake.forms.filters import ChoiceFilter, DateFilter, FilterForm, TextFilter, page_number
 from intake.services import queue as qs
-from intake.services.workflow import STATUSES
+from intake.services.workflow import STATUSES, assignable_staff
 
 SEARCH_MAX = 100
 
@@ -35,6 +35,15 @@ def _cursor_text(value: object) -> str:
 
 def _unknown(name: str) -> str:
     return f"Unknown {name} ignored."
+
+
+def _assignees() -> dict[str, str]:
+    """ "Assigned to": me, nobody, then each colleague who can be assigned (by address)."""
+    return {
+        "me": "Me",
+        "nobody": "Nobody",
+        **{str(user.id): user.email for user in assignable_staff()},
+    }
 
 
 class QueueFilterForm(FilterForm):
@@ -62,6 +71,24 @@ class QueueFilterForm(FilterForm):
         unknown=_unknown("coverage"),
     )
     pathway = ChoiceFilter("Pathway", choices=qs.pathway_titles, unknown=_unknown("pathway"))
+    review = ChoiceFilter(
+        "Clinician review", choices=qs.REVIEW_FILTERS, unknown=_unknown("review state")
+    )
+    prior_auth = ChoiceFilter(
+        "Prior authorization", choices=qs.PRIOR_AUTH_FILTERS, unknown=_unknown("prior auth")
+    )
+    assigned = ChoiceFilter("Assigned to", choices=_assignees, unknown=_unknown("assignee"))
+    phq9 = ChoiceFilter(
+        "PHQ-9 band",
+        choices={band: words for band, (_lo, _hi, words) in qs.PHQ9_BANDS.items()},
+        unknown=_unknown("PHQ-9 band"),
+    )
+    flag = ChoiceFilter("Top flag", choices=qs.flag_codes, unknown=_unknown("flag"))
+    payer = TextFilter(
+        "Payer name starts with",
+        filters=[strip_filter, _shorten],
+        render_kw={"autocomplete": "off"},
+    )
     date_from = DateFilter("Submitted from", parse=qs.QueueFilters.parse_date)
     date_to = DateFilter("Submitted to", parse=qs.QueueFilters.parse_date)
     sort = ChoiceFilter(
@@ -75,6 +102,12 @@ class QueueFilterForm(FilterForm):
         "concern",
         "coverage",
         "pathway",
+        "review",
+        "prior_auth",
+        "assigned",
+        "phq9",
+        "flag",
+        "payer",
         "date_from",
         "date_to",
         "sort",
@@ -102,8 +135,9 @@ class QueueFilterForm(FilterForm):
             )
         return form
 
-    def filters(self) -> qs.QueueFilters:
-        """The usable values as the queue service takes them (dates as typed, checked)."""
+    def filters(self, viewer_id: int | None = None) -> qs.QueueFilters:
+        """The usable values as the queue service takes them (dates as typed, checked);
+        ``viewer_id`` is who "assigned to me" means."""
         return qs.QueueFilters(
             **{name: self.text(name) for name in self.FILTER_NAMES if name != "sort"},
             q=self.value("q") or "",
@@ -113,13 +147,16 @@ class QueueFilterForm(FilterForm):
             from_page=self.pager[0],
             first_row=self.pager[1],
             last_row=self.pager[2],
+            viewer_id=viewer_id,
         )
 
 
-def read_filters(data: Mapping[str, str], *, allow_search: bool = True) -> qs.QueueFilters:
+def read_filters(
+    data: Mapping[str, str], *, allow_search: bool = True, viewer_id: int | None = None
+) -> qs.QueueFilters:
     """The queue filters in ``data`` (a form or the URL's query); unknown values are dropped
     with a message, and the search box is read only when ``allow_search`` (a POST body)."""
-    return QueueFilterForm.read(data, allow_search=allow_search).filters()
+    return QueueFilterForm.read(data, allow_search=allow_search).filters(viewer_id)
 
 
 def audit_filters(f: qs.QueueFilters) -> dict[str, str]:

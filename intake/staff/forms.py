@@ -25,6 +25,14 @@ class StatusForm(BaseForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
+class AssignForm(BaseForm):
+    """Assign the submission to a colleague ("" = nobody); choices are set by the view from
+    ``workflow.assignable_staff``."""
+
+    assignee = SelectField("Assigned to", choices=[], validate_choice=True)
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
 class ContactAttemptForm(BaseForm):
     """A call to the patient of an urgent submission (``services.risk.record_contact_attempt``
     says which outcomes need a note)."""

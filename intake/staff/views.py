@@ -15,11 +15,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.auth.decorators import role_required
 from intake.extensions import db
 from intake.models import Note, Submission, User
-from intake.services import audit, risk, workflow
+from intake.services import audit, reviews, risk, workflow
 from intake.services import queue as qs
+from intake.services.insurance import PRIOR_AUTH_WORDS
 from intake.staff import bp
 from intake.staff.filters import QueueFilterForm, audit_filters
-from intake.staff.forms import ContactAttemptForm, NoteForm, StatusForm, choices
+from intake.staff.forms import AssignForm, ContactAttemptForm, NoteForm, StatusForm, choices
 from intake.staff.insurance_history import history_panel
 
 QUEUE_ROLES = ("front_desk", "clinician")
@@ -45,6 +46,9 @@ def staff_header() -> dict[str, object]:
         "status_labels": STATUS_LABELS,
         "format_time": workflow.format_time,
         "waited": qs.waited,
+        "phq9_band": qs.phq9_band,
+        "pathway_titles": qs.pathway_titles,
+        "prior_auth_labels": PRIOR_AUTH_WORDS,
     }
 
 
@@ -60,7 +64,7 @@ def queue() -> ResponseReturnValue:
         form = QueueFilterForm.read(request.form)
     else:
         form = QueueFilterForm.read(request.args, allow_search=False)
-    filters = form.filters()
+    filters = form.filters(viewer_id=_me().id)
     pinned = qs.pinned(filters)
     page = qs.listing(filters, pinned_total=pinned.total)
     html = render_template(
@@ -98,6 +102,7 @@ def _render_submission(
     status_form: StatusForm | None = None,
     contact_form: ContactAttemptForm | None = None,
     note_form: NoteForm | None = None,
+    assign_form: AssignForm | None = None,
     error: str | None = None,
     code: int = 200,
 ) -> ResponseReturnValue:
@@ -108,6 +113,11 @@ def _render_submission(
         {s: workflow.STATUSES[s] for s in workflow.allowed_transitions(submission.status)}
     )
     status_form.version.data = submission.version
+    assign_form = assign_form or AssignForm(
+        formdata=None, assignee=str(submission.assigned_to_id or "")
+    )
+    assign_form.assignee.choices = _assignee_choices()
+    assign_form.version.data = submission.version
     me = _me()
     return render_template(
         "staff/submission.html",
@@ -121,6 +131,8 @@ def _render_submission(
         status_form=status_form,
         contact_form=contact_form or ContactAttemptForm(formdata=None),
         note_form=note_form or NoteForm(formdata=None),
+        assign_form=assign_form,
+        review=_latest_review(submission),
         insurance_history=insurance_history,
         error=error,
     ), code
@@ -161,6 +173,57 @@ def change_status(submission_id: int) -> ResponseReturnValue:
         return _render_submission(fresh, error=str(workflow.conflict_for(fresh)), code=409)
     flash(f"Status changed to {workflow.STATUSES[s.status]}.", "success")
     return redirect(url_for("staff.submission", submission_id=s.id))
+
+
+def _latest_review(submission: Submission) -> dict[str, object] | None:
+    """The clinician's latest review as the front desk reads it: the decision, the pathways
+    by title, who and when, the note."""
+    found = reviews.reviews_of(submission)
+    if not found:
+        return None
+    review = found[0]
+    reviewer = db.session.get(User, review.clinician_id) if review.clinician_id else None
+    titles = qs.pathway_titles()
+    return {
+        "decision": review.decision,
+        "pathways": [titles.get(code, code) for code in review.pathway_codes],
+        "by": reviewer.email if reviewer else "a clinician",
+        "at": review.created_at,
+        "note": review.note,
+    }
+
+
+def _assignee_choices() -> list[tuple[str, str]]:
+    return [("", "Nobody"), *((str(u.id), u.email) for u in workflow.assignable_staff())]
+
+
+@bp.post("/submissions/<int:submission_id>/assign")
+@role_required(*QUEUE_ROLES)
+def assign(submission_id: int) -> ResponseReturnValue:
+    """Assign the submission to a colleague (or to nobody), against the version shown."""
+    s = _load(submission_id)
+    form = AssignForm()
+    form.assignee.choices = _assignee_choices()
+    if not form.validate_on_submit():
+        return _render_submission(s, assign_form=form, code=400)
+    chosen = int(form.assignee.data) if form.assignee.data else None
+    try:
+        assignee = workflow.assign(s, chosen, by=_me(), expected_version=form.version.data)
+        db.session.commit()
+    except workflow.EditConflict as exc:
+        db.session.rollback()
+        return _render_submission(_load(submission_id), error=str(exc), code=409)
+    except workflow.WorkflowError as exc:
+        db.session.rollback()
+        form.assignee.errors = [str(exc)]
+        return _render_submission(_load(submission_id), assign_form=form, code=400)
+    except StaleDataError:
+        db.session.rollback()
+        fresh = _load(submission_id)
+        db.session.refresh(fresh)
+        return _render_submission(fresh, error=str(workflow.conflict_for(fresh)), code=409)
+    flash(f"Assigned to {assignee.email}." if assignee else "Assigned to nobody.", "success")
+    return redirect(url_for("staff.submission", submission_id=s.id) + "#workflow-heading")
 
 
 @bp.post("/submissions/<int:submission_id>/contact-attempts")

@@ -2,7 +2,8 @@
 
 Expected orders come from the rows written out here (their times, names and statuses), sorted
 as docs/staff.md states each sort: newest first is ``submitted_at`` descending then the later
-stored first; oldest the reverse; last name A-Z then the earlier stored; status A-Z then newest.
+stored first; oldest the reverse; last name A-Z then the earlier stored; status in workflow
+order (``WORKFLOW``, docs/staff.md) then newest.
 Pages are walked as a browser does: the pager form's hidden fields posted back with the button.
 """
 
@@ -43,13 +44,15 @@ ROWS = (
     ("R13", 70, "diaz", "scheduled"),
     ("R14", 80, "ames", "new"),
 )
+#: The workflow's order (docs/staff.md, "Statuses"), written out here: the status sort follows it.
+WORKFLOW = ("new", "in_review", "needs_info", "insurance_verified", "scheduled", "closed")
 STORED = {ref: i for i, (ref, *_rest) in enumerate(ROWS)}  # later stored, higher id
 
 EXPECTED = {
     "newest": sorted(ROWS, key=lambda r: (r[1], -STORED[r[0]])),
     "oldest": sorted(ROWS, key=lambda r: (-r[1], STORED[r[0]])),
     "last_name": sorted(ROWS, key=lambda r: (r[2], STORED[r[0]])),
-    "status": sorted(ROWS, key=lambda r: (r[3], r[1], -STORED[r[0]])),
+    "status": sorted(ROWS, key=lambda r: (WORKFLOW.index(r[3]), r[1], -STORED[r[0]])),
 }
 
 
@@ -336,8 +339,8 @@ def test_a_pathway_filter_pages_through_exactly_its_rows(
         "oldest": sorted(erp, key=lambda r: (-r[1], order.index(r[0]))),
         "last_name": sorted(erp, key=lambda r: (r[0] not in ("E2", "E5"), order.index(r[0]))),
         "status": sorted(
-            erp, key=lambda r: (r[0] not in ("E3", "E6"), r[1], -order.index(r[0]))
-        ),  # in_review before new
+            erp, key=lambda r: (r[0] in ("E3", "E6"), r[1], -order.index(r[0]))
+        ),  # new before in review (the workflow's order)
     }[sort]
     html = post(client, "/staff/", {"pathway": "tms_plus_erp", "sort": sort}).get_data(as_text=True)
     assert re.findall(r"<td>(P1)</td>", html) == ["P1"]  # pinned, above the list
