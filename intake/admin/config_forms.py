@@ -36,6 +36,7 @@ from wtforms.validators import (
 from intake import clinic
 from intake.clinic import InvalidSetting
 from intake.forms.base import BaseForm
+from intake.services.settings import PAPER_SIZES
 
 
 class TokenCreateForm(BaseForm):
@@ -97,6 +98,12 @@ class SettingsForm(BaseForm):
     """Every setting of ``intake.services.settings``; the view stores what changed."""
 
     export_free_text = BooleanField("Include free-text answers in CSV exports")
+    pdf_paper = RadioField(
+        "Paper size for PDFs",
+        choices=dict(PAPER_SIZES),
+        description="The summary PDF's paper: US Letter unless the clinic prints on A4.",
+        validators=[DataRequired("Choose a paper size.")],
+    )
     clinic_name = StringField(
         "Clinic name",
         description="As patients know it; shown in page titles and headers.",

@@ -25,6 +25,7 @@ from intake.services import settings as svc
 def _form_data() -> dict[str, Any]:
     return {
         "export_free_text": svc.get_setting(svc.EXPORT_FREE_TEXT),
+        "pdf_paper": svc.get_setting(svc.PDF_PAPER),
         "clinic_name": svc.get_setting(svc.CLINIC_NAME),
         "clinic_phone": svc.get_setting(svc.CLINIC_PHONE),
         "clinic_address": svc.get_setting(svc.CLINIC_ADDRESS),
@@ -44,6 +45,7 @@ def settings() -> ResponseReturnValue:
     if form.validate_on_submit():
         values: dict[str, Any] = {
             svc.EXPORT_FREE_TEXT: bool(form.export_free_text.data),
+            svc.PDF_PAPER: form.pdf_paper.data or "letter",
             svc.CLINIC_NAME: form.clinic_name.data or "",
             svc.CLINIC_PHONE: form.clinic_phone.data or "",
             svc.CLINIC_ADDRESS: form.clinic_address.data or "",

@@ -16,7 +16,7 @@ from intake.extensions import db
 from intake.models import Submission, User
 from intake.pages import evaluation_of, get_submission, user_names
 from intake.rules import RULESET, Ruleset
-from intake.services import audit, risk, workflow
+from intake.services import audit, risk, settings, workflow
 from intake.services.reviews import (
     ReviewError,
     pathway_choices,
@@ -188,7 +188,8 @@ def summary_pdf(submission_id: int) -> ResponseReturnValue:
 
     submission = get_submission(submission_id)
     context = _context(submission)
-    html = render_template("clinician/summary_pdf.html", **context)
+    paper = settings.get_setting(settings.PDF_PAPER)
+    html = render_template("clinician/summary_pdf.html", paper=paper, **context)
     pdf = html_to_pdf(html, base_url=request.host_url, static_folder=str(current_app.static_folder))
     audit.record("pdf_downloaded", submission=submission, detail={"bytes": len(pdf)})
     db.session.commit()

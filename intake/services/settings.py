@@ -80,6 +80,20 @@ CLINIC_ADDRESS = "clinic.address"
 CLINIC_TIME_ZONE = "clinic.time_zone"
 CLINIC_HOURS = "clinic.hours"
 CLINIC_HOLIDAYS = "clinic.holidays"
+PDF_PAPER = "pdf.paper"
+
+#: The paper sizes a PDF may be laid out for, as CSS ``@page size`` names them, with their
+#: words. US clinics print Letter: the default (docs/clinician.md, "The PDF").
+PAPER_SIZES: dict[str, str] = {"letter": "US Letter (8.5 × 11 in)", "A4": "A4 (210 × 297 mm)"}
+
+
+def _paper(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("a paper size is a string")
+    if value not in PAPER_SIZES:
+        raise InvalidSetting("Choose Letter or A4.")
+    return value
+
 
 _SPECS: tuple[SettingSpec[Any], ...] = (
     SettingSpec(
@@ -137,6 +151,13 @@ _SPECS: tuple[SettingSpec[Any], ...] = (
         default=(),
         clean=clinic.clean_holidays,
         dump=clinic.holidays_json,
+    ),
+    SettingSpec(
+        key=PDF_PAPER,
+        label="Paper size for PDFs",
+        hint="The summary PDF's paper: US Letter unless the clinic prints on A4.",
+        default="letter",
+        clean=_paper,
     ),
 )
 

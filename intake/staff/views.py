@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
 
 from intake.auth.decorators import role_required
 from intake.extensions import db
@@ -193,8 +194,8 @@ def _latest_review(submission: Submission) -> dict[str, object] | None:
     }
 
 
-def _assignee_choices() -> list[tuple[str, str]]:
-    return [("", "Nobody"), *((str(u.id), u.email) for u in workflow.assignable_staff())]
+def _assignee_choices() -> list[SelectChoice]:
+    return choices({"": "Nobody", **{str(u.id): u.email for u in workflow.assignable_staff()}})
 
 
 @bp.post("/submissions/<int:submission_id>/assign")
