@@ -112,7 +112,7 @@ def scenarios() -> dict[str, Callable[[], object]]:
 
     def page(**form: str) -> Callable[[], object]:
         """What the queue view asks of the service for this form (pinned, then the list)."""
-        f = read_filters(form)
+        f = read_filters(form, viewer_id=1)
 
         def run() -> object:
             pinned = qs.pinned(f)
@@ -155,6 +155,19 @@ def scenarios() -> dict[str, Callable[[], object]]:
     for code in qs.pathway_titles():
         found[f"pathway {code}"] = page(pathway=code)
     found["pathway tms_plus_erp + status new"] = page(pathway="tms_plus_erp", status="new")
+    # The worklist's filters (issue 14): each PHQ-9 band, the commonest top flags, a payer
+    # prefix, prior authorization, review state and assignee, alone and with a status.
+    for band in qs.PHQ9_BANDS:
+        found[f"worklist: PHQ-9 {band}"] = page(phq9=band)
+    for flag in ("suicide_risk", "suicide_risk_acute", "minor"):
+        found[f"worklist: top flag {flag}"] = page(flag=flag)
+    found["worklist: payer starts 'aet'"] = page(payer="aet")
+    found["worklist: prior auth pending"] = page(prior_auth="pending")
+    found["worklist: awaiting clinician review"] = page(review="awaiting")
+    found["worklist: reviewed, agreed"] = page(review="agree")
+    found["worklist: assigned to me"] = page(assigned="me")
+    found["worklist: assigned to nobody"] = page(assigned="nobody")
+    found["worklist: awaiting review + status new"] = page(review="awaiting", status="new")
     today = datetime.now(UTC).date()
     found["submitted in the last 7 days"] = page(date_from=(today - timedelta(days=7)).isoformat())
     found["submitted in one week 3 months ago"] = page(

@@ -90,6 +90,30 @@ def sweep(now: datetime) -> dict[str, Any]:
     return {"escalated": escalated, "digest": digest, "deliveries": deliver(due, now)}
 
 
+def render_pdf(submission_id: int) -> str:
+    """Render and store the summary PDF of what the submission shows now (needs a request
+    context): ``rendered``, ``current`` (made already, or by another worker meanwhile) or
+    ``gone`` (the submission was deleted)."""
+    from intake.clinician.summary_pdf import render_and_keep
+    from intake.models import Submission
+    from intake.services import pdf_cache
+
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        return "gone"
+    key = pdf_cache.pdf_key(submission)
+    if pdf_cache.stored(key) is not None:
+        db.session.rollback()
+        return "current"
+    try:
+        render_and_keep(submission, key)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return "current"
+    return "rendered"
+
+
 # --- the queue -----------------------------------------------------------------------------------
 
 
@@ -134,11 +158,25 @@ def init_app(app: Flask) -> None:
             sweep(utcnow())
 
     app.extensions["huey"] = huey
+    app.extensions["pdf_tasks"] = {"render": pdf_task(app, huey)}
     app.extensions["alert_tasks"] = {"deliver": deliver_task, "sweep": sweep_task}
     session_class = db.session.session_factory.class_
     if not sa.event.contains(session_class, "after_commit", _enqueue_after_commit):
         sa.event.listen(session_class, "after_commit", _enqueue_after_commit)
         sa.event.listen(session_class, "after_rollback", _forget_after_rollback)
+
+
+def pdf_task(app: Flask, huey: Huey) -> Any:
+    """The ``render_pdf`` task of ``huey`` (the summary PDF, rendered by the worker)."""
+
+    @huey.task(name="render_pdf")
+    def render_pdf_task(submission_id: int) -> None:
+        # A request context of its own: the templates build their static URLs from it, and the
+        # PDF renderer fetches only those (``services.pdf.StaticOnlyFetcher``).
+        with app.test_request_context("/"):
+            render_pdf(submission_id)
+
+    return render_pdf_task
 
 
 def _enqueue_after_commit(session: sa.orm.Session) -> None:

@@ -4,64 +4,32 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.auth.decorators import role_required
 from intake.clinician import bp
+from intake.clinician.context import current_ruleset, summary_context
 from intake.clinician.forms import ReviewForm, RiskAssessmentForm
+from intake.clinician.summary_pdf import ask_worker_to_render, prepare, render_and_keep
 from intake.extensions import db
 from intake.models import Submission, User
-from intake.pages import evaluation_of, get_submission, user_names
-from intake.rules import RULESET, Ruleset
-from intake.services import audit, risk, settings, workflow
+from intake.pages import get_submission
+from intake.rules import Ruleset
+from intake.services import audit, pdf_cache, risk, workflow
 from intake.services.reviews import (
     ReviewError,
     pathway_choices,
     record_review,
-    reviews_of,
 )
 from intake.services.summary import (
     Reevaluation,
-    build_partial_summary,
-    build_summary,
-    reevaluate,
 )
 
 #: Who may read summaries and record reviews (docs/clinician.md, "Decisions").
 CLINICIAN_ROLES = ("clinician",)
-
-
-def current_ruleset() -> Ruleset:
-    """The ruleset new evaluations use; re-evaluations compare against it."""
-    return RULESET
-
-
-def _context(submission: Submission) -> dict[str, object]:
-    ruleset = current_ruleset()
-    reviews = reviews_of(submission)
-    names = user_names({r.clinician_id for r in reviews})
-    review = reviews[0] if reviews else None
-    if submission.partial:
-        # Sent from the support page before the form was finished: its own summary (what was
-        # answered, the screening flags); no pathways to re-evaluate (docs/staff.md).
-        summary: object = build_partial_summary(submission.answers, evaluation_of(submission))
-        reevaluation = None
-    else:
-        summary = build_summary(submission.answers, evaluation_of(submission), ruleset)
-        reevaluation = reevaluate(submission.answers, evaluation_of(submission), ruleset)
-    return {
-        "submission": submission,
-        "summary": summary,
-        "reevaluation": reevaluation,
-        "review": review,
-        "reviewer": names.get(review.clinician_id) if review else None,
-        "reviews": reviews,
-        "reviewers": names,
-        "titles": dict(pathway_choices(ruleset)),
-    }
 
 
 def _me() -> User:
@@ -110,15 +78,17 @@ def _audit_view(submission: Submission, context: dict[str, object], page: str) -
 def summary(submission_id: int) -> ResponseReturnValue:
     """One page per submission: flags first, scores, history, safety, pathways, coverage."""
     submission = get_submission(submission_id)
-    context = _context(submission)
+    context = summary_context(submission)
     _audit_view(submission, context, "clinician_summary")
     db.session.commit()
-    return render_template(
+    html = render_template(
         "clinician/summary.html",
         form=_review_form(current_ruleset()),
         risk_form=_risk_form(submission),
         **context,
     )
+    prepare(submission)  # the PDF of this version, made by the worker before it is asked for
+    return html
 
 
 def _risk_form(
@@ -165,7 +135,7 @@ def risk_assessment(submission_id: int) -> ResponseReturnValue:
             )
     db.session.rollback()
     submission = get_submission(submission_id)
-    context = _context(submission)
+    context = summary_context(submission)
     # A refused sign-off shows the summary as it now is, with the new version: what changed
     # (a newer call, another sign-off) is on the page before the clinician sends it again.
     return (
@@ -183,18 +153,29 @@ def risk_assessment(submission_id: int) -> ResponseReturnValue:
 @bp.get("/submissions/<int:submission_id>.pdf")
 @role_required(*CLINICIAN_ROLES)
 def summary_pdf(submission_id: int) -> ResponseReturnValue:
-    """The same summary as a PDF, rendered offline by WeasyPrint."""
-    from intake.services.pdf import html_to_pdf
-
+    """The summary as a PDF: the one the job worker rendered for what it shows now, sent as
+    stored. Not rendered yet: the worker is asked and the page says so (202); with no worker
+    to ask (``memory://``: development without ``flask worker``, the tests) or when its queue
+    cannot be reached, it is rendered here rather than not at all (docs/clinician.md, "PDF")."""
     submission = get_submission(submission_id)
-    context = _context(submission)
-    paper = settings.get_setting(settings.PDF_PAPER)
-    html = render_template("clinician/summary_pdf.html", paper=paper, **context)
-    pdf = html_to_pdf(html, base_url=request.host_url, static_folder=str(current_app.static_folder))
-    audit.record("pdf_downloaded", submission=submission, detail={"bytes": len(pdf)})
+    key = pdf_cache.pdf_key(submission)
+    found = pdf_cache.stored(key)
+    if found is None and ask_worker_to_render(submission.id):
+        db.session.rollback()
+        page = render_template("clinician/pdf_preparing.html", submission=submission)
+        return page, 202, {"Retry-After": "2"}
+    rendered_here = found is None
+    if found is None:
+        found = render_and_keep(submission, key)
+    content = found.content
+    audit.record(
+        "pdf_downloaded",
+        submission=submission,
+        detail={"bytes": len(content), "rendered_here": rendered_here},
+    )
     db.session.commit()
     return Response(
-        pdf,
+        content,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="summary-{submission.reference}.pdf"'},
     )
@@ -229,7 +210,7 @@ def review(submission_id: int) -> ResponseReturnValue:
             flash("Review saved.", "success")
             return redirect(url_for("clinician.summary", submission_id=submission.id))
     db.session.rollback()
-    context = _context(submission)
+    context = summary_context(submission)
     return (
         render_template(
             "clinician/summary.html",

@@ -6,6 +6,7 @@ from intake.models.audit import AuditEvent, ExportedRow
 from intake.models.clinician_review import ClinicianReview
 from intake.models.draft import Draft
 from intake.models.insurance import InsuranceVerification, InsuranceVerificationHistory
+from intake.models.rendered_pdf import RenderedPdf
 from intake.models.risk import ContactAttempt, RiskAssessment
 from intake.models.setting import Setting
 from intake.models.staff_session import StaffSession
@@ -28,6 +29,7 @@ __all__ = [
     "InsuranceVerification",
     "InsuranceVerificationHistory",
     "Note",
+    "RenderedPdf",
     "RiskAssessment",
     "Setting",
     "StaffSession",

@@ -213,7 +213,7 @@ def test_reevaluation_shows_what_changed_and_keeps_the_original(
     text = path.read_text().replace('version: "1.0.0"', 'version: "1.1.0"', 1)
     path.write_text(text.replace('hearing_problems == "yes"', 'hearing_problems != "no"', 1))
     newer = load_ruleset(path)
-    monkeypatch.setattr("intake.clinician.views.current_ruleset", lambda: newer)
+    monkeypatch.setattr("intake.clinician.context.current_ruleset", lambda: newer)
 
     answers = rich_answers()
     answers["safety_screen"]["hearing_problems"] = "unsure"

@@ -1,0 +1,39 @@
+"""What the pathway summary shows, for its page and its PDF (one place, so both agree)."""
+
+from __future__ import annotations
+
+from intake.models import Submission
+from intake.pages import evaluation_of, user_names
+from intake.rules import RULESET, Ruleset
+from intake.services.reviews import pathway_choices, reviews_of
+from intake.services.summary import build_partial_summary, build_summary, reevaluate
+
+
+def current_ruleset() -> Ruleset:
+    """The ruleset new evaluations use; re-evaluations compare against it."""
+    return RULESET
+
+
+def summary_context(submission: Submission) -> dict[str, object]:
+    ruleset = current_ruleset()
+    reviews = reviews_of(submission)
+    names = user_names({r.clinician_id for r in reviews})
+    review = reviews[0] if reviews else None
+    if submission.partial:
+        # Sent from the support page before the form was finished: its own summary (what was
+        # answered, the screening flags); no pathways to re-evaluate (docs/staff.md).
+        summary: object = build_partial_summary(submission.answers, evaluation_of(submission))
+        reevaluation = None
+    else:
+        summary = build_summary(submission.answers, evaluation_of(submission), ruleset)
+        reevaluation = reevaluate(submission.answers, evaluation_of(submission), ruleset)
+    return {
+        "submission": submission,
+        "summary": summary,
+        "reevaluation": reevaluation,
+        "review": review,
+        "reviewer": names.get(review.clinician_id) if review else None,
+        "reviews": reviews,
+        "reviewers": names,
+        "titles": dict(pathway_choices(ruleset)),
+    }

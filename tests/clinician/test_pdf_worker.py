@@ -1,0 +1,137 @@
+"""The summary PDF is rendered once per version of what it shows, by the job worker (issue 13):
+a download is a send of stored bytes; a web worker renders only when no worker can be asked.
+
+The renderer is wrapped to count its calls (and to fail where a test says no render may
+happen), so "rendered by whom" is observed, not assumed. The worker's queue is a real huey
+queue on SQLite in a temporary folder, its tasks run as ``flask worker`` would run them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from clinician_samples import rich_answers, store
+from flask import Flask
+from flask.testing import FlaskClient
+from huey import RedisHuey, SqliteHuey
+
+from intake import worker
+from intake.extensions import db
+from intake.models import AuditEvent, RenderedPdf
+from intake.services import pdf as pdf_service
+from tests.factories import post
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every call of the HTML-to-PDF renderer, counted (it still renders)."""
+    calls: list[int] = []
+    real = pdf_service.html_to_pdf
+
+    def counted(html: str, **kwargs: Any) -> bytes:
+        calls.append(1)
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(pdf_service, "html_to_pdf", counted)
+    return calls
+
+
+def downloads() -> list[dict[str, Any]]:
+    rows = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "pdf_downloaded").order_by(AuditEvent.id)
+    )
+    return [row.detail for row in rows]
+
+
+def get_pdf(client: FlaskClient, submission_id: int) -> Any:
+    return client.get(f"/clinician/submissions/{submission_id}.pdf")
+
+
+def test_a_second_download_of_the_same_version_is_the_stored_file(
+    client: FlaskClient, login_as, renders: list[int]
+) -> None:  # type: ignore[no-untyped-def]
+    login_as("clinician")
+    submission = store(rich_answers())
+    first = get_pdf(client, submission.id)
+    assert first.status_code == 200 and first.data.startswith(b"%PDF")
+    second = get_pdf(client, submission.id)
+    assert second.data == first.data
+    assert len(renders) == 1
+    assert [d["rendered_here"] for d in downloads()] == [True, False]
+
+
+def test_a_review_makes_a_new_version_and_a_new_pdf(
+    client: FlaskClient, login_as, renders: list[int]
+) -> None:  # type: ignore[no-untyped-def]
+    login_as("clinician")
+    submission = store(rich_answers())
+    before = get_pdf(client, submission.id).data
+    reviewed = post(
+        client,
+        f"/clinician/submissions/{submission.id}/review",
+        {"decision": "agree", "note": "Seen in clinic today."},
+    )
+    assert reviewed.status_code == 302
+    after = get_pdf(client, submission.id)
+    assert after.status_code == 200 and after.data != before
+    assert len(renders) == 2
+    # Only the newest version is kept.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RenderedPdf)) == 1
+
+
+@pytest.fixture
+def queue(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteHuey:
+    """A real huey queue (SQLite) with the app's render task on it, as ``flask worker`` has."""
+    huey = SqliteHuey("pdf-test", filename=str(tmp_path / "queue.sqlite3"))
+    monkeypatch.setitem(app.extensions, "huey", huey)
+    monkeypatch.setitem(app.extensions, "pdf_tasks", {"render": worker.pdf_task(app, huey)})
+    return huey
+
+
+def run_worker(huey: SqliteHuey) -> int:
+    """Run every queued task, as the consumer would; how many ran."""
+    ran = 0
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+        ran += 1
+    return ran
+
+
+def test_with_a_worker_the_web_worker_never_renders(
+    client: FlaskClient, login_as, renders: list[int], queue: SqliteHuey
+) -> None:  # type: ignore[no-untyped-def]
+    login_as("clinician")
+    submission = store(rich_answers())
+    # Opening the summary asks the worker for the PDF of this version.
+    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    assert queue.pending_count() == 1 and renders == []
+    # Asked before the worker ran: "being prepared", nothing rendered in the request.
+    waiting = get_pdf(client, submission.id)
+    assert waiting.status_code == 202
+    assert "is being prepared" in waiting.get_data(as_text=True)
+    assert waiting.headers["Retry-After"] == "2"
+    assert renders == []
+    assert run_worker(queue) == 2  # the page's request and the download's
+    assert len(renders) == 1  # the second found it made
+    ready = get_pdf(client, submission.id)
+    assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
+    assert len(renders) == 1
+    assert downloads() == [{"bytes": len(ready.data), "rendered_here": False}]
+
+
+def test_a_queue_that_cannot_be_reached_still_gives_the_pdf(
+    app: Flask, client: FlaskClient, login_as, renders: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # Nothing listens on port 1: every enqueue fails at once.
+    huey = RedisHuey("pdf-unreachable", url="redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.extensions, "huey", huey)
+    monkeypatch.setitem(app.extensions, "pdf_tasks", {"render": worker.pdf_task(app, huey)})
+    login_as("clinician")
+    submission = store(rich_answers())
+    response = get_pdf(client, submission.id)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert len(renders) == 1
+    assert downloads()[-1]["rendered_here"] is True
