@@ -81,6 +81,8 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "POST /staff/submissions/<int:submission_id>/notes/<int:note_id>": PATIENT_DATA,
     "POST /staff/submissions/<int:submission_id>/status": PATIENT_DATA,
     "POST /staff/submissions/<int:submission_id>/assign": PATIENT_DATA,
+    "POST /staff/submissions/<int:submission_id>/matches/<int:match_id>/"
+    "<any(confirm, reject, undo):action>": ONLY_FRONT_DESK,
     # the queue's live updates: counts only, for the roles that see the queue
     "GET /staff/queue/changes": PATIENT_DATA,
     # front desk only: the insurance panel, the prior-authorization packet, the CSV export
@@ -136,6 +138,9 @@ def _url_values(rule: Rule) -> dict[str, Any]:
         "id": submission.id,
         "note_id": note.id,
         "user_id": author.id,
+        # A match id that names no suggestion of the submission: the view answers 409.
+        "match_id": 999_999,
+        "action": "reject",
     }
     missing = set(rule.arguments) - set(known)
     assert not missing, f"teach test_role_matrix the URL variable(s) {missing} of {rule.rule}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from intake.models import Submission
 from intake.pages import evaluation_of, user_names
 from intake.rules import RULESET, Ruleset
+from intake.services.patients import earlier_intakes
 from intake.services.reviews import pathway_choices, reviews_of
 from intake.services.summary import build_partial_summary, build_summary, reevaluate
 
@@ -36,4 +37,5 @@ def summary_context(submission: Submission) -> dict[str, object]:
         "reviews": reviews,
         "reviewers": names,
         "titles": dict(pathway_choices(ruleset)),
+        "earlier": earlier_intakes(submission),
     }

@@ -58,7 +58,10 @@ def _review_form(ruleset: Ruleset) -> ReviewForm:
 
 
 def _audit_view(submission: Submission, context: dict[str, object], page: str) -> None:
-    audit.record("submission_viewed", submission=submission, detail={"page": page})
+    detail: dict[str, object] = {"page": page}
+    if earlier := cast("list[Submission]", context["earlier"]):
+        detail["earlier_shown"] = [e.id for e in earlier]  # the same patient's other intakes
+    audit.record("submission_viewed", submission=submission, detail=detail)
     reevaluation = cast("Reevaluation | None", context["reevaluation"])
     if reevaluation is not None:
         audit.record(

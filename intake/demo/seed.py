@@ -243,6 +243,8 @@ _COLUMNS = (
     "phq9_total",
     "top_flag",
     "payer_folded",
+    "email_folded",
+    "phone_digits",
 )
 _CONTACT_COLUMNS: tuple[str, ...] = ("by_id", "at", "outcome", "note")
 _ASSESSMENT_COLUMNS: tuple[str, ...] = (

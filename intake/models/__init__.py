@@ -6,6 +6,7 @@ from intake.models.audit import AuditEvent, ExportedRow
 from intake.models.clinician_review import ClinicianReview
 from intake.models.draft import Draft
 from intake.models.insurance import InsuranceVerification, InsuranceVerificationHistory
+from intake.models.patient import Patient, PatientMatch
 from intake.models.rendered_pdf import RenderedPdf
 from intake.models.risk import ContactAttempt, RiskAssessment
 from intake.models.setting import Setting
@@ -29,6 +30,8 @@ __all__ = [
     "InsuranceVerification",
     "InsuranceVerificationHistory",
     "Note",
+    "Patient",
+    "PatientMatch",
     "RenderedPdf",
     "RiskAssessment",
     "Setting",

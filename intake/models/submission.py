@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from intake.extensions import Model
 from intake.models.types import JSONDocument, UTCDateTime, utcnow
 from intake.models.workflow import status_rank
-from intake.names import fold_name
+from intake.names import fold_email, fold_name, phone_digits
 
 if TYPE_CHECKING:
     from intake.models.risk import ContactAttempt, RiskAssessment
@@ -95,6 +95,13 @@ class Submission(Model):
     assigned_to_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
     )
+    # The patient record (migration 0020, ``models.patient``): the person this intake is of,
+    # and the contact details patient matching compares, as ``intake.names`` folds them.
+    patient_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("patient.id"), nullable=True, index=True
+    )
+    email_folded: Mapped[str | None] = mapped_column(sa.String(254), nullable=True, index=True)
+    phone_digits: Mapped[str | None] = mapped_column(sa.String(15), nullable=True, index=True)
 
     # What the staff submission page shows, newest first. Read-only (``viewonly``): notes,
     # status changes and acknowledgements are written by ``intake.services.workflow`` as rows
@@ -210,6 +217,8 @@ sa.Index(
     _columns.id.desc(),
 )
 sa.Index("ix_submission_last_name_folded", _columns.last_name_folded, _columns.id)
+# Patient matching (migration 0020): the same folded last name and date of birth.
+sa.Index("ix_submission_name_dob", _columns.last_name_folded, _columns.date_of_birth)
 # The status sort in workflow order (migration 0016), and the worklist's filters, each ending in
 # the list's default order (newest first) so a filtered page is one index range.
 sa.Index(
@@ -303,6 +312,8 @@ def row_values(answers: dict[str, Any], evaluation: dict[str, Any]) -> dict[str,
         "primary_concern": (answers.get("concerns") or {}).get("primary"),
         "coverage_type": (answers.get("insurance") or {}).get("coverage_type"),
         **worklist_values(answers, evaluation),
+        "email_folded": fold_email(patient.get("email")),
+        "phone_digits": phone_digits(patient.get("phone")),
     }
 
 

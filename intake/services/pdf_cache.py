@@ -9,8 +9,9 @@ stored bytes when the key matches and otherwise asks the worker and says "being 
 The key is a SHA-256 of: the layout (the PDF's templates and stylesheets, read once per
 process), the submission's id and ``version`` (every workflow edit bumps it), the newest
 review, contact attempt, risk assessment and acknowledgement (each an append-only record), the
-full submission completing a partial one, the ruleset a summary compares with, and the clinic
-settings it prints with (time zone, paper). Anything else on the PDF is part of those records.
+full submission completing a partial one, the patient record's intakes, the ruleset a summary
+compares with, and the clinic settings it prints with (time zone, paper). Anything else on the
+PDF is part of those records.
 """
 
 from __future__ import annotations
@@ -62,6 +63,17 @@ def _newest(model: type, submission_id: int) -> int:
     return int(found or 0)
 
 
+def _record(submission: Submission) -> tuple[object, ...]:
+    if submission.patient_id is None:
+        return (None, 0, 0)
+    count, newest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(Submission.id)).where(
+            Submission.patient_id == submission.patient_id
+        )
+    ).one()
+    return (submission.patient_id, count, newest or 0)
+
+
 def pdf_key(submission: Submission) -> str:
     """The key of the PDF ``submission`` would get if it were rendered now (one query per
     related record kind; no document is read)."""
@@ -76,6 +88,8 @@ def pdf_key(submission: Submission) -> str:
         *(_newest(m, submission.id) for m in (ClinicianReview, ContactAttempt, RiskAssessment)),
         _newest(Acknowledgement, submission.id),
         completed_by or 0,
+        # The same patient's other intakes, listed on the summary (a confirmed match).
+        *_record(submission),
         RULESET.sha256,
         settings.get_setting(settings.CLINIC_TIME_ZONE),
         settings.get_setting(settings.PDF_PAPER),

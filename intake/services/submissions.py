@@ -37,7 +37,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.models.submission import new_submission
-from intake.services import alerts, audit
+from intake.services import alerts, audit, patients
 from intake.services.codes import submission_reference
 
 log = logging.getLogger(__name__)
@@ -177,6 +177,8 @@ def submit_document(
             | ({"completes": submission.completes_id} if submission.completes_id else {}),
             with_address=source != "wizard",
         )
+        # Its patient record, and suggestions of earlier patients it looks like (issue 16).
+        patients.link_new(submission)
         # Urgent: the alert and its deliveries join this transaction (the outbox).
         alerts.submission_stored(submission)
         log.info("submission %s stored (source=%s)", submission.id, source)
@@ -231,6 +233,7 @@ def submit_partial(document: object, *, draft: Draft, as_of: date | None = None)
             detail={"source": "wizard", "urgent": True, "partial": True},
             with_address=False,
         )
+        patients.link_new(submission)
         # Always urgent: tier 1 is alerted in this transaction (the outbox), as for a full one.
         alerts.submission_stored(submission)
         log.info("partial submission %s stored", submission.id)

@@ -7,6 +7,7 @@ Pages of a filtered list are POSTed too, carrying the filters in hidden fields.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -15,8 +16,9 @@ from wtforms import SelectChoice
 
 from intake.auth.decorators import role_required
 from intake.extensions import db
+from intake.forms.base import BaseForm
 from intake.models import Note, Submission, User
-from intake.services import audit, reviews, risk, workflow
+from intake.services import audit, patients, reviews, risk, workflow
 from intake.services import queue as qs
 from intake.services.insurance import PRIOR_AUTH_WORDS
 from intake.staff import bp
@@ -134,6 +136,8 @@ def _render_submission(
         note_form=note_form or NoteForm(formdata=None),
         assign_form=assign_form,
         review=_latest_review(submission),
+        matches=_matches(submission),
+        earlier=patients.earlier_intakes(submission),
         insurance_history=insurance_history,
         error=error,
     ), code
@@ -143,7 +147,12 @@ def _render_submission(
 @role_required(*QUEUE_ROLES)
 def submission(submission_id: int) -> ResponseReturnValue:
     s = _load(submission_id)
-    audit.record("submission_viewed", submission=s)
+    # The page also names the earlier patients it may be (their name, birth date, reference):
+    # recorded too, as those submissions are shown.
+    shown = sorted({m.candidate_id for m in patients.suggestions(s)})
+    audit.record(
+        "submission_viewed", submission=s, detail={"matches_shown": shown} if shown else None
+    )
     db.session.commit()
     return _render_submission(s)
 
@@ -192,6 +201,51 @@ def _latest_review(submission: Submission) -> dict[str, object] | None:
         "at": review.created_at,
         "note": review.note,
     }
+
+
+def _matches(submission: Submission) -> list[dict[str, object]]:
+    """The returning-patient suggestions of ``submission`` with what the front desk compares:
+    the earlier submission's reference, name, date of birth and when it came."""
+    found = patients.suggestions(submission)
+    candidates = {
+        c.id: c
+        for c in db.session.scalars(
+            sa.select(Submission).where(Submission.id.in_([m.candidate_id for m in found]))
+        )
+    }
+    return [
+        {"match": m, "candidate": candidates[m.candidate_id]}
+        for m in found
+        if m.candidate_id in candidates
+    ]
+
+
+MATCH_ACTIONS = {"confirm": patients.confirm, "reject": patients.reject, "undo": patients.undo}
+MATCH_DONE = {
+    "confirm": "Linked: the same patient's intakes are now one record.",
+    "reject": "Recorded: not the same patient.",
+    "undo": "Link undone: the intakes are separate records again.",
+}
+
+
+@bp.post(
+    "/submissions/<int:submission_id>/matches/<int:match_id>/<any(confirm, reject, undo):action>"
+)
+@role_required("front_desk")
+def decide_match(submission_id: int, match_id: int, action: str) -> ResponseReturnValue:
+    """The front desk's answer to "is this the same patient?" (docs/staff.md)."""
+    s = _load(submission_id)
+    form = BaseForm()
+    if not form.validate_on_submit():
+        return _render_submission(s, error="This form had expired. Please try again.", code=400)
+    try:
+        MATCH_ACTIONS[action](s, match_id, by=_me())
+        db.session.commit()
+    except patients.MatchError as exc:
+        db.session.rollback()
+        return _render_submission(_load(submission_id), error=str(exc), code=409)
+    flash(MATCH_DONE[action], "success")
+    return redirect(url_for("staff.submission", submission_id=s.id) + "#patient-record")
 
 
 def _assignee_choices() -> list[SelectChoice]:

@@ -1,0 +1,215 @@
+"""Patient records and match suggestions (issue 16; docs/staff.md "Returning patients").
+
+``link_new`` runs when a submission is stored: the submission gets a record of its own (or
+its partial's, when it completes one from the same draft) and a :class:`PatientMatch`
+suggestion for each earlier *patient* it looks like — the same folded last name and date of
+birth, the same e-mail address or the same phone number (``intake.names``). Nothing is merged
+until the front desk confirms: ``confirm`` moves the submission's whole record into the
+earlier one, ``reject`` records "not the same person", ``undo`` moves a confirmed record back.
+Each decision is audited and made once (a double click or a second tab changes nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from intake.extensions import db
+from intake.models import Patient, PatientMatch, Submission, User
+from intake.models.types import utcnow
+from intake.services import audit
+
+#: At most this many earlier patients are suggested for one submission (the closest first).
+SUGGESTION_LIMIT = 5
+
+
+class MatchError(Exception):
+    """A decision that cannot be made now; ``str(error)`` is for the front desk."""
+
+
+def _new_patient() -> Patient:
+    patient = Patient()
+    db.session.add(patient)
+    db.session.flush()
+    return patient
+
+
+def patient_of(submission: Submission) -> int:
+    """The submission's patient record, made now for a row stored without one (demo data)."""
+    if submission.patient_id is None:
+        submission.patient_id = _new_patient().id
+        db.session.flush()
+    return submission.patient_id
+
+
+def link_new(submission: Submission) -> list[PatientMatch]:
+    """Give a just-stored submission its record and suggest earlier patients it looks like
+    (flushed; the caller commits with the submission)."""
+    s = Submission
+    if submission.completes_id is not None:
+        partial = db.session.get(Submission, submission.completes_id)
+        submission.patient_id = patient_of(partial) if partial is not None else None
+    if submission.patient_id is None:
+        submission.patient_id = _new_patient().id
+    db.session.flush()
+    reasons: dict[int, set[str]] = {}
+    tests: list[tuple[str, sa.ColumnElement[bool]]] = [
+        (
+            "name_dob",
+            sa.and_(
+                s.last_name_folded == submission.last_name_folded,
+                s.date_of_birth == submission.date_of_birth,
+            ),
+        )
+    ]
+    if submission.email_folded:
+        tests.append(("email", s.email_folded == submission.email_folded))
+    if submission.phone_digits:
+        tests.append(("phone", s.phone_digits == submission.phone_digits))
+    for code, condition in tests:
+        found = db.session.execute(
+            sa.select(s.id, s.patient_id)
+            .where(condition, s.id != submission.id)
+            .where(sa.or_(s.patient_id.is_(None), s.patient_id != submission.patient_id))
+            .order_by(s.submitted_at.desc(), s.id.desc())
+            .limit(50)
+        ).all()
+        for candidate_id, _patient in found:
+            reasons.setdefault(candidate_id, set()).add(code)
+    # One suggestion per earlier patient: its newest submission, the most reasons first.
+    by_patient: dict[object, int] = {}
+    patients: dict[int, int | None] = {
+        candidate_id: patient_id
+        for candidate_id, patient_id in db.session.execute(
+            sa.select(s.id, s.patient_id).where(s.id.in_(reasons))
+        )
+    }
+    for candidate_id in sorted(reasons, key=lambda i: (-len(reasons[i]), -i)):
+        by_patient.setdefault(patients.get(candidate_id) or ("alone", candidate_id), candidate_id)
+    matches = [
+        PatientMatch(
+            submission_id=submission.id,
+            candidate_id=candidate_id,
+            reasons=",".join(sorted(reasons[candidate_id])),
+        )
+        for candidate_id in list(by_patient.values())[:SUGGESTION_LIMIT]
+    ]
+    db.session.add_all(matches)
+    db.session.flush()
+    return matches
+
+
+def suggestions(submission: Submission) -> list[PatientMatch]:
+    """Every match decision about ``submission`` (suggested first, then decided), newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(PatientMatch)
+            .where(PatientMatch.submission_id == submission.id)
+            .order_by((PatientMatch.status == "suggested").desc(), PatientMatch.id.desc())
+        )
+    )
+
+
+def earlier_intakes(submission: Submission) -> list[Submission]:
+    """The other submissions of the same patient record, newest first."""
+    if submission.patient_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Submission)
+            .where(Submission.patient_id == submission.patient_id, Submission.id != submission.id)
+            .order_by(Submission.submitted_at.desc(), Submission.id.desc())
+        )
+    )
+
+
+def _decide(match_id: int, submission_id: int, *, to: str, by: User) -> PatientMatch:
+    """Move a suggested match to ``to`` once: a conditional UPDATE, so two clicks or two tabs
+    cannot both decide it."""
+    done = db.session.execute(
+        sa.update(PatientMatch)
+        .where(
+            PatientMatch.id == match_id,
+            PatientMatch.submission_id == submission_id,
+            PatientMatch.status == "suggested",
+        )
+        .values(status=to, decided_by_id=by.id, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise MatchError("This suggestion was already decided: see what was recorded below.")
+    match = db.session.get_one(PatientMatch, match_id)
+    db.session.refresh(match)
+    return match
+
+
+def _move(ids: Sequence[int], patient_id: int) -> None:
+    db.session.execute(
+        sa.update(Submission)
+        .where(Submission.id.in_(list(ids)))
+        .values(patient_id=patient_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def confirm(submission: Submission, match_id: int, *, by: User) -> PatientMatch:
+    """Same patient: move every submission of this record into the candidate's record."""
+    match = _decide(match_id, submission.id, to="confirmed", by=by)
+    candidate = db.session.get_one(Submission, match.candidate_id)
+    target = patient_of(candidate)
+    source = patient_of(submission)
+    moved = list(
+        db.session.scalars(sa.select(Submission.id).where(Submission.patient_id == source))
+    )
+    _move(moved, target)
+    match.from_patient_id, match.moved_ids = source, moved
+    # Other suggestions for the same earlier record are now answered by this one.
+    audit.record(
+        "patient_match_confirmed",
+        submission=submission,
+        detail={"match": match.id, "candidate": candidate.id, "moved": moved},
+        actor=by,
+    )
+    db.session.flush()
+    return match
+
+
+def reject(submission: Submission, match_id: int, *, by: User) -> PatientMatch:
+    """Not the same patient: the suggestion is closed and nothing moves."""
+    match = _decide(match_id, submission.id, to="rejected", by=by)
+    audit.record(
+        "patient_match_rejected",
+        submission=submission,
+        detail={"match": match.id, "candidate": match.candidate_id},
+        actor=by,
+    )
+    return match
+
+
+def undo(submission: Submission, match_id: int, *, by: User) -> PatientMatch:
+    """Reverse a confirmation: the submissions it moved go back to the record they left."""
+    done = db.session.execute(
+        sa.update(PatientMatch)
+        .where(
+            PatientMatch.id == match_id,
+            PatientMatch.submission_id == submission.id,
+            PatientMatch.status == "confirmed",
+        )
+        .values(status="undone", decided_by_id=by.id, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise MatchError("Only a confirmed match can be undone, once.")
+    match = db.session.get_one(PatientMatch, match_id)
+    db.session.refresh(match)
+    if match.from_patient_id is not None and match.moved_ids:
+        _move([int(i) for i in match.moved_ids], match.from_patient_id)
+    audit.record(
+        "patient_match_undone",
+        submission=submission,
+        detail={"match": match.id, "moved_back": match.moved_ids or []},
+        actor=by,
+    )
+    db.session.flush()
+    return match
