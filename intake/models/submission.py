@@ -185,6 +185,13 @@ sa.Index(
         "last_name_folded",
         "date_of_birth",
         "reference",
+        # The worklist's filters (migration 0016).
+        "partial",
+        "phq9_total",
+        "top_flag",
+        "payer_folded",
+        "review_decision",
+        "assigned_to_id",
     ],
 )
 
