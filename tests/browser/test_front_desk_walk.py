@@ -93,3 +93,45 @@ def test_admin_session(live_server, new_page, screenshot, assert_accessible) -> 
     _check(page, "admin-audit", screenshot, assert_accessible)
     page.goto(live_server + "/staff/account")
     _check(page, "staff-account", screenshot, assert_accessible)
+
+
+def test_the_worklist_with_javascript_off(
+    live_server, new_page, screenshot, assert_accessible
+) -> None:  # type: ignore[no-untyped-def]
+    """Triage by the worklist's columns, assign to oneself with the keyboard, find it again
+    under "Assigned to me" (issue 14, item 1), at 390 px with JavaScript off."""
+    make_user("front_desk", email="desk@example.org")
+    mine = make_submission(last_name="Adeyemi", changes={"phq9.items": [3, 3, 3, 3, 3, 3, 2, 0, 0]})
+    make_submission(last_name="Brandt", changes={"phq9.items": [0, 1, 0, 0, 1, 0, 0, 0, 0]})
+    page = new_page(javascript=False)
+    _sign_in(page, live_server, "desk@example.org")
+    row = page.locator("tr", has_text="Adeyemi")
+    assert "20 Severe (20-27)" in row.inner_text()
+    assert "Awaiting" in row.inner_text() and "nobody" in row.inner_text()
+    _check(page, "worklist-queue", screenshot, assert_accessible)
+
+    page.get_by_text("Search and filter").click()
+    page.get_by_label("PHQ-9 band").select_option("severe")
+    page.get_by_label("Clinician review").select_option("awaiting")
+    page.get_by_role("button", name="Show results").click()
+    page.wait_for_load_state()
+    listed = page.inner_text("main")
+    assert "Adeyemi" in listed and "Brandt" not in listed
+    _check(page, "worklist-filtered", screenshot, assert_accessible)
+
+    page.get_by_role("link", name="Adeyemi", exact=False).first.click()
+    page.wait_for_load_state()
+    assert "Awaiting clinician review." in page.inner_text("#review")
+    assignee = page.get_by_label("Assigned to")
+    assignee.focus()
+    assignee.select_option(label="desk@example.org")
+    page.get_by_role("button", name="Assign", exact=True).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Assigned to desk@example.org." in page.inner_text("main")
+    _check(page, "worklist-assigned", screenshot, assert_accessible)
+
+    page.goto(live_server + "/staff/?assigned=me")
+    listed = page.inner_text("main")
+    assert "Adeyemi" in listed and "Brandt" not in listed
+    assert mine.reference in listed
