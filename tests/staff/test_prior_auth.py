@@ -484,3 +484,19 @@ def test_clinicians_and_admins_cannot_open_the_packet_or_its_pdf(
             assert other.get(f"/staff/submissions/{submission.id}/{suffix}").status_code == 403
     assert _events("prior_auth_pdf_downloaded") == []
     assert len(_events("access_refused")) == 4
+
+
+def test_every_packet_page_names_its_patient(
+    app: Flask, client: FlaskClient, login_as: Any
+) -> None:
+    submission, _clinician = _ready_packet(app, login_as)
+    login_as("front_desk")
+    response = client.get(f"/staff/submissions/{submission.id}/prior-auth.pdf")
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) >= 2, "a one-page packet would not test the footer"
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        text = " ".join((page.extract_text() or "").split())
+        assert "Okafor-Lind, Marisol" in text, number
+        assert submission.reference in text, number
+        assert f"Page {number} of {total}" in text, number
