@@ -17,11 +17,13 @@ from functools import cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
+from intake import billing
 from intake.text import FORM_MESSAGES, text_fault
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_TIME_ZONE = "UTC"
 NAME_MAX = 100
+LEGAL_NAME_MAX = 200
 PHONE_MAX = 40
 ADDRESS_MAX = 300
 HOLIDAY_NAME_MAX = 100
@@ -97,6 +99,27 @@ def clean_text(value: object, *, max_length: int, multiline: bool = False) -> st
     if fault is not None:
         raise InvalidSetting(FORM_MESSAGES[fault])
     return text
+
+
+def clean_npi(value: object) -> str:
+    """A group (or individual) NPI: empty (not set yet) or ten digits whose check digit holds
+    (``billing.npi_problem``)."""
+    text = clean_text(value, max_length=20).replace(" ", "")
+    if text and (problem := billing.npi_problem(text)):
+        raise InvalidSetting(problem)
+    return text
+
+
+def clean_tin(value: object) -> str:
+    """The clinic's TIN: empty (not set yet) or nine digits, typed with or without the dash
+    (stored as the digits; shown ``XX-XXXXXXX`` by ``billing.format_tin``)."""
+    text = clean_text(value, max_length=20)
+    if not text:
+        return ""
+    digits = billing.tin_digits(text)
+    if digits is None:
+        raise InvalidSetting("A TIN is 9 digits, written like 12-3456789.")
+    return digits
 
 
 def clean_bool(value: object) -> bool:

@@ -475,6 +475,63 @@ RISK_OUTCOMES = (
     Label("other", "other (see note)"),
 )
 
+#: The diagnoses a TMS prior authorization may name: ICD-10-CM codes with their official
+#: descriptions (the FY2026 tabular list; docs/clinician.md, "Diagnosis"), and no others. Major
+#: depressive disorder, single episode (F32.x) and recurrent (F33.x), by severity, and
+#: obsessive-compulsive disorder (F42.2, F42.8, F42.9; F42.3 hoarding is left out).
+ICD10_CODES = (
+    Label("F32.0", "Major depressive disorder, single episode, mild"),
+    Label("F32.1", "Major depressive disorder, single episode, moderate"),
+    Label("F32.2", "Major depressive disorder, single episode, severe without psychotic features"),
+    Label("F32.3", "Major depressive disorder, single episode, severe with psychotic features"),
+    Label("F32.4", "Major depressive disorder, single episode, in partial remission"),
+    Label("F32.5", "Major depressive disorder, single episode, in full remission"),
+    Label("F32.9", "Major depressive disorder, single episode, unspecified"),
+    Label("F33.0", "Major depressive disorder, recurrent, mild"),
+    Label("F33.1", "Major depressive disorder, recurrent, moderate"),
+    Label("F33.2", "Major depressive disorder, recurrent severe without psychotic features"),
+    Label("F33.3", "Major depressive disorder, recurrent, severe with psychotic symptoms"),
+    Label("F33.40", "Major depressive disorder, recurrent, in remission, unspecified"),
+    Label("F33.41", "Major depressive disorder, recurrent, in partial remission"),
+    Label("F33.42", "Major depressive disorder, recurrent, in full remission"),
+    Label("F33.9", "Major depressive disorder, recurrent, unspecified"),
+    Label("F42.2", "Mixed obsessional thoughts and acts"),
+    Label("F42.8", "Other obsessive-compulsive disorder"),
+    Label("F42.9", "Obsessive-compulsive disorder, unspecified"),
+)
+#: The CPT codes of a course of therapeutic TMS with their descriptors (``intake.billing``
+#: counts the units of a planned course).
+CPT_CODES = (
+    Label(
+        "90867",
+        "Therapeutic repetitive transcranial magnetic stimulation (TMS) treatment; initial, "
+        "including cortical mapping, motor threshold determination, delivery and management",
+    ),
+    Label(
+        "90868",
+        "Therapeutic repetitive transcranial magnetic stimulation (TMS) treatment; subsequent "
+        "delivery and management, per session",
+    ),
+    Label(
+        "90869",
+        "Therapeutic repetitive transcranial magnetic stimulation (TMS) treatment; subsequent "
+        "motor threshold re-determination with delivery and management",
+    ),
+)
+#: The stimulation protocol of a planned TMS course (the clinician's review).
+TMS_PROTOCOLS = (
+    Label("standard_10hz", "standard 10 Hz rTMS (left DLPFC)"),
+    Label("itbs", "intermittent theta burst (iTBS)"),
+    Label("deep_tms", "deep TMS (H-coil)"),
+    Label("low_frequency_1hz", "1 Hz rTMS (right DLPFC)"),
+)
+#: What came of an appeal against a denied prior authorization (the insurance checklist).
+APPEAL_OUTCOMES = (
+    Label("pending", "pending"),
+    Label("approved", "approved on appeal"),
+    Label("denied", "denied on appeal"),
+)
+
 # Lists by name --------------------------------------------------------------------------------
 
 

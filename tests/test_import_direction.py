@@ -37,6 +37,7 @@ PURE_MODULES = (
     "passwords.py",
     "clinic.py",
     "course.py",
+    "billing.py",
 )
 NOT_IN_PURE = (
     "flask",

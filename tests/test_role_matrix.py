@@ -42,6 +42,8 @@ SCRIPT_URLS = frozenset({"GET /staff/queue/changes"})
 EXPECTED: dict[str, frozenset[str] | str] = {
     # admin: accounts, audit log, API tokens, settings, alerts (on-call tiers, delivery log)
     "GET /admin/": ONLY_ADMIN,
+    "GET /admin/users/<int:user_id>/clinician": ONLY_ADMIN,
+    "POST /admin/users/<int:user_id>/clinician": ONLY_ADMIN,
     "GET /admin/alerts": ONLY_ADMIN,
     "POST /admin/alerts": ONLY_ADMIN,
     "POST /admin/alerts/tier": ONLY_ADMIN,
@@ -89,6 +91,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "GET /staff/submissions/<int:submission_id>/insurance": ONLY_FRONT_DESK,
     "POST /staff/submissions/<int:submission_id>/insurance": ONLY_FRONT_DESK,
     "GET /staff/submissions/<int:submission_id>/prior-auth": ONLY_FRONT_DESK,
+    "GET /staff/submissions/<int:submission_id>/prior-auth.pdf": ONLY_FRONT_DESK,
     "POST /staff/export.csv": ONLY_FRONT_DESK,
     "POST /staff/billing.csv": ONLY_FRONT_DESK,
     # front desk and admin: marking the browser as a clinic device lent to patients

@@ -122,6 +122,25 @@ class SettingsForm(BaseForm):
         validators=[Length(max=clinic.ADDRESS_MAX)],
         render_kw={"rows": 3},
     )
+    legal_name = StringField(
+        "Legal name",
+        description="The name the clinic bills under, as the payer has it. On the "
+        "prior-authorization packet.",
+        validators=[Length(max=clinic.LEGAL_NAME_MAX)],
+        render_kw={"autocomplete": "organization"},
+    )
+    tin = StringField(
+        "Tax identification number (TIN)",
+        description="The clinic's federal TIN (EIN): 9 digits, e.g. 12-3456789.",
+        validators=[Cleans(clinic.clean_tin)],
+        render_kw={"autocomplete": "off", "inputmode": "numeric", "class": "short"},
+    )
+    group_npi = StringField(
+        "Group NPI",
+        description="The clinic's organisation (type 2) NPI: 10 digits.",
+        validators=[Cleans(clinic.clean_npi)],
+        render_kw={"autocomplete": "off", "inputmode": "numeric", "class": "short"},
+    )
     time_zone = StringField(
         "Time zone",
         description=(

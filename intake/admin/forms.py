@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, SelectMultipleField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, Field, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from intake import billing
 from intake.auth.forms import NEW_PASSWORD
 from intake.forms.base import BaseForm
 from intake.models.user import ROLES
@@ -59,4 +60,28 @@ class SetPasswordForm(BaseForm):
         render_kw=NEW_PASSWORD,
         description="At least 12 characters, not a common password. Give it to the person "
         "privately; they must choose their own when they next sign in.",
+    )
+
+
+def _npi_check(form: BaseForm, field: Field) -> None:
+    value = (field.data or "").strip()
+    if value and (problem := billing.npi_problem(value)):
+        raise ValidationError(problem)
+
+
+class ClinicianProfileForm(BaseForm):
+    """A clinician's name as payers know it and their individual NPI (the packet's ordering
+    psychiatrist)."""
+
+    full_name = StringField(
+        "Name with credentials",
+        validators=[Length(max=200)],
+        description="As payers know the clinician, e.g. Dana Ortiz, MD.",
+        render_kw={"autocomplete": "off"},
+    )
+    npi = StringField(
+        "NPI",
+        validators=[_npi_check],
+        description="The clinician's individual (type 1) NPI: 10 digits. Leave blank to clear.",
+        render_kw={"autocomplete": "off", "inputmode": "numeric", "class": "short"},
     )

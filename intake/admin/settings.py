@@ -1,5 +1,6 @@
 """Admin page for run-time settings (``/admin/settings``): the CSV export and the clinic's
-profile (name, phone, address, time zone, opening hours, holidays).
+profile (name, phone, address, time zone, opening hours, holidays) and what payers need
+(legal name, TIN, group NPI).
 
 The form refuses at its field what a setting's validator (``intake.clinic``) refuses, so
 nothing is stored from a page with a problem; the settings service stores each change and
@@ -14,7 +15,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from intake import clinic
+from intake import billing, clinic
 from intake.admin import bp
 from intake.admin.config_forms import SettingsForm
 from intake.auth.decorators import role_required
@@ -30,6 +31,9 @@ def _form_data() -> dict[str, Any]:
         "clinic_phone": svc.get_setting(svc.CLINIC_PHONE),
         "clinic_address": svc.get_setting(svc.CLINIC_ADDRESS),
         "time_zone": svc.get_setting(svc.CLINIC_TIME_ZONE),
+        "legal_name": svc.get_setting(svc.CLINIC_LEGAL_NAME),
+        "tin": billing.format_tin(svc.get_setting(svc.CLINIC_TIN)),
+        "group_npi": svc.get_setting(svc.CLINIC_GROUP_NPI),
         "holidays": clinic.holiday_lines(svc.get_setting(svc.CLINIC_HOLIDAYS)),
     }
 
@@ -50,6 +54,9 @@ def settings() -> ResponseReturnValue:
             svc.CLINIC_PHONE: form.clinic_phone.data or "",
             svc.CLINIC_ADDRESS: form.clinic_address.data or "",
             svc.CLINIC_TIME_ZONE: (form.time_zone.data or "").strip(),
+            svc.CLINIC_LEGAL_NAME: form.legal_name.data or "",
+            svc.CLINIC_TIN: form.tin.data or "",
+            svc.CLINIC_GROUP_NPI: form.group_npi.data or "",
             svc.CLINIC_HOURS: form.hours(),
             svc.CLINIC_HOLIDAYS: clinic.parse_holiday_lines(form.holidays.data or ""),
         }

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from intake.admin import bp
 from intake.admin.filters import AuditFilterForm
-from intake.admin.forms import CreateUserForm, RolesForm, SetPasswordForm
+from intake.admin.forms import ClinicianProfileForm, CreateUserForm, RolesForm, SetPasswordForm
 from intake.auth.decorators import role_required
 from intake.extensions import db
 from intake.forms.filters import page_number
@@ -140,6 +140,28 @@ def edit_roles(user_id: int) -> ResponseReturnValue:
     code = 400 if request.method == "POST" and (error or form.errors) else 200
     template = "admin/roles.html"
     return render_template(template, form=form, account=user, error=error, own=own), code
+
+
+@bp.route("/users/<int:user_id>/clinician", methods=["GET", "POST"])
+@role_required("admin")
+def clinician_profile(user_id: int) -> ResponseReturnValue:
+    """A clinician's name and NPI, for the prior-authorization packet (admins set them)."""
+    user = _user(user_id)
+    data = {"full_name": user.full_name, "npi": user.npi or ""}
+    form = ClinicianProfileForm(data=data if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            changed = accounts.set_clinician_profile(
+                user, full_name=form.full_name.data or "", npi=form.npi.data or ""
+            )
+        except accounts.AccountError as exc:
+            form.npi.errors = [*form.npi.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(f"Saved for {user.email}." if changed else "Nothing changed.", "success")
+            return redirect(url_for("admin.users"))
+    code = 422 if form.errors else 200
+    return render_template("admin/clinician_profile.html", form=form, account=user), code
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])

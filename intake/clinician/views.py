@@ -20,6 +20,7 @@ from intake.pages import get_submission
 from intake.rules import Ruleset
 from intake.services import audit, pdf_cache, risk, workflow
 from intake.services.reviews import (
+    Course,
     ReviewError,
     pathway_choices,
     record_review,
@@ -184,6 +185,19 @@ def summary_pdf(submission_id: int) -> ResponseReturnValue:
     )
 
 
+def _course(form: ReviewForm) -> Course | None:
+    """The planned course the form carries (None when no sessions were given)."""
+    sessions = form.course_sessions.data
+    if sessions is None:
+        return None
+    taper = form.course_taper_sessions.data
+    return Course(
+        sessions=int(sessions),
+        taper_sessions=int(taper) if taper is not None else 0,
+        protocol=form.course_protocol.data or "",
+    )
+
+
 @bp.post("/submissions/<int:submission_id>/review")
 @role_required(*CLINICIAN_ROLES)
 def review(submission_id: int) -> ResponseReturnValue:
@@ -205,6 +219,8 @@ def review(submission_id: int) -> ResponseReturnValue:
                 codes=form.pathways.data or [],
                 note=form.note.data or "",
                 ruleset=ruleset,
+                diagnoses=form.diagnoses.data or [],
+                course=_course(form),
             )
         except ReviewError as exc:
             error = str(exc)

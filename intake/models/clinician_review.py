@@ -36,6 +36,16 @@ class ClinicianReview(Model):
     suggested_codes: Mapped[list[str]] = mapped_column(JSONDocument)
     ruleset_sha256: Mapped[str] = mapped_column(sa.String(64))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The diagnosis: ICD-10-CM codes of ``vocabulary.ICD10_CODES``, in the clinician's order
+    #: (the first is the primary diagnosis on the prior-authorization packet).
+    diagnosis_codes: Mapped[list[str]] = mapped_column(
+        JSONDocument, default=list, server_default="[]"
+    )
+    #: The planned course (all three or none): sessions of the acute course including the first,
+    #: taper sessions after it, and the protocol (``vocabulary.TMS_PROTOCOLS``).
+    course_sessions: Mapped[int | None] = mapped_column(nullable=True)
+    course_taper_sessions: Mapped[int | None] = mapped_column(nullable=True)
+    course_protocol: Mapped[str | None] = mapped_column(sa.String(24), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (sa.CheckConstraint("decision IN ('agree', 'different')", name="decision"),)

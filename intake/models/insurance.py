@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,9 +13,29 @@ from intake.models.types import UTCDateTime, utcnow
 #: Prior authorization, from "not looked at yet" to the payer's answer.
 PRIOR_AUTH_STATUSES = ("unknown", "not_needed", "needed", "submitted", "approved", "denied")
 
+#: The appeal of a denied prior authorization ("" while there is none).
+APPEAL_OUTCOMES = ("", "pending", "approved", "denied")
+
+#: The prior-authorization tracking values (after the status and the payer's reference).
+TRACKING_FIELDS = (
+    "prior_auth_requested_on",
+    "prior_auth_units",
+    "prior_auth_start",
+    "prior_auth_end",
+    "prior_auth_denial_reason",
+    "appeal_on",
+    "appeal_outcome",
+)
+
 #: The checklist's values, in the order pages show them. The live row and each history row
 #: carry exactly these, so a version can be compared, shown or restored field by field.
-CHECKLIST_FIELDS = ("eligibility_confirmed", "prior_auth", "prior_auth_reference", "notes")
+CHECKLIST_FIELDS = (
+    "eligibility_confirmed",
+    "prior_auth",
+    "prior_auth_reference",
+    *TRACKING_FIELDS,
+    "notes",
+)
 
 #: The longest prior-authorization reference (payers' case numbers are short).
 REFERENCE_MAX = 64
@@ -23,9 +43,24 @@ REFERENCE_MAX = 64
 _PRIOR_AUTH_CHECK = (
     "prior_auth IN ('unknown', 'not_needed', 'needed', 'submitted', 'approved', 'denied')"
 )
+_APPEAL_CHECK = "appeal_outcome IN ('', 'pending', 'approved', 'denied')"
 
 
-class InsuranceVerification(Model):
+class _Tracking:
+    """The prior-authorization tracking columns, the same on the live row and in the history:
+    when it was requested, what the payer approved (units, first and last day) or why it was
+    denied, and the appeal (when, what came of it)."""
+
+    prior_auth_requested_on: Mapped[date | None] = mapped_column(nullable=True)
+    prior_auth_units: Mapped[int | None] = mapped_column(nullable=True)
+    prior_auth_start: Mapped[date | None] = mapped_column(nullable=True)
+    prior_auth_end: Mapped[date | None] = mapped_column(nullable=True)
+    prior_auth_denial_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    appeal_on: Mapped[date | None] = mapped_column(nullable=True)
+    appeal_outcome: Mapped[str] = mapped_column(sa.String(16), default="", server_default="")
+
+
+class InsuranceVerification(_Tracking, Model):
     """The verification checklist: eligibility and prior authorization, with notes.
 
     One row per submission, created on the first save. ``version`` is an optimistic lock: a save
@@ -41,6 +76,9 @@ class InsuranceVerification(Model):
         sa.ForeignKey("submission.id", ondelete="CASCADE"), unique=True
     )
     eligibility_confirmed: Mapped[bool] = mapped_column(default=False)
+    #: The prior-authorization status (``PRIOR_AUTH_STATUSES``; "submitted" is a request
+    #: awaiting the payer's decision). Indexed with the submission (``__table_args__``): the
+    #: queue filters on it.
     prior_auth: Mapped[str] = mapped_column(sa.String(16), default="unknown")
     prior_auth_reference: Mapped[str] = mapped_column(
         sa.String(REFERENCE_MAX), default="", server_default=""
@@ -56,10 +94,11 @@ class InsuranceVerification(Model):
         sa.CheckConstraint(_PRIOR_AUTH_CHECK, name="prior_auth"),
         # The worklist's "prior auth pending" and prior-auth filters (migration 0016).
         sa.Index("ix_insurance_verification_prior_auth", "prior_auth", "submission_id"),
+        sa.CheckConstraint(_APPEAL_CHECK, name="appeal_outcome"),
     )
 
 
-class InsuranceVerificationHistory(Model):
+class InsuranceVerificationHistory(_Tracking, Model):
     """One replaced version of a checklist: its values, who saved them, when, and who replaced them.
 
     Written by the save that replaces the version, in the same transaction, and never changed
@@ -86,4 +125,5 @@ class InsuranceVerificationHistory(Model):
     __table_args__ = (
         sa.UniqueConstraint("submission_id", "version"),
         sa.CheckConstraint(_PRIOR_AUTH_CHECK, name="prior_auth"),
+        sa.CheckConstraint(_APPEAL_CHECK, name="appeal_outcome"),
     )

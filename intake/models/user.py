@@ -42,6 +42,11 @@ class User(Model):
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     session_generation: Mapped[int] = mapped_column(default=1)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: A clinician's individual NPI (ten digits, check digit verified: ``intake.billing``), set
+    #: by an admin; the ordering psychiatrist's on the prior-authorization packet.
+    npi: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
+    #: The name a payer knows the clinician by ("Dana Ortiz, MD"), set with the NPI.
+    full_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 
+from intake import billing
 from intake.extensions import db
 from intake.models.types import utcnow
 from intake.models.user import ROLES, User
@@ -114,6 +115,36 @@ def set_roles(user: User, roles: Iterable[str], *, by: User | None) -> User:
         detail={"user_id": user.id, "from": sorted(old), "to": sorted(new)},
     )
     return user
+
+
+FULL_NAME_MAX = 200
+
+
+def set_clinician_profile(user: User, *, full_name: str, npi: str) -> bool:
+    """Set the name payers know a clinician by and their NPI ("" clears it), checked with the
+    NPI check digit (``billing.npi_problem``); the caller commits. Audited with which values
+    changed (the NPI itself is no patient data: it is public, in the NPPES registry). Returns
+    whether anything changed; raises :class:`AccountError` for a value it cannot take."""
+    full_name = full_name.strip()
+    npi = npi.strip()
+    if len(full_name) > FULL_NAME_MAX:
+        raise AccountError(f"The name is limited to {FULL_NAME_MAX} characters.")
+    if npi and (problem := billing.npi_problem(npi)):
+        raise AccountError(problem)
+    changed = [
+        name
+        for name, value in (("full_name", full_name), ("npi", npi or None))
+        if getattr(user, name) != value
+    ]
+    if not changed:
+        return False
+    user.full_name = full_name
+    user.npi = npi or None
+    db.session.flush()
+    audit.record(
+        "clinician_profile_changed", detail={"user_id": user.id, "changed": changed, "npi": npi}
+    )
+    return True
 
 
 def set_disabled(email_or_user: str | User, disabled: bool) -> User:

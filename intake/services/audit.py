@@ -73,6 +73,8 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "insurance_conflict": "Insurance checklist save refused (changed by someone else)",
         "insurance_history_viewed": "Insurance checklist history viewed",
         "prior_auth_printed": "Prior-authorization packet opened",
+        "prior_auth_pdf_downloaded": "Prior-authorization packet PDF downloaded",
+        "clinician_profile_changed": "Clinician's name or NPI changed by an admin",
         "token_created": "API token created",
         "token_revoked": "API token revoked",
         "setting_changed": "Setting changed",

@@ -8,7 +8,8 @@ the history table, so even a deliberate overwrite can be undone by hand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
 from intake.models import InsuranceVerification, InsuranceVerificationHistory, Submission
-from intake.models.insurance import CHECKLIST_FIELDS, PRIOR_AUTH_STATUSES, REFERENCE_MAX
+from intake.models.insurance import (
+    APPEAL_OUTCOMES,
+    CHECKLIST_FIELDS,
+    PRIOR_AUTH_STATUSES,
+    REFERENCE_MAX,
+)
 from intake.models.types import utcnow
 from intake.services import audit
 
@@ -29,7 +35,7 @@ PRIOR_AUTH_WORDS = {
     "unknown": "Not checked yet",
     "not_needed": "Not needed",
     "needed": "Needed",
-    "submitted": "Submitted",
+    "submitted": "Submitted: decision pending",
     "approved": "Approved",
     "denied": "Denied",
 }
@@ -39,8 +45,23 @@ FIELD_LABELS = {
     "eligibility_confirmed": "Eligibility confirmed with the plan",
     "prior_auth": "Prior authorization",
     "prior_auth_reference": "Prior-authorization reference",
+    "prior_auth_requested_on": "Requested on",
+    "prior_auth_units": "Approved units",
+    "prior_auth_start": "Approved from",
+    "prior_auth_end": "Approved until",
+    "prior_auth_denial_reason": "Denial reason",
+    "appeal_on": "Appeal sent on",
+    "appeal_outcome": "Appeal outcome",
     "notes": "Notes",
 }
+APPEAL_WORDS = {
+    "": "No appeal",
+    "pending": "Pending",
+    "approved": "Approved on appeal",
+    "denied": "Denied on appeal",
+}
+UNITS_MAX = 200
+DENIAL_REASON_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -50,6 +71,13 @@ class ChecklistValues:
     eligibility_confirmed: bool = False
     prior_auth: str = "unknown"
     prior_auth_reference: str = ""
+    prior_auth_requested_on: date | None = None
+    prior_auth_units: int | None = None
+    prior_auth_start: date | None = None
+    prior_auth_end: date | None = None
+    prior_auth_denial_reason: str = ""
+    appeal_on: date | None = None
+    appeal_outcome: str = ""
     notes: str = ""
 
     @classmethod
@@ -72,6 +100,10 @@ class ChecklistValues:
             return "Yes" if value else "No"
         if name == "prior_auth":
             return PRIOR_AUTH_WORDS.get(value, value)
+        if name == "appeal_outcome":
+            return APPEAL_WORDS.get(value, value)
+        if isinstance(value, date | int):
+            return str(value)
         return value or "(empty)"
 
 
@@ -107,10 +139,26 @@ def _checked(values: ChecklistValues) -> ChecklistValues:
         raise InvalidVerification(
             f"The prior-authorization reference is limited to {REFERENCE_MAX} characters."
         )
-    return ChecklistValues(
+    if values.appeal_outcome not in APPEAL_OUTCOMES:
+        raise InvalidVerification("Choose an appeal outcome from the list.")
+    units = values.prior_auth_units
+    if units is not None and not 1 <= units <= UNITS_MAX:
+        raise InvalidVerification(f"Approved units are a number from 1 to {UNITS_MAX}.")
+    start, end = values.prior_auth_start, values.prior_auth_end
+    if start is not None and end is not None and end < start:
+        raise InvalidVerification("The approval cannot end before it starts.")
+    reason = (values.prior_auth_denial_reason or "").strip()
+    if len(reason) > DENIAL_REASON_MAX:
+        raise InvalidVerification(
+            f"The denial reason is limited to {DENIAL_REASON_MAX} characters."
+        )
+    if values.appeal_outcome and values.appeal_on is None:
+        raise InvalidVerification("Give the date the appeal was sent.")
+    return replace(
+        values,
         eligibility_confirmed=bool(values.eligibility_confirmed),
-        prior_auth=values.prior_auth,
         prior_auth_reference=reference,
+        prior_auth_denial_reason=reason,
         notes=notes,
     )
 
@@ -177,6 +225,8 @@ def save_verification(
         "prior_auth": record.prior_auth,
         "version": record.version,
     }
+    if record.appeal_outcome:
+        detail["appeal_outcome"] = record.appeal_outcome
     if saving_over:
         detail["saved_over_version"] = expected_version
     audit.record("insurance_updated", submission=submission, detail=detail)

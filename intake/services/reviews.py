@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
+from intake import billing
+from intake import vocabulary as vocab
 from intake.extensions import db
 from intake.models import ClinicianReview, Submission
 from intake.rules import Ruleset
@@ -30,6 +33,36 @@ def suggested_codes(submission: Submission) -> list[str]:
     return [p["code"] for p in (submission.evaluation or {}).get("pathways", [])]
 
 
+@dataclass(frozen=True)
+class Course:
+    """A planned TMS course: acute sessions (the first included), taper sessions, protocol."""
+
+    sessions: int
+    taper_sessions: int
+    protocol: str
+
+
+def checked_diagnoses(codes: Iterable[str]) -> list[str]:
+    """ICD-10-CM codes of the curated list, once each in the order given, or ``ReviewError``."""
+    picked = list(dict.fromkeys(codes))
+    known = vocab.codes(vocab.ICD10_CODES)
+    if unknown := [code for code in picked if code not in known]:
+        raise ReviewError(f"Not a diagnosis of the list: {', '.join(unknown)}.")
+    return picked
+
+
+def checked_course(course: Course | None) -> Course | None:
+    if course is None:
+        return None
+    if not 1 <= course.sessions <= billing.SESSIONS_MAX:
+        raise ReviewError(f"Sessions are a number from 1 to {billing.SESSIONS_MAX}.")
+    if not 0 <= course.taper_sessions <= billing.TAPER_MAX:
+        raise ReviewError(f"Taper sessions are a number from 0 to {billing.TAPER_MAX}.")
+    if course.protocol not in vocab.codes(vocab.TMS_PROTOCOLS):
+        raise ReviewError("Choose the protocol from the list.")
+    return course
+
+
 def record_review(
     submission: Submission,
     *,
@@ -38,6 +71,8 @@ def record_review(
     codes: Iterable[str],
     note: str,
     ruleset: Ruleset,
+    diagnoses: Iterable[str] = (),
+    course: Course | None = None,
 ) -> ClinicianReview:
     """Check and add a review and its audit event to the session (the caller commits).
 
@@ -62,6 +97,8 @@ def record_review(
         chosen = [code for code in known if code in picked]
     else:
         raise ReviewError("Choose whether you agree with the suggested pathways.")
+    diagnosis_codes = checked_diagnoses(diagnoses)
+    course = checked_course(course)
     review = ClinicianReview(
         submission_id=submission.id,
         clinician_id=clinician_id,
@@ -70,6 +107,10 @@ def record_review(
         suggested_codes=suggested,
         ruleset_sha256=(submission.evaluation or {}).get("ruleset", {}).get("sha256", ""),
         note=note,
+        diagnosis_codes=diagnosis_codes,
+        course_sessions=course.sessions if course else None,
+        course_taper_sessions=course.taper_sessions if course else None,
+        course_protocol=course.protocol if course else None,
     )
     db.session.add(review)
     db.session.flush()
@@ -83,11 +124,12 @@ def record_review(
         .execution_options(synchronize_session=False)
     )
     set_committed_value(submission, "review_decision", review.decision)
-    audit.record(
-        "reviewed",
-        submission=submission,
-        detail={"decision": review.decision, "pathways": review.pathway_codes},
-    )
+    detail: dict[str, object] = {"decision": review.decision, "pathways": review.pathway_codes}
+    if diagnosis_codes:
+        detail["diagnoses"] = diagnosis_codes
+    if course is not None:
+        detail["course"] = [course.sessions, course.taper_sessions, course.protocol]
+    audit.record("reviewed", submission=submission, detail=detail)
     return review
 
 

@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from flask import current_app, g, has_app_context
 
-from intake import clinic
+from intake import billing, clinic
 from intake.clinic import Availability, ClinicProfile, InvalidSetting
 from intake.extensions import db
 from intake.models.setting import Setting
@@ -80,6 +80,10 @@ CLINIC_ADDRESS = "clinic.address"
 CLINIC_TIME_ZONE = "clinic.time_zone"
 CLINIC_HOURS = "clinic.hours"
 CLINIC_HOLIDAYS = "clinic.holidays"
+CLINIC_LEGAL_NAME = "clinic.legal_name"
+CLINIC_TIN = "clinic.tin"
+CLINIC_GROUP_NPI = "clinic.group_npi"
+
 PDF_PAPER = "pdf.paper"
 
 #: The paper sizes a PDF may be laid out for, as CSS ``@page size`` names them, with their
@@ -159,6 +163,28 @@ _SPECS: tuple[SettingSpec[Any], ...] = (
         default="letter",
         clean=_paper,
     ),
+    SettingSpec(
+        key=CLINIC_LEGAL_NAME,
+        label="Legal name",
+        hint="The name the clinic bills under, as the payer has it; on the prior-authorization "
+        "packet.",
+        default="",
+        clean=_text(clinic.LEGAL_NAME_MAX),
+    ),
+    SettingSpec(
+        key=CLINIC_TIN,
+        label="Tax identification number (TIN)",
+        hint="The clinic's federal TIN (EIN), 9 digits, e.g. 12-3456789.",
+        default="",
+        clean=clinic.clean_tin,
+    ),
+    SettingSpec(
+        key=CLINIC_GROUP_NPI,
+        label="Group NPI",
+        hint="The clinic's type 2 (organisation) NPI, 10 digits.",
+        default="",
+        clean=clinic.clean_npi,
+    ),
 )
 
 #: Every setting by key, in the order the settings page shows them.
@@ -171,7 +197,35 @@ CLINIC_KEYS = (
     CLINIC_HOURS,
     CLINIC_HOLIDAYS,
 )
+BILLING_KEYS = (CLINIC_LEGAL_NAME, CLINIC_ADDRESS, CLINIC_TIN, CLINIC_GROUP_NPI)
 _CACHE = "_clinic_profile"
+
+
+@dataclass(frozen=True)
+class BillingProfile:
+    """What a payer needs to know about the clinic (the prior-authorization packet): its legal
+    name and address, TIN (nine digits; ``tin_shown`` is ``XX-XXXXXXX``) and group NPI. An
+    empty value was never set."""
+
+    legal_name: str
+    address: str
+    tin: str
+    group_npi: str
+
+    @property
+    def tin_shown(self) -> str:
+        return billing.format_tin(self.tin)
+
+    @property
+    def missing(self) -> list[str]:
+        """The settings not filled in yet, in words (the packet says so)."""
+        words = {
+            "legal_name": "legal name",
+            "address": "address",
+            "tin": "TIN",
+            "group_npi": "group NPI",
+        }
+        return [word for name, word in words.items() if not getattr(self, name)]
 
 
 def _read(spec: SettingSpec[Any], stored: Setting | None) -> Any:
@@ -229,6 +283,19 @@ def clinic_profile() -> ClinicProfile:
     profile = _profile(values)
     g.setdefault(_CACHE, profile)
     return profile
+
+
+def billing_profile() -> BillingProfile:
+    """The clinic's legal name, address, TIN and group NPI (one query)."""
+    rows = db.session.scalars(db.select(Setting).where(Setting.key.in_(BILLING_KEYS)))
+    stored = {row.key: row for row in rows}
+    values = {key: _read(SETTINGS[key], stored.get(key)) for key in BILLING_KEYS}
+    return BillingProfile(
+        legal_name=values[CLINIC_LEGAL_NAME],
+        address=values[CLINIC_ADDRESS],
+        tin=values[CLINIC_TIN],
+        group_npi=values[CLINIC_GROUP_NPI],
+    )
 
 
 def offline_profile() -> None:

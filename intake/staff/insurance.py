@@ -8,14 +8,14 @@ form conflicts again. "Keep their version" simply reloads the panel.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from intake.auth.decorators import role_required
 from intake.extensions import db
 from intake.models import InsuranceVerification, Submission
-from intake.models.insurance import CHECKLIST_FIELDS
+from intake.models.insurance import CHECKLIST_FIELDS, TRACKING_FIELDS
 from intake.pages import evaluation_of, get_submission, user_names
 from intake.rules import RULESET
 from intake.services import audit
@@ -29,6 +29,7 @@ from intake.services.insurance import (
     save_verification,
     verification_of,
 )
+from intake.services.prior_auth import build_packet
 from intake.services.summary import build_summary
 from intake.staff import bp
 from intake.staff.insurance_forms import InsuranceChecklistForm
@@ -38,10 +39,18 @@ __all__ = ["INSURANCE_ROLES"]
 
 def _typed(form: InsuranceChecklistForm) -> ChecklistValues:
     """What the form carries, trimmed as it would be stored (for comparing with a version)."""
+    units = form.prior_auth_units.data
     return ChecklistValues(
         eligibility_confirmed=bool(form.eligibility_confirmed.data),
         prior_auth=form.prior_auth.data or "",
         prior_auth_reference=(form.prior_auth_reference.data or "").strip(),
+        prior_auth_requested_on=form.prior_auth_requested_on.data,
+        prior_auth_units=int(units) if units is not None else None,
+        prior_auth_start=form.prior_auth_start.data,
+        prior_auth_end=form.prior_auth_end.data,
+        prior_auth_denial_reason=(form.prior_auth_denial_reason.data or "").strip(),
+        appeal_on=form.appeal_on.data,
+        appeal_outcome=form.appeal_outcome.data or "",
         notes=(form.notes.data or "").strip(),
     )
 
@@ -76,6 +85,7 @@ def _page(
             mine=mine,
             differing=differing,
             fields=CHECKLIST_FIELDS,
+            tracking_fields=TRACKING_FIELDS,
             labels=FIELD_LABELS,
             error=error,
             names=names,
@@ -169,7 +179,7 @@ def save_insurance(submission_id: int) -> ResponseReturnValue:
 @bp.get("/submissions/<int:submission_id>/prior-auth")
 @role_required(*INSURANCE_ROLES)
 def prior_auth(submission_id: int) -> ResponseReturnValue:
-    """The printable prior-authorization packet."""
+    """The prior-authorization packet: what a payer asks for, with what is still missing."""
     submission = get_submission(submission_id)
     audit.record("prior_auth_printed", submission=submission)
     db.session.commit()
@@ -177,8 +187,34 @@ def prior_auth(submission_id: int) -> ResponseReturnValue:
         return _partial_page(submission, "prior_auth")
     return render_template(
         "staff/insurance_prior_auth.html",
-        submission=submission,
-        summary=build_summary(submission.answers, evaluation_of(submission), RULESET),
-        record=verification_of(submission),
+        packet=build_packet(submission, evaluation_of(submission)),
         prior_auth_words=PRIOR_AUTH_WORDS,
+    )
+
+
+@bp.get("/submissions/<int:submission_id>/prior-auth.pdf")
+@role_required(*INSURANCE_ROLES)
+def prior_auth_pdf(submission_id: int) -> ResponseReturnValue:
+    """The same packet as a PDF on Letter paper, rendered offline with the app's fonts."""
+    from intake.services.pdf import html_to_pdf
+
+    submission = get_submission(submission_id)
+    if submission.partial:
+        audit.record("prior_auth_printed", submission=submission)
+        db.session.commit()
+        return _partial_page(submission, "prior_auth")
+    html = render_template(
+        "staff/insurance_prior_auth_pdf.html",
+        packet=build_packet(submission, evaluation_of(submission)),
+        prior_auth_words=PRIOR_AUTH_WORDS,
+    )
+    pdf = html_to_pdf(html, base_url=request.host_url, static_folder=str(current_app.static_folder))
+    audit.record("prior_auth_pdf_downloaded", submission=submission, detail={"bytes": len(pdf)})
+    db.session.commit()
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="prior-auth-{submission.reference}.pdf"'
+        },
     )

@@ -94,14 +94,14 @@ def test_prior_authorization_packet(app: Flask, client: FlaskClient, login_as) -
     response = client.get(f"/staff/submissions/{submission.id}/prior-auth")
     assert response.status_code == 200
     text = _text(response.get_data(as_text=True))
-    assert "Prior-authorization packet" in text and "Okafor-Lind, Marisol" in text
+    assert "Prior-authorization request" in text and "Okafor-Lind, Marisol" in text
     reported = f"self-reported on {submission.submitted_at:%Y-%m-%d}"
     assert f"PHQ-9 total 19 of 27 (moderately severe), {reported}" in text
     assert "Medication trials" in text and "Effexor XR (venlafaxine)" in text
     assert "SNRI" in text and "150 mg" in text and "partial improvement" in text
     assert "yes : 8 weeks at 150 mg" in text and "no : under 6 weeks" in text
     assert "Psychotherapy trials" in text and "CBT" in text and "Supportive" in text
-    assert "YES : Fainting spells" in text and "UNSURE : Seizure or convulsion ever" in text
+    assert "Fainting spells YES" in text and "Seizure or convulsion ever UNSURE" in text
     assert "tramadol" in text
     [event] = _events("prior_auth_printed")
     assert event.submission_id == submission.id

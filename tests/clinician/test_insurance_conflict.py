@@ -26,6 +26,18 @@ A_VALUES = {
     "notes": "Approved by phone, rep Dana; valid 90 days.",
 }
 B_VALUES = {"prior_auth": "needed", "prior_auth_reference": "", "notes": "Waiting on the plan."}
+#: The prior-authorization tracking fields (requested on, units, from, until, denial reason,
+#: appeal date, appeal outcome) as pages show them when nobody filled them in.
+TRACKING_UNSET = ["(empty)"] * 6 + ["No appeal"]
+TRACKING_NAMES = (
+    "prior_auth_requested_on",
+    "prior_auth_units",
+    "prior_auth_start",
+    "prior_auth_end",
+    "prior_auth_denial_reason",
+    "appeal_on",
+    "appeal_outcome",
+)
 
 
 def _text(markup: str) -> str:
@@ -100,13 +112,14 @@ def test_conflict_page_shows_their_values_beside_mine(
     assert f"Not saved: changed by {a.email} at" in text
     assert f"{a.email} saved version 1 while you were editing" in text
     assert (
-        "4 of 4 fields differ: Eligibility confirmed with the plan, Prior authorization, "
+        "4 of 11 fields differ: Eligibility confirmed with the plan, Prior authorization, "
         "Prior-authorization reference, Notes." in text
     )
     assert _comparison(page) == {
         "eligibility_confirmed": ("Yes", "No", "Different"),
         "prior_auth": ("Approved", "Needed", "Different"),
         "prior_auth_reference": ("PA-2026-0412", "(empty)", "Different"),
+        **{name: (w, w, "Same") for name, w in zip(TRACKING_NAMES, TRACKING_UNSET, strict=True)},
         "notes": (
             "Approved by phone, rep Dana; valid 90 days.",
             "Waiting on the plan.",
@@ -262,12 +275,14 @@ def test_submission_page_shows_the_history_to_the_front_desk(
         "No changed",
         "Needed changed",
         "(empty) changed",
+        *TRACKING_UNSET,
         "Waiting on the plan. changed",
     ]
     assert rows[1][3:] == [
         "Yes changed",
         "Approved changed",
         "PA-2026-0412 changed",
+        *TRACKING_UNSET,
         "Approved by phone, rep Dana; valid 90 days. changed",
     ]
     [event] = _events("insurance_history_viewed")
@@ -293,6 +308,7 @@ def test_history_marks_only_what_a_save_changed(app: Flask, client: FlaskClient,
         "Yes",
         "Denied changed",
         "PA-2026-0412",
+        *TRACKING_UNSET,
         "Approved by phone, rep Dana; valid 90 days.",
     ]
 

@@ -126,7 +126,7 @@ def test_prior_auth_column_and_the_pending_filter(client: FlaskClient, login_as)
     save_prior_auth(client, stored["A0000002"], "submitted")
     save_prior_auth(client, stored["A0000003"], "approved")
     assert column(client, "A0000001", "Prior auth") == "Needed"
-    assert column(client, "A0000002", "Prior auth") == "Submitted"
+    assert column(client, "A0000002", "Prior auth") == "Submitted: decision pending"
     assert column(client, "A0000003", "Prior auth") == "Approved"
     assert column(client, "A0000004", "Prior auth") == "Not checked yet"
     assert set(queue_rows(client, {"prior_auth": "pending"})) == {"A0000001", "A0000002"}
