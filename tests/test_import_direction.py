@@ -37,6 +37,7 @@ PURE_MODULES = (
     "passwords.py",
     "clinic.py",
     "course.py",
+    "fhir.py",
 )
 NOT_IN_PURE = (
     "flask",
