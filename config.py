@@ -141,6 +141,11 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
     # Alerts (docs/operations.md, "Alerts"): the worker's queue, the staff link, SMTP.
     "INTAKE_HUEY_URL": ("HUEY_URL", str.strip, "sqlite:///path, redis://… or memory://"),
     "INTAKE_PUBLIC_URL": ("PUBLIC_URL", _base_url, "an http(s) URL with no query or fragment"),
+    "INTAKE_FHIR_BASE_URL": (
+        "FHIR_BASE_URL",
+        _base_url,
+        "an http(s) URL with no query or fragment",
+    ),
     "INTAKE_SMTP_HOST": ("SMTP_HOST", str.strip, "a host name"),
     "INTAKE_SMTP_PORT": ("SMTP_PORT", _port, "a port number"),
     "INTAKE_SMTP_SECURITY": ("SMTP_SECURITY", _smtp_security, "starttls, ssl or none"),
@@ -230,6 +235,10 @@ class Config:
     #: The staff site's address as people reach it ("https://intake.clinic.example"): alerts
     #: link to staff pages with it. Empty: the development address.
     PUBLIC_URL = ""
+    #: The canonical base of the app's own FHIR definitions (Questionnaires, code systems):
+    #: ``<base>/Questionnaire/asq``. Set it once to an address the clinic controls and keep it:
+    #: EHRs store these URLs (docs/fhir.md).
+    FHIR_BASE_URL = "https://intake.example.org/fhir"
     #: SMTP for e-mail alerts. No host: e-mail deliveries fail (and are retried) until one is set.
     SMTP_HOST = ""
     SMTP_PORT = 587

@@ -250,6 +250,17 @@ SIDE_EFFECT_SEVERITY = _choices(
 # version of the IFCN screening questionnaire. Codes are the wizard's field names and the keys of
 # the answers document (PHQ-9 and GAD-7 items are stored as a list, in this order).
 
+#: The questionnaires' stems and the PHQ-9's difficulty question, read by the wizard's forms
+#: (``intake.forms.questionnaires``) and the FHIR Questionnaires (``intake.fhir``).
+PHQ9_STEM = (
+    "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+)
+PHQ9_DIFFICULTY_QUESTION = (
+    "If you checked off any problems, how difficult have these problems made it for you to do "
+    "your work, take care of things at home, or get along with other people?"
+)
+GAD7_STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
+
 PHQ9_QUESTIONS = (
     Question(
         "item_1", "Little interest or pleasure in doing things", "Little interest or pleasure"

@@ -38,6 +38,7 @@ PURE_MODULES = (
     "clinic.py",
     "course.py",
     "billing.py",
+    "fhir.py",
 )
 NOT_IN_PURE = (
     "flask",

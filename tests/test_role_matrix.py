@@ -67,11 +67,13 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "POST /admin/users/<int:user_id>/reset-2fa": ONLY_ADMIN,
     "GET /admin/users/<int:user_id>/roles": ONLY_ADMIN,
     "POST /admin/users/<int:user_id>/roles": ONLY_ADMIN,
-    # clinician: the urgent list (landing page), the summary, its PDF, the review, the sign-off
+    # clinician: the urgent list (landing page), the summary, its PDF, its FHIR Bundle, the review,
+    # the sign-off
     "GET /clinician/": ONLY_CLINICIAN,
     "POST /clinician/submissions/<int:submission_id>/risk-assessment": ONLY_CLINICIAN,
     "GET /clinician/submissions/<int:submission_id>": ONLY_CLINICIAN,
     "GET /clinician/submissions/<int:submission_id>.pdf": ONLY_CLINICIAN,
+    "GET /clinician/submissions/<int:submission_id>/fhir": ONLY_CLINICIAN,
     "POST /clinician/submissions/<int:submission_id>/review": ONLY_CLINICIAN,
     # front desk and clinician: the queue, submission pages, workflow, contact attempts, notes
     "GET /staff/": PATIENT_DATA,

@@ -21,13 +21,20 @@ api_token = AppGroup("api-token", help="Create and revoke API tokens for kiosks/
 
 @api_token.command("create")
 @click.argument("name")
-def api_token_create(name: str) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="intakes:write (send intakes) or fhir:read (read FHIR Bundles); repeat for both. "
+    "Without --scope: intakes:write only.",
+)
+def api_token_create(name: str, scopes: tuple[str, ...]) -> None:
     """Create a token; it is printed once, alone on the last line, and only its hash is kept."""
     from intake.extensions import db
-    from intake.services.api_tokens import TokenError, create_token
+    from intake.services.api_tokens import DEFAULT_SCOPES, TokenError, create_token
 
     try:
-        token = create_token(name)
+        token = create_token(name, scopes or DEFAULT_SCOPES)
     except TokenError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

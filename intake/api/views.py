@@ -173,6 +173,8 @@ def create_intake() -> ResponseReturnValue:
         response = jsonify({"error": "a valid API token is required"})
         response.headers["WWW-Authenticate"] = 'Bearer realm="intake"'
         return response, 401
+    if not token.has_scope("intakes:write"):
+        return _scope_refused(token, "intakes:write")
     token_id = token.id
     key, problem = _idempotency_key()
     if problem:
@@ -198,3 +200,64 @@ def create_intake() -> ResponseReturnValue:
     submission_id, reference = submission.id, submission.reference
     db.session.commit()
     return _created(submission_id, reference)
+
+
+def _unauthorized() -> ResponseReturnValue:
+    response = jsonify({"error": "a valid API token is required"})
+    response.headers["WWW-Authenticate"] = 'Bearer realm="intake"'
+    return response, 401
+
+
+def _scope_refused(
+    token: ApiToken, scope: str, submission_id: int | None = None
+) -> ResponseReturnValue:
+    from intake.services.fhir_export import record_refused
+
+    record_refused(token, scope, submission_id)
+    db.session.commit()
+    return jsonify({"error": f"this API token does not hold the {scope} scope"}), 403
+
+
+def _fhir_response(resource: dict[str, Any]) -> ResponseReturnValue:
+    from intake.fhir import MEDIA_TYPE
+    from intake.services.fhir_export import as_json
+
+    return current_app.response_class(as_json(resource), mimetype=MEDIA_TYPE)
+
+
+@bp.get("/intakes/<int:submission_id>/fhir")
+def intake_fhir(submission_id: int) -> ResponseReturnValue:
+    """A stored submission as a FHIR Bundle, to a token holding ``fhir:read`` (docs/fhir.md)."""
+    from intake.models import Submission
+    from intake.services.fhir_export import record_bundle_read, submission_bundle
+
+    token = _presented_token()
+    if token is None:
+        return _unauthorized()
+    if not token.has_scope("fhir:read"):
+        return _scope_refused(token, "fhir:read", submission_id)
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        return jsonify({"error": "no intake with this id"}), 404
+    document = submission_bundle(submission)
+    record_bundle_read(submission, document, token)
+    db.session.commit()
+    return _fhir_response(document)
+
+
+@bp.get("/fhir/Questionnaire/<name>")
+def fhir_questionnaire(name: str) -> ResponseReturnValue:
+    """One of the app's Questionnaire definitions (``intake.fhir.QUESTIONNAIRE_NAMES``)."""
+    from intake.services.fhir_export import questionnaire, record_questionnaire_read
+
+    token = _presented_token()
+    if token is None:
+        return _unauthorized()
+    if not token.has_scope("fhir:read"):
+        return _scope_refused(token, "fhir:read")
+    definition = questionnaire(name)
+    if definition is None:
+        return jsonify({"error": "no Questionnaire with this name"}), 404
+    record_questionnaire_read(name, token)
+    db.session.commit()
+    return _fhir_response(definition)

@@ -198,6 +198,26 @@ def _course(form: ReviewForm) -> Course | None:
     )
 
 
+@bp.get("/submissions/<int:submission_id>/fhir")
+@role_required(*CLINICIAN_ROLES)
+def summary_fhir(submission_id: int) -> ResponseReturnValue:
+    """The submission as a FHIR Bundle (docs/fhir.md), downloaded as a file for an EHR."""
+    from intake.fhir import MEDIA_TYPE
+    from intake.services.fhir_export import as_json, record_bundle_read, submission_bundle
+
+    submission = get_submission(submission_id)
+    document = submission_bundle(submission)
+    record_bundle_read(submission, document)
+    db.session.commit()
+    return Response(
+        as_json(document),
+        mimetype=MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="intake-{submission.reference}.fhir.json"'
+        },
+    )
+
+
 @bp.post("/submissions/<int:submission_id>/review")
 @role_required(*CLINICIAN_ROLES)
 def review(submission_id: int) -> ResponseReturnValue:

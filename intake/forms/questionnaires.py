@@ -33,17 +33,12 @@ ASQ_ATTRIBUTION = (
 
 FREQUENCY_CHOICES = vocab.form_choices(vocab.FREQUENCY)
 
-PHQ9_STEM = (
-    "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
-)
+PHQ9_STEM = vocab.PHQ9_STEM
 PHQ9_ITEMS = tuple(question.patient for question in vocab.PHQ9_QUESTIONS)
-PHQ9_DIFFICULTY_QUESTION = (
-    "If you checked off any problems, how difficult have these problems made it for you to do "
-    "your work, take care of things at home, or get along with other people?"
-)
+PHQ9_DIFFICULTY_QUESTION = vocab.PHQ9_DIFFICULTY_QUESTION
 PHQ9_DIFFICULTY_CHOICES = vocab.form_choices(vocab.PHQ9_DIFFICULTY)
 
-GAD7_STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
+GAD7_STEM = vocab.GAD7_STEM
 GAD7_ITEMS = tuple(question.patient for question in vocab.GAD7_QUESTIONS)
 
 

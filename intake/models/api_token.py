@@ -21,3 +21,10 @@ class ApiToken(Model):
     token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: What the token may do, space-separated (``services.api_tokens.SCOPES``).
+    scopes: Mapped[str] = mapped_column(
+        sa.String(200), default="intakes:write", server_default="intakes:write"
+    )
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes.split()

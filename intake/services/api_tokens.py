@@ -18,6 +18,11 @@ from intake.extensions import db
 from intake.models import ApiToken
 from intake.services import audit
 
+#: The scopes a token may hold: ``intakes:write`` sends intakes (``POST /api/v1/intakes``), every
+#: token's scope unless others are named; ``fhir:read`` reads a submission's FHIR Bundle.
+SCOPES = ("intakes:write", "fhir:read")
+DEFAULT_SCOPES = ("intakes:write",)
+
 
 class TokenError(Exception):
     """A token operation that cannot be done (duplicate name, unknown name)."""
@@ -28,20 +33,24 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(name: str) -> str:
-    """Add a token called ``name`` and its audit event, and return the token.
+def create_token(name: str, scopes: tuple[str, ...] = DEFAULT_SCOPES) -> str:
+    """Add a token called ``name`` holding ``scopes`` and its audit event, and return the token.
 
     This is the only time the token is visible. The caller commits.
     """
+    unknown = [scope for scope in scopes if scope not in SCOPES]
+    if unknown or not scopes:
+        raise TokenError("a token's scopes are one or more of: " + ", ".join(SCOPES))
+    held = " ".join(scope for scope in SCOPES if scope in scopes)
     name = name.strip()
     if not name or len(name) > 100:
         raise TokenError("the token name must be 1-100 characters")
     if db.session.scalar(select(ApiToken).where(ApiToken.name == name)) is not None:
         raise TokenError(f"a token called {name!r} already exists")
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(name=name, token_sha256=_digest(token)))
+    db.session.add(ApiToken(name=name, token_sha256=_digest(token), scopes=held))
     db.session.flush()
-    audit.record("token_created", detail={"name": name})
+    audit.record("token_created", detail={"name": name, "scopes": held})
     return token
 
 

@@ -69,6 +69,8 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "evaluated": "Evaluated",
         "reviewed": "Clinician review",
         "pdf_downloaded": "Summary PDF downloaded",
+        "fhir_bundle_read": "FHIR Bundle read (API or clinician download)",
+        "fhir_questionnaire_read": "FHIR Questionnaire read (API)",
         "insurance_updated": "Insurance checklist saved",
         "insurance_conflict": "Insurance checklist save refused (changed by someone else)",
         "insurance_history_viewed": "Insurance checklist history viewed",

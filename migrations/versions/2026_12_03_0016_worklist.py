@@ -23,7 +23,7 @@ each at a million rows (docs/operations.md): run it in a maintenance window.
 (Numbered 0016 while other migrations are in review; the merge orders the chain.)
 
 Revision ID: 0016_worklist
-Revises: 0014_partial_submission
+Revises: 0015_token_scopes
 Create Date: 2026-12-03 07:00:00
 
 """
@@ -35,7 +35,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_worklist'
-down_revision = '0014_partial_submission'
+down_revision = '0015_token_scopes'
 branch_labels = None
 depends_on = None
 

@@ -83,7 +83,7 @@ def test_create_and_revoke_at_the_command_line_are_audited(runner: FlaskCliRunne
     assert runner.invoke(args=["api-token", "revoke", "kiosk-1"]).exit_code == 0
     assert runner.invoke(args=["api-token", "revoke", "kiosk-1"]).exit_code == 0  # no-op
     assert _events() == [
-        ("token_created", {"name": "kiosk-1"}, None),  # no actor: a command
+        ("token_created", {"name": "kiosk-1", "scopes": "intakes:write"}, None),  # a command
         ("token_revoked", {"name": "kiosk-1"}, None),
     ]
 

@@ -122,7 +122,9 @@ def test_admin_creates_shows_once_and_revokes_a_token(
     )
     listing = client.get("/admin/tokens").get_data(as_text=True)
     assert "kiosk 2" in listing and token not in listing and "active" in listing
-    assert [e.detail for e in _events("token_created")] == [{"name": "kiosk 2"}]
+    assert [e.detail for e in _events("token_created")] == [
+        {"name": "kiosk 2", "scopes": "intakes:write"}
+    ]
 
     response = post(client, "/admin/tokens/revoke", {"name": "kiosk 2"})
     assert response.status_code == 302
