@@ -90,10 +90,11 @@ def sweep(now: datetime) -> dict[str, Any]:
     return {"escalated": escalated, "digest": digest, "deliveries": deliver(due, now)}
 
 
-def render_pdf(submission_id: int) -> str:
+def render_pdf(submission_id: int, key: str | None = None) -> str:
     """Render and store the summary PDF of what the submission shows now (needs a request
-    context): ``rendered``, ``current`` (made already, or by another worker meanwhile) or
-    ``gone`` (the submission was deleted)."""
+    context), under ``key`` — the key the asking web process looks for, so a worker running
+    other code (not restarted after a deploy) still answers it — or its own: ``rendered``,
+    ``current`` (made already, or by another worker meanwhile) or ``gone`` (deleted)."""
     from intake.clinician.summary_pdf import render_and_keep
     from intake.models import Submission
     from intake.services import pdf_cache
@@ -101,7 +102,7 @@ def render_pdf(submission_id: int) -> str:
     submission = db.session.get(Submission, submission_id)
     if submission is None:
         return "gone"
-    key = pdf_cache.pdf_key(submission)
+    key = key or pdf_cache.pdf_key(submission)
     if pdf_cache.stored(key) is not None:
         db.session.rollback()
         return "current"
@@ -170,11 +171,12 @@ def pdf_task(app: Flask, huey: Huey) -> Any:
     """The ``render_pdf`` task of ``huey`` (the summary PDF, rendered by the worker)."""
 
     @huey.task(name="render_pdf")
-    def render_pdf_task(submission_id: int) -> None:
-        # A request context of its own: the templates build their static URLs from it, and the
-        # PDF renderer fetches only those (``services.pdf.StaticOnlyFetcher``).
-        with app.test_request_context("/"):
-            render_pdf(submission_id)
+    def render_pdf_task(submission_id: int, key: str | None = None) -> None:
+        # A request context of its own, at the app's public address (the PDF's links point
+        # there): the templates build their static URLs from it, and the PDF renderer fetches
+        # only those (``services.pdf.StaticOnlyFetcher``).
+        with app.test_request_context("/", base_url=app.config.get("PUBLIC_URL") or None):
+            render_pdf(submission_id, key)
 
     return render_pdf_task
 

@@ -55,13 +55,14 @@ def worker_queue_usable() -> bool:
     )
 
 
-def ask_worker_to_render(submission_id: int) -> bool:
-    """Enqueue a render of the submission's PDF; False when no worker can be asked (the queue
-    is ``memory://`` or cannot be reached), so the caller renders it itself."""
+def ask_worker_to_render(submission_id: int, key: str) -> bool:
+    """Enqueue a render of the submission's PDF, to be stored under ``key`` (the key this web
+    process looks for, even if the worker runs other code); False when no worker can be asked
+    (the queue is ``memory://`` or cannot be reached), so the caller renders it itself."""
     if not worker_queue_usable():
         return False
     try:
-        current_app.extensions["pdf_tasks"]["render"](submission_id)
+        current_app.extensions["pdf_tasks"]["render"](submission_id, key)
     except Exception as exc:
         log.warning("could not ask the worker to render a PDF: %s", type(exc).__name__)
         return False
@@ -71,6 +72,8 @@ def ask_worker_to_render(submission_id: int) -> bool:
 def prepare(submission: Submission) -> None:
     """Ask the worker for the PDF of what ``submission`` shows now, unless it is made already:
     called when a clinician opens the summary, so the PDF is ready by the time it is asked."""
-    if worker_queue_usable() and pdf_cache.stored(pdf_cache.pdf_key(submission)) is None:
-        ask_worker_to_render(submission.id)
+    if worker_queue_usable():
+        key = pdf_cache.pdf_key(submission)
+        if pdf_cache.stored(key) is None:
+            ask_worker_to_render(submission.id, key)
     db.session.rollback()

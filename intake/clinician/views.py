@@ -7,6 +7,7 @@ from typing import cast
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.auth.decorators import role_required
@@ -19,6 +20,7 @@ from intake.models import Submission, User
 from intake.pages import get_submission
 from intake.rules import Ruleset
 from intake.services import audit, pdf_cache, risk, workflow
+from intake.services.patients import earlier_intakes
 from intake.services.reviews import (
     Course,
     ReviewError,
@@ -164,18 +166,28 @@ def summary_pdf(submission_id: int) -> ResponseReturnValue:
     submission = get_submission(submission_id)
     key = pdf_cache.pdf_key(submission)
     found = pdf_cache.stored(key)
-    if found is None and ask_worker_to_render(submission.id):
+    if found is None and ask_worker_to_render(submission.id, key):
         db.session.rollback()
         page = render_template("clinician/pdf_preparing.html", submission=submission)
         return page, 202, {"Retry-After": "2"}
     rendered_here = found is None
     if found is None:
-        found = render_and_keep(submission, key)
+        try:
+            found = render_and_keep(submission, key)
+        except IntegrityError:  # rendered at the same moment by another request: theirs
+            db.session.rollback()
+            found = pdf_cache.stored(key)
+            if found is None:
+                raise
+            submission = get_submission(submission_id)
     content = found.content
     audit.record(
         "pdf_downloaded",
         submission=submission,
-        detail={"bytes": len(content), "rendered_here": rendered_here},
+        detail={"bytes": len(content), "rendered_here": rendered_here}
+        | (
+            {"earlier": earlier} if (earlier := [e.id for e in earlier_intakes(submission)]) else {}
+        ),
     )
     db.session.commit()
     return Response(

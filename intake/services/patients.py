@@ -124,6 +124,24 @@ def earlier_intakes(submission: Submission) -> list[Submission]:
     )
 
 
+def _lock(submission: Submission) -> None:
+    """Take the submission's row lock (PostgreSQL; SQLite serialises writers anyway): two
+    decisions about the same submission, in two tabs or by two people, run one after the other,
+    each seeing what the other did."""
+    db.session.execute(
+        sa.select(Submission.id).where(Submission.id == submission.id).with_for_update()
+    )
+
+
+def linked_match(submission: Submission) -> PatientMatch | None:
+    """The confirmed match of ``submission``, if it is linked to an earlier patient."""
+    return db.session.scalar(
+        sa.select(PatientMatch).where(
+            PatientMatch.submission_id == submission.id, PatientMatch.status == "confirmed"
+        )
+    )
+
+
 def _decide(match_id: int, submission_id: int, *, to: str, by: User) -> PatientMatch:
     """Move a suggested match to ``to`` once: a conditional UPDATE, so two clicks or two tabs
     cannot both decide it."""
@@ -154,17 +172,26 @@ def _move(ids: Sequence[int], patient_id: int) -> None:
 
 
 def confirm(submission: Submission, match_id: int, *, by: User) -> PatientMatch:
-    """Same patient: move every submission of this record into the candidate's record."""
+    """Same patient: move every submission of this record into the candidate's record.
+
+    One link at a time: while a suggestion of this submission is confirmed, another cannot be
+    (undo it first), so two people are never joined through a third's intake."""
+    _lock(submission)
+    if linked_match(submission) is not None:
+        raise MatchError(
+            "This intake is already linked to an earlier patient: undo that link first."
+        )
     match = _decide(match_id, submission.id, to="confirmed", by=by)
     candidate = db.session.get_one(Submission, match.candidate_id)
     target = patient_of(candidate)
     source = patient_of(submission)
+    if source == target:
+        raise MatchError("These intakes are already one patient's record.")
     moved = list(
         db.session.scalars(sa.select(Submission.id).where(Submission.patient_id == source))
     )
     _move(moved, target)
     match.from_patient_id, match.moved_ids = source, moved
-    # Other suggestions for the same earlier record are now answered by this one.
     audit.record(
         "patient_match_confirmed",
         submission=submission,
@@ -188,7 +215,9 @@ def reject(submission: Submission, match_id: int, *, by: User) -> PatientMatch:
 
 
 def undo(submission: Submission, match_id: int, *, by: User) -> PatientMatch:
-    """Reverse a confirmation: the submissions it moved go back to the record they left."""
+    """Reverse a confirmation: the submissions it moved, where they still are in the record
+    it moved them to, go back to the record they left."""
+    _lock(submission)
     done = db.session.execute(
         sa.update(PatientMatch)
         .where(
@@ -204,7 +233,14 @@ def undo(submission: Submission, match_id: int, *, by: User) -> PatientMatch:
     match = db.session.get_one(PatientMatch, match_id)
     db.session.refresh(match)
     if match.from_patient_id is not None and match.moved_ids:
-        _move([int(i) for i in match.moved_ids], match.from_patient_id)
+        target = patient_of(db.session.get_one(Submission, match.candidate_id))
+        still = db.session.scalars(
+            sa.select(Submission.id).where(
+                Submission.id.in_([int(i) for i in match.moved_ids]),
+                Submission.patient_id == target,
+            )
+        ).all()
+        _move(list(still), match.from_patient_id)
     audit.record(
         "patient_match_undone",
         submission=submission,

@@ -64,14 +64,16 @@ def _newest(model: type, submission_id: int) -> int:
 
 
 def _record(submission: Submission) -> tuple[object, ...]:
+    """Every intake of the submission's patient record, by id (a link and an undo can leave the
+    same number of intakes and the same newest one: only the whole list names the set)."""
     if submission.patient_id is None:
-        return (None, 0, 0)
-    count, newest = db.session.execute(
-        sa.select(sa.func.count(), sa.func.max(Submission.id)).where(
-            Submission.patient_id == submission.patient_id
-        )
-    ).one()
-    return (submission.patient_id, count, newest or 0)
+        return (None,)
+    ids = db.session.scalars(
+        sa.select(Submission.id)
+        .where(Submission.patient_id == submission.patient_id)
+        .order_by(Submission.id)
+    ).all()
+    return (submission.patient_id, ",".join(map(str, ids)))
 
 
 def pdf_key(submission: Submission) -> str:

@@ -188,7 +188,10 @@ def _conditions(
                 )
             )
         )
-    conds.extend(_worklist_conditions(f))
+    if not pinned:
+        # The urgent rows waiting for someone stay pinned whatever the worklist filters say (a
+        # partial has no PHQ-9 and is never "awaiting review"; an urgent row is nobody's yet).
+        conds.extend(_worklist_conditions(f))
     start = _parse_date(f.date_from) if f.date_from else None
     end = _parse_date(f.date_to) if f.date_to else None
     if start:

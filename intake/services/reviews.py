@@ -112,6 +112,11 @@ def record_review(
         course_taper_sessions=course.taper_sessions if course else None,
         course_protocol=course.protocol if course else None,
     )
+    # The submission's row lock first: two reviews at once are stored one after the other, so
+    # the worklist's copy below is always the latest review's decision.
+    db.session.execute(
+        sa.select(Submission.id).where(Submission.id == submission.id).with_for_update()
+    )
     db.session.add(review)
     db.session.flush()
     # The worklist's copy of the latest decision, written without the submission's ORM

@@ -137,6 +137,7 @@ def _render_submission(
         assign_form=assign_form,
         review=_latest_review(submission),
         matches=_matches(submission),
+        linked=patients.linked_match(submission) is not None,
         earlier=patients.earlier_intakes(submission),
         insurance_history=insurance_history,
         error=error,
@@ -150,9 +151,11 @@ def submission(submission_id: int) -> ResponseReturnValue:
     # The page also names the earlier patients it may be (their name, birth date, reference):
     # recorded too, as those submissions are shown.
     shown = sorted({m.candidate_id for m in patients.suggestions(s)})
-    audit.record(
-        "submission_viewed", submission=s, detail={"matches_shown": shown} if shown else None
+    earlier = [e.id for e in patients.earlier_intakes(s)]
+    detail = ({"matches_shown": shown} if shown else {}) | (
+        {"earlier_shown": earlier} if earlier else {}
     )
+    audit.record("submission_viewed", submission=s, detail=detail or None)
     db.session.commit()
     return _render_submission(s)
 

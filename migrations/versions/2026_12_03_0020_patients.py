@@ -27,9 +27,16 @@ down_revision = '0019_rendered_pdf'
 branch_labels = None
 depends_on = None
 
+# A partial submission's details are under ``contact`` (a phone, no e-mail), as row_values reads.
 CONTACT = {
-    'postgresql': ("answers #>> '{patient,email}'", "answers #>> '{patient,phone}'"),
-    'sqlite': ("json_extract(answers, '$.patient.email')", "json_extract(answers, '$.patient.phone')"),
+    'postgresql': (
+        "answers #>> '{patient,email}'",
+        "coalesce(answers #>> '{patient,phone}', answers #>> '{contact,phone}')",
+    ),
+    'sqlite': (
+        "json_extract(answers, '$.patient.email')",
+        "coalesce(json_extract(answers, '$.patient.phone'), json_extract(answers, '$.contact.phone'))",
+    ),
 }
 BATCH = 5000
 

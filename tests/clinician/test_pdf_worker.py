@@ -135,3 +135,60 @@ def test_a_queue_that_cannot_be_reached_still_gives_the_pdf(
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert len(renders) == 1
     assert downloads()[-1]["rendered_here"] is True
+
+
+def test_the_key_changes_with_everything_the_pdf_shows(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    """Each change below alters what the PDF prints, so each must give a new key; the same
+    set of linked intakes reached another way gives the same key again."""
+    from answer_documents import changed, sample_answers
+
+    from intake.models import PatientMatch, Submission
+    from intake.services import pdf_cache, settings
+
+    desk = login_as("front_desk")
+    submission = store(rich_answers())
+    sid, version = submission.id, submission.version
+    keys = [pdf_cache.pdf_key(submission)]
+
+    def key() -> str:
+        db.session.expire_all()
+        return pdf_cache.pdf_key(db.session.get_one(Submission, sid))
+
+    assert (
+        post(
+            client,
+            f"/staff/submissions/{sid}/status",
+            {"to_status": "in_review", "version": version},
+        ).status_code
+        == 302
+    )
+    keys.append(key())
+    assert post(client, f"/staff/submissions/{sid}/notes", {"body": "Called."}).status_code == 302
+    assert key() == keys[-1]  # notes are not on the PDF
+    settings.set_setting(settings.PDF_PAPER, "A4", user_id=desk.id)
+    db.session.commit()
+    keys.append(key())
+    # A returning patient: linking and undoing change the intakes the summary lists.
+    earlier = store(
+        changed(
+            sample_answers(), {"patient.first_name": "Marisol", "patient.last_name": "Okafor-Lind"}
+        )
+    )
+    keys.append(key())  # a suggestion alone changes nothing on the PDF...
+    assert keys[-1] == keys[-2]
+    keys.pop()
+    match = db.session.scalars(
+        sa.select(PatientMatch).where(PatientMatch.candidate_id == sid)
+    ).one()
+    assert (
+        post(client, f"/staff/submissions/{earlier.id}/matches/{match.id}/confirm", {}).status_code
+        == 302
+    )
+    keys.append(key())
+    assert len(set(keys)) == len(keys), keys
+    assert (
+        post(client, f"/staff/submissions/{earlier.id}/matches/{match.id}/undo", {}).status_code
+        == 302
+    )
+    # Undone: the same intakes as before the link, so the PDF made then is right again.
+    assert key() == keys[-2]

@@ -111,7 +111,7 @@ def test_confirm_links_the_intakes_once_and_undo_separates_them(
     assert second.reference in client.get(f"/staff/submissions/{first_id}").get_data(as_text=True)
     # A second click (or a second tab) changes nothing.
     again = decide(client, second, match, "confirm")
-    assert again.status_code == 409 and "already decided" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "already linked" in again.get_data(as_text=True)
     assert decide(client, second, match, "undo").status_code == 302
     assert record_of(second_id) != record_of(first_id)
     assert decide(client, second, match, "undo").status_code == 409
@@ -152,3 +152,45 @@ def test_the_clinician_summary_lists_the_patients_earlier_intakes_once_confirmed
         .order_by(AuditEvent.id.desc())
     ).first()
     assert viewed is not None and viewed.detail["earlier_shown"] == [first.id]
+
+
+def test_one_link_at_a_time_so_two_people_are_never_joined_through_a_third(
+    client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    """A new intake shares its e-mail with one earlier patient and its phone with another: the
+    front desk may link it to one of them, never to both (the two would become one record)."""
+    login_as("front_desk")
+    by_email = intake({**OTHER_PERSON, "patient.email": "ana@example.org"})
+    by_phone = intake(
+        {
+            **OTHER_PERSON,
+            "patient.last_name": "Diaz",
+            "patient.email": "x@example.org",
+            "patient.phone": "503 555 0100",
+        }
+    )
+    new = intake(
+        {
+            **OTHER_PERSON,
+            "patient.last_name": "Ng",
+            "patient.email": "ana@example.org",
+            "patient.phone": "+1 503 555 0100",
+            "patient.date_of_birth": "1970-01-01",
+        }
+    )
+    ids = {"email": by_email.id, "phone": by_phone.id, "new": new.id}
+    matches = {
+        m.candidate_id: m
+        for m in db.session.scalars(
+            sa.select(PatientMatch).where(PatientMatch.submission_id == new.id)
+        )
+    }
+    assert set(matches) == {ids["email"], ids["phone"]}
+    first, second = matches[ids["email"]], matches[ids["phone"]]
+    assert decide(client, new, first, "confirm").status_code == 302
+    refused = decide(client, new, second, "confirm")
+    assert refused.status_code == 409 and "undo that link first" in refused.get_data(as_text=True)
+    assert record_of(ids["phone"]) != record_of(ids["email"])
+    assert decide(client, new, first, "undo").status_code == 302
+    assert decide(client, new, second, "confirm").status_code == 302
+    assert record_of(ids["new"]) == record_of(ids["phone"]) != record_of(ids["email"])

@@ -93,7 +93,8 @@ def test_the_phq9_column_shows_total_and_band_and_the_band_filter_finds_it(
 def test_flag_pathway_and_payer_columns(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as("front_desk")
     make_submission(reference="F0000001", changes={"insurance.payer_name": "Blue Crôss"})
-    make_submission(reference="F0000002", changes=ASQ_YES)
+    # Acknowledged: in the list, where the worklist filters apply (pinned rows ignore them).
+    make_submission(reference="F0000002", changes=ASQ_YES, acknowledged=True)
     assert column(client, "F0000001", "Top flag") == "none"
     assert column(client, "F0000001", "First pathway") == "TMS with cognitive behavioral therapy"
     assert column(client, "F0000001", "Coverage and payer") == "Commercial Blue Crôss"
@@ -234,3 +235,19 @@ def test_only_colleagues_who_see_patient_data_can_be_assigned(
     db.session.expire_all()
     assert db.session.get(Submission, s.id).assigned_to_id is None
     assert db.session.get(Submission, s.id).version == 1
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"assigned": "me"}, {"review": "different"}, {"phq9": "minimal"}, {"payer": "zz"}],
+)
+def test_an_urgent_submission_stays_pinned_whatever_the_worklist_filters(
+    client: FlaskClient, login_as, filters: dict[str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    """Nobody has taken on an unacknowledged urgent submission yet: no worklist filter hides it
+    (docs/staff.md, "The worklist")."""
+    login_as("front_desk")
+    make_submission(reference="U0000001", changes={**ASQ_YES, "phq9.items": [3] * 9})
+    html = post(client, "/staff/", filters).get_data(as_text=True)
+    pinned = html[html.index('id="pinned"') : html.index("</section>", html.index('id="pinned"'))]
+    assert "U0000001" in pinned
