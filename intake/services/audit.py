@@ -69,6 +69,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "insurance_updated": "Insurance checklist saved",
         "insurance_conflict": "Insurance checklist save refused (changed by someone else)",
         "insurance_history_viewed": "Insurance checklist history viewed",
+        "card_photo_viewed": "Insurance card photo viewed",
         "prior_auth_printed": "Prior-authorization packet opened",
         "token_created": "API token created",
         "token_revoked": "API token revoked",
