@@ -169,6 +169,10 @@ def step(step: str) -> ResponseReturnValue:
     action = request.form.get("action", "next")
     if step == "review" and action not in ("back", "save"):
         return _submit(draft)
+    removing = None
+    if step == PHOTO_STEP and action in ("remove_photo-front", "remove_photo-back"):
+        # "Remove the photo": keeps what was typed (checked as Back does), then this page again.
+        removing, action = action.rsplit("-", 1)[1], "save"
     form = wizard.form_class(draft, step)()
     repeating = getattr(form, "repeating", None)
     row_action = repeating and (action == "add_row" or action.startswith("remove_row-"))
@@ -176,11 +180,8 @@ def step(step: str) -> ResponseReturnValue:
         action = "next"
     cleaned: dict[str, Any] = {}
     photo_errors: dict[str, str] = {}
-    removing = None
     if step == PHOTO_STEP:
         cleaned, photo_errors = _read_photos()
-        if action in ("remove_photo-front", "remove_photo-back"):
-            removing, action = action.rsplit("-", 1)[1], "remove_photo"
     valid = form.validate_step(partial=action != "next", formdata=request.form)
     if not valid or photo_errors:
         if photo_errors:
@@ -230,6 +231,8 @@ def _read_photos() -> tuple[dict[str, Any], dict[str, str]]:
             cleaned[side] = clean_photo(read_limited(upload.stream))
         except PhotoRefused as exc:
             errors[field] = str(exc)
+        finally:
+            upload.close()  # a large upload is a temporary file: closed now, not at exit
     return cleaned, errors
 
 
