@@ -86,7 +86,9 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     # front desk only: the insurance panel, the prior-authorization packet, the CSV export
     "GET /staff/submissions/<int:submission_id>/insurance": ONLY_FRONT_DESK,
     "POST /staff/submissions/<int:submission_id>/insurance": ONLY_FRONT_DESK,
-    "GET /staff/submissions/<int:submission_id>/insurance/photo/<any(front, back):side>": ONLY_FRONT_DESK,
+    "GET /staff/submissions/<int:submission_id>/insurance/photo/<any(front, back):side>": (
+        ONLY_FRONT_DESK
+    ),
     "GET /staff/submissions/<int:submission_id>/prior-auth": ONLY_FRONT_DESK,
     "POST /staff/export.csv": ONLY_FRONT_DESK,
     "POST /staff/billing.csv": ONLY_FRONT_DESK,

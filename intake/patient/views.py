@@ -34,9 +34,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.clinic import follow_up
 from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ResumeForm
+from intake.images import MAX_BYTES, MAX_BYTES_LABEL, PhotoRefused, clean_photo, read_limited
 from intake.models import Draft, Submission
 from intake.patient import bp, device, wizard
-from intake.images import MAX_BYTES, MAX_BYTES_LABEL, PhotoRefused, clean_photo, read_limited
 from intake.services import card_photos, drafts, settings
 
 SESSION_KEY = "draft_id"

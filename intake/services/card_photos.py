@@ -63,7 +63,7 @@ class S3Store:
     """An S3-compatible bucket through boto3 (credentials: the standard AWS environment)."""
 
     def __init__(self, bucket: str, endpoint_url: str | None = None) -> None:
-        import boto3
+        import boto3  # type: ignore[import-untyped]
 
         self.bucket = bucket
         self.client: Any = boto3.client("s3", endpoint_url=endpoint_url or None)
@@ -84,7 +84,7 @@ class S3Store:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
     def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._name(key))
@@ -97,7 +97,7 @@ def store() -> PhotoStore:
     """The configured store (one per app, made on first use)."""
     existing = current_app.extensions.get("card_photo_store")
     if existing is not None:
-        return existing  # type: ignore[no-any-return]
+        return existing  # type: ignore[no-any-return,unused-ignore]
     config = current_app.config
     made: PhotoStore
     if config.get("INTAKE_S3_BUCKET"):

@@ -122,7 +122,7 @@ def card_photo(submission_id: int, side: str) -> ResponseReturnValue:
         abort(404)
     try:
         data = card_photos.store().get(photo.storage_key)
-    except Exception:  # noqa: BLE001 - a file missing from the store is a 404, not a 500
+    except Exception:
         abort(404)
     audit.record("card_photo_viewed", submission=submission, detail={"side": side})
     db.session.commit()

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskCliRunner
 from PIL import Image
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -90,9 +90,7 @@ def stored_bytes(photo: CardPhoto) -> bytes:
     return card_photos.store().get(photo.storage_key)
 
 
-def test_upload_is_cleaned_kept_with_the_draft_and_sent(
-    walker: WizardWalker, app: Flask
-) -> None:
+def test_upload_is_cleaned_kept_with_the_draft_and_sent(walker: WizardWalker, app: Flask) -> None:
     walker.start()
     walker.walk(until="insurance")
     page = walker.client.get("/intake/step/insurance").get_data(as_text=True)
