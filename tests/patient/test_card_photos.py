@@ -23,7 +23,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from intake.extensions import db
 from intake.models import AuditEvent, CardPhoto, Draft, Submission
 from intake.services import card_photos, drafts
-from tests.patient.helpers import VALID, WizardWalker
+from tests.patient.helpers import VALID, WizardWalker, get_page
 from tests.patient.helpers import csrf_token as page_token
 
 #: What the page says (the spec's wording, written here, not read from the code).
@@ -72,7 +72,7 @@ def insurance(walker: WizardWalker, action: str = "next", **files: Any) -> Any:
     never closes (a ResourceWarning)."""
     from werkzeug.test import encode_multipart
 
-    page = walker.client.get("/intake/step/insurance")
+    page = get_page(walker.client, "/intake/step/insurance")
     assert page.status_code == 200
     fields: dict[str, Any] = {**VALID["insurance"], "action": action}
     fields["csrf_token"] = page_token(page.get_data(as_text=True))
@@ -318,3 +318,24 @@ def test_s3_store_purge_deletes_objects(
     db.session.commit()
     runner.invoke(args=["purge-drafts"])
     assert bucket.list_objects_v2(Bucket="card-photos-test")["KeyCount"] == 0
+
+
+def test_save_and_resume_keeps_the_photo(walker: WizardWalker, app: Flask) -> None:
+    walker.start()
+    walker.walk(until="insurance")
+    assert insurance(walker, action="save", card_front=upload(png(), "f.png")).status_code == 302
+    draft = db.session.scalars(select(Draft)).one()
+    other = app.test_client()  # another browser, with the resume code and date of birth
+    page = get_page(other, "/resume").get_data(as_text=True)
+    response = other.post(
+        "/resume",
+        data={
+            "code": draft.resume_code,
+            "date_of_birth": VALID["about"]["date_of_birth"],
+            "csrf_token": page_token(page),
+        },
+    )
+    assert response.status_code == 302
+    step = other.get("/intake/step/insurance").get_data(as_text=True)
+    assert "Front photo received" in step
+    assert "Back photo received" not in step
