@@ -146,6 +146,9 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
         _base_url,
         "an http(s) URL with no query or fragment",
     ),
+    "INTAKE_UPLOAD_DIR": ("INTAKE_UPLOAD_DIR", str.strip, "a folder path"),
+    "INTAKE_S3_BUCKET": ("INTAKE_S3_BUCKET", str.strip, "a bucket name"),
+    "INTAKE_S3_ENDPOINT_URL": ("INTAKE_S3_ENDPOINT_URL", str.strip, "a URL"),
     "INTAKE_SMTP_HOST": ("SMTP_HOST", str.strip, "a host name"),
     "INTAKE_SMTP_PORT": ("SMTP_PORT", _port, "a port number"),
     "INTAKE_SMTP_SECURITY": ("SMTP_SECURITY", _smtp_security, "starttls, ssl or none"),
@@ -240,6 +243,12 @@ class Config:
     #: EHRs store these URLs (docs/fhir.md).
     FHIR_BASE_URL = "https://intake.example.org/fhir"
     #: SMTP for e-mail alerts. No host: e-mail deliveries fail (and are retried) until one is set.
+    #: Insurance card photos (docs/operations.md). No bucket: a local folder outside the web
+    #: root (created 0700). A bucket: that S3-compatible store through boto3, credentials from
+    #: the standard AWS environment; an endpoint URL for a store other than AWS.
+    INTAKE_UPLOAD_DIR = str(INSTANCE_DIR / "uploads")
+    INTAKE_S3_BUCKET = ""
+    INTAKE_S3_ENDPOINT_URL = ""
     SMTP_HOST = ""
     SMTP_PORT = 587
     #: ``starttls`` (port 587), ``ssl`` (implicit TLS, port 465) or ``none`` (a relay on this

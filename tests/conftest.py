@@ -62,9 +62,11 @@ def _config_for(url: str) -> type[TestingConfig]:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    """A fresh app per test; every table is emptied afterwards."""
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A fresh app per test (card photos in the test's own folder); every table is emptied
+    afterwards."""
     app = create_app(_config_for(database_url))
+    app.config["INTAKE_UPLOAD_DIR"] = str(tmp_path / "uploads")
     limiter.reset()
     with app.app_context():
         yield app

@@ -31,6 +31,7 @@ ABOVE_SERVICES = (
 PURE_MODULES = (
     "rules",
     "answers.py",
+    "images.py",
     "vocabulary.py",
     "text.py",
     "names.py",

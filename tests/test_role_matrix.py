@@ -92,6 +92,9 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     # front desk only: the insurance panel, the prior-authorization packet, the CSV export
     "GET /staff/submissions/<int:submission_id>/insurance": ONLY_FRONT_DESK,
     "POST /staff/submissions/<int:submission_id>/insurance": ONLY_FRONT_DESK,
+    "GET /staff/submissions/<int:submission_id>/insurance/photo/<any(front, back):side>": (
+        ONLY_FRONT_DESK
+    ),
     "GET /staff/submissions/<int:submission_id>/prior-auth": ONLY_FRONT_DESK,
     "GET /staff/submissions/<int:submission_id>/prior-auth.pdf": ONLY_FRONT_DESK,
     "POST /staff/export.csv": ONLY_FRONT_DESK,
@@ -128,6 +131,26 @@ def _routes(app: Flask) -> dict[str, Rule]:
     }
 
 
+def _card_photo(submission_id: int) -> None:
+    """A stored front photo, so the photo route has one to show."""
+    import io
+
+    from PIL import Image
+
+    from intake.extensions import db
+    from intake.images import clean_photo
+    from intake.models import CardPhoto
+    from intake.services import card_photos
+
+    raw = io.BytesIO()
+    Image.new("RGB", (20, 10), "blue").save(raw, "JPEG")
+    photo = clean_photo(raw.getvalue())
+    key = card_photos.put_file(photo)
+    db.session.add(
+        CardPhoto(submission_id=submission_id, side="front", storage_key=key, width=20, height=10)
+    )
+
+
 def _url_values(rule: Rule) -> dict[str, Any]:
     """Real ids for the URL's variables, so the view finds what it looks for."""
     from intake.extensions import db
@@ -137,6 +160,7 @@ def _url_values(rule: Rule) -> dict[str, Any]:
     author = make_user("front_desk")
     note = Note(submission_id=submission.id, author_id=author.id, body="Called, left message")
     db.session.add(note)
+    _card_photo(submission.id)
     db.session.commit()
     known = {
         "submission_id": submission.id,
@@ -146,6 +170,7 @@ def _url_values(rule: Rule) -> dict[str, Any]:
         # A match id that names no suggestion of the submission: the view answers 409.
         "match_id": 999_999,
         "action": "reject",
+        "side": "front",
     }
     missing = set(rule.arguments) - set(known)
     assert not missing, f"teach test_role_matrix the URL variable(s) {missing} of {rule.rule}"

@@ -3,6 +3,7 @@
 from intake.models.alert import Alert, AlertDelivery, AlertRecipient, AlertTier
 from intake.models.api_token import ApiToken
 from intake.models.audit import AuditEvent, ExportedRow
+from intake.models.card_photo import CardPhoto
 from intake.models.clinician_review import ClinicianReview
 from intake.models.draft import Draft
 from intake.models.insurance import InsuranceVerification, InsuranceVerificationHistory
@@ -23,6 +24,7 @@ __all__ = [
     "AlertTier",
     "ApiToken",
     "AuditEvent",
+    "CardPhoto",
     "ClinicianReview",
     "ContactAttempt",
     "Draft",

@@ -34,9 +34,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.clinic import follow_up
 from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ResumeForm
+from intake.images import MAX_BYTES, MAX_BYTES_LABEL, PhotoRefused, clean_photo, read_limited
 from intake.models import Draft, Submission
 from intake.patient import bp, device, wizard
-from intake.services import drafts, settings
+from intake.services import card_photos, drafts, settings
 
 SESSION_KEY = "draft_id"
 SEEN_KEY = "draft_seen_at"
@@ -48,6 +49,19 @@ STEP_ACTIONS = ("next", "back", "save")
 #: The idle clock's step (seconds): it moves, and the cookie is written, at most once a minute,
 #: so most requests send no cookie (no re-signing; no stale copy to race another request).
 SEEN_STEP = 60
+
+
+PHOTO_STEP = "insurance"
+PHOTO_FIELDS = {"front": "card_front", "back": "card_back"}
+#: The insurance step's request may carry two photos; every other request keeps the app's limit.
+PHOTO_REQUEST_LIMIT = 2 * MAX_BYTES + 512 * 1024
+
+
+@bp.url_value_preprocessor
+def allow_photo_uploads(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Raise the body limit for the insurance step only (runs before CSRF reads the form)."""
+    if endpoint == "patient.step" and values and values.get("step") == PHOTO_STEP:
+        request.max_content_length = PHOTO_REQUEST_LIMIT
 
 
 @bp.before_request
@@ -125,6 +139,11 @@ def _step_context(draft: Draft, step: str, form: object, **extra: object) -> dic
 
 def _render_step(draft: Draft, step: str, form: object, status: int = 200, **extra: object):
     template = "patient/review.html" if step == "review" else "patient/step.html"
+    if step == PHOTO_STEP:
+        extra.setdefault("photos", card_photos.photos_of_draft(draft))
+        extra.setdefault("photo_errors", {})
+        extra["photo_fields"] = PHOTO_FIELDS
+        extra["photo_max_label"] = MAX_BYTES_LABEL
     if device.is_clinic_device():
         device.without_autofill(form)
     if step == "review":
@@ -150,12 +169,23 @@ def step(step: str) -> ResponseReturnValue:
     action = request.form.get("action", "next")
     if step == "review" and action not in ("back", "save"):
         return _submit(draft)
+    removing = None
+    if step == PHOTO_STEP and action in ("remove_photo-front", "remove_photo-back"):
+        # "Remove the photo": keeps what was typed (checked as Back does), then this page again.
+        removing, action = action.rsplit("-", 1)[1], "save"
     form = wizard.form_class(draft, step)()
     repeating = getattr(form, "repeating", None)
     row_action = repeating and (action == "add_row" or action.startswith("remove_row-"))
     if action not in STEP_ACTIONS and not row_action:
         action = "next"
-    if not form.validate_step(partial=action != "next", formdata=request.form):
+    cleaned: dict[str, Any] = {}
+    photo_errors: dict[str, str] = {}
+    if step == PHOTO_STEP:
+        cleaned, photo_errors = _read_photos()
+    valid = form.validate_step(partial=action != "next", formdata=request.form)
+    if not valid or photo_errors:
+        if photo_errors:
+            return _render_step(draft, step, form, 422, photo_errors=photo_errors)
         # A positive answer on a page with other problems: crisis support comes first, above
         # the errors, instead of waiting until the page is complete.
         crisis_now = wizard.needs_crisis_page(step, form)
@@ -163,18 +193,47 @@ def step(step: str) -> ResponseReturnValue:
         return _render_step(draft, step, form, 422, crisis_now=crisis_now, acute=acute)
     if row_action:
         _change_rows(form, str(repeating), action)
+    stored: list[str | None] = []
+    replaced: list[str | None] = []
     try:
+        for side, photo in cleaned.items():
+            stored.append(card_photos.put_file(photo))
+            replaced.append(card_photos.attach_to_draft(draft, side, str(stored[-1]), photo))
+        if removing is not None:
+            replaced.append(card_photos.remove_from_draft(draft, removing))
         wizard.save_step(draft, step, form)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
+        card_photos.delete_files(stored)
         return _render_step(draft, step, form, 409, stale=True)
+    card_photos.delete_files(replaced)
+    if removing is not None:
+        return redirect(url_for("patient.step", step=step, _anchor="card-photos"))
     target = _target(step, action)
     if row_action:
         return redirect(url_for("patient.step", step=step, _anchor=repeating))
     if wizard.needs_crisis_page(step, form):
         return redirect(url_for("patient.support", next=target))
     return _go(target)
+
+
+def _read_photos() -> tuple[dict[str, Any], dict[str, str]]:
+    """The insurance step's uploaded photos, each decoded and cleaned, and the message for
+    each field whose file is refused (not an image, too large, unreadable)."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for side, field in PHOTO_FIELDS.items():
+        upload = request.files.get(field)
+        if upload is None or not upload.filename:
+            continue
+        try:
+            cleaned[side] = clean_photo(read_limited(upload.stream))
+        except PhotoRefused as exc:
+            errors[field] = str(exc)
+        finally:
+            upload.close()  # a large upload is a temporary file: closed now, not at exit
+    return cleaned, errors
 
 
 def _change_rows(form: Any, name: str, action: str) -> None:

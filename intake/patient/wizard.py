@@ -27,7 +27,7 @@ from intake.forms.patient import (
     is_minor,
 )
 from intake.models import Draft, Submission
-from intake.services import drafts, submissions
+from intake.services import card_photos, drafts, submissions
 from intake.services.submissions import AlreadySubmitted, submit_document, submit_partial
 
 #: The consent answers only someone under 18 gives (``GuardianConsentForm``).
@@ -185,6 +185,7 @@ def submit_draft(draft: Draft, consent: StepForm) -> Submission:
     if built.incomplete:
         raise StepsIncomplete(built.incomplete)
     submission = submit_document(built.document, source="wizard", draft=draft)
+    card_photos.attach_to_submission(draft, submission.id)
     drafts.clear_answers(draft)
     return submission
 

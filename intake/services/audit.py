@@ -74,6 +74,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "insurance_updated": "Insurance checklist saved",
         "insurance_conflict": "Insurance checklist save refused (changed by someone else)",
         "insurance_history_viewed": "Insurance checklist history viewed",
+        "card_photo_viewed": "Insurance card photo viewed",
         "prior_auth_printed": "Prior-authorization packet opened",
         "prior_auth_pdf_downloaded": "Prior-authorization packet PDF downloaded",
         "clinician_profile_changed": "Clinician's name or NPI changed by an admin",

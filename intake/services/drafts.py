@@ -111,10 +111,13 @@ def find_for_resume(code: str, date_of_birth: date) -> Draft | None:
 
 
 def purge_expired(at: datetime | None = None) -> int:
-    """Delete unsubmitted drafts whose time is up; returns how many (the caller commits)."""
-    result = db.session.execute(
-        delete(Draft).where(Draft.expires_at <= (at or now()), Draft.submission_id.is_(None))
-    )
+    """Delete unsubmitted drafts whose time is up, with their card photos (rows and files);
+    returns how many (the caller commits)."""
+    from intake.services import card_photos
+
+    expired = (Draft.expires_at <= (at or now()), Draft.submission_id.is_(None))
+    card_photos.purge_for_drafts(list(db.session.scalars(select(Draft.id).where(*expired))))
+    result = db.session.execute(delete(Draft).where(*expired))
     return int(getattr(result, "rowcount", 0) or 0)  # a DELETE's result has a row count
 
 

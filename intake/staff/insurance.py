@@ -8,7 +8,7 @@ form conflicts again. "Keep their version" simply reloads the panel.
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -18,7 +18,7 @@ from intake.models import InsuranceVerification, Submission
 from intake.models.insurance import CHECKLIST_FIELDS, TRACKING_FIELDS
 from intake.pages import evaluation_of, get_submission, user_names
 from intake.rules import RULESET
-from intake.services import audit
+from intake.services import audit, card_photos
 from intake.services.insurance import (
     FIELD_LABELS,
     INSURANCE_ROLES,
@@ -88,6 +88,7 @@ def _page(
             tracking_fields=TRACKING_FIELDS,
             labels=FIELD_LABELS,
             error=error,
+            card_photos=card_photos.photos_of_submission(submission.id),
             names=names,
             prior_auth_words=PRIOR_AUTH_WORDS,
         ),
@@ -118,6 +119,27 @@ def insurance(submission_id: int) -> ResponseReturnValue:
     audit.record("submission_viewed", submission=submission, detail={"page": "insurance"})
     db.session.commit()
     return _page(submission, form)
+
+
+@bp.get("/submissions/<int:submission_id>/insurance/photo/<any(front, back):side>")
+@role_required(*INSURANCE_ROLES)
+def card_photo(submission_id: int, side: str) -> ResponseReturnValue:
+    """One side of the insurance card (a cleaned JPEG from the photo store), never cached,
+    each view audited."""
+    submission = get_submission(submission_id)
+    photo = card_photos.photos_of_submission(submission.id).get(side)
+    if photo is None:
+        abort(404)
+    try:
+        data = card_photos.store().get(photo.storage_key)
+    except Exception:
+        abort(404)
+    audit.record("card_photo_viewed", submission=submission, detail={"side": side})
+    db.session.commit()
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = f'inline; filename="card-{side}.jpg"'
+    return response
 
 
 @bp.post("/submissions/<int:submission_id>/insurance")

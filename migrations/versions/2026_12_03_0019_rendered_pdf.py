@@ -7,7 +7,7 @@
 (Numbered 0019 while other migrations are in review; the merge orders the chain.)
 
 Revision ID: 0019_rendered_pdf
-Revises: 0017_prior_auth
+Revises: 0018_card_photos
 Create Date: 2026-12-03 07:30:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_rendered_pdf'
-down_revision = '0017_prior_auth'
+down_revision = '0018_card_photos'
 branch_labels = None
 depends_on = None
 
