@@ -21,12 +21,13 @@ with the fhir.resources models (R4B, the R4 line: docs/fhir.md, "Which FHIR vers
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from intake import vocabulary as vocab
+from intake.answers import _TOP_FIELDS
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -318,19 +319,25 @@ def _total_item(code: tuple[str, str], text: str) -> dict[str, Any]:
     }
 
 
+def _frequency_items(codes: Sequence[str], questions: Sequence[Any]) -> list[dict[str, Any]]:
+    """The PHQ-9's or GAD-7's items: each coded with its LOINC item code, answered on the
+    LOINC frequency list (0-3)."""
+    return [
+        {
+            "linkId": code,
+            "code": [{"system": LOINC, "code": code}],
+            "text": question.patient,
+            "type": "choice",
+            "required": True,
+            "answerOption": _frequency_options(),
+        }
+        for code, question in zip(codes, questions, strict=True)
+    ]
+
+
 def _phq9(base: str) -> dict[str, Any]:
     items: list[dict[str, Any]] = [{"linkId": "stem", "text": vocab.PHQ9_STEM, "type": "display"}]
-    for code, question in zip(LOINC_PHQ9_ITEMS, vocab.PHQ9_QUESTIONS, strict=True):
-        items.append(
-            {
-                "linkId": code,
-                "code": [{"system": LOINC, "code": code}],
-                "text": question.patient,
-                "type": "choice",
-                "required": True,
-                "answerOption": _frequency_options(),
-            }
-        )
+    items.extend(_frequency_items(LOINC_PHQ9_ITEMS, vocab.PHQ9_QUESTIONS))
     items.append(
         {
             "linkId": LOINC_PHQ9_DIFFICULTY,
@@ -349,17 +356,7 @@ def _phq9(base: str) -> dict[str, Any]:
 
 def _gad7(base: str) -> dict[str, Any]:
     items: list[dict[str, Any]] = [{"linkId": "stem", "text": vocab.GAD7_STEM, "type": "display"}]
-    for code, question in zip(LOINC_GAD7_ITEMS, vocab.GAD7_QUESTIONS, strict=True):
-        items.append(
-            {
-                "linkId": code,
-                "code": [{"system": LOINC, "code": code}],
-                "text": question.patient,
-                "type": "choice",
-                "required": True,
-                "answerOption": _frequency_options(),
-            }
-        )
+    items.extend(_frequency_items(LOINC_GAD7_ITEMS, vocab.GAD7_QUESTIONS))
     items.append(_total_item(LOINC_GAD7_TOTAL, "GAD-7 total score"))
     return _questionnaire(base, "gad-7", "GAD-7", items, code=[_coding(LOINC, *LOINC_GAD7_PANEL)])
 
@@ -851,23 +848,8 @@ def answers_from_bundle(document: Mapping[str, Any]) -> dict[str, Any]:
         sections["safety_screen"] = {
             q.code: _value(items[q.code]) if q.code in items else None for q, _ in _safety_fields()
         }
-    # The answers document's own order of sections (answers._TOP_FIELDS).
-    order = (
-        "contact",
-        "patient",
-        "concerns",
-        "phq9",
-        "gad7",
-        "asq",
-        "medication_trials",
-        "other_medications",
-        "psychotherapy_trials",
-        "neuromodulation",
-        "preferences",
-        "safety_screen",
-        "insurance",
-        "consent",
-    )
+    # The answers document's own order of sections (a partial's ``contact`` first).
+    order = ("contact", *(name for name in _TOP_FIELDS if name != "contract"))
     for key in order:
         if key in sections:
             answers[key] = sections[key]

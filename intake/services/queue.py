@@ -333,6 +333,11 @@ class Row:
         return "acknowledged" if self.acknowledged_at is not None else "not_contacted"
 
 
+def _one(column: Any, where: sa.ColumnElement[bool], label: str) -> sa.Label[Any]:
+    """A value from one related row of each line (a unique key), as a labelled column."""
+    return sa.select(column).where(where).scalar_subquery().label(label)
+
+
 def _rows(stmt: sa.Select[Any]) -> list[Row]:
     """The queue lines for the submissions ``stmt`` selects, in its order.
 
@@ -344,34 +349,20 @@ def _rows(stmt: sa.Select[Any]) -> list[Row]:
         Submission.answers["contact"]["first_name"].as_string(),  # a partial's (docs/staff.md)
     ).label("first_name")
     other = aliased(Submission)
-    completes = (
-        sa.select(other.reference)
-        .where(other.id == Submission.completes_id)
-        .scalar_subquery()
-        .label("completes_reference")
-    )
-    completed_by = (
-        sa.select(other.reference)
-        .where(other.completes_id == Submission.id)
-        .scalar_subquery()
-        .label("completed_by_reference")
+    completes = _one(other.reference, other.id == Submission.completes_id, "completes_reference")
+    completed_by = _one(
+        other.reference, other.completes_id == Submission.id, "completed_by_reference"
     )
     payer = Submission.answers[("insurance", "payer_name")].as_string().label("payer")
     first_pathway = (
         Submission.evaluation[("pathways", 0, "code")].as_string().label("first_pathway")
     )
-    prior_auth = (
-        sa.select(InsuranceVerification.prior_auth)
-        .where(InsuranceVerification.submission_id == Submission.id)
-        .scalar_subquery()
-        .label("prior_auth")
+    prior_auth = _one(
+        InsuranceVerification.prior_auth,
+        InsuranceVerification.submission_id == Submission.id,
+        "prior_auth",
     )
-    assigned_to = (
-        sa.select(User.email)
-        .where(User.id == Submission.assigned_to_id)
-        .scalar_subquery()
-        .label("assigned_to")
-    )
+    assigned_to = _one(User.email, User.id == Submission.assigned_to_id, "assigned_to")
     lines = stmt.with_only_columns(
         *_ROW_COLUMNS,
         first_name,
