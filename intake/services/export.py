@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
 from intake.clinic import format_time, local_day
@@ -69,6 +69,10 @@ BILLING_COLUMNS = (
     "eligibility_confirmed",
     "prior_auth_status",
     "prior_auth_reference",
+    "prior_auth_requested_on",
+    "prior_auth_units",
+    "prior_auth_start",
+    "prior_auth_end",
     "phq9_total",
     "phq9_date",
 )
@@ -139,6 +143,19 @@ def row(submission: Submission, *, free_text: bool) -> list[str]:
     return [neutralise(cell) for cell in cells]
 
 
+def _tracking(verification: InsuranceVerification | None) -> list[object]:
+    """The prior authorization's requested day, approved units and approved days ("" unset)."""
+    if verification is None:
+        return ["", "", "", ""]
+    values = (
+        verification.prior_auth_requested_on,
+        verification.prior_auth_units,
+        verification.prior_auth_start,
+        verification.prior_auth_end,
+    )
+    return ["" if v is None else v.isoformat() if isinstance(v, date) else v for v in values]
+
+
 def billing_row(
     submission: Submission, verification: InsuranceVerification | None, zone: tzinfo
 ) -> list[str]:
@@ -164,6 +181,7 @@ def billing_row(
         ("yes" if verification.eligibility_confirmed else "no") if verification else "no",
         verification.prior_auth if verification else "unknown",
         verification.prior_auth_reference if verification else "",
+        *_tracking(verification),
         phq9["total"] if phq9 else NOT_ANSWERED,
         local_day(submission.submitted_at, zone).isoformat() if phq9 else "",
     ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -35,6 +35,10 @@ HEADER = [
     "eligibility_confirmed",
     "prior_auth_status",
     "prior_auth_reference",
+    "prior_auth_requested_on",
+    "prior_auth_units",
+    "prior_auth_start",
+    "prior_auth_end",
     "phq9_total",
     "phq9_date",
 ]
@@ -74,8 +78,12 @@ def test_a_biller_gets_insurance_verification_prior_auth_and_phq9(
         InsuranceVerification(
             submission_id=spouse.id,
             eligibility_confirmed=True,
-            prior_auth="submitted",
+            prior_auth="approved",
             prior_auth_reference="PA-2026-0042",
+            prior_auth_requested_on=date(2026, 7, 1),
+            prior_auth_units=36,
+            prior_auth_start=date(2026, 7, 15),
+            prior_auth_end=date(2026, 9, 30),
         )
     )
     db.session.commit()
@@ -97,8 +105,12 @@ def test_a_biller_gets_insurance_verification_prior_auth_and_phq9(
         "subscriber_name": "Zoë Muñoz",
         "subscriber_date_of_birth": "1984-02-29",
         "eligibility_confirmed": "yes",
-        "prior_auth_status": "submitted",
+        "prior_auth_status": "approved",
         "prior_auth_reference": "PA-2026-0042",
+        "prior_auth_requested_on": "2026-07-01",
+        "prior_auth_units": "36",
+        "prior_auth_start": "2026-07-15",
+        "prior_auth_end": "2026-09-30",
         "phq9_total": SAMPLE_PHQ9_TOTAL,
         "phq9_date": "2026-07-14",
     }
@@ -110,6 +122,7 @@ def test_a_biller_gets_insurance_verification_prior_auth_and_phq9(
     assert unverified["eligibility_confirmed"] == "no"
     assert unverified["prior_auth_status"] == "unknown"
     assert unverified["prior_auth_reference"] == ""
+    assert unverified["prior_auth_units"] == unverified["prior_auth_start"] == ""
 
 
 def test_the_phq9_date_is_the_clinics_day(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
