@@ -40,3 +40,31 @@ def test_card_photo_upload_without_javascript(  # type: ignore[no-untyped-def]
     assert width <= 390, width  # nothing wider than the phone
     screenshot(page, "wizard-nojs-card-photo-received")
     assert_accessible(page, "insurance step with a card photo")
+
+
+def test_the_front_desk_sees_the_card_photos_in_the_insurance_panel(  # type: ignore[no-untyped-def]
+    app, client, live_server, new_page, screenshot, assert_accessible
+) -> None:
+    """The patient's photos (sent through the wizard) open in the front desk's insurance panel
+    in the browser: both images load from the role-checked route (issue 14, "Done when")."""
+    from tests.factories import DEFAULT_PASSWORD, make_user
+    from tests.patient.helpers import WizardWalker
+    from tests.patient.test_card_photos import _submit_with_photos
+
+    submission = _submit_with_photos(WizardWalker(client))
+    make_user("front_desk", email="desk@example.org")
+    page = new_page(javascript=False)
+    page.goto(live_server + "/staff/login")
+    page.get_by_label("Email").fill("desk@example.org")
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/staff/submissions/{submission.id}/insurance")
+    page.wait_for_load_state("networkidle")
+    for side in ("front", "back"):
+        image = page.locator(f'img[src$="/insurance/photo/{side}"]')
+        assert image.count() == 1
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert image.get_attribute("alt")
+    screenshot(page, "staff-card-photos")
+    assert_accessible(page, "staff-card-photos")
