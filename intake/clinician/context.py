@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from intake.fhir import LOINC_GAD7_ITEMS, LOINC_PHQ9_ITEMS
 from intake.models import Submission
 from intake.pages import evaluation_of, user_names
 from intake.rules import RULESET, Ruleset
@@ -38,4 +39,6 @@ def summary_context(submission: Submission) -> dict[str, object]:
         "reviewers": names,
         "titles": dict(pathway_choices(ruleset)),
         "earlier": earlier_intakes(submission),
+        # Each item's LOINC code, shown on the page (not the PDF) for EHR mapping (docs/fhir.md).
+        "loinc_items": {"PHQ-9": LOINC_PHQ9_ITEMS, "GAD-7": LOINC_GAD7_ITEMS},
     }

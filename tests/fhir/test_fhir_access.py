@@ -110,3 +110,31 @@ def test_the_clinician_downloads_the_bundle_from_the_summary(client: FlaskClient
     Bundle.model_validate(json.loads(response.data))
     (event,) = _events("fhir_bundle_read")
     assert event.detail["via"] == "clinician" and event.actor_id is not None
+
+
+#: LOINC's item codes (panels 44249-1 and 69737-5), first and last item, written out here.
+PAGE_CODES = {"PHQ-9": ("44250-9", "44260-8"), "GAD-7": ("69725-0", "69736-7")}
+
+
+def test_the_summary_page_shows_each_items_loinc_code_and_the_pdf_does_not(
+    client, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    import re as _re
+
+    from clinician_samples import store
+
+    login_as("clinician")
+    submission = store()
+    page = client.get(f"/clinician/submissions/{submission.id}").get_data(as_text=True)
+    for name, (first, last) in PAGE_CODES.items():
+        table = page[page.index(f'aria-label="{name} items"') :]
+        table = table[: table.index("</table>")]
+        cells = _re.findall(r'<td class="screen-only">([\d-]+)</td>', table)
+        assert cells[0] == first and cells[-1] == last
+    import io as _io
+
+    import pypdf
+
+    pdf = client.get(f"/clinician/submissions/{submission.id}.pdf")
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(_io.BytesIO(pdf.data)).pages)
+    assert "PHQ-9" in text and "44250-9" not in text  # the printout stays for people
