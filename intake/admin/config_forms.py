@@ -45,6 +45,25 @@ class TokenCreateForm(BaseForm):
         validators=[DataRequired("Give the token a name."), Length(max=100)],
         description="Where it is used, e.g. “front-desk kiosk 2”.",
     )
+    #: The token's scopes (``services.api_tokens.SCOPES``), one box each; sending intakes is
+    #: ticked to begin with, as a token made without scopes on the command line has it.
+    scope_intakes_write = BooleanField(
+        "Send intakes (intakes:write)",
+        default=True,
+        description="For a kiosk or a web form that posts intakes to /api/v1/intakes.",
+    )
+    scope_fhir_read = BooleanField(
+        "Read FHIR Bundles (fhir:read)",
+        description="For an EHR reading each submission as FHIR (docs/fhir.md): patient data.",
+    )
+
+    def scopes(self) -> tuple[str, ...]:
+        """The scopes ticked, in ``SCOPES`` order."""
+        ticked = {
+            "intakes:write": self.scope_intakes_write.data,
+            "fhir:read": self.scope_fhir_read.data,
+        }
+        return tuple(scope for scope, on in ticked.items() if on)
 
 
 class TokenRevokeForm(BaseForm):

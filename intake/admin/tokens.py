@@ -47,8 +47,11 @@ def create_api_token() -> ResponseReturnValue:
     form = TokenCreateForm()
     if not form.validate_on_submit():
         return _tokens_page(form, status=422)
+    if not form.scopes():
+        form.scope_intakes_write.errors = ["Tick at least one thing the token may do."]
+        return _tokens_page(form, status=422)
     try:
-        token = create_token(form.name.data)
+        token = create_token(form.name.data, form.scopes())
     except TokenError as exc:
         db.session.rollback()
         form.name.errors = [str(exc).capitalize() + "."]

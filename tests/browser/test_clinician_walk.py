@@ -117,7 +117,9 @@ def test_insurance_and_admin_pages(live_server, new_page, screenshot, assert_acc
 
     page.get_by_role("link", name="Prior-authorization packet").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Prior-authorization packet: TMS").is_visible()
+    assert page.get_by_role(
+        "heading", name="Prior-authorization request: transcranial magnetic stimulation"
+    ).is_visible()
     _fits_a_phone(page)
     screenshot(page, "prior-auth-packet")
     assert_accessible(page, "prior-authorization packet")

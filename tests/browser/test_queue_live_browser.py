@@ -75,8 +75,8 @@ def test_a_new_urgent_submission_is_announced(  # type: ignore[no-untyped-def]
     assert page.locator("#queue-changes-alert").inner_text() == ""
 
     _focus_by_keyboard(page, "queue-changes-show")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the button posts the queue's form: wait for the new page
+        page.keyboard.press("Enter")
     pinned = page.inner_text("#pinned")
     assert "Brightwater" in pinned and "Okafor" in pinned
     assert page.get_by_label("Status").input_value() == "new"  # the filter was kept

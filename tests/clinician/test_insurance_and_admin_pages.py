@@ -111,7 +111,7 @@ def test_admin_creates_shows_once_and_revokes_a_token(
     app: Flask, client: FlaskClient, login_as
 ) -> None:  # type: ignore[no-untyped-def]
     login_as("admin")
-    response = post(client, "/admin/tokens", {"name": "kiosk 2"})
+    response = post(client, "/admin/tokens", {"name": "kiosk 2", "scope_intakes_write": "y"})
     assert response.status_code == 200
     token = re.search(r'id="new-token">([^<]+)<', response.get_data(as_text=True)).group(1)
     assert (
@@ -140,8 +140,8 @@ def test_admin_creates_shows_once_and_revokes_a_token(
 
 def test_duplicate_token_name_is_refused(app: Flask, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as("admin")
-    post(client, "/admin/tokens", {"name": "kiosk"})
-    response = post(client, "/admin/tokens", {"name": "kiosk"})
+    post(client, "/admin/tokens", {"name": "kiosk", "scope_intakes_write": "y"})
+    response = post(client, "/admin/tokens", {"name": "kiosk", "scope_intakes_write": "y"})
     assert response.status_code == 422
     assert "already exists" in response.get_data(as_text=True)
     assert len(_events("token_created")) == 1

@@ -138,3 +138,24 @@ def test_the_summary_page_shows_each_items_loinc_code_and_the_pdf_does_not(
     pdf = client.get(f"/clinician/submissions/{submission.id}.pdf")
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(_io.BytesIO(pdf.data)).pages)
     assert "PHQ-9" in text and "44250-9" not in text  # the printout stays for people
+
+
+def test_the_admin_page_makes_a_token_with_the_scopes_ticked(client, login_as) -> None:  # type: ignore[no-untyped-def]
+    import re as _re
+
+    from clinician_samples import store
+
+    from tests.factories import post
+
+    submission = store()
+    login_as("admin")
+    nothing = post(client, "/admin/tokens", {"name": "ehr"})  # every box unticked
+    assert nothing.status_code == 422
+    assert "Tick at least one thing the token may do." in nothing.get_data(as_text=True)
+    made = post(client, "/admin/tokens", {"name": "ehr", "scope_fhir_read": "y"})
+    assert made.status_code == 200
+    token = _re.search(r'id="new-token">([^<]+)<', made.get_data(as_text=True)).group(1)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"/api/v1/intakes/{submission.id}/fhir", headers=headers).status_code == 200
+    assert client.post("/api/v1/intakes", json={}, headers=headers).status_code == 403
+    assert "fhir:read" in client.get("/admin/tokens").get_data(as_text=True)
