@@ -112,6 +112,28 @@ def gunicorn(env: dict[str, str], access_log: Path) -> Iterator[str]:
             stop(proc)
 
 
+@contextmanager
+def job_worker(env: dict[str, str]) -> Iterator[None]:
+    """``flask --app intake worker``, the job worker production runs as its own process (it
+    renders the summary PDFs); always stopped afterwards."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "intake", "worker"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        with step("stop the job worker"):
+            stop(proc)
+
+
+#: How long the job worker may take to render a summary PDF once asked.
+PDF_WAIT_SECONDS = 60
+
+
 class Browser:
     """Cookies and CSRF tokens over plain HTTP, as a person's browser would keep them."""
 
@@ -249,7 +271,9 @@ def run(env: dict[str, str], workdir: Path) -> None:
     with step("flask --app intake api-token create"):
         token = flask("api-token", "create", "smoke-kiosk", env=env).strip().splitlines()[-1]
     access_log = workdir / "access.log"
-    with gunicorn(env, access_log) as base:
+    # The web server and the job worker share one queue (SQLite on this one machine).
+    env = {**env, "INTAKE_HUEY_URL": f"sqlite:///{workdir / 'jobs.sqlite3'}"}
+    with job_worker(env), gunicorn(env, access_log) as base:
         with step("POST /api/v1/intakes with the token"):
             created = submit_intake(base, token)
         with step("first sign-in: own password, then two-factor set-up"):
@@ -259,10 +283,15 @@ def run(env: dict[str, str], workdir: Path) -> None:
             link = f"/staff/submissions/{created['id']}".encode()
             if status != 200 or link not in body or str(created["reference"]).encode() not in body:
                 raise SmokeFailure(f"queue: {status}, submission {created['id']} not listed")
-        with step("GET the summary PDF"):
-            status, _url, pdf = staff.request(f"/clinician/submissions/{created['id']}.pdf")
-            if status != 200 or not pdf.startswith(b"%PDF"):
-                raise SmokeFailure(f"summary PDF: {status}, starts {pdf[:8]!r}")
+        with step("GET the summary PDF (rendered by the job worker: 202, then the file)"):
+            deadline = time.monotonic() + PDF_WAIT_SECONDS
+            while True:
+                status, _url, pdf = staff.request(f"/clinician/submissions/{created['id']}.pdf")
+                if status == 200 and pdf.startswith(b"%PDF"):
+                    break
+                if status != 202 or time.monotonic() > deadline:
+                    raise SmokeFailure(f"summary PDF: {status}, starts {pdf[:8]!r}")
+                time.sleep(0.5)
         with step("Strict-Transport-Security (one year, subdomains)"):
             check_hsts(base)
         with step(f"login limit ({LOGIN_LIMIT}/min) shared by the workers"):
