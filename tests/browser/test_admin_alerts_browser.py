@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.browser.staff_pages import sign_in
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-
-
-def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/staff/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def _fits_a_phone(page) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +23,7 @@ def test_an_admin_sets_up_a_tier_and_sends_a_test_alert(
 ) -> None:  # type: ignore[no-untyped-def]
     make_user("admin", email="boss@example.org")
     page = new_page(javascript=javascript, viewport=PHONE)
-    _sign_in(page, live_server, "boss@example.org")
+    sign_in(page, live_server, "boss@example.org")
     page.goto(live_server + "/admin/alerts")
     assert "No tiers yet" in page.inner_text("main")
     assert_accessible(page, "admin alerts (empty)")

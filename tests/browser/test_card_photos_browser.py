@@ -47,18 +47,15 @@ def test_the_front_desk_sees_the_card_photos_in_the_insurance_panel(  # type: ig
 ) -> None:
     """The patient's photos (sent through the wizard) open in the front desk's insurance panel
     in the browser: both images load from the role-checked route (issue 14, "Done when")."""
-    from tests.factories import DEFAULT_PASSWORD, make_user
+    from tests.browser.staff_pages import sign_in
+    from tests.factories import make_user
     from tests.patient.helpers import WizardWalker
     from tests.patient.test_card_photos import _submit_with_photos
 
     submission = _submit_with_photos(WizardWalker(client))
     make_user("front_desk", email="desk@example.org")
     page = new_page(javascript=False)
-    page.goto(live_server + "/staff/login")
-    page.get_by_label("Email").fill("desk@example.org")
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server, "desk@example.org")
     page.goto(f"{live_server}/staff/submissions/{submission.id}/insurance")
     page.wait_for_load_state("networkidle")
     for side in ("front", "back"):

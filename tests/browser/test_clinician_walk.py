@@ -10,17 +10,10 @@ from __future__ import annotations
 import pytest
 from clinician_samples import rich_answers, store
 
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.browser.staff_pages import sign_in
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/staff/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 _TOO_WIDE = """() => [...document.querySelectorAll('body *')]
@@ -40,7 +33,7 @@ def test_clinician_reads_the_summary_and_records_a_review(
     user = make_user("clinician")
     submission = store(rich_answers())
     page = new_page()
-    _sign_in(page, live_server, user.email)
+    sign_in(page, live_server, user.email)
 
     page.goto(f"{live_server}/clinician/submissions/{submission.id}")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Pathway summary")
@@ -72,7 +65,7 @@ def test_clinician_lands_on_the_urgent_list_and_signs_off(
     user = make_user("clinician")
     submission = store(rich_answers())  # urgent, not contacted yet
     page = new_page()
-    _sign_in(page, live_server, user.email)
+    sign_in(page, live_server, user.email)
     assert page.url.endswith("/clinician/")
     assert "Urgent, not signed off (1)" in page.inner_text("header")
     assert "Not contacted" in page.inner_text("main")
@@ -102,7 +95,7 @@ def test_insurance_and_admin_pages(live_server, new_page, screenshot, assert_acc
     user = make_user("front_desk", "admin")
     submission = store(rich_answers())
     page = new_page()
-    _sign_in(page, live_server, user.email)
+    sign_in(page, live_server, user.email)
 
     page.goto(f"{live_server}/staff/submissions/{submission.id}/insurance")
     page.get_by_label("Eligibility confirmed with the plan").check()

@@ -10,17 +10,10 @@ from __future__ import annotations
 import pytest
 from answer_documents import ASQ_YES
 
-from tests.factories import DEFAULT_PASSWORD, make_submission, make_user
+from tests.browser.staff_pages import sign_in
+from tests.factories import make_submission, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/staff/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def _fits_a_phone(page) -> None:  # type: ignore[no-untyped-def]
@@ -43,7 +36,7 @@ def test_front_desk_session(live_server, new_page, screenshot, assert_accessible
 
     page.goto(live_server + "/staff/login")
     _check(page, "staff-login", screenshot, assert_accessible)
-    _sign_in(page, live_server, "desk@example.org")
+    sign_in(page, live_server, "desk@example.org")
     assert "1 urgent not acknowledged" in page.inner_text("header")
     assert "URGENT" in page.inner_text("#pinned")
     _check(page, "staff-queue", screenshot, assert_accessible)
@@ -79,7 +72,7 @@ def test_front_desk_session(live_server, new_page, screenshot, assert_accessible
 def test_admin_session(live_server, new_page, screenshot, assert_accessible) -> None:  # type: ignore[no-untyped-def]
     make_user("admin", email="boss@example.org")
     page = new_page()
-    _sign_in(page, live_server, "boss@example.org")
+    sign_in(page, live_server, "boss@example.org")
     page.goto(live_server + "/admin/users")
     page.get_by_label("Email").fill("new.desk@example.org")
     page.get_by_label("Front desk").check()
@@ -104,7 +97,7 @@ def test_the_worklist_with_javascript_off(
     mine = make_submission(last_name="Adeyemi", changes={"phq9.items": [3, 3, 3, 3, 3, 3, 2, 0, 0]})
     make_submission(last_name="Brandt", changes={"phq9.items": [0, 1, 0, 0, 1, 0, 0, 0, 0]})
     page = new_page(javascript=False)
-    _sign_in(page, live_server, "desk@example.org")
+    sign_in(page, live_server, "desk@example.org")
     row = page.locator("tr", has_text="Adeyemi")
     assert "20 Severe (20-27)" in row.inner_text()
     assert "Awaiting" in row.inner_text() and "nobody" in row.inner_text()

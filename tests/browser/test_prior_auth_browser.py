@@ -15,7 +15,8 @@ import pypdf
 import pytest
 from pdf_fonts import is_shipped, pdf_fonts
 
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.browser.staff_pages import sign_in
+from tests.factories import make_user
 from tests.staff.test_prior_auth import _ready_packet
 
 pytestmark = pytest.mark.browser
@@ -30,11 +31,7 @@ def test_record_a_decision_download_the_packet_and_the_billing_csv(  # type: ign
     reference, sid = submission.reference, submission.id
     make_user("front_desk", email="desk@example.org")
     page = new_page(javascript=False)
-    page.goto(live_server + "/staff/login")
-    page.get_by_label("Email").fill("desk@example.org")
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server, "desk@example.org")
 
     page.goto(f"{live_server}/staff/submissions/{sid}/insurance")
     page.get_by_label("Eligibility confirmed with the plan").check()

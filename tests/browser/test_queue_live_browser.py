@@ -14,19 +14,12 @@ from answer_documents import ASQ_YES
 from flask import Flask
 from playwright.sync_api import expect
 
-from tests.factories import DEFAULT_PASSWORD, make_submission, make_user
+from tests.browser.staff_pages import sign_in
+from tests.factories import make_submission, make_user
 
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 8_000  # several poll intervals of 1 s
-
-
-def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/staff/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def _focus_by_keyboard(page, element_id: str, presses: int = 60) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +38,7 @@ def test_a_new_urgent_submission_is_announced(  # type: ignore[no-untyped-def]
     make_submission(last_name="Okafor", changes=ASQ_YES)
     make_submission(last_name="Lindqvist")
     page = new_page()
-    _sign_in(page, live_server, "desk@example.org")
+    sign_in(page, live_server, "desk@example.org")
     header = page.locator("#urgent-count")
     assert header.inner_text() == "1 urgent not acknowledged"
 
@@ -97,7 +90,7 @@ def test_polling_stops_when_the_session_ends(  # type: ignore[no-untyped-def]
     app.config["QUEUE_POLL_SECONDS"] = 1
     make_user("clinician", email="doc@example.org")
     page = new_page()
-    _sign_in(page, live_server, "doc@example.org")
+    sign_in(page, live_server, "doc@example.org")
     page.goto(live_server + "/staff/")  # a clinician lands on their urgent list: open the queue
     polls: list[int] = []
     page.on(
@@ -122,7 +115,7 @@ def test_without_javascript_the_queue_has_a_refresh_button(  # type: ignore[no-u
     make_user("front_desk", email="desk@example.org")
     make_submission(last_name="Okafor", changes=ASQ_YES)
     page = new_page(javascript=False)
-    _sign_in(page, live_server, "desk@example.org")
+    sign_in(page, live_server, "desk@example.org")
     assert page.locator("#urgent-count").inner_text() == "1 urgent not acknowledged"
     make_submission(last_name="Brightwater", changes=ASQ_YES)
     refresh = page.get_by_role("button", name="Refresh")
