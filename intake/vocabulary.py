@@ -244,6 +244,33 @@ SIDE_EFFECT_SEVERITY = _choices(
     ("severe", "Severe"),
 )
 
+# Courses of care (issue 16) ---------------------------------------------------------------------
+# What a clinician starts from a reviewed intake; the patient's wording is what a check-in page
+# names ("your TMS treatment"), the staff label what the course pages and reports show.
+
+COURSE_KINDS = _choices(
+    ("standard_tms", "TMS treatment", "Standard TMS"),
+    ("accelerated_tms", "TMS treatment", "Accelerated TMS"),
+    ("deep_tms_ocd", "Deep TMS treatment", "Deep TMS for OCD"),
+    ("psychotherapy", "Therapy", "Psychotherapy"),
+    ("medication_management", "Medication care", "Medication management"),
+)
+#: How a course ends (``active`` until then); ``stopped_early`` asks for a reason.
+COURSE_STATUSES = _choices(
+    ("active", "Active", "Active"),
+    ("completed", "Completed", "Completed"),
+    ("stopped_early", "Stopped early", "Stopped early"),
+    ("transferred", "Transferred", "Transferred to another service"),
+)
+#: Why a check-in exists: at the start, each interval, at the end, and monthly after a
+#: completed course (watching for relapse).
+CHECKIN_KINDS = _choices(
+    ("baseline", "Baseline", "Baseline"),
+    ("interval", "Check-in", "Scheduled check-in"),
+    ("end", "End of treatment", "End of course"),
+    ("maintenance", "Follow-up", "Maintenance follow-up"),
+)
+
 # Questionnaire items ----------------------------------------------------------------------------
 # PHQ-9, GAD-7 and ASQ in their published wording (intake.forms.questionnaires has the stems and
 # the attributions their publishers ask for); the TMS safety questions are our own plain-language

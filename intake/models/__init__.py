@@ -5,6 +5,7 @@ from intake.models.api_token import ApiToken
 from intake.models.audit import AuditEvent, ExportedRow
 from intake.models.card_photo import CardPhoto
 from intake.models.clinician_review import ClinicianReview
+from intake.models.course import CheckIn, CheckInToken, Course, CourseSession
 from intake.models.draft import Draft
 from intake.models.insurance import InsuranceVerification, InsuranceVerificationHistory
 from intake.models.patient import Patient, PatientMatch
@@ -25,8 +26,12 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CardPhoto",
+    "CheckIn",
+    "CheckInToken",
     "ClinicianReview",
     "ContactAttempt",
+    "Course",
+    "CourseSession",
     "Draft",
     "ExportedRow",
     "InsuranceVerification",

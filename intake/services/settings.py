@@ -85,10 +85,27 @@ CLINIC_TIN = "clinic.tin"
 CLINIC_GROUP_NPI = "clinic.group_npi"
 
 PDF_PAPER = "pdf.paper"
+COURSE_EVERY_DAYS = "course.checkin_every_days"
+COURSE_MAINTENANCE_MONTHS = "course.maintenance_months"
 
 #: The paper sizes a PDF may be laid out for, as CSS ``@page size`` names them, with their
 #: words. US clinics print Letter: the default (docs/clinician.md, "The PDF").
 PAPER_SIZES: dict[str, str] = {"letter": "US Letter (8.5 × 11 in)", "A4": "A4 (210 × 297 mm)"}
+
+
+def _whole_number(low: int, high: int) -> Callable[[Any], int]:
+    def clean(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise TypeError("a whole number")
+        try:
+            number = int(value)
+        except ValueError:
+            raise InvalidSetting(f"Enter a whole number from {low} to {high}.") from None
+        if not low <= number <= high:
+            raise InvalidSetting(f"Enter a whole number from {low} to {high}.")
+        return number
+
+    return clean
 
 
 def _paper(value: Any) -> str:
@@ -162,6 +179,22 @@ _SPECS: tuple[SettingSpec[Any], ...] = (
         hint="The summary PDF's paper: US Letter unless the clinic prints on A4.",
         default="letter",
         clean=_paper,
+    ),
+    SettingSpec(
+        key=COURSE_EVERY_DAYS,
+        label="Days between check-ins",
+        hint="A new course asks the patient for a PHQ-9 and GAD-7 check-in this often (7: "
+        "weekly), besides the baseline and the end of the course.",
+        default=7,
+        clean=_whole_number(1, 90),
+    ),
+    SettingSpec(
+        key=COURSE_MAINTENANCE_MONTHS,
+        label="Months of follow-up check-ins after a course",
+        hint="After a completed course, one check-in a month for this many months (0: none), "
+        "watching for relapse.",
+        default=6,
+        clean=_whole_number(0, 12),
     ),
     SettingSpec(
         key=CLINIC_LEGAL_NAME,
