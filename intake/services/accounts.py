@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
 from intake import billing
 from intake.extensions import db
+from intake.models.submission import Submission
 from intake.models.types import utcnow
 from intake.models.user import ROLES, User
 from intake.passwords import hash_password, policy_problems
@@ -155,12 +157,34 @@ def set_disabled(email_or_user: str | User, disabled: bool) -> User:
     user.disabled = disabled
     if disabled:
         user.session_generation += 1
+        release_assignments(user)
     else:
         user.failed_logins = 0
         user.locked_until = None
     db.session.flush()
     audit.record("user_disabled" if disabled else "user_enabled", detail={"user_id": user.id})
     return user
+
+
+def release_assignments(user: User) -> int:
+    """Unassign every submission assigned to ``user`` (their account is being disabled).
+
+    A disabled colleague cannot be chosen or work the queue, so their submissions go back to
+    "assigned to nobody", where the worklist's filter finds them; each is audited as an
+    assignment made by the admin, saying why. Returns how many.
+    """
+    held = db.session.scalars(
+        sa.select(Submission).where(Submission.assigned_to_id == user.id).order_by(Submission.id)
+    ).all()
+    for submission in held:
+        submission.assigned_to_id = None
+        audit.record(
+            "assigned",
+            submission=submission,
+            detail={"from": user.id, "to": None, "because": "account_disabled"},
+        )
+    db.session.flush()
+    return len(held)
 
 
 def reset_two_factor(user: User) -> User:

@@ -237,6 +237,28 @@ def test_only_colleagues_who_see_patient_data_can_be_assigned(
     assert db.session.get(Submission, s.id).version == 1
 
 
+def test_disabling_a_colleague_returns_their_submissions_to_nobody(
+    app, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    leaving = make_user("front_desk", email="leaving@clinic.example")
+    me = login_as("front_desk")
+    held, kept = make_submission(reference="D0000001"), make_submission(reference="D0000002")
+    assert assign(client, held, str(leaving.id), 1).status_code == 302
+    assert assign(client, kept, str(me.id), 1).status_code == 302
+    admin_client = app.test_client()
+    admin = login_as("admin", on=admin_client)
+    assert post(admin_client, f"/admin/users/{leaving.id}/disable").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Submission, held.id).assigned_to_id is None
+    assert db.session.get(Submission, kept.id).assigned_to_id == me.id
+    assert set(queue_rows(client, {"assigned": "nobody"})) == {"D0000001"}
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "assigned").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event is not None and event.submission_id == held.id and event.actor_id == admin.id
+    assert event.detail == {"from": leaving.id, "to": None, "because": "account_disabled"}
+
+
 @pytest.mark.parametrize(
     "filters",
     [{"assigned": "me"}, {"review": "different"}, {"phq9": "minimal"}, {"payer": "zz"}],
