@@ -266,7 +266,9 @@ def test_front_desk_records_sessions_and_a_stale_form_saves_nothing(
     assert second.status_code == 302
     db.session.expire_all()
     sessions = db.session.scalars(
-        sa.select(CourseSession).where(CourseSession.course_id == course.id)
+        sa.select(CourseSession)
+        .where(CourseSession.course_id == course.id)
+        .order_by(CourseSession.number)
     ).all()
     assert [(s.number, s.note, s.recorded_by_id) for s in sessions] == [
         (1, "Motor threshold 52%", desk.id),
