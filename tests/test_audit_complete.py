@@ -148,3 +148,72 @@ def test_the_database_keeps_the_log_append_only(app: Flask, login_as, statement:
         conn.execute(sa.text(statement))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) >= 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
+
+
+def test_every_course_page_and_change_is_recorded_without_patient_data(
+    app: Flask, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    """Courses of care (issue 16): the course page, a session, the tablet code, the ending,
+    the report and its PDF each leave an event naming the course, its intake and who did it;
+    a session's note and the code itself stay out of the log."""
+    from intake.models import Course
+    from intake.rules import RULESET
+    from intake.services import courses, patients
+    from intake.services.reviews import record_review
+
+    submission = make_submission()
+    patients.patient_of(submission)
+    record_review(
+        submission, clinician_id=None, decision="agree", codes=[], note="", ruleset=RULESET
+    )
+    db.session.commit()
+    doctor = login_as("clinician")
+    today = courses.clinic_today().isoformat()
+    body = {
+        "kind": "standard_tms",
+        "start_date": today,
+        "planned_sessions": "30",
+        "taper_sessions": "6",
+        "every_days": "7",
+        "maintenance_months": "6",
+    }
+    assert post(client, f"/clinician/submissions/{submission.id}/courses", body).status_code == 302
+    course = db.session.scalars(sa.select(Course)).one()
+    base = f"/clinician/courses/{course.id}"
+    assert client.get(base).status_code == 200
+    note = "Felt light-headed after session"
+    version = str(course.version)
+    sent = post(
+        client, f"{base}/sessions", {"delivered_on": today, "note": note, "version": version}
+    )
+    assert sent.status_code == 302
+    tablet = post(client, f"{base}/tablet-code")
+    assert tablet.status_code == 200
+    db.session.refresh(course)
+    ended = post(
+        client,
+        f"{base}/end",
+        {"status": "completed", "ended_on": today, "version": str(course.version)},
+    )
+    assert ended.status_code == 302
+    assert client.get(f"{base}/report").status_code == 200
+    assert client.get(f"{base}/report.pdf").status_code == 200
+    expected = [
+        "course_started",
+        "course_session_recorded",
+        "checkin_tablet_code",
+        "course_ended",
+        "course_report_viewed",
+        "course_report_pdf",
+    ]
+    for action in expected:
+        [event] = _events(action)
+        assert event.submission_id == submission.id, action
+        assert event.actor_id == doctor.id, action
+        assert event.detail["course_id"] == course.id, action
+    assert len(_events("course_viewed")) == 2  # the page, and the page showing the code
+    logged = json.dumps(
+        [e.detail for e in db.session.scalars(sa.select(AuditEvent))], ensure_ascii=False
+    )
+    for secret in (note, "Reyes", "1985-04-12", submission.reference):
+        assert secret not in logged

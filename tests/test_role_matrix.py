@@ -75,6 +75,15 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "GET /clinician/submissions/<int:submission_id>.pdf": ONLY_CLINICIAN,
     "GET /clinician/submissions/<int:submission_id>/fhir": ONLY_CLINICIAN,
     "POST /clinician/submissions/<int:submission_id>/review": ONLY_CLINICIAN,
+    # courses of care: a clinician starts and ends one; front desk also opens the course,
+    # records sessions, makes tablet codes and prints the report (docs/clinician.md)
+    "POST /clinician/submissions/<int:submission_id>/courses": ONLY_CLINICIAN,
+    "GET /clinician/courses/<int:course_id>": PATIENT_DATA,
+    "POST /clinician/courses/<int:course_id>/sessions": PATIENT_DATA,
+    "POST /clinician/courses/<int:course_id>/end": ONLY_CLINICIAN,
+    "POST /clinician/courses/<int:course_id>/tablet-code": PATIENT_DATA,
+    "GET /clinician/courses/<int:course_id>/report": PATIENT_DATA,
+    "GET /clinician/courses/<int:course_id>/report.pdf": PATIENT_DATA,
     # front desk and clinician: the queue, submission pages, workflow, contact attempts, notes
     "GET /staff/": PATIENT_DATA,
     "POST /staff/": PATIENT_DATA,
@@ -151,6 +160,33 @@ def _card_photo(submission_id: int) -> None:
     )
 
 
+def _course(submission: Any) -> Any:
+    """A course of care started from the (reviewed) submission, its baseline check-in open."""
+    from intake.extensions import db
+    from intake.rules import RULESET
+    from intake.services import courses, patients
+    from intake.services.reviews import record_review
+
+    patients.patient_of(submission)
+    record_review(
+        submission, clinician_id=None, decision="agree", codes=[], note="", ruleset=RULESET
+    )
+    today = courses.clinic_today()
+    course = courses.start_course(
+        submission,
+        kind="standard_tms",
+        start_date=today,
+        planned_sessions=30,
+        taper_sessions=6,
+        every_days=7,
+        maintenance_months=6,
+        by=make_user("clinician"),
+        today=today,
+    )
+    db.session.commit()
+    return course
+
+
 def _url_values(rule: Rule) -> dict[str, Any]:
     """Real ids for the URL's variables, so the view finds what it looks for."""
     from intake.extensions import db
@@ -172,6 +208,8 @@ def _url_values(rule: Rule) -> dict[str, Any]:
         "action": "reject",
         "side": "front",
     }
+    if "course_id" in rule.arguments:
+        known["course_id"] = _course(submission).id
     missing = set(rule.arguments) - set(known)
     assert not missing, f"teach test_role_matrix the URL variable(s) {missing} of {rule.rule}"
     return {k: known[k] for k in rule.arguments}

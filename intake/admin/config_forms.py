@@ -36,7 +36,12 @@ from wtforms.validators import (
 from intake import clinic
 from intake.clinic import InvalidSetting
 from intake.forms.base import BaseForm
-from intake.services.settings import PAPER_SIZES
+from intake.services.settings import (
+    COURSE_EVERY_DAYS,
+    COURSE_MAINTENANCE_MONTHS,
+    PAPER_SIZES,
+    SETTINGS,
+)
 
 
 class TokenCreateForm(BaseForm):
@@ -168,6 +173,25 @@ class SettingsForm(BaseForm):
         ),
         validators=[DataRequired("Give the clinic's time zone."), Cleans(clinic.clean_time_zone)],
         render_kw={"spellcheck": "false", "autocapitalize": "off"},
+    )
+    #: Defaults of a new course of care (a clinician may change them when starting one).
+    course_every_days = StringField(
+        SETTINGS[COURSE_EVERY_DAYS].label,
+        description=SETTINGS[COURSE_EVERY_DAYS].hint,
+        validators=[
+            DataRequired("Enter a number of days."),
+            Cleans(SETTINGS[COURSE_EVERY_DAYS].clean),
+        ],
+        render_kw={"inputmode": "numeric", "class": "short", "autocomplete": "off"},
+    )
+    course_maintenance_months = StringField(
+        SETTINGS[COURSE_MAINTENANCE_MONTHS].label,
+        description=SETTINGS[COURSE_MAINTENANCE_MONTHS].hint,
+        validators=[
+            DataRequired("Enter a number of months (0 for none)."),
+            Cleans(SETTINGS[COURSE_MAINTENANCE_MONTHS].clean),
+        ],
+        render_kw={"inputmode": "numeric", "class": "short", "autocomplete": "off"},
     )
     monday_opens = _time("monday", "opens")
     monday_closes = _time("monday", "closes")

@@ -1,6 +1,6 @@
 """Admin page for run-time settings (``/admin/settings``): the CSV export and the clinic's
-profile (name, phone, address, time zone, opening hours, holidays) and what payers need
-(legal name, TIN, group NPI).
+profile (name, phone, address, time zone, opening hours, holidays), what payers need
+(legal name, TIN, group NPI) and a new course of care's check-in schedule.
 
 The form refuses at its field what a setting's validator (``intake.clinic``) refuses, so
 nothing is stored from a page with a problem; the settings service stores each change and
@@ -35,6 +35,8 @@ def _form_data() -> dict[str, Any]:
         "tin": billing.format_tin(svc.get_setting(svc.CLINIC_TIN)),
         "group_npi": svc.get_setting(svc.CLINIC_GROUP_NPI),
         "holidays": clinic.holiday_lines(svc.get_setting(svc.CLINIC_HOLIDAYS)),
+        "course_every_days": str(svc.get_setting(svc.COURSE_EVERY_DAYS)),
+        "course_maintenance_months": str(svc.get_setting(svc.COURSE_MAINTENANCE_MONTHS)),
     }
 
 
@@ -59,6 +61,12 @@ def settings() -> ResponseReturnValue:
             svc.CLINIC_GROUP_NPI: form.group_npi.data or "",
             svc.CLINIC_HOURS: form.hours(),
             svc.CLINIC_HOLIDAYS: clinic.parse_holiday_lines(form.holidays.data or ""),
+            svc.COURSE_EVERY_DAYS: svc.SETTINGS[svc.COURSE_EVERY_DAYS].clean(
+                form.course_every_days.data or ""
+            ),
+            svc.COURSE_MAINTENANCE_MONTHS: svc.SETTINGS[svc.COURSE_MAINTENANCE_MONTHS].clean(
+                form.course_maintenance_months.data or ""
+            ),
         }
         changed = [
             key

@@ -13,6 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.auth.decorators import role_required
 from intake.clinician import bp
 from intake.clinician.context import current_ruleset, summary_context
+from intake.clinician.course_forms import StartCourseForm
+from intake.clinician.courses import course_panel
 from intake.clinician.forms import ReviewForm, RiskAssessmentForm
 from intake.clinician.summary_pdf import ask_worker_to_render, prepare, render_and_keep
 from intake.extensions import db
@@ -20,6 +22,7 @@ from intake.models import Submission, User
 from intake.pages import get_submission
 from intake.rules import Ruleset
 from intake.services import audit, pdf_cache, risk, workflow
+from intake.services.courses import courses_from
 from intake.services.patients import earlier_intakes
 from intake.services.reviews import (
     Course,
@@ -60,10 +63,17 @@ def _review_form(ruleset: Ruleset) -> ReviewForm:
     return form
 
 
-def _audit_view(submission: Submission, context: dict[str, object], page: str) -> None:
+def _audit_view(
+    submission: Submission,
+    context: dict[str, object],
+    page: str,
+    courses_shown: list[int] | None = None,
+) -> None:
     detail: dict[str, object] = {"page": page}
     if earlier := cast("list[Submission]", context["earlier"]):
         detail["earlier_shown"] = [e.id for e in earlier]  # the same patient's other intakes
+    if courses_shown:
+        detail["courses_shown"] = courses_shown  # the patient's courses, with their status
     audit.record("submission_viewed", submission=submission, detail=detail)
     reevaluation = cast("Reevaluation | None", context["reevaluation"])
     if reevaluation is not None:
@@ -85,16 +95,40 @@ def summary(submission_id: int) -> ResponseReturnValue:
     """One page per submission: flags first, scores, history, safety, pathways, coverage."""
     submission = get_submission(submission_id)
     context = summary_context(submission)
-    _audit_view(submission, context, "clinician_summary")
+    shown = [c.id for c in courses_from(submission)]
+    _audit_view(submission, context, "clinician_summary", shown)
     db.session.commit()
     html = render_template(
         "clinician/summary.html",
         form=_review_form(current_ruleset()),
         risk_form=_risk_form(submission),
         **context,
+        **course_panel(submission),
     )
     prepare(submission)  # the PDF of this version, made by the worker before it is asked for
     return html
+
+
+def render_summary(
+    submission: Submission,
+    *,
+    course_form: StartCourseForm,
+    course_error: str | None,
+    code: int,
+) -> ResponseReturnValue:
+    """The summary with a refused "Start a course of care" form and its messages."""
+    context = summary_context(submission)
+    return (
+        render_template(
+            "clinician/summary.html",
+            form=_review_form(current_ruleset()),
+            risk_form=_risk_form(submission),
+            course_error=course_error,
+            **context,
+            **course_panel(submission, course_form),
+        ),
+        code,
+    )
 
 
 def _risk_form(
@@ -151,6 +185,7 @@ def risk_assessment(submission_id: int) -> ResponseReturnValue:
             risk_form=_risk_form(submission, form),
             risk_error=error,
             **context,
+            **course_panel(submission),
         ),
         code,
     )
@@ -269,6 +304,7 @@ def review(submission_id: int) -> ResponseReturnValue:
             risk_form=_risk_form(submission),
             review_error=error,
             **context,
+            **course_panel(submission),
         ),
         422,
     )

@@ -18,7 +18,7 @@ from intake.auth.decorators import role_required
 from intake.extensions import db
 from intake.forms.base import BaseForm
 from intake.models import Note, Submission, User
-from intake.services import audit, patients, reviews, risk, workflow
+from intake.services import audit, courses, patients, reviews, risk, workflow
 from intake.services import queue as qs
 from intake.services.insurance import PRIOR_AUTH_WORDS
 from intake.staff import bp
@@ -139,6 +139,7 @@ def _render_submission(
         matches=_matches(submission),
         linked=patients.linked_match(submission) is not None,
         earlier=patients.earlier_intakes(submission),
+        patient_courses=courses.courses_from(submission),
         insurance_history=insurance_history,
         error=error,
     ), code

@@ -143,6 +143,10 @@ REFUSED = [
     ("saturday_opens", "10:00", None),  # closes blank: said at saturday_closes
     ("holidays", "2026-12-25 Christmas\n25/12/2026 Boxing Day", "Line 2: start with the date"),
     ("holidays", "2026-12-25\n2026-12-25 again", "2026-12-25 is listed twice."),
+    ("course_every_days", "0", "Enter a whole number from 1 to 90."),
+    ("course_every_days", "weekly", "Enter a whole number from 1 to 90."),
+    ("course_every_days", "", "Enter a number of days."),
+    ("course_maintenance_months", "13", "Enter a whole number from 0 to 12."),
 ]
 
 
@@ -188,3 +192,42 @@ def test_the_phone_from_the_environment_is_the_default_until_saved(
     assert _page(client).shown("clinic_phone") == "503-555-0199"
     assert _save(client, {"clinic_phone": "503-555-0142"}).status_code == 302
     assert _page(client).shown("clinic_phone") == "503-555-0142"
+
+
+def test_a_new_courses_schedule_defaults_come_from_the_page(
+    app: Flask, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16: days between check-ins and months of follow-up; the clinician's "Start a
+    course of care" form then offers them."""
+    admin = login_as("admin")
+    page = _page(client)
+    assert page.shown("course_every_days") == "7"  # weekly, until an admin says otherwise
+    assert page.shown("course_maintenance_months") == "6"
+    assert (
+        _save(client, {"course_every_days": "14", "course_maintenance_months": "0"}).status_code
+        == 302
+    )
+    stored = _committed_settings()
+    assert stored["course.checkin_every_days"] == (14, admin.id)
+    assert stored["course.maintenance_months"] == (0, admin.id)
+    assert {e["key"]: (e["from"], e["to"]) for e in _events()} == {
+        "course.checkin_every_days": (7, 14),
+        "course.maintenance_months": (6, 0),
+    }
+    assert _page(client).shown("course_every_days") == "14"
+
+    from clinician_samples import store
+
+    from intake.rules import RULESET
+    from intake.services.reviews import record_review
+
+    submission = store()
+    record_review(
+        submission, clinician_id=None, decision="agree", codes=[], note="", ruleset=RULESET
+    )
+    db.session.commit()
+    login_as("clinician")
+    summary = client.get(f"/clinician/submissions/{submission.id}").get_data(as_text=True)
+    start_form = summary[summary.index('id="start-course-heading"') :]
+    for name, value in (("every_days", "14"), ("maintenance_months", "0")):
+        assert re.search(rf'name="{name}"[^>]*value="{value}"', start_form), name

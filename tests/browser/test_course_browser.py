@@ -1,0 +1,182 @@
+"""A course of care in a real browser (issue 16): a clinician starts it from the summary, the
+front desk finds it from the intake's page and records a session with the keyboard and makes
+a tablet code, the patient's check-ins come in (through the course service: the check-in
+pages are another package's), the clinician reads the trend, ends the course (a missing reason
+is refused at its field) and downloads the report's PDF. JavaScript off, 390 px wide, every
+page axe-scanned and checked for horizontal scrolling.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime, time, timedelta
+
+import pypdf
+import pytest
+from clinician_samples import store
+from pdf_fonts import is_shipped, pdf_fonts
+
+from intake.extensions import db
+from intake.models import Course
+from intake.rules import RULESET
+from intake.services import courses
+from intake.services.reviews import Course as PlannedCourse
+from intake.services.reviews import record_review
+from tests.browser.staff_pages import sign_in
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+LETTER = (612, 792)
+NONE_ASQ = {
+    "wished_dead": "no",
+    "family_better_off": "no",
+    "thoughts_of_killing_self": "no",
+    "ever_tried": "no",
+    "thoughts_right_now": None,
+}
+
+
+def _fits_a_phone(page) -> None:  # type: ignore[no-untyped-def]
+    """No horizontal page scroll at 390 px (wide tables scroll inside their own box)."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def _tab_to(page, element_id: str, presses: int = 120) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} cannot be reached with the Tab key")
+
+
+def _answer(course: Course, phq9: list[int], **effects: str) -> None:
+    today = courses.clinic_today()
+    courses.sync_checkins(course, today)
+    checkin = courses.open_checkin(course)
+    assert checkin is not None
+    courses.complete_checkin(
+        checkin,
+        {"phq9": phq9, "gad7": [1] * 7, "asq": NONE_ASQ, "side_effects": effects},
+        opened_by="tablet",
+        now=datetime.combine(today, time(12), tzinfo=UTC),
+        today=today,
+    )
+    db.session.commit()
+
+
+def test_a_course_from_the_summary_to_the_report(  # type: ignore[no-untyped-def]
+    app, live_server, new_page, screenshot, assert_accessible
+) -> None:
+    submission = store()
+    record_review(
+        submission,
+        clinician_id=None,
+        decision="agree",
+        codes=[],
+        note="",
+        ruleset=RULESET,
+        course=PlannedCourse(sessions=30, taper_sessions=6, protocol="standard_10hz"),
+    )
+    db.session.commit()
+    reference, sid = submission.reference, submission.id
+    make_user("clinician", email="doctor@example.org")
+    make_user("front_desk", email="desk@example.org")
+
+    # The clinician starts the course from the summary (the review's 30 + 6 already filled in).
+    doctor = new_page(javascript=False)
+    sign_in(doctor, live_server, "doctor@example.org")
+    doctor.goto(f"{live_server}/clinician/submissions/{sid}")
+    assert doctor.locator("#planned_sessions").input_value() == "30"
+    assert doctor.locator("#taper_sessions").input_value() == "6"
+    doctor.get_by_label("Standard TMS", exact=True).check()
+    with doctor.expect_navigation():
+        doctor.get_by_role("button", name="Start the course").click()
+    assert "/clinician/courses/" in doctor.url
+    assert doctor.get_by_text("Course of care started.").is_visible()
+    course_url = doctor.url
+    _fits_a_phone(doctor)
+    screenshot(doctor, "course-started")
+    assert_accessible(doctor, "course page, just started")
+
+    # The front desk finds it from the intake's page and records a session, keyboard only.
+    desk = new_page(javascript=False)
+    sign_in(desk, live_server, "desk@example.org")
+    desk.goto(f"{live_server}/staff/submissions/{sid}")
+    with desk.expect_navigation():
+        desk.get_by_role("link", name=re.compile("Standard TMS from")).click()
+    assert desk.url == course_url
+    assert desk.get_by_role("heading", name="End the course").count() == 0
+    _tab_to(desk, "note")
+    desk.keyboard.type("Motor threshold 52%")
+    desk.keyboard.press("Tab")  # to "Record session 1"
+    with desk.expect_navigation():
+        desk.keyboard.press("Enter")
+    assert desk.get_by_text("Session 1 recorded.").is_visible()
+    assert "Motor threshold 52%" in desk.content()
+
+    # A tablet code for the baseline check-in: shown on the page, not in its address.
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="Make a tablet code").click()
+    code = desk.locator(".tablet-code .code").inner_text().replace(" ", "")
+    assert re.fullmatch(r"[A-Z0-9]{8}", code) and code not in desk.url
+    _fits_a_phone(desk)
+    screenshot(desk, "course-tablet-code")
+    assert_accessible(desk, "course page with a tablet code")
+
+    # The patient answers at the tablet (baseline 22, then 9 at the next check-in).
+    course = db.session.get(Course, int(course_url.rsplit("/", 1)[1]))
+    assert course is not None
+    _answer(course, [3, 3, 3, 3, 3, 3, 2, 2, 0], headache="mild")
+    course.start_date -= timedelta(days=7)  # a week on: the weekly check-in falls due
+    for checkin in course.checkins:
+        checkin.due_on -= timedelta(days=7)
+    db.session.commit()
+    _answer(course, [1, 1, 1, 1, 1, 1, 1, 2, 0], scalp_discomfort="moderate")
+
+    # The clinician reads the trend, in words, as a chart and as tables.
+    doctor.goto(course_url)
+    text = " ".join(doctor.locator("main").inner_text().split())
+    assert "Response at session 1: PHQ-9 22 → 9, down 59%" in text
+    chart = doctor.get_by_role("img", name="PHQ-9 total at baseline and each check-in")
+    assert chart.is_visible()
+    trend_table = doctor.get_by_role("table", name=re.compile("PHQ-9 and GAD-7 over the course"))
+    assert trend_table.is_visible()
+    _fits_a_phone(doctor)
+    screenshot(doctor, "course-trend")
+    assert_accessible(doctor, "course page with its trend")
+
+    # Stopped early with no reason: refused at the reason, nothing changed.
+    doctor.get_by_label("Stopped early").check()
+    with doctor.expect_navigation():
+        doctor.get_by_role("button", name="End the course").click()
+    assert (
+        doctor.locator("#reason-field .field-error")
+        .inner_text()
+        .endswith("Say why the course stopped early.")
+    )
+    assert_accessible(doctor, "end the course refused")
+    doctor.get_by_label("Reason").fill("Moved out of state")
+    with doctor.expect_navigation():
+        doctor.get_by_role("button", name="End the course").click()
+    assert doctor.get_by_text("Course ended.").is_visible()
+
+    # The report, and its PDF: Letter, the patient on every page, the app's own fonts.
+    doctor.get_by_role("link", name="End-of-course report").click()
+    doctor.wait_for_load_state()
+    assert "End-of-course report: Reyes, Ana" in doctor.locator("h1").inner_text()
+    _fits_a_phone(doctor)
+    screenshot(doctor, "course-report")
+    assert_accessible(doctor, "end-of-course report")
+    pdf = doctor.request.get(course_url + "/report.pdf")
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    reader = pypdf.PdfReader(io.BytesIO(pdf.body()))
+    for one in reader.pages:
+        assert (round(float(one.mediabox.width)), round(float(one.mediabox.height))) == LETTER
+        words = " ".join(one.extract_text().split())
+        assert "Reyes, Ana" in words and "1985-04-12" in words and reference in words
+    words = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Response at session 1: PHQ-9 22 to 9, down 59%" in words
+    fonts = pdf_fonts(reader)
+    assert fonts and all(font.embedded and is_shipped(font) for font in fonts)
