@@ -75,6 +75,9 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "GET /clinician/submissions/<int:submission_id>.pdf": ONLY_CLINICIAN,
     "GET /clinician/submissions/<int:submission_id>/fhir": ONLY_CLINICIAN,
     "POST /clinician/submissions/<int:submission_id>/review": ONLY_CLINICIAN,
+    # clinician: the clinic outcomes dashboard and its de-identified CSV (a POST, audited)
+    "GET /clinician/outcomes": ONLY_CLINICIAN,
+    "POST /clinician/outcomes.csv": ONLY_CLINICIAN,
     # front desk and clinician: the queue, submission pages, workflow, contact attempts, notes
     "GET /staff/": PATIENT_DATA,
     "POST /staff/": PATIENT_DATA,

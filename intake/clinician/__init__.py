@@ -1,4 +1,5 @@
-"""Clinician pages (``/clinician/``): the pathway summary, its PDF, and the clinician's review.
+"""Clinician pages (``/clinician/``): the pathway summary, its PDF, the clinician's review, and
+the clinic outcomes dashboard and its de-identified CSV (``outcomes.py``).
 
 The front desk's insurance panel, packet and CSV export live in ``intake.staff``; the admin's
 API-token and settings pages in ``intake.admin``. Who may use each view is declared on it with
@@ -9,4 +10,4 @@ from flask import Blueprint
 
 bp = Blueprint("clinician", __name__, url_prefix="/clinician")
 
-from intake.clinician import views  # noqa: E402,F401 - registers the routes
+from intake.clinician import outcomes, views  # noqa: E402,F401 - registers the routes
