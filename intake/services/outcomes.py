@@ -101,34 +101,21 @@ class Dashboard:
 
     by_kind: dict[str, Figures] = field(default_factory=dict)
     total: Figures = field(default_factory=Figures)
-    #: The outcome ruleset versions that stamped the latest check-ins counted.
-    outcome_versions: list[str] = field(default_factory=list)
 
 
 # The per-course table -----------------------------------------------------------------------------
 
 
-def _per_course(cohort: Cohort, period: str | None = None) -> sa.CTE:
-    """One row per course of the cohort: kind, status, baseline and latest PHQ-9, outcome.
+def _latest(column: Any) -> Any:
+    """``column`` of the course's latest completed check-in after the baseline (NULL if none).
 
-    The baseline and the latest check-in are each found by a correlated lookup on the
-    check-in index (``ix_checkin_course_completed``), one index probe per course.
+    A correlated lookup, one probe per course of the partial index ``ix_checkin_latest``
+    (course, completed_at and id descending, holding the columns read): the same order as the
+    course service's (completed first to last, ties by id), so the phq9 and status looked up
+    separately are always of the same check-in.
     """
-    baseline_checkin = (
-        sa.select(CheckIn.phq9_total)
-        .where(
-            CheckIn.course_id == Course.id,
-            CheckIn.kind == "baseline",
-            CheckIn.completed_at.is_not(None),
-            CheckIn.phq9_total.is_not(None),
-        )
-        .order_by(CheckIn.due_on, CheckIn.id)
-        .limit(1)
-        .correlate(Course)
-        .scalar_subquery()
-    )
-    latest_id = (
-        sa.select(CheckIn.id)
+    return (
+        sa.select(column)
         .where(
             CheckIn.course_id == Course.id,
             CheckIn.kind != "baseline",
@@ -140,12 +127,37 @@ def _per_course(cohort: Cohort, period: str | None = None) -> sa.CTE:
         .correlate(Course)
         .scalar_subquery()
     )
+
+
+def _per_course(cohort: Cohort, period: str | None = None) -> sa.CTE:
+    """One row per course of the cohort: kind, status, baseline and latest PHQ-9, outcome.
+
+    The baseline is found through the unique (course, kind, due day) index, the latest
+    check-in's PHQ-9 and status through ``ix_checkin_latest``: index probes per course, no
+    scan of the check-ins.
+    """
+    baseline_checkin = (
+        sa.select(CheckIn.phq9_total)
+        .where(
+            CheckIn.course_id == Course.id,
+            CheckIn.kind == "baseline",
+            CheckIn.completed_at.is_not(None),
+            CheckIn.phq9_total.is_not(None),
+        )
+        # (course, kind, due day) is unique: the due day alone orders the baselines as the
+        # service's (due day, id) does, and the unique index gives that order without a sort.
+        .order_by(CheckIn.due_on)
+        .limit(1)
+        .correlate(Course)
+        .scalar_subquery()
+    )
     columns: list[Any] = [
         Course.id.label("course_id"),
         Course.kind.label("kind"),
         Course.status.label("course_status"),
         sa.func.coalesce(baseline_checkin, Submission.phq9_total).label("baseline"),
-        latest_id.label("latest_id"),
+        _latest(CheckIn.phq9_total).label("latest"),
+        _latest(CheckIn.status).label("outcome"),
     ]
     if period is not None:
         year = sa.cast(sa.extract("year", Course.start_date), sa.Integer)
@@ -157,21 +169,19 @@ def _per_course(cohort: Cohort, period: str | None = None) -> sa.CTE:
         query = query.where(Course.start_date >= cohort.start_from)
     if cohort.start_to is not None:
         query = query.where(Course.start_date <= cohort.start_to)
-    courses = query.cte("per_course")
-    latest = sa.orm.aliased(CheckIn, name="latest")
-    measured = sa.and_(courses.c.latest_id.is_not(None), courses.c.baseline >= MEASURABLE_FROM)
+    # Materialized (PostgreSQL 12+ would inline a CTE used once): each course's lookups then
+    # run once, not once per use of ``baseline`` and ``latest`` below.
+    courses = query.cte("per_course").prefix_with("MATERIALIZED", dialect="postgresql")
+    measured = sa.and_(courses.c.latest.is_not(None), courses.c.baseline >= MEASURABLE_FROM)
     outcome = sa.select(
         *courses.c,
-        latest.phq9_total.label("latest"),
-        latest.status.label("outcome"),
-        latest.outcome_version.label("outcome_version"),
         sa.case((measured, 1), else_=0).label("measured"),
-        (latest.phq9_total - courses.c.baseline).label("change_points"),
+        (courses.c.latest - courses.c.baseline).label("change_points"),
         sa.case(
-            (measured, 100.0 * (latest.phq9_total - courses.c.baseline) / courses.c.baseline),
+            (measured, 100.0 * (courses.c.latest - courses.c.baseline) / courses.c.baseline),
             else_=None,
         ).label("change_percent"),
-    ).outerjoin(latest, latest.id == courses.c.latest_id)
+    )
     return outcome.cte("course_outcome")
 
 
@@ -180,38 +190,73 @@ def _median(
 ) -> sa.Subquery:
     """The median of ``value`` per ``keys`` over the rows ``where`` holds (NULLs left out).
 
-    Portable SQL (SQLite has no ``percentile_cont``): rank the values in each group, then
-    average the middle one or two ranks.
+    Portable SQL (SQLite has no ``percentile_cont``), and cheap: the values are PHQ-9 totals
+    and changes, a few dozen distinct ones, so the rows are first counted by value (a
+    histogram), and the running count over the histogram finds the middle one or two ranks.
     """
-    ranked = (
-        sa.select(
-            *keys,
-            value.label("value"),
-            sa.func.row_number().over(partition_by=list(keys), order_by=value).label("rank"),
-            sa.func.count().over(partition_by=list(keys)).label("n"),
-        )
+    group = [rows.c[key.name] for key in keys]
+    histogram = (
+        sa.select(*group, value.label("value"), sa.func.count().label("n"))
         .where(where, value.is_not(None))
+        .group_by(*group, value)
         .subquery()
     )
-    group = [ranked.c[key.name] for key in keys]
-    return (
-        sa.select(*group, sa.func.avg(ranked.c.value).label("median"))
-        .where(ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
-        .group_by(*group)
-        .subquery()
+    parts = [histogram.c[key.name] for key in keys]
+    running = sa.select(
+        *parts,
+        histogram.c.value,
+        sa.cast(
+            sa.func.sum(histogram.c.n).over(partition_by=parts, order_by=histogram.c.value),
+            sa.Integer,
+        ).label("upto"),
+        sa.cast(sa.func.sum(histogram.c.n).over(partition_by=parts), sa.Integer).label("total"),
+    ).subquery()
+    low = sa.func.min(
+        sa.case((running.c.upto >= (running.c.total + 1) // 2, running.c.value), else_=None)
     )
+    high = sa.func.min(
+        sa.case((running.c.upto >= (running.c.total + 2) // 2, running.c.value), else_=None)
+    )
+    out = [running.c[key.name] for key in keys]
+    return sa.select(*out, ((low + high) / 2.0).label("median")).group_by(*out).subquery()
 
 
-def _aggregate(rows: sa.CTE, keys: Sequence[str]) -> list[tuple[tuple[Any, ...], Figures]]:
-    """The figures per group of ``keys`` (no keys: one group of everything), in one statement."""
+#: The group of every course together, in the portable query (not a course kind code).
+ALL_KINDS = "*"
+
+
+def _aggregate(
+    rows: sa.CTE, keys: Sequence[str], *, with_total: bool = False
+) -> list[tuple[tuple[Any, ...] | None, Figures]]:
+    """The figures per group of ``keys``, and of all the rows (key ``None``) if asked, in one
+    statement.
+
+    PostgreSQL computes the medians with ``percentile_cont`` (an ordered-set aggregate, which
+    leaves NULLs out: a course without a measured outcome has no change) and the total with
+    ``ROLLUP``, in one pass. SQLite has neither: the medians come from ``_median``'s
+    histograms and the total from every row counted again under ``ALL_KINDS``. The test suite
+    runs both (``INTAKE_TEST_DATABASE_URL``).
+    """
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if with_total and not postgresql:
+        assert len(keys) == 1
+        key = keys[0]
+        rows = sa.union_all(
+            sa.select(*rows.c),
+            sa.select(
+                *(
+                    sa.literal(ALL_KINDS, sa.String()).label(key) if c.name == key else c
+                    for c in rows.c
+                )
+            ),
+        ).cte("grouped")
     key_columns = [rows.c[name] for name in keys]
 
     def count_where(condition: Any) -> Any:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
     measured = rows.c.measured == 1
-    counts = sa.select(
-        *key_columns,
+    counts: list[Any] = [
         sa.func.count().label("courses"),
         *(
             count_where(rows.c.course_status == status).label(status)
@@ -220,25 +265,40 @@ def _aggregate(rows: sa.CTE, keys: Sequence[str]) -> list[tuple[tuple[Any, ...],
         count_where(measured).label("measured"),
         count_where(sa.and_(measured, rows.c.outcome.in_(RESPONSE_STATUSES))).label("responders"),
         count_where(sa.and_(measured, rows.c.outcome == "remission")).label("remitters"),
-    )
-    if key_columns:
-        counts = counts.group_by(*key_columns)
-    counted = counts.subquery()
-    medians = {
-        "median_change_points": _median(rows, rows.c.change_points, key_columns, measured),
-        "median_change_percent": _median(rows, rows.c.change_percent, key_columns, measured),
-        "median_baseline": _median(rows, rows.c.baseline, key_columns, sa.true()),
-        "median_latest": _median(rows, rows.c.latest, key_columns, measured),
+    ]
+    values = {
+        "median_change_points": (rows.c.change_points, measured),
+        "median_change_percent": (rows.c.change_percent, measured),
+        "median_baseline": (rows.c.baseline, sa.true()),
+        "median_latest": (rows.c.latest, measured),
     }
-    query = sa.select(
-        *(counted.c[name] for name in keys),
-        *(c for c in counted.c if c.name not in keys),
-        *(m.c.median.label(name) for name, m in medians.items()),
-    ).select_from(counted)
-    for m in medians.values():
-        on = sa.and_(sa.true(), *(m.c[name] == counted.c[name] for name in keys))
-        query = query.outerjoin(m, on)
-    result = []
+    if postgresql:
+        query = sa.select(
+            *key_columns,
+            *counts,
+            *(
+                sa.func.percentile_cont(0.5)
+                .within_group(sa.case((where, value), else_=None))
+                .label(name)
+                for name, (value, where) in values.items()
+            ),
+        ).group_by(*([sa.func.rollup(*key_columns)] if with_total else key_columns))
+    else:
+        counted = sa.select(*key_columns, *counts).group_by(*key_columns).subquery()
+        medians = {
+            name: _median(rows, value, key_columns, where)
+            for name, (value, where) in values.items()
+        }
+        query = sa.select(
+            *(counted.c[name] for name in keys),
+            *(c for c in counted.c if c.name not in keys),
+            *(m.c.median.label(name) for name, m in medians.items()),
+        ).select_from(counted)
+        for m in medians.values():
+            query = query.outerjoin(
+                m, sa.and_(sa.true(), *(m.c[name] == counted.c[name] for name in keys))
+            )
+    result: list[tuple[tuple[Any, ...] | None, Figures]] = []
     for row in db.session.execute(query).mappings():
         if not row["courses"]:
             continue
@@ -256,8 +316,21 @@ def _aggregate(rows: sa.CTE, keys: Sequence[str]) -> list[tuple[tuple[Any, ...],
             median_baseline=_number(row["median_baseline"]),
             median_latest=_number(row["median_latest"]),
         )
-        result.append((tuple(row[name] for name in keys), figures))
+        key_values = tuple(row[name] for name in keys)
+        total = all(v is None for v in key_values) if postgresql else key_values == (ALL_KINDS,)
+        result.append((None if with_total and total else key_values, figures))
     return result
+
+
+def _without_jit() -> None:
+    """Turn PostgreSQL's JIT compiler off for this transaction.
+
+    Ten thousand index probes add up to a cost estimate over ``jit_above_cost``, so PostgreSQL
+    would spend about 100 ms compiling a statement that runs in less (docs/operations.md,
+    "Clinic outcomes"). ``SET LOCAL`` ends with the transaction: nothing else is changed.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL jit = off"))
 
 
 def _number(value: Any) -> float | None:
@@ -268,15 +341,15 @@ def _number(value: Any) -> float | None:
 
 
 def dashboard(cohort: Cohort) -> Dashboard:
-    """The dashboard's figures for the courses started in ``cohort``'s range."""
-    rows = _per_course(cohort)
+    """The dashboard's figures for the courses started in ``cohort``'s range: by kind and for
+    all kinds, in one statement."""
+    _without_jit()
     result = Dashboard(by_kind={kind: Figures() for kind in codes(COURSE_KINDS)})
-    for (kind,), figures in _aggregate(rows, ["kind"]):
-        result.by_kind[kind] = figures
-    for _, figures in _aggregate(rows, []):
-        result.total = figures
-    versions = sa.select(rows.c.outcome_version).where(rows.c.measured == 1).distinct()
-    result.outcome_versions = sorted(v for v in db.session.scalars(versions) if v)
+    for key, figures in _aggregate(_per_course(cohort), ["kind"], with_total=True):
+        if key is None:
+            result.total = figures
+        else:
+            result.by_kind[key[0]] = figures
     return result
 
 
@@ -333,11 +406,11 @@ def registry_rows(cohort: Cohort, by: str = "quarter") -> list[list[str]]:
     """
     if by not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}")
+    _without_jit()
     rows = _per_course(cohort, period=by)
     order = {kind: i for i, kind in enumerate(codes(COURSE_KINDS))}
-    groups = sorted(
-        _aggregate(rows, ["kind", "period"]), key=lambda g: (order.get(g[0][0], 99), g[0][1])
-    )
+    groups = [(key, f) for key, f in _aggregate(rows, ["kind", "period"]) if key is not None]
+    groups.sort(key=lambda g: (order.get(g[0][0], 99), g[0][1]))
     out = []
     for (kind, period), f in groups:
         out.append(
