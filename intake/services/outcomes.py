@@ -106,16 +106,17 @@ class Dashboard:
 # The per-course table -----------------------------------------------------------------------------
 
 
-def _latest(column: Any) -> Any:
-    """``column`` of the course's latest completed check-in after the baseline (NULL if none).
+def _latest(*columns: Any) -> Any:
+    """``columns`` of the course's latest completed check-in after the baseline.
 
-    A correlated lookup, one probe per course of the partial index ``ix_checkin_latest``
-    (course, completed_at and id descending, holding the columns read): the same order as the
-    course service's (completed first to last, ties by id), so the phq9 and status looked up
-    separately are always of the same check-in.
+    Found through the partial index ``ix_checkin_latest`` (course, completed_at, id; read
+    backwards, holding the columns read), in the course service's order (completed first to
+    last, ties by id). Correlated with the course: a subquery for the caller to make a scalar
+    (SQLite, one column at a time; the same order, so always the same check-in) or a LATERAL
+    join (PostgreSQL, both columns in one probe).
     """
     return (
-        sa.select(column)
+        sa.select(*columns)
         .where(
             CheckIn.course_id == Course.id,
             CheckIn.kind != "baseline",
@@ -125,17 +126,17 @@ def _latest(column: Any) -> Any:
         .order_by(CheckIn.completed_at.desc(), CheckIn.id.desc())
         .limit(1)
         .correlate(Course)
-        .scalar_subquery()
     )
 
 
 def _per_course(cohort: Cohort, period: str | None = None) -> sa.CTE:
     """One row per course of the cohort: kind, status, baseline and latest PHQ-9, outcome.
 
-    The baseline is found through the unique (course, kind, due day) index, the latest
-    check-in's PHQ-9 and status through ``ix_checkin_latest``: index probes per course, no
-    scan of the check-ins.
+    The baseline is found through ``ix_checkin_baseline``, the latest check-in's PHQ-9 and
+    status through ``ix_checkin_latest``: index-only probes per course, no scan of the
+    check-ins.
     """
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
     baseline_checkin = (
         sa.select(CheckIn.phq9_total)
         .where(
@@ -145,7 +146,7 @@ def _per_course(cohort: Cohort, period: str | None = None) -> sa.CTE:
             CheckIn.phq9_total.is_not(None),
         )
         # (course, kind, due day) is unique: the due day alone orders the baselines as the
-        # service's (due day, id) does, and the unique index gives that order without a sort.
+        # service's (due day, id) does, and the index gives that order without a sort.
         .order_by(CheckIn.due_on)
         .limit(1)
         .correlate(Course)
@@ -156,15 +157,25 @@ def _per_course(cohort: Cohort, period: str | None = None) -> sa.CTE:
         Course.kind.label("kind"),
         Course.status.label("course_status"),
         sa.func.coalesce(baseline_checkin, Submission.phq9_total).label("baseline"),
-        _latest(CheckIn.phq9_total).label("latest"),
-        _latest(CheckIn.status).label("outcome"),
     ]
+    if postgresql:
+        latest = _latest(
+            CheckIn.phq9_total.label("latest"), CheckIn.status.label("outcome")
+        ).lateral("latest_checkin")
+        columns += [latest.c.latest, latest.c.outcome]
+    else:
+        columns += [
+            _latest(CheckIn.phq9_total).scalar_subquery().label("latest"),
+            _latest(CheckIn.status).scalar_subquery().label("outcome"),
+        ]
     if period is not None:
         year = sa.cast(sa.extract("year", Course.start_date), sa.Integer)
         month = sa.cast(sa.extract("month", Course.start_date), sa.Integer)
         part = (month - 1) // 3 + 1 if period == "quarter" else month
         columns.append((year * 100 + part).label("period"))
-    query = sa.select(*columns).join(Submission, Submission.id == Course.submission_id)
+    query = sa.select(*columns).join_from(Course, Submission, Submission.id == Course.submission_id)
+    if postgresql:
+        query = query.outerjoin(latest, sa.true())
     if cohort.start_from is not None:
         query = query.where(Course.start_date >= cohort.start_from)
     if cohort.start_to is not None:
