@@ -152,11 +152,19 @@ def _per_course(cohort: Cohort, period: str | None = None) -> sa.CTE:
         .correlate(Course)
         .scalar_subquery()
     )
+    intake_phq9 = (
+        sa.select(Submission.phq9_total)
+        .where(Submission.id == Course.submission_id)
+        .correlate(Course)
+        .scalar_subquery()
+    )
     columns: list[Any] = [
         Course.id.label("course_id"),
         Course.kind.label("kind"),
         Course.status.label("course_status"),
-        sa.func.coalesce(baseline_checkin, Submission.phq9_total).label("baseline"),
+        # The intake's PHQ-9 is looked up only for a course without a baseline check-in
+        # (COALESCE stops at its first value that is not NULL).
+        sa.func.coalesce(baseline_checkin, intake_phq9).label("baseline"),
     ]
     if postgresql:
         latest = _latest(
@@ -173,7 +181,7 @@ def _per_course(cohort: Cohort, period: str | None = None) -> sa.CTE:
         month = sa.cast(sa.extract("month", Course.start_date), sa.Integer)
         part = (month - 1) // 3 + 1 if period == "quarter" else month
         columns.append((year * 100 + part).label("period"))
-    query = sa.select(*columns).join_from(Course, Submission, Submission.id == Course.submission_id)
+    query = sa.select(*columns).select_from(Course)
     if postgresql:
         query = query.outerjoin(latest, sa.true())
     if cohort.start_from is not None:
