@@ -1,7 +1,7 @@
 """The clinic outcomes dashboard in a real browser at phone width (390 px), JavaScript on and
 off: reached from the navigation, keyboard only; three charts drawn as SVG with their tables; a
-last day before the first ignored with a message; the de-identified CSV downloaded; no horizontal scroll,
-axe-clean."""
+last day before the first ignored with a message; the de-identified CSV downloaded; no
+horizontal scroll, axe-clean."""
 
 from __future__ import annotations
 
