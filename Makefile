@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: system-packages bench-packages install run test test-postgres smoke lint format bench bench-db clean
+.PHONY: system-packages bench-packages install run test test-postgres smoke lint format bench bench-db bench-outcomes clean
 
 # Checked on every run (fast, dpkg-query only); order-only, so it never forces a reinstall.
 system-packages: ## Install (as root) or name the Debian libraries WeasyPrint needs
@@ -40,11 +40,14 @@ smoke: $(STAMP) ## Production smoke test: migrate, create accounts, 2 gunicorn w
 bench-packages: ## Install (as root) or name the load generator the benchmarks drive (Debian's wrk)
 	@scripts/system-packages wrk
 
-bench: $(STAMP) bench-packages ## Benchmarks: rules throughput, page render times, requests/s, the queue at 1M (builds intake_bench once), API intakes through a PostgreSQL restart
+bench: $(STAMP) bench-packages ## Benchmarks: rules throughput, page render times, requests/s, the queue at 1M (builds intake_bench once), the outcomes dashboard at 10,000 courses, API intakes through a PostgreSQL restart
 	$(BIN)/python -m bench
 
 bench-db: $(STAMP) ## Build the PostgreSQL database intake_bench once: 1,000,000 demo submissions, seed 1 (BENCH_REBUILD=1 to redo)
 	$(BIN)/python -m bench.bench_db
+
+bench-outcomes: $(STAMP) ## The clinic outcomes dashboard and CSV over 10,000 courses, 200,000 check-ins (builds intake_bench_courses once)
+	$(BIN)/python -m bench.outcomes_bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

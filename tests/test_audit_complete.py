@@ -217,3 +217,28 @@ def test_every_course_page_and_change_is_recorded_without_patient_data(
     )
     for secret in (note, "Reyes", "1985-04-12", submission.reference):
         assert secret not in logged
+
+
+def test_clinic_outcomes_are_recorded_with_counts_only(
+    app: Flask, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.outcome_samples import make_course
+
+    course = make_course("standard_tms", 20, [9])
+    doctor = login_as("clinician")
+    assert client.get("/clinician/outcomes?date_from=2026-11-01").status_code == 200
+    assert post(client, "/clinician/outcomes.csv", {"by": "month"}).status_code == 200
+    [viewed] = _events("outcomes_viewed")
+    [exported] = _events("outcomes_exported")
+    assert viewed.detail == {"courses": 1, "filters": {"date_from": "2026-11-01"}}
+    assert exported.detail == {"rows": 1, "by": "month", "filters": {"by": "month"}}
+    for event in (viewed, exported):
+        assert event.actor_id == doctor.id and event.submission_id is None
+        assert str(course.submission.reference) not in json.dumps(event.detail)
+    # A de-identified aggregate names no submission: no exported rows are kept for it.
+    rows = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ExportedRow)
+        .where(ExportedRow.audit_event_id == exported.id)
+    )
+    assert rows == 0

@@ -84,6 +84,9 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "POST /clinician/courses/<int:course_id>/tablet-code": PATIENT_DATA,
     "GET /clinician/courses/<int:course_id>/report": PATIENT_DATA,
     "GET /clinician/courses/<int:course_id>/report.pdf": PATIENT_DATA,
+    # clinician: the clinic outcomes dashboard and its de-identified CSV (a POST, audited)
+    "GET /clinician/outcomes": ONLY_CLINICIAN,
+    "POST /clinician/outcomes.csv": ONLY_CLINICIAN,
     # front desk and clinician: the queue, submission pages, workflow, contact attempts, notes
     "GET /staff/": PATIENT_DATA,
     "POST /staff/": PATIENT_DATA,

@@ -168,6 +168,26 @@ class CheckIn(Model):
         sa.UniqueConstraint("course_id", "kind", "due_on"),
         sa.CheckConstraint(_one_of("kind", codes(CHECKIN_KINDS)), name="kind"),
         sa.Index("ix_checkin_course_due", "course_id", "due_on", "id"),
+        # Each course's latest completed check-in after the baseline, read backwards with the
+        # columns the clinic outcomes need (services/outcomes.py): one index probe per course.
+        sa.Index(
+            "ix_checkin_latest",
+            "course_id",
+            "completed_at",
+            "id",
+            postgresql_include=["phq9_total", "status"],
+            postgresql_where=sa.text("completed_at IS NOT NULL AND kind <> 'baseline'"),
+            sqlite_where=sa.text("completed_at IS NOT NULL AND kind <> 'baseline'"),
+        ),
+        # Each course's completed baseline check-in, with its PHQ-9 (the outcomes' baseline).
+        sa.Index(
+            "ix_checkin_baseline",
+            "course_id",
+            "due_on",
+            postgresql_include=["phq9_total"],
+            postgresql_where=sa.text("completed_at IS NOT NULL AND kind = 'baseline'"),
+            sqlite_where=sa.text("completed_at IS NOT NULL AND kind = 'baseline'"),
+        ),
         # The queue's pinned urgent check-ins: small, and read on every staff page.
         sa.Index(
             "ix_checkin_urgent_open",

@@ -97,6 +97,8 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "alert_recipient_added": "Alert recipient added",
         "alert_recipient_removed": "Alert recipient removed",
         "alert_test_sent": "Test alert sent",
+        "outcomes_viewed": "Clinic outcomes viewed (counts only)",
+        "outcomes_exported": "Clinic outcomes CSV downloaded (de-identified, counts only)",
     }
 )
 
