@@ -522,6 +522,7 @@ def urgent_open_checkins(limit: int = 50) -> list[CheckIn]:
         db.session.scalars(
             sa.select(CheckIn)
             .where(urgent_open_condition())
+            .options(sa.orm.selectinload(CheckIn.course))
             .order_by(CheckIn.acute.desc(), CheckIn.completed_at, CheckIn.id)
             .limit(limit)
         )
@@ -535,6 +536,7 @@ def urgent_unsigned_checkins(limit: int = 50) -> list[CheckIn]:
         db.session.scalars(
             sa.select(CheckIn)
             .where(urgent_unsigned_condition())
+            .options(sa.orm.selectinload(CheckIn.course))
             .order_by(CheckIn.acute.desc(), CheckIn.completed_at, CheckIn.id)
             .limit(limit)
         )
