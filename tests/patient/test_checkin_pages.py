@@ -150,7 +150,10 @@ def test_the_session_holds_the_check_in_id_only_and_forgets_it_once_sent(
 ) -> None:
     _course, checkin = open_course()
     raw = link_for(checkin)
-    client.get(f"/c/{raw}")
+    response = client.get(f"/c/{raw}")
+    # The token is never passed on to another site, and the answer is never cached.
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
     with client.session_transaction() as sess:
         assert sess["checkin_id"] == checkin.id
         assert raw not in str(dict(sess))
