@@ -230,3 +230,30 @@ def test_a_sign_off_needs_an_outcome_and_a_note_for_other(
     assert message in _text(response.get_data(as_text=True))
     db.session.expire_all()
     assert db.session.get(CheckIn, checkin_id).signed_off_at is None  # type: ignore[union-attr]
+
+
+def test_the_headers_check_in_counts_read_their_partial_indexes(
+    app: Flask, is_postgres: bool
+) -> None:
+    """The header's check-in figures are read from the partial indexes of the urgent
+    check-ins (unacknowledged; not signed off), never by scanning every check-in."""
+    from intake.services import queue as qs
+    from tests.staff.test_queue_live import _plan, _statements_of
+
+    _acute()
+    _calm()
+    [(statement, parameters)] = _statements_of(lambda: qs.urgent_counts(clinician=True))
+    conn = db.session.connection()
+    if is_postgres:
+        conn.exec_driver_sql("SET enable_seqscan = off")
+    try:
+        plan = _plan(statement, parameters, is_postgres)
+    finally:
+        if is_postgres:
+            conn.exec_driver_sql("RESET enable_seqscan")
+    if is_postgres:
+        assert "ix_checkin_urgent_open" in plan and "ix_checkin_urgent_unsigned" in plan, plan
+        assert "Seq Scan on checkin" not in plan, plan
+    else:
+        scans = [line for line in plan.splitlines() if line.startswith("SCAN checkin")]
+        assert scans and all(" USING " in line for line in scans), plan
