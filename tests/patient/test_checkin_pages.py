@@ -448,3 +448,20 @@ def test_tablet_tries_are_limited_per_address_but_successes_do_not_count(
 def test_links_that_open_nothing_are_limited_per_address(app: Flask, client: FlaskClient) -> None:
     statuses = [client.get(f"/c/unknown-{n}").status_code for n in range(21)]
     assert statuses == [200] * 20 + [429]
+
+
+def test_a_check_in_leaves_no_patient_data_or_token_in_the_logs(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    _course, checkin = open_course()
+    raw = link_for(checkin)
+    page = open_by_link(client, raw)
+    asq = {**NO_ASQ, "wished_dead": "yes", "thoughts_right_now": "no"}
+    response = client.post("/checkin", data=body([1] * 8 + [2], asq=asq, token=token_from(page)))
+    client.get(response.headers["Location"])
+    submission = checkin.course.submission
+    for secret in (raw, submission.last_name, BORN.isoformat(), submission.reference):
+        assert secret not in caplog.text
