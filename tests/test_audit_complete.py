@@ -129,6 +129,48 @@ def test_an_admin_downloads_the_log_with_exported_ids(
     assert client.get("/admin/audit.csv").status_code == 405
 
 
+def test_a_check_in_is_recorded_when_sent_viewed_acknowledged_and_signed_off(
+    app: Flask, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    """The patient's check-in is recorded without their address; every staff view of it and
+    each step of its risk workflow with who did it (issue 16)."""
+    import re
+
+    from checkin_samples import link_for, open_course
+
+    _course, checkin = open_course()
+    checkin_id, submission_id = checkin.id, checkin.course.submission_id
+    patient = app.test_client()
+    assert patient.get(f"/c/{link_for(checkin)}").status_code == 302
+    page = patient.get("/checkin").get_data(as_text=True)
+    answers = {f"phq9_{n}": "1" for n in range(1, 10)} | {f"gad7_{n}": "0" for n in range(1, 8)}
+    asq = {"wished_dead": "yes", "family_better_off": "no", "thoughts_of_killing_self": "no"}
+    answers |= asq | {"ever_tried": "no", "thoughts_right_now": "no"}
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    sent = patient.post(
+        "/checkin", data={"csrf_token": token, **answers}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+    )
+    assert sent.status_code == 302
+    [done] = _events("checkin_completed")
+    assert done.ip_address is None and done.submission_id == submission_id
+    assert done.detail == {"course_id": checkin.course_id, "checkin_id": checkin_id, "urgent": True}
+    doctor = login_as("clinician")
+    html = client.get(f"/staff/checkins/{checkin_id}").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    post(client, f"/staff/checkins/{checkin_id}/acknowledge", {"note": "", "version": version})
+    version = str(int(version) + 1)
+    post(
+        client,
+        f"/staff/checkins/{checkin_id}/sign-off",
+        {"outcome": "safety_plan", "version": version},
+    )
+    for action in ("checkin_viewed", "checkin_acknowledged", "checkin_signed_off"):
+        events = _events(action)
+        assert events and all(e.actor_id == doctor.id for e in events), action
+        assert all(e.submission_id == submission_id for e in events), action
+        assert events[0].detail["checkin_id"] == checkin_id, action
+
+
 @pytest.mark.parametrize(
     "statement",
     [

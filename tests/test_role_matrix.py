@@ -99,6 +99,11 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "POST /staff/submissions/<int:submission_id>/assign": PATIENT_DATA,
     "POST /staff/submissions/<int:submission_id>/matches/<int:match_id>/"
     "<any(confirm, reject, undo):action>": ONLY_FRONT_DESK,
+    # a course's check-in: its answers and acknowledging it (front desk and clinician), the
+    # clinician's sign-off
+    "GET /staff/checkins/<int:checkin_id>": PATIENT_DATA,
+    "POST /staff/checkins/<int:checkin_id>/acknowledge": PATIENT_DATA,
+    "POST /staff/checkins/<int:checkin_id>/sign-off": ONLY_CLINICIAN,
     # the queue's live updates: counts only, for the roles that see the queue
     "GET /staff/queue/changes": PATIENT_DATA,
     # front desk only: the insurance panel, the prior-authorization packet, the CSV export
@@ -213,6 +218,11 @@ def _url_values(rule: Rule) -> dict[str, Any]:
     }
     if "course_id" in rule.arguments:
         known["course_id"] = _course(submission).id
+    if "checkin_id" in rule.arguments:
+        from checkin_samples import NONE_ASQ, completed
+
+        acute = {**NONE_ASQ, "wished_dead": "yes", "thoughts_right_now": "yes"}
+        known["checkin_id"] = completed([1] * 8 + [3], asq=acute).id
     missing = set(rule.arguments) - set(known)
     assert not missing, f"teach test_role_matrix the URL variable(s) {missing} of {rule.rule}"
     return {k: known[k] for k in rule.arguments}

@@ -19,6 +19,7 @@ HUGE = "9" * 25
         "/staff/submissions/{n}/insurance",
         "/staff/submissions/{n}/prior-auth",
         "/staff/submissions/{s}/notes/{n}",
+        "/staff/checkins/{n}",
         "/clinician/submissions/{n}",
         "/clinician/submissions/{n}.pdf",
         "/admin/users/{n}/password",

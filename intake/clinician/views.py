@@ -21,8 +21,7 @@ from intake.extensions import db
 from intake.models import Submission, User
 from intake.pages import get_submission
 from intake.rules import Ruleset
-from intake.services import audit, pdf_cache, risk, workflow
-from intake.services.courses import courses_from
+from intake.services import audit, courses, pdf_cache, risk, workflow
 from intake.services.patients import earlier_intakes
 from intake.services.reviews import (
     Course,
@@ -48,10 +47,17 @@ def urgent() -> ResponseReturnValue:
     """The clinician's urgent list: every urgent submission no clinician has signed off, acute
     first, then oldest first, whatever the front desk did (the clinician's landing page)."""
     page = risk.unsigned(request.args.get("page", 1, type=int) or 1)
-    html = render_template("clinician/urgent.html", page=page)
+    # The urgent check-ins of courses of care no clinician has signed off, below the intakes.
+    checkins = courses.urgent_unsigned_checkins()
+    html = render_template("clinician/urgent.html", page=page, checkins=checkins)
     audit.record(
         "urgent_list_viewed",
-        detail={"page": page.page, "shown": len(page.rows), "matching": page.total},
+        detail={
+            "page": page.page,
+            "shown": len(page.rows),
+            "matching": page.total,
+            **({"checkins_shown": [c.id for c in checkins]} if checkins else {}),
+        },
     )
     db.session.commit()
     return html
@@ -95,7 +101,7 @@ def summary(submission_id: int) -> ResponseReturnValue:
     """One page per submission: flags first, scores, history, safety, pathways, coverage."""
     submission = get_submission(submission_id)
     context = summary_context(submission)
-    shown = [c.id for c in courses_from(submission)]
+    shown = [c.id for c in courses.courses_from(submission)]
     _audit_view(submission, context, "clinician_summary", shown)
     db.session.commit()
     html = render_template(

@@ -195,6 +195,13 @@ class CheckIn(Model):
             postgresql_where=sa.text("urgent AND acknowledged_at IS NULL"),
             sqlite_where=sa.text("urgent = 1 AND acknowledged_at IS NULL"),
         ),
+        # The clinicians' urgent check-ins, counted in every clinician's header (migration 0023).
+        sa.Index(
+            "ix_checkin_urgent_unsigned",
+            "completed_at",
+            postgresql_where=sa.text("urgent AND signed_off_at IS NULL"),
+            sqlite_where=sa.text("urgent = 1 AND signed_off_at IS NULL"),
+        ),
     )
 
     @property

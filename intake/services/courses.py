@@ -31,6 +31,7 @@ from intake.models import CheckIn, CheckInToken, ClinicianReview, Course, Course
 from intake.models.types import utcnow
 from intake.rules.outcomes import default_outcome_rules, evaluate_course
 from intake.services import audit, settings
+from intake.services.risk import RISK_NOTE_REQUIRED
 from intake.vocabulary import COURSE_KINDS, RISK_OUTCOMES, codes
 
 #: A check-in link works this long after it is sent (a reminder sends a new one).
@@ -417,8 +418,40 @@ def complete_checkin(
     return result
 
 
-def acknowledge(checkin: CheckIn, *, note: str, by: Any, now: datetime) -> None:
-    """Staff took an urgent check-in on: it leaves the queue's pinned list."""
+class CheckInConflict(CourseError):
+    """Someone acted on the check-in after this page was loaded: nothing was saved (a 409)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Not saved: someone else acted on this check-in since you opened the page. "
+            "Nothing was overwritten. Look at the check-in as it is now and try again."
+        )
+
+
+def _check_checkin_version(checkin: CheckIn, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != checkin.version:
+        raise CheckInConflict()
+
+
+def get_checkin(checkin_id: int) -> CheckIn | None:
+    return db.session.get(CheckIn, checkin_id)
+
+
+def acknowledge(
+    checkin: CheckIn,
+    *,
+    note: str,
+    by: Any,
+    now: datetime,
+    expected_version: int | None = None,
+) -> None:
+    """Staff took an urgent check-in on: it leaves the queue's pinned list.
+
+    ``expected_version`` is the check-in's version the staff page showed: a form sent from a
+    page older than another colleague's acknowledgement or sign-off is a conflict, never a
+    silent second acknowledgement.
+    """
+    _check_checkin_version(checkin, expected_version)
     if not checkin.urgent:
         raise CourseError("Only an urgent check-in is acknowledged.")
     if checkin.acknowledged_at is None:
@@ -434,13 +467,29 @@ def acknowledge(checkin: CheckIn, *, note: str, by: Any, now: datetime) -> None:
     )
 
 
-def sign_off(checkin: CheckIn, *, outcome: str, note: str, by: Any, now: datetime) -> None:
+def sign_off(
+    checkin: CheckIn,
+    *,
+    outcome: str,
+    note: str,
+    by: Any,
+    now: datetime,
+    expected_version: int | None = None,
+) -> None:
     """A clinician's safety assessment of an urgent check-in: it leaves the urgent list (and
-    counts as acknowledged, if nobody had yet)."""
+    counts as acknowledged, if nobody had yet). Signed once: a second sign-off is refused, so
+    the first clinician's assessment is never overwritten."""
+    _check_checkin_version(checkin, expected_version)
     if not checkin.urgent:
         raise CourseError("Only an urgent check-in is signed off.")
+    if checkin.signed_off_at is not None:
+        raise CourseError("This check-in has already been signed off.")
     if outcome not in codes(RISK_OUTCOMES):
         raise CourseError("Choose the outcome of the assessment.")
+    if not by.has_role("clinician"):
+        raise CourseError("Only a clinician signs an urgent check-in off.")
+    if outcome in RISK_NOTE_REQUIRED and not note.strip():
+        raise CourseError("Write a note for Other.")
     checkin.signed_off_at = now
     checkin.signed_off_by_id = by.id
     checkin.sign_off_outcome = outcome
@@ -457,12 +506,23 @@ def sign_off(checkin: CheckIn, *, outcome: str, note: str, by: Any, now: datetim
     )
 
 
+def urgent_open_condition() -> sa.ColumnElement[bool]:
+    """An urgent check-in nobody on staff has acknowledged (``ix_checkin_urgent_open``)."""
+    return sa.and_(CheckIn.urgent, CheckIn.acknowledged_at.is_(None))
+
+
+def urgent_unsigned_condition() -> sa.ColumnElement[bool]:
+    """An urgent check-in no clinician has signed off (the clinicians' urgent list)."""
+    return sa.and_(CheckIn.urgent, CheckIn.signed_off_at.is_(None))
+
+
 def urgent_open_checkins(limit: int = 50) -> list[CheckIn]:
     """Urgent check-ins nobody on staff has acknowledged yet: acute first, oldest first."""
     return list(
         db.session.scalars(
             sa.select(CheckIn)
-            .where(CheckIn.urgent, CheckIn.acknowledged_at.is_(None))
+            .where(urgent_open_condition())
+            .options(sa.orm.selectinload(CheckIn.course))
             .order_by(CheckIn.acute.desc(), CheckIn.completed_at, CheckIn.id)
             .limit(limit)
         )
@@ -470,11 +530,13 @@ def urgent_open_checkins(limit: int = 50) -> list[CheckIn]:
 
 
 def urgent_unsigned_checkins(limit: int = 50) -> list[CheckIn]:
-    """Urgent check-ins a clinician has not signed off: the clinicians' urgent list."""
+    """Urgent check-ins no clinician has signed off yet, acknowledged or not: the clinicians'
+    urgent list."""
     return list(
         db.session.scalars(
             sa.select(CheckIn)
-            .where(CheckIn.urgent, CheckIn.signed_off_at.is_(None))
+            .where(urgent_unsigned_condition())
+            .options(sa.orm.selectinload(CheckIn.course))
             .order_by(CheckIn.acute.desc(), CheckIn.completed_at, CheckIn.id)
             .limit(limit)
         )

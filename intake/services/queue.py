@@ -33,12 +33,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from intake.extensions import db
-from intake.models import InsuranceVerification, Submission, User
+from intake.models import CheckIn, InsuranceVerification, Submission, User
 from intake.models.submission import SubmissionPathway, pinned_condition, unsigned_condition
 from intake.models.workflow import status_rank
 from intake.names import fold_name
 from intake.rules import ruleset
 from intake.services import settings
+from intake.services.courses import urgent_open_condition, urgent_unsigned_condition
 from intake.services.insurance import PRIOR_AUTH_WORDS
 from intake.services.risk import last_contacts
 
@@ -789,16 +790,19 @@ class QueueCursor:
 class UrgentCounts:
     """The urgent figures of the staff header and where the queue stood (one statement).
 
-    ``needing_attention`` is what the header shows; today the unacknowledged urgent ones, the
-    same figure as ``unacknowledged`` (extend ``urgent_counts`` to change what it means).
+    ``needing_attention`` is what the header shows: the unacknowledged urgent submissions
+    (``unacknowledged``) and the unacknowledged urgent check-ins of courses of care
+    (``checkins``), added up (docs/staff.md, "Urgent check-ins").
     """
 
     needing_attention: Count
     unacknowledged: Count
     newest_id: int
-    #: For a clinician: the urgent submissions no clinician has signed off yet (the clinicians'
-    #: list, ``ix_submission_unsigned``); None when not asked for.
+    #: For a clinician: the urgent submissions and check-ins no clinician has signed off yet
+    #: (the clinicians' list, ``ix_submission_unsigned``); None when not asked for.
     unsigned: Count | None = None
+    #: The urgent check-ins nobody has acknowledged yet (the queue's pinned check-ins).
+    checkins: Count = Count(0)
 
     @property
     def header_text(self) -> str:
@@ -820,6 +824,12 @@ def _newest_id() -> sa.ScalarSelect[int | None]:
     return sa.select(sa.func.max(Submission.id)).scalar_subquery()
 
 
+def _capped_checkins(where: sa.ColumnElement[bool], cap: int) -> sa.ScalarSelect[int]:
+    """``count(*)`` of the check-ins matching ``where``, reading at most ``cap + 1`` rows."""
+    inner = sa.select(sa.literal(1)).select_from(CheckIn).where(where).limit(cap + 1)
+    return sa.select(sa.func.count()).select_from(inner.subquery()).scalar_subquery()
+
+
 def _unsigned_figure(clinician: bool) -> sa.ScalarSelect[int]:
     """The capped count of the clinicians' list (``ix_submission_unsigned``), or NULL when
     the reader is not a clinician (the statement keeps one shape)."""
@@ -828,26 +838,61 @@ def _unsigned_figure(clinician: bool) -> sa.ScalarSelect[int]:
     return sa.select(sa.null()).scalar_subquery()
 
 
+def _unsigned_checkins_figure(clinician: bool) -> sa.ScalarSelect[int]:
+    """The capped count of the unsigned urgent check-ins, or NULL when not a clinician."""
+    if clinician:
+        return _capped_checkins(urgent_unsigned_condition(), COUNT_CAP)
+    return sa.select(sa.null()).scalar_subquery()
+
+
+def _added(*counts: Count) -> Count:
+    """Counts added up; "more than" when any of them was past its cap."""
+    return Count(sum(c.value for c in counts), more=any(c.more for c in counts))
+
+
+def _urgent_counts(
+    found: int | None,
+    checkins: int | None,
+    newest: int | None,
+    unsigned: int | None,
+    unsigned_checkins: int | None,
+    *,
+    clinician: bool,
+) -> UrgentCounts:
+    unacknowledged = _count(found, COUNT_CAP)
+    open_checkins = _count(checkins, COUNT_CAP)
+    return UrgentCounts(
+        _added(unacknowledged, open_checkins),
+        unacknowledged,
+        int(newest or 0),
+        _added(_count(unsigned, COUNT_CAP), _count(unsigned_checkins, COUNT_CAP))
+        if clinician
+        else None,
+        open_checkins,
+    )
+
+
+def _header_figures(clinician: bool) -> tuple[sa.ScalarSelect[Any], ...]:
+    return (
+        _capped(_pinned_condition(), COUNT_CAP),
+        _capped_checkins(urgent_open_condition(), COUNT_CAP),
+        _newest_id(),
+        _unsigned_figure(clinician),
+        _unsigned_checkins_figure(clinician),
+    )
+
+
 def urgent_counts(*, clinician: bool = False) -> UrgentCounts:
     """The header's urgent figures, exact up to ``COUNT_CAP``, and the newest submission's id.
 
     The one place the staff header and the queue's live updates take "urgent" from: one
     statement, the count read from the partial index ``ix_submission_pinned`` (it holds only
-    the unacknowledged urgent rows) and the newest id from the primary key; for a clinician
-    also the count of the clinicians' list, from ``ix_submission_unsigned``.
+    the unacknowledged urgent rows), the urgent check-ins from ``ix_checkin_urgent_open``, and
+    the newest id from the primary key; for a clinician also the count of the clinicians' list,
+    from ``ix_submission_unsigned``, and of the unsigned urgent check-ins.
     """
-    found, newest, unsigned = db.session.execute(
-        sa.select(
-            _capped(_pinned_condition(), COUNT_CAP), _newest_id(), _unsigned_figure(clinician)
-        )
-    ).one()
-    unacknowledged = _count(found, COUNT_CAP)
-    return UrgentCounts(
-        unacknowledged,
-        unacknowledged,
-        int(newest or 0),
-        _count(unsigned, COUNT_CAP) if clinician else None,
-    )
+    row = db.session.execute(sa.select(*_header_figures(clinician))).one()
+    return _urgent_counts(*row, clinician=clinician)
 
 
 @dataclass(frozen=True)
@@ -867,26 +912,18 @@ def queue_changes(since: QueueCursor | None, *, clinician: bool = False) -> Queu
     Arrivals are the submissions with a greater id than the cursor's newest (a range of the
     primary key); the urgent ones among them are read from the partial index, which carries
     the id. The page is stale when something arrived or the header's urgent figure moved (an
-    acknowledgement elsewhere). Counts only: no patient data is read.
+    acknowledgement elsewhere, an urgent check-in sent). Counts only: no patient data is read.
     """
     if since is None:
         return QueueChanges(urgent_counts(clinician=clinician), Count(0), Count(0), stale=False)
-    found, newest, new, new_urgent, unsigned = db.session.execute(
+    *figures, new, new_urgent = db.session.execute(
         sa.select(
-            _capped(_pinned_condition(), COUNT_CAP),
-            _newest_id(),
+            *_header_figures(clinician),
             _capped(Submission.id > since.newest_id, NEW_CAP),
             _capped(sa.and_(_pinned_condition(), Submission.id > since.newest_id), NEW_CAP),
-            _unsigned_figure(clinician),
         )
     ).one()
-    unacknowledged = _count(found, COUNT_CAP)
-    counts = UrgentCounts(
-        unacknowledged,
-        unacknowledged,
-        int(newest or 0),
-        _count(unsigned, COUNT_CAP) if clinician else None,
-    )
+    counts = _urgent_counts(*figures, clinician=clinician)
     arrived, arrived_urgent = _count(new, NEW_CAP), _count(new_urgent, NEW_CAP)
     stale = bool(arrived) or counts.cursor.urgent != since.urgent
     return QueueChanges(counts, arrived, arrived_urgent, stale)

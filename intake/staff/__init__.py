@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from intake.staff import device, export, insurance, live, views  # noqa: E402,F401 - registers routes
+from intake.staff import checkins, device, export, insurance, live, views  # noqa: E402,F401 - registers routes

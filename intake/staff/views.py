@@ -70,8 +70,16 @@ def queue() -> ResponseReturnValue:
     filters = form.filters(viewer_id=_me().id)
     pinned = qs.pinned(filters)
     page = qs.listing(filters, pinned_total=pinned.total)
+    # Urgent check-ins of courses of care, pinned above the queue whatever its filters.
+    checkins = courses.urgent_open_checkins()
     html = render_template(
-        "staff/queue.html", form=form, filters=filters, pinned=pinned, page=page, sorts=qs.SORTS
+        "staff/queue.html",
+        form=form,
+        filters=filters,
+        pinned=pinned,
+        page=page,
+        sorts=qs.SORTS,
+        urgent_checkins=checkins,
     )
     # Each page shows names and dates of birth: a view of patient data, recorded with what was
     # shown and how many matched, never the search term. Recorded after rendering, because the
@@ -86,6 +94,7 @@ def queue() -> ResponseReturnValue:
             "shown": len(pinned.rows) + len(page.items),
             **matching,
             "filters": audit_filters(filters),
+            **({"checkins_shown": [c.id for c in checkins]} if checkins else {}),
         },
     )
     db.session.commit()
