@@ -36,7 +36,7 @@ from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ResumeForm
 from intake.images import MAX_BYTES, MAX_BYTES_LABEL, PhotoRefused, clean_photo, read_limited
 from intake.models import Draft, Submission
-from intake.patient import bp, device, wizard
+from intake.patient import bp, device, language, wizard
 from intake.services import card_photos, drafts, settings
 
 SESSION_KEY = "draft_id"
@@ -97,7 +97,11 @@ def start() -> ResponseReturnValue:
 @bp.post("/intake/start")
 def begin() -> ResponseReturnValue:
     """Start a new intake (a new person on this device gets a fresh draft)."""
-    draft_id = drafts.create_draft().id
+    draft = drafts.create_draft()
+    chosen = session.get(language.SESSION_LANG)
+    if chosen in language.LOCALES:
+        drafts.set_language(draft, str(chosen))  # the switch, pressed before starting
+    draft_id = draft.id
     db.session.commit()
     session.pop(SESSION_KEY, None)
     session[SESSION_KEY] = draft_id
