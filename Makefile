@@ -29,7 +29,7 @@ run: $(STAMP) ## Upgrade the SQLite database, create demo accounts once, serve o
 	$(BIN)/flask --app intake run --host 127.0.0.1 --port $(PORT)
 
 translations: $(STAMP) ## Extract the patient side's texts (babel.cfg), update the Spanish catalogue, compile it (the .mo files are committed)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o intake/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k say --no-location --sort-output -o intake/translations/messages.pot .
 	$(BIN)/pybabel update -i intake/translations/messages.pot -d intake/translations --no-fuzzy-matching --ignore-obsolete --width 100
 	$(BIN)/pybabel compile -d intake/translations --statistics
 

@@ -20,6 +20,7 @@ from datetime import date
 
 from flask import Flask, has_request_context, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -104,6 +105,7 @@ def template_context() -> dict[str, object]:
         "lang_en": lambda: Markup(' lang="en"') if lang != "en" else "",
         "english": lambda text: english(text, lang),
         "instrument_steps": INSTRUMENT_STEPS,
+        "say": gettext,
     }
 
 

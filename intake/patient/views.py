@@ -29,6 +29,7 @@ from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.clinic import follow_up
@@ -512,6 +513,7 @@ def _confirmation(*, printable: bool) -> ResponseReturnValue:
         preferred_contact=(answers.get("patient") or {}).get("preferred_contact"),
         phone=profile.phone,
         address=profile.address,
+        say=gettext,
     )
     return render_template(
         "patient/done.html",
