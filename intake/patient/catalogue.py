@@ -1,8 +1,8 @@
 """Extracting the vocabulary's patient wording into the gettext catalogue (``pybabel extract``,
 ``babel.cfg``): the vocabulary keeps each text once, as data, so it has no gettext calls for
-the python extractor to find; this method yields every patient wording and hint of its lists
-and the typed-text messages of ``intake.text``. The forms translate them where they show them
-(``intake.forms.wording``).
+the python extractor to find; this method yields every patient wording and hint of its lists,
+the typed-text messages of ``intake.text`` and a refused card photo's (``intake.images``). The
+forms translate them where they show them (``intake.forms.wording``).
 
 Left out on purpose: the validated instruments (PHQ-9, GAD-7 and the ASQ, with their answer
 labels). They are never machine-translated; until the publishers' Spanish versions are verified
@@ -25,6 +25,7 @@ INSTRUMENT_ANSWER_LISTS = frozenset({"asq_answers"})
 def patient_texts() -> list[str]:
     """Every patient wording and hint the catalogue must hold, in the vocabulary's order."""
     from intake import vocabulary as vocab
+    from intake.images import NOT_AN_IMAGE, TOO_LARGE, TOO_MANY_PIXELS
     from intake.text import FORM_MESSAGES
 
     texts: list[str] = []
@@ -37,6 +38,7 @@ def patient_texts() -> list[str]:
             if isinstance(item, vocab.Question) and item.hint:
                 texts.append(item.hint)
     texts.extend(FORM_MESSAGES.values())
+    texts.extend((NOT_AN_IMAGE, TOO_LARGE, TOO_MANY_PIXELS))  # a refused card photo
     return list(dict.fromkeys(texts))
 
 

@@ -235,7 +235,7 @@ def _read_photos() -> tuple[dict[str, Any], dict[str, str]]:
         try:
             cleaned[side] = clean_photo(read_limited(upload.stream))
         except PhotoRefused as exc:
-            errors[field] = str(exc)
+            errors[field] = gettext(str(exc))  # images.py's message, in the catalogue
         finally:
             upload.close()  # a large upload is a temporary file: closed now, not at exit
     return cleaned, errors

@@ -420,3 +420,25 @@ def test_staff_see_the_patients_language_beside_english_answers(
         assert 'action="/intake/language"' not in page
         other = get_page(client, url.format(english.id)).get_data(as_text=True)
         assert "The patient answered in" not in other, url
+
+
+def test_a_refused_card_photo_is_explained_in_spanish(walker: WizardWalker) -> None:
+    import io
+
+    client = walker.client
+    walker.start()
+    walker.walk(IN_SPANISH, until="insurance")
+    token = csrf_token(get_page(client, step_url("insurance")).get_data(as_text=True))
+    response = client.post(
+        step_url("insurance"),
+        data={
+            **VALID["insurance"],
+            "csrf_token": token,
+            "action": "next",
+            "card_front": (io.BytesIO(b"this is not a photo"), "card.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    text = check_spanish(response, "insurance, photo refused")
+    assert "Este archivo no es una foto que podamos leer." in text
