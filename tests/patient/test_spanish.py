@@ -442,3 +442,30 @@ def test_a_refused_card_photo_is_explained_in_spanish(walker: WizardWalker) -> N
     assert response.status_code == 422
     text = check_spanish(response, "insurance, photo refused")
     assert "Este archivo no es una foto que podamos leer." in text
+
+
+def test_the_spanish_support_pages_read_fairly_easily(walker: WizardWalker) -> None:
+    """The Spanish counterpart of grade 8 or below (test_wizard_v2): a Fernández-Huerta score
+    of 70 or more ("fairly easy", about a 7th-grade reader) for the main text of the support
+    pages and the start page, in Spanish."""
+    from readability import fernandez_huerta
+
+    client = walker.client
+    switch_to_spanish(client)
+
+    def main_text(response: TestResponse) -> str:
+        html = response.get_data(as_text=True)
+        main = html[html.index('<main id="main"') : html.index("</main>")]
+        parser = VisibleText()
+        parser.feed(main)
+        return re.sub(r"\s+", " ", " ".join(parser.parts))
+
+    texts = {"start": main_text(get_page(client, "/"))}
+    walker.start()
+    walker.walk(IN_SPANISH, until="asq")
+    calm = walker.post("asq", POSITIVE_ASQ)
+    texts["calm support"] = main_text(get_page(client, calm.location))
+    acute = {**VALID["asq"], "ever_tried": "yes", "thoughts_right_now": "yes"}
+    texts["acute support"] = main_text(get_page(client, walker.post("asq", acute).location))
+    scores = {name: round(fernandez_huerta(text), 1) for name, text in texts.items()}
+    assert all(score >= 70 for score in scores.values()), scores
