@@ -16,6 +16,7 @@ it works with JavaScript off and goes back to the page it was pressed on. docs/w
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Flask, has_request_context, redirect, request, session, url_for
@@ -140,15 +141,19 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(patient_date, "patient_date")
 
 
+#: What a "back to this page" path may hold: a path and query of this site, nothing that a
+#: browser could read as another host (no "//", backslash, whitespace or control character).
+_BACK = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%?=&+-]*")
+
+
 def _safe_back(target: str | None) -> str:
     """Where the switch goes back to: a patient page of this site, else the start page (no
     other site, no staff page)."""
     if (
         not target
-        or not target.startswith("/")
-        or target.startswith(("//", "/\\"))
+        or not _BACK.fullmatch(target)
         or target.startswith(STAFF_PREFIXES)
-        or any(ch in target for ch in "\r\n")
+        or target.startswith("/intake/language")
     ):
         return url_for("patient.start")
     return target

@@ -238,6 +238,7 @@ def test_the_instruments_are_not_in_the_catalogue() -> None:
 def test_the_switch_changes_the_language_without_javascript_or_a_query(
     client: FlaskClient,
 ) -> None:
+    """Back to the page it was pressed on, its own query kept (the support page's ``next``)."""
     start = get_page(client, "/").get_data(as_text=True)
     assert '<html lang="en">' in start
     assert 'action="/intake/language"' in start and 'value="es"' in start
@@ -246,6 +247,13 @@ def test_the_switch_changes_the_language_without_javascript_or_a_query(
     assert response.location == "/resume"  # back to the same page, no language in the URL
     check_spanish(get_page(client, "/resume"), "resume")
     check_spanish(get_page(client, "/"), "start")
+    token = csrf_token(get_page(client, "/").get_data(as_text=True))
+    back = "/intake/support?next=medications"
+    response = client.post(
+        "/intake/language", data={"csrf_token": token, "lang": "en", "next": back}
+    )
+    assert response.location == back
+    assert '<html lang="en">' in get_page(client, "/").get_data(as_text=True)
 
 
 def test_the_switch_goes_nowhere_else(client: FlaskClient) -> None:
@@ -256,7 +264,16 @@ def test_the_switch_goes_nowhere_else(client: FlaskClient) -> None:
     unknown = client.post("/intake/language", data={"csrf_token": token, "lang": "fr"})
     assert unknown.location == "/"
     assert '<html lang="en">' in get_page(client, "/").get_data(as_text=True)
-    for target in ("https://example.org/", "//example.org/", "/staff/", "/admin/accounts"):
+    for target in (
+        "https://example.org/",
+        "//example.org/",
+        "/\\example.org/",
+        "/\t/example.org/",
+        "/ /example.org",
+        "/staff/",
+        "/admin/accounts",
+        "/intake/language",
+    ):
         response = client.post(
             "/intake/language", data={"csrf_token": token, "lang": "es", "next": target}
         )
