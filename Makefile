@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: system-packages bench-packages install run test test-postgres smoke lint format bench bench-db bench-outcomes clean
+.PHONY: system-packages bench-packages install run translations test test-postgres smoke lint format bench bench-db bench-outcomes clean
 
 # Checked on every run (fast, dpkg-query only); order-only, so it never forces a reinstall.
 system-packages: ## Install (as root) or name the Debian libraries WeasyPrint needs
@@ -27,6 +27,11 @@ run: $(STAMP) ## Upgrade the SQLite database, create demo accounts once, serve o
 	$(BIN)/flask --app intake worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/flask --app intake run --host 127.0.0.1 --port $(PORT)
+
+translations: $(STAMP) ## Extract the patient side's texts (babel.cfg), update the Spanish catalogue, compile it (the .mo files are committed)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k say --no-location --sort-output -o intake/translations/messages.pot .
+	$(BIN)/pybabel update -i intake/translations/messages.pot -d intake/translations --no-fuzzy-matching --ignore-obsolete --width 100
+	$(BIN)/pybabel compile -d intake/translations --statistics
 
 test: $(STAMP) ## Run the whole suite (SQLite, or INTAKE_TEST_DATABASE_URL)
 	$(BIN)/python -m pytest

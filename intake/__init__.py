@@ -39,6 +39,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _bound_database_waits(app)
     _trust_proxies(app)
     register_extensions(app)
+    register_i18n(app)
     register_worker(app)
     register_security(app)
     register_blueprints(app)
@@ -58,6 +59,14 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+
+
+def register_i18n(app: Flask) -> None:
+    """The patient side in English or Spanish (Flask-Babel, gettext catalogues in
+    ``intake/translations``); staff pages stay English (``intake.patient.language``)."""
+    from intake.patient.language import init_app
+
+    init_app(app)
 
 
 def register_worker(app: Flask) -> None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, available_timezones
 
 from intake import billing
@@ -31,6 +31,49 @@ HOLIDAY_NAME_MAX = 100
 LOOKAHEAD_DAYS = 366
 
 _TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::00)?")
+
+
+class Say(Protocol):
+    """How a patient-facing sentence is worded: ``say(msgid, **params)``, as Flask-Babel's
+    ``gettext`` (the patient views pass it, for the patient's language) or ``english``."""
+
+    def __call__(self, string: str, /, **params: Any) -> str: ...
+
+
+def english(string: str, /, **params: Any) -> str:
+    """The sentence as written here (English), with its ``%(name)s`` parameters filled in."""
+    return string % params if params else string
+
+
+def N_(string: str) -> str:
+    """Mark a text for the patient side's catalogue (``pybabel extract -k N_``); it is worded
+    later with ``say``."""
+    return string
+
+
+DAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+MONTH_NAMES = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
 
 
 class InvalidSetting(ValueError):
@@ -322,20 +365,44 @@ class Availability:
     def next_opening_words(self) -> str:
         """``this afternoon at 1:00 PM``, ``tomorrow morning at 9:00 AM``, ``on Monday morning at
         9:00 AM``, ``on Monday, January 4 at 9:00 AM``; "" unless closed."""
+        return self.opening_words()
+
+    def opening_words(self, say: Say | None = None) -> str:
+        """``next_opening_words`` in the words ``say`` gives (the patient's language: the
+        patient views pass Flask-Babel's ``gettext``; English by default)."""
+        say = say or english
         if self.state != "closed" or self.opens_at is None or self.now is None:
             return ""
         opens, today = self.opens_at, self.now.date()
-        part = "morning" if opens.hour < 12 else "afternoon" if opens.hour < 17 else "evening"
+        part = 0 if opens.hour < 12 else 1 if opens.hour < 17 else 2
         at = clock_words(opens.time())
         days = (opens.date() - today).days
         if days == 0:
-            return f"this {part} at {at}"
+            return (
+                say("this morning at %(at)s", at=at),
+                say("this afternoon at %(at)s", at=at),
+                say("this evening at %(at)s", at=at),
+            )[part]
         if days == 1:
-            return f"tomorrow {part} at {at}"
-        weekday = opens.strftime("%A")
+            return (
+                say("tomorrow morning at %(at)s", at=at),
+                say("tomorrow afternoon at %(at)s", at=at),
+                say("tomorrow evening at %(at)s", at=at),
+            )[part]
+        weekday = say(DAY_NAMES[opens.weekday()])
         if days < 7:
-            return f"on {weekday} {part} at {at}"
-        return f"on {weekday}, {opens.strftime('%B')} {opens.day} at {at}"
+            return (
+                say("on %(weekday)s morning at %(at)s", weekday=weekday, at=at),
+                say("on %(weekday)s afternoon at %(at)s", weekday=weekday, at=at),
+                say("on %(weekday)s evening at %(at)s", weekday=weekday, at=at),
+            )[part]
+        return say(
+            "on %(weekday)s, %(month)s %(day)s at %(at)s",
+            weekday=weekday,
+            month=say(MONTH_NAMES[opens.month - 1]),
+            day=opens.day,
+            at=at,
+        )
 
 
 def availability(
@@ -366,10 +433,8 @@ def availability(
 
 # What the patient is told happens next ---------------------------------------------------
 
+
 #: How each preferred way of contact is said: "we will call you", "email you", "text you".
-CONTACT_VERBS = {"phone": "call", "email": "email", "text": "text"}
-
-
 @dataclass(frozen=True)
 class FollowUp:
     """What the confirmation page promises, in the patient's words: ``read`` ends "Our clinic
@@ -382,10 +447,86 @@ class FollowUp:
     meantime: str
 
 
-MEANTIME = (
+MEANTIME = N_(
     "Until then, if you need help, call or text 988 (free, 24 hours a day), or call 911 in an "
     "emergency."
 )
+
+
+def _not_asked(say: Say, method: str, reach: str) -> str:
+    """No consent to be contacted: no call is promised, whatever the preferred way."""
+    params = {"reach": reach}
+    if method == "phone":
+        return say(
+            "You did not ask us to contact you, so we will not call you. If you would like to "
+            "talk about your answers or next steps, %(reach)s.",
+            **params,
+        )
+    if method == "email":
+        return say(
+            "You did not ask us to contact you, so we will not email you. If you would like to "
+            "talk about your answers or next steps, %(reach)s.",
+            **params,
+        )
+    if method == "text":
+        return say(
+            "You did not ask us to contact you, so we will not text you. If you would like to "
+            "talk about your answers or next steps, %(reach)s.",
+            **params,
+        )
+    return say(
+        "You did not ask us to contact you, so we will not contact you. If you would like to "
+        "talk about your answers or next steps, %(reach)s.",
+        **params,
+    )
+
+
+def _will_contact(say: Say, method: str, when: str, opens: str) -> str:
+    """The promise of contact: ``when`` is ``later`` (not urgent), ``today`` (urgent, open),
+    ``then`` (urgent, closed: at ``opens``) or ``soon`` (urgent, no hours known)."""
+    sentences = {
+        ("later", "phone"): say(
+            "We will call you to talk about next steps and, if it fits, book a visit with a "
+            "clinician."
+        ),
+        ("later", "email"): say(
+            "We will email you to talk about next steps and, if it fits, book a visit with a "
+            "clinician."
+        ),
+        ("later", "text"): say(
+            "We will text you to talk about next steps and, if it fits, book a visit with a "
+            "clinician."
+        ),
+        ("later", ""): say(
+            "We will contact you to talk about next steps and, if it fits, book a visit with a "
+            "clinician."
+        ),
+        ("today", "phone"): say("Someone from the clinic will call you today."),
+        ("today", "email"): say("Someone from the clinic will email you today."),
+        ("today", "text"): say("Someone from the clinic will text you today."),
+        ("today", ""): say("Someone from the clinic will contact you today."),
+        ("then", "phone"): say(
+            "The clinic is closed now. We open again %(opens)s and will call you then.",
+            opens=opens,
+        ),
+        ("then", "email"): say(
+            "The clinic is closed now. We open again %(opens)s and will email you then.",
+            opens=opens,
+        ),
+        ("then", "text"): say(
+            "The clinic is closed now. We open again %(opens)s and will text you then.",
+            opens=opens,
+        ),
+        ("then", ""): say(
+            "The clinic is closed now. We open again %(opens)s and will contact you then.",
+            opens=opens,
+        ),
+        ("soon", "phone"): say("Someone from the clinic will call you."),
+        ("soon", "email"): say("Someone from the clinic will email you."),
+        ("soon", "text"): say("Someone from the clinic will text you."),
+        ("soon", ""): say("Someone from the clinic will contact you."),
+    }
+    return sentences[(when, method if method in ("phone", "email", "text") else "")]
 
 
 def follow_up(
@@ -396,49 +537,47 @@ def follow_up(
     preferred_contact: str | None,
     phone: str = "",
     address: str = "",
+    say: Say | None = None,
 ) -> FollowUp:
     """The confirmation's promise, true to the clinic's hours and the patient's consent.
 
     Urgent answers are read the same working day: "today" while the clinic is open, else the
     next opening ("on Monday morning at 9:00 AM"); with no hours given no day is promised. Other
     answers are read within 2 working days. A patient who did not agree to be contacted is
-    promised no call: they are told how to reach the clinic."""
-    verb = CONTACT_VERBS.get(preferred_contact or "", "contact")
-    opens = when.next_opening_words
+    promised no call: they are told how to reach the clinic. ``say`` words it in the patient's
+    language (``gettext`` on the patient pages; English by default)."""
+    say = say or english
+    method = preferred_contact or ""
+    opens = when.opening_words(say)
     if not urgent:
-        read = "within 2 working days"
+        read = say("within 2 working days")
     elif when.state == "open":
-        read = "today"
+        read = say("today")
     elif when.state == "closed":
-        read = f"when the clinic opens, {opens}"
+        read = say("when the clinic opens, %(opens)s", opens=opens)
     else:
-        read = "as soon as they can"
+        read = say("as soon as they can")
+    meantime = say(MEANTIME)
     if not agrees_to_contact:
         if phone:
-            reach = f"please call the clinic at {phone}"
+            reach = say("please call the clinic at %(phone)s", phone=phone)
         elif address.strip():
-            reach = f"please call or visit the clinic ({', '.join(address.splitlines())})"
+            reach = say(
+                "please call or visit the clinic (%(address)s)",
+                address=", ".join(address.splitlines()),
+            )
         else:
-            reach = "please call the clinic"
-        hours = ""
+            reach = say("please call the clinic")
+        contact = _not_asked(say, method, reach)
         if when.state == "open":
-            hours = " The clinic is open now."
+            contact += " " + say("The clinic is open now.")
         elif when.state == "closed":
-            hours = f" The clinic is closed now and opens again {opens}."
-        contact = (
-            f"You did not ask us to contact you, so we will not {verb} you. If you would like to "
-            f"talk about your answers or next steps, {reach}.{hours}"
-        )
-        return FollowUp(read, contact, MEANTIME)
+            contact += " " + say("The clinic is closed now and opens again %(opens)s.", opens=opens)
+        return FollowUp(read, contact, meantime)
     if not urgent:
-        contact = (
-            f"We will {verb} you to talk about next steps and, if it fits, book a visit with a "
-            "clinician."
-        )
-        return FollowUp(read, contact, "")
+        return FollowUp(read, _will_contact(say, method, "later", opens), "")
     if when.state == "open":
-        return FollowUp(read, f"Someone from the clinic will {verb} you today.", "")
+        return FollowUp(read, _will_contact(say, method, "today", opens), "")
     if when.state == "closed":
-        contact = f"The clinic is closed now. We open again {opens} and will {verb} you then."
-        return FollowUp(read, contact, MEANTIME)
-    return FollowUp(read, f"Someone from the clinic will {verb} you.", MEANTIME)
+        return FollowUp(read, _will_contact(say, method, "then", opens), meantime)
+    return FollowUp(read, _will_contact(say, method, "soon", opens), meantime)

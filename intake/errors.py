@@ -32,18 +32,25 @@ log = logging.getLogger(__name__)
 #: Seconds a client is asked to wait before retrying after a database outage.
 RETRY_AFTER_SECONDS = 5
 
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalogue (pybabel extracts ``N_``); the error pages translate it
+    when a patient page is rendered in Spanish (``errors/error.html``), JSON stays English."""
+    return text
+
+
 _TITLES = {
-    400: "That request could not be read",
-    401: "Please sign in",
-    403: "You do not have access to this page",
-    404: "We could not find that page",
-    405: "That action is not allowed here",
-    409: "Someone else changed this first",
-    413: "That was too much to send at once",
-    422: "Some answers need another look",
-    429: "Too many tries",
-    500: "Something went wrong on our side",
-    503: "We cannot reach our records just now",
+    400: N_("That request could not be read"),
+    401: N_("Please sign in"),
+    403: N_("You do not have access to this page"),
+    404: N_("We could not find that page"),
+    405: N_("That action is not allowed here"),
+    409: N_("Someone else changed this first"),
+    413: N_("That was too much to send at once"),
+    422: N_("Some answers need another look"),
+    429: N_("Too many tries"),
+    500: N_("Something went wrong on our side"),
+    503: N_("We cannot reach our records just now"),
 }
 
 #: What the API says during an outage; a kiosk retries the same request with the same key.
@@ -51,7 +58,7 @@ API_UNAVAILABLE = (
     "The database could not be reached. Retry the same request after Retry-After seconds, with "
     "the same Idempotency-Key: an intake that was stored is then returned, not stored again."
 )
-PATIENT_UNAVAILABLE = (
+PATIENT_UNAVAILABLE = N_(
     "Your answers saved so far are safe. If you had just pressed a button, that page may not "
     "have been saved: please try again in a minute."
 )
@@ -114,6 +121,14 @@ def _no_settings_lookup() -> None:
     offline_profile()
 
 
+def _no_draft_lookup() -> None:
+    """Render in the language this browser chose (the session), not the draft's: the draft is
+    in the database that just failed."""
+    from intake.patient.language import skip_draft_lookup
+
+    skip_draft_lookup()
+
+
 def database_unavailable(error: BaseException) -> Response:
     """The 503 for a database outage: JSON for the API, a page for patients or for staff."""
     cause = getattr(error, "orig", None) or error
@@ -124,6 +139,7 @@ def database_unavailable(error: BaseException) -> Response:
     _rollback_quietly()
     _no_user_lookup()
     _no_settings_lookup()
+    _no_draft_lookup()
     if _wants_json():
         response = jsonify(
             error=_TITLES[503], detail=API_UNAVAILABLE, retry_after=RETRY_AFTER_SECONDS
@@ -184,8 +200,10 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return _render(
             400,
-            "This form had expired or was sent from somewhere else. Please go back, reload the "
-            "page and try again. Your saved answers are safe.",
+            N_(
+                "This form had expired or was sent from somewhere else. Please go back, reload "
+                "the page and try again. Your saved answers are safe."
+            ),
         )
 
     @app.errorhandler(HTTPException)
@@ -198,7 +216,7 @@ def register(app: Flask) -> None:
             return too_many_requests(error)
         detail = None
         if code == 413:
-            detail = "Requests are limited to 256 KB."
+            detail = N_("Requests are limited to 256 KB.")
         return _render(code, detail)
 
     @app.errorhandler(Exception)

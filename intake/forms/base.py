@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, FieldList, Form, FormField
@@ -112,13 +113,18 @@ class WizardForm(BaseForm):
                     }
                     if len(indices) > rows.max_entries:
                         self.form_errors.append(
-                            f"You can list up to {rows.max_entries} here. "
-                            "Please remove some before adding more."
+                            gettext(
+                                "You can list up to %(count)s here. "
+                                "Please remove some before adding more.",
+                                count=rows.max_entries,
+                            )
                         )
             if unknown:
                 self.form_errors.append(
-                    "This page was sent with answers to questions it does not ask. "
-                    "Please reload the page and try again."
+                    gettext(
+                        "This page was sent with answers to questions it does not ask. "
+                        "Please reload the page and try again."
+                    )
                 )
                 ok = False
         return ok and not self.form_errors

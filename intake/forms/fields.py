@@ -7,10 +7,12 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import fields
 from wtforms.validators import ValidationError
 
-CHOOSE_SHOWN = "Please choose one of the options shown."
+CHOOSE_SHOWN = _l("Please choose one of the options shown.")
 
 #: "1,000" or "2.500": a thousands separator to one reader, a decimal mark to another. Such a
 #: number is refused rather than read one way, because either reading may be ten or a thousand
@@ -82,10 +84,10 @@ class WholeNumberField(fields.StringField):
         """
         if not text.isascii() or not text.isdigit():
             raise ValueError(
-                "Please enter a whole number using only digits, like 6 or 1000."
+                gettext("Please enter a whole number using only digits, like 6 or 1000.")
             ) from None
         if len(text.lstrip("0")) > MAX_DIGITS:
-            raise ValueError("This number is too large. Please check it.")
+            raise ValueError(gettext("This number is too large. Please check it."))
         return int(text)
 
     def _value(self) -> str:
@@ -101,7 +103,7 @@ class DecimalNumberField(WholeNumberField):
     """
 
     inputmode = "decimal"
-    AMBIGUOUS = (
+    AMBIGUOUS = _l(
         "Please write the dose with a point for decimals, like 37.5, and without a "
         "separator for thousands, like 1000."
     )
@@ -114,19 +116,21 @@ class DecimalNumberField(WholeNumberField):
         if self.unit and text.lower().endswith(self.unit.lower()):
             text = text[: -len(self.unit)].rstrip()
         if _GROUPED.fullmatch(text):
-            raise ValueError(self.AMBIGUOUS)
+            raise ValueError(str(self.AMBIGUOUS))
         if _DECIMAL_COMMA.fullmatch(text):
             text = text.replace(",", ".")
         elif "," in text:
-            raise ValueError(self.AMBIGUOUS)
+            raise ValueError(str(self.AMBIGUOUS))
         if len(text.replace(".", "").lstrip("0")) > MAX_DIGITS:
-            raise ValueError("This number is too large. Please check it.")
+            raise ValueError(gettext("This number is too large. Please check it."))
         value = math.nan
         if text.isascii() and re.fullmatch(r"\d*\.?\d+|\d+\.", text):
             value = float(text)
         if not math.isfinite(value):
             unit = f" {self.unit}" if self.unit else ""
-            raise ValueError(f"Please enter a number, like 150{unit} or 37.5{unit}.")
+            raise ValueError(
+                gettext("Please enter a number, like 150%(unit)s or 37.5%(unit)s.", unit=unit)
+            )
         return int(value) if value.is_integer() else value
 
 
@@ -148,7 +152,7 @@ class DateField(fields.StringField):
                 return
             except ValueError:
                 continue
-        raise ValueError("Please enter a real date, like 1985-04-12.")
+        raise ValueError(gettext("Please enter a real date, like 1985-04-12."))
 
     def _value(self) -> str:
         if self.raw_data:

@@ -14,12 +14,15 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from flask import has_app_context
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField
 from wtforms.validators import StopValidation, ValidationError
 
 from intake import answers as contract
 from intake import vocabulary as vocab
 from intake.forms import questionnaires as q
+from intake.forms import wording
 from intake.forms.base import RowForm, WizardForm
 from intake.forms.fields import (
     BooleanField,
@@ -48,7 +51,7 @@ from intake.forms.validators import (
 )
 from intake.text import FORM_MESSAGES, text_fault
 
-YN_CHOICES = vocab.form_choices(vocab.YN)
+YN_CHOICES = wording.choices(vocab.YN)
 
 
 def _yn(label: str) -> Any:
@@ -82,6 +85,15 @@ class Ask:
 def asks(items: Iterable[q.Item]) -> tuple[Ask, ...]:
     """The questionnaire items as questions, named and worded as the item list says."""
     return tuple(Ask(item.key, item.text, item.hint) for item in items)
+
+
+def translated(questions: Iterable[Ask]) -> tuple[Ask, ...]:
+    """The app's own questions (not a validated instrument) with their vocabulary wording
+    translated at rendering (``intake.forms.wording``)."""
+    return tuple(
+        Ask(ask.key, wording.patient(ask.text), wording.patient(ask.hint), ask.choices)
+        for ask in questions
+    )
 
 
 def numbered(texts: Iterable[str]) -> tuple[Ask, ...]:
@@ -164,28 +176,35 @@ def clinic_phone() -> str:
 def too_young_message() -> str:
     """Why someone under 12 cannot use the online form, and what to do instead."""
     phone = clinic_phone()
-    call = f"call the clinic at {phone}" if phone else "call the clinic"
-    return (
-        f"Sorry, this online form is for people aged {vocab.MIN_AGE} and over. "
-        f"Please {call}, and we can help you another way."
+    if phone:
+        return gettext(
+            "Sorry, this online form is for people aged %(age)s and over. Please call the "
+            "clinic at %(phone)s, and we can help you another way.",
+            age=vocab.MIN_AGE,
+            phone=phone,
+        )
+    return gettext(
+        "Sorry, this online form is for people aged %(age)s and over. Please call the "
+        "clinic, and we can help you another way.",
+        age=vocab.MIN_AGE,
     )
 
 
 class AboutForm(StepForm):
-    title = "About you"
+    title = _l("About you")
     first_name = StringField(
-        "First name",
+        _l("First name"),
         validators=[Required(), TextLength(contract.NAME_MAX)],
         render_kw={"autocomplete": "given-name"},
     )
     last_name = StringField(
-        "Last name",
+        _l("Last name"),
         validators=[Required(), TextLength(contract.NAME_MAX)],
         render_kw={"autocomplete": "family-name"},
     )
     date_of_birth = DateField(
-        "Date of birth",
-        description="We also ask for it if you come back later to finish.",
+        _l("Date of birth"),
+        description=_l("We also ask for it if you come back later to finish."),
         validators=[
             Required(),
             PastDate(max_age=contract.MAX_AGE),
@@ -194,39 +213,43 @@ class AboutForm(StepForm):
         render_kw={"autocomplete": "bday"},
     )
     email = StringField(
-        "Email address",
-        description="Optional, unless you would like us to contact you by email.",
+        _l("Email address"),
+        description=_l("Optional, unless you would like us to contact you by email."),
         validators=[
             RequiredWhen(
-                "preferred_contact", ("email",), "Please give your email, or choose another way."
+                "preferred_contact",
+                ("email",),
+                _l("Please give your email, or choose another way."),
             ),
             TextLength(vocab.EMAIL_MAX),
-            Check(contract.is_valid_email, "Please enter an email address like name@example.com."),
+            Check(
+                contract.is_valid_email, _l("Please enter an email address like name@example.com.")
+            ),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"},
     )
     phone = StringField(
-        "Phone number",
-        description="Optional, unless you would like a call or a text from us.",
+        _l("Phone number"),
+        description=_l("Optional, unless you would like a call or a text from us."),
         validators=[
             RequiredWhen(
                 "preferred_contact",
                 ("phone", "text"),
-                "Please give your phone number, or choose another way.",
+                _l("Please give your phone number, or choose another way."),
             ),
             TextLength(contract.PHONE_TEXT_MAX),
-            Check(contract.is_valid_phone, "Please enter a phone number with 7 to 15 digits."),
+            Check(contract.is_valid_phone, _l("Please enter a phone number with 7 to 15 digits.")),
         ],
         render_kw={"autocomplete": "tel", "inputmode": "tel", "type": "tel"},
     )
     preferred_language = RadioField(
-        "Which language do you prefer?",
-        choices=vocab.form_choices(vocab.LANGUAGES),
+        _l("Which language do you prefer?"),
+        choices=wording.choices(vocab.LANGUAGES),
         validators=[Required()],
     )
     preferred_contact = RadioField(
-        "How should the clinic contact you?",
-        choices=vocab.form_choices(vocab.CONTACT_METHODS),
+        _l("How should the clinic contact you?"),
+        choices=wording.choices(vocab.CONTACT_METHODS),
         validators=[Required()],
     )
 
@@ -248,38 +271,42 @@ class AboutForm(StepForm):
 
 
 class ConcernsForm(StepForm):
-    title = "What brings you here"
+    title = _l("What brings you here")
     primary = RadioField(
-        "What would you most like help with?",
-        choices=vocab.form_choices(vocab.PRIMARY_CONCERNS),
+        _l("What would you most like help with?"),
+        choices=wording.choices(vocab.PRIMARY_CONCERNS),
         validators=[Required()],
     )
     other_description = TextAreaField(
-        "Please tell us in a few words what you would like help with",
+        _l("Please tell us in a few words what you would like help with"),
         validators=[
             HiddenUnless(
                 "primary",
                 values=("other",),
-                hint="Answer only if you chose “Something else”.",
+                hint=_l("Answer only if you chose “Something else”."),
             ),
             Required(),
             TextLength(contract.OTHER_DESCRIPTION_MAX),
         ],
     )
     episode_months = WholeNumberField(
-        "How many months have you been feeling this way this time?",
-        description="Write 0 if it is less than a month. A year is 12 months.",
+        _l("How many months have you been feeling this way this time?"),
+        description=_l("Write 0 if it is less than a month. A year is 12 months."),
         validators=[Required(), NumberRange(0, contract.EPISODE_MONTHS_MAX)],
     )
     psychotic_symptoms = _yn(
-        "Have you heard or seen things other people could not, or believed things others "
-        "said were not true?"
+        _l(
+            "Have you heard or seen things other people could not, or believed things others "
+            "said were not true?"
+        )
     )
     mania_history = _yn(
-        "Have you ever had days when you felt so high or full of energy that others worried, "
-        "or you hardly needed sleep?"
+        _l(
+            "Have you ever had days when you felt so high or full of energy that others worried, "
+            "or you hardly needed sleep?"
+        )
     )
-    bipolar_diagnosis = _yn("Has a doctor ever told you that you have bipolar disorder?")
+    bipolar_diagnosis = _yn(_l("Has a doctor ever told you that you have bipolar disorder?"))
 
     def answers(self) -> dict[str, Any]:
         return {
@@ -305,7 +332,7 @@ def _difficulty_needed(form: Any, field: Any) -> None:
         form[f"item_{n}"].data not in (None, "", "0")
         for n in range(1, contract.PHQ9_ITEM_COUNT + 1)
     ):
-        raise StopValidation("Please answer this question, because you checked a problem.")
+        raise StopValidation(gettext("Please answer this question, because you checked a problem."))
 
 
 def _item_scores(form: StepForm, count: int) -> list[int]:
@@ -315,7 +342,7 @@ def _item_scores(form: StepForm, count: int) -> list[int]:
 PHQ9_DIFFICULTY = Ask(
     "difficulty",
     q.PHQ9_DIFFICULTY_QUESTION,
-    hint="Answer this if you chose anything other than “Not at all” above.",
+    hint=_l("Answer this if you chose anything other than “Not at all” above."),
     choices=q.PHQ9_DIFFICULTY_CHOICES,
     validators=(_difficulty_needed, OptionalAnswer()),
 )
@@ -324,7 +351,7 @@ PHQ9_DIFFICULTY = Ask(
 @questionnaire_form(
     (*numbered(q.PHQ9_ITEMS), PHQ9_DIFFICULTY),
     q.FREQUENCY_CHOICES,
-    title="How you have been feeling (PHQ-9)",
+    title=_l("How you have been feeling (PHQ-9)"),
     stem=q.PHQ9_STEM,
     attribution=q.PHQ_ATTRIBUTION,
 )
@@ -344,7 +371,7 @@ class Phq9Form(QuestionnaireForm):
 @questionnaire_form(
     numbered(q.GAD7_ITEMS),
     q.FREQUENCY_CHOICES,
-    title="Worry and anxiety (GAD-7)",
+    title=_l("Worry and anxiety (GAD-7)"),
     stem=q.GAD7_STEM,
     attribution=q.PHQ_ATTRIBUTION,
 )
@@ -358,7 +385,7 @@ class Gad7Form(QuestionnaireForm):
 
 #: Yes, no, or "I'd rather not answer" (intake-answers/2): the ASQ counts declining a question
 #: as a positive screen, so it is a real answer, worded kindly.
-ASQ_CHOICES = vocab.form_choices(vocab.ASQ_ANSWERS)
+ASQ_CHOICES = wording.as_published(vocab.ASQ_ANSWERS)
 #: The ASQ answers that count as a positive screen (questions 1-4) or as acute risk (question 5).
 ASQ_POSITIVE = ("yes", "declined")
 
@@ -370,8 +397,9 @@ ASQ_RIGHT_NOW = Ask(
         HiddenUnless(
             [item.key for item in q.ASQ_ITEMS],
             values=ASQ_POSITIVE,
-            hint="Answer only if you chose “Yes” or “I'd rather not answer” for any "
-            "question above.",
+            hint=_l(
+                "Answer only if you chose “Yes” or “I'd rather not answer” for any question above."
+            ),
             keep=True,
         ),
         Required(),
@@ -382,7 +410,7 @@ ASQ_RIGHT_NOW = Ask(
 @questionnaire_form(
     (*asks(q.ASQ_ITEMS), ASQ_RIGHT_NOW),
     ASQ_CHOICES,
-    title="Questions about safety (ASQ)",
+    title=_l("Questions about safety (ASQ)"),
     attribution=q.ASQ_ATTRIBUTION,
 )
 class AsqForm(QuestionnaireForm):
@@ -413,10 +441,10 @@ class AsqForm(QuestionnaireForm):
 
 # 6. Medications tried ----------------------------------------------------------------------
 
-MED_OUTCOME_CHOICES = vocab.form_choices(vocab.MED_OUTCOMES, blank="Choose one")
+MED_OUTCOME_CHOICES = wording.choices(vocab.MED_OUTCOMES, blank=_l("Choose one"))
 
 
-DURATION_UNIT_CHOICES = vocab.form_choices(vocab.DURATION_UNITS)
+DURATION_UNIT_CHOICES = wording.choices(vocab.DURATION_UNITS)
 #: Weeks in a month and in a year (365.25 days / 7); the contract stores whole weeks.
 WEEKS_PER = {"weeks": 1.0, "months": 365.25 / 7 / 12, "years": 365.25 / 7}
 
@@ -440,10 +468,16 @@ def _duration_in_range(form: Any, field: Any) -> None:
     if field.data is None or unit not in WEEKS_PER:
         raise StopValidation()
     if field.data < 0 or in_weeks(field.data, unit) > contract.WEEKS_MAX:
-        raise ValidationError(f"Please enter a number from 0 to {most_in(unit)} {unit}.")
+        raise ValidationError(
+            gettext(
+                "Please enter a number from 0 to %(most)s %(unit)s.",
+                most=most_in(unit),
+                unit=gettext(dict(vocab.form_choices(vocab.DURATION_UNITS))[unit]),
+            )
+        )
 
 
-CONFIRM_DOSE_LABEL = "Yes, this dose is right"
+CONFIRM_DOSE_LABEL = _l("Yes, this dose is right")
 
 
 def _dose_plausible(form: Any, field: Any) -> None:
@@ -460,20 +494,23 @@ def _dose_plausible(form: Any, field: Any) -> None:
     if maximum is not None and field.data > maximum:
         form.dose_needs_confirming = True
         raise ValidationError(
-            "This is more than the usual highest daily dose of this medicine. Please check "
-            f"the number. If it is right, tick “{CONFIRM_DOSE_LABEL}” just below it."
+            gettext(
+                "This is more than the usual highest daily dose of this medicine. Please check "
+                "the number. If it is right, tick “%(confirm)s” just below it.",
+                confirm=CONFIRM_DOSE_LABEL,
+            )
         )
 
 
 class MedicationTrialForm(RowForm):
     name = StringField(
-        "Medicine name",
+        _l("Medicine name"),
         validators=[Required(), TextLength(contract.MEDICINE_NAME_MAX)],
         render_kw={"list": "medicine-names", "autocomplete": "off"},
     )
     daily_dose_mg = DecimalNumberField(
-        "Highest dose per day, in mg",
-        description="Leave empty if you do not know. For example 150 or 37.5.",
+        _l("Highest dose per day, in mg"),
+        description=_l("Leave empty if you do not know. For example 150 or 37.5."),
         validators=[
             OptionalAnswer(),
             NumberRange(0, contract.DOSE_MAX_MG, above_minimum=True),
@@ -483,18 +520,20 @@ class MedicationTrialForm(RowForm):
     )
     dose_confirmed = ConfirmBox(CONFIRM_DOSE_LABEL)
     weeks = WholeNumberField(
-        "How long did you take it?",
-        description="Write 0 if it was less than a week. Choose weeks, months or years.",
+        _l("How long did you take it?"),
+        description=_l("Write 0 if it was less than a week. Choose weeks, months or years."),
         validators=[Required(), _duration_in_range],
     )
     duration_unit = SelectField(
-        "Weeks, months or years",
+        _l("Weeks, months or years"),
         choices=DURATION_UNIT_CHOICES,
         default="weeks",
         validators=[OptionalAnswer()],
     )
-    outcome = SelectField("How did it go?", choices=MED_OUTCOME_CHOICES, validators=[Required()])
-    current = BooleanField("I still take this medicine")
+    outcome = SelectField(
+        _l("How did it go?"), choices=MED_OUTCOME_CHOICES, validators=[Required()]
+    )
+    current = BooleanField(_l("I still take this medicine"))
     #: Set when the dose check asks for the box (the template shows it then, or when ticked).
     dose_needs_confirming = False
 
@@ -520,7 +559,7 @@ def _drop_blank_rows(rows: FieldList) -> None:
 
 
 class MedicationsForm(StepForm):
-    title = "Medicines you have tried"
+    title = _l("Medicines you have tried")
     repeating = "medication_trials"
     medication_trials = FieldList(
         FormField(MedicationTrialForm),
@@ -537,21 +576,21 @@ class MedicationsForm(StepForm):
 
 # 7. Therapy and other treatments -----------------------------------------------------------
 
-THERAPY_CHOICES = vocab.form_choices(vocab.THERAPY_MODALITIES, blank="Choose one")
-THERAPY_OUTCOME_CHOICES = vocab.form_choices(vocab.THERAPY_OUTCOMES, blank="Choose one")
-NEUROMOD_CHOICES = vocab.form_choices(vocab.NEUROMOD_OUTCOMES)
+THERAPY_CHOICES = wording.choices(vocab.THERAPY_MODALITIES, blank=_l("Choose one"))
+THERAPY_OUTCOME_CHOICES = wording.choices(vocab.THERAPY_OUTCOMES, blank=_l("Choose one"))
+NEUROMOD_CHOICES = wording.choices(vocab.NEUROMOD_OUTCOMES)
 
 
 class PsychotherapyTrialForm(RowForm):
-    modality = SelectField("Type of therapy", choices=THERAPY_CHOICES, validators=[Required()])
+    modality = SelectField(_l("Type of therapy"), choices=THERAPY_CHOICES, validators=[Required()])
     sessions = WholeNumberField(
-        "About how many sessions?",
+        _l("About how many sessions?"),
         validators=[Required(), NumberRange(0, contract.SESSIONS_MAX)],
     )
     outcome = SelectField(
-        "How did it go?", choices=THERAPY_OUTCOME_CHOICES, validators=[Required()]
+        _l("How did it go?"), choices=THERAPY_OUTCOME_CHOICES, validators=[Required()]
     )
-    current = BooleanField("I am still having this therapy")
+    current = BooleanField(_l("I am still having this therapy"))
 
     def answers(self) -> dict[str, Any]:
         return {
@@ -579,11 +618,11 @@ def _lines_plain(form: Any, field: Any) -> None:
     for line in _other_medicines(field.data):
         fault = text_fault(line)
         if fault is not None:
-            raise ValidationError(FORM_MESSAGES[fault])
+            raise ValidationError(gettext(FORM_MESSAGES[fault]))
 
 
 class TreatmentsForm(StepForm):
-    title = "Therapy and other treatments"
+    title = _l("Therapy and other treatments")
     repeating = "psychotherapy_trials"
     psychotherapy_trials = FieldList(
         FormField(PsychotherapyTrialForm),
@@ -591,21 +630,24 @@ class TreatmentsForm(StepForm):
         max_entries=contract.MAX_PSYCHOTHERAPY_TRIALS,
     )
     tms = RadioField(
-        "TMS (transcranial magnetic stimulation)",
+        _l("TMS (transcranial magnetic stimulation)"),
         choices=NEUROMOD_CHOICES,
         validators=[Required()],
     )
     ect = RadioField(
-        "ECT (electroconvulsive therapy)", choices=NEUROMOD_CHOICES, validators=[Required()]
+        _l("ECT (electroconvulsive therapy)"), choices=NEUROMOD_CHOICES, validators=[Required()]
     )
     ketamine = RadioField(
-        "Ketamine or esketamine (Spravato)", choices=NEUROMOD_CHOICES, validators=[Required()]
+        _l("Ketamine or esketamine (Spravato)"), choices=NEUROMOD_CHOICES, validators=[Required()]
     )
     other_medications = TextAreaField(
-        "Other medicines you take now",
+        _l("Other medicines you take now"),
         description=(
-            "One medicine per line, for example blood pressure or sleep medicines. "
-            f"Up to {contract.MAX_OTHER_MEDICATIONS} lines. Leave empty if none."
+            _l(
+                "One medicine per line, for example blood pressure or sleep medicines. "
+                "Up to %(count)s lines. Leave empty if none.",
+                count=contract.MAX_OTHER_MEDICATIONS,
+            )
         ),
         validators=[
             OptionalAnswer(),
@@ -613,8 +655,12 @@ class TreatmentsForm(StepForm):
             _lines_plain,
             Check(
                 _other_medicines_ok,
-                f"Please list up to {contract.MAX_OTHER_MEDICATIONS} medicines, one per line, "
-                f"each {contract.MEDICINE_NAME_MAX} characters or fewer.",
+                _l(
+                    "Please list up to %(count)s medicines, one per line, each %(length)s "
+                    "characters or fewer.",
+                    count=contract.MAX_OTHER_MEDICATIONS,
+                    length=contract.MEDICINE_NAME_MAX,
+                ),
             ),
         ],
         render_kw={"rows": 4},
@@ -640,16 +686,16 @@ class TreatmentsForm(StepForm):
 
 @questionnaire_form(
     (
-        *asks(q.SAFETY_ITEMS),
+        *translated(asks(q.SAFETY_ITEMS)),
         Ask(
             q.PREGNANT_ITEM.key,
-            q.PREGNANT_ITEM.text,
-            q.PREGNANT_ITEM.hint,
-            choices=vocab.form_choices(vocab.PREGNANT),
+            wording.patient(q.PREGNANT_ITEM.text),
+            wording.patient(q.PREGNANT_ITEM.hint),
+            choices=wording.choices(vocab.PREGNANT),
         ),
     ),
     YN_CHOICES,
-    title="TMS safety questions",
+    title=_l("TMS safety questions"),
 )
 class SafetyForm(QuestionnaireForm):
     def answers(self) -> dict[str, Any]:
@@ -659,17 +705,17 @@ class SafetyForm(QuestionnaireForm):
 # 9. Preferences ----------------------------------------------------------------------------
 
 PREFERENCE_QUESTIONS = (
-    Ask("open_to_tms", "Would you consider TMS treatment?"),
-    Ask("open_to_psychotherapy", "Would you consider talk therapy (psychotherapy)?"),
-    Ask("open_to_medication_changes", "Would you consider starting or changing a medicine?"),
+    Ask("open_to_tms", _l("Would you consider TMS treatment?")),
+    Ask("open_to_psychotherapy", _l("Would you consider talk therapy (psychotherapy)?")),
+    Ask("open_to_medication_changes", _l("Would you consider starting or changing a medicine?")),
     Ask(
         "can_attend_daily_sessions",
-        "Could you come to the clinic on most weekdays for about 6 weeks?",
+        _l("Could you come to the clinic on most weekdays for about 6 weeks?"),
     ),
 )
 
 
-@questionnaire_form(PREFERENCE_QUESTIONS, YN_CHOICES, title="Your preferences")
+@questionnaire_form(PREFERENCE_QUESTIONS, YN_CHOICES, title=_l("Your preferences"))
 class PreferencesForm(QuestionnaireForm):
     def answers(self) -> dict[str, Any]:
         return {"preferences": self.given()}
@@ -678,8 +724,8 @@ class PreferencesForm(QuestionnaireForm):
 # 10. Insurance -----------------------------------------------------------------------------
 
 INSURED = ("commercial", "medicare", "medicaid", "tricare", "other")
-_ONLY_INSURED = "Answer only if you are not paying for yourself."
-_ONLY_OTHER_PERSON = "Answer only if the insurance is in someone else's name."
+_ONLY_INSURED = _l("Answer only if you are not paying for yourself.")
+_ONLY_OTHER_PERSON = _l("Answer only if the insurance is in someone else's name.")
 
 
 def _insured() -> HiddenUnless:
@@ -689,40 +735,42 @@ def _insured() -> HiddenUnless:
 def _valid_member_id(form: Any, field: Any) -> None:
     if form.coverage_type.data == "medicare" and not contract.is_valid_mbi(field.data):
         raise ValidationError(
-            "Please enter the 11-character Medicare number from your red, white and blue "
-            "Medicare card, like 1EG4-TE5-MK73."
+            gettext(
+                "Please enter the 11-character Medicare number from your red, white and blue "
+                "Medicare card, like 1EG4-TE5-MK73."
+            )
         )
 
 
 class InsuranceForm(StepForm):
-    title = "Insurance"
+    title = _l("Insurance")
     coverage_type = RadioField(
-        "How will you pay for care?",
-        choices=vocab.form_choices(vocab.COVERAGE_TYPES),
+        _l("How will you pay for care?"),
+        choices=wording.choices(vocab.COVERAGE_TYPES),
         validators=[Required()],
     )
     payer_name = StringField(
-        "Insurance company name",
+        _l("Insurance company name"),
         validators=[_insured(), Required(), TextLength(contract.PAYER_MAX)],
     )
     member_id = StringField(
-        "Member ID",
-        description="It is on your insurance card. For Medicare, it is the Medicare Number.",
+        _l("Member ID"),
+        description=_l("It is on your insurance card. For Medicare, it is the Medicare Number."),
         validators=[_insured(), Required(), TextLength(contract.MEMBER_ID_MAX), _valid_member_id],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     group_number = StringField(
-        "Group number (optional)",
+        _l("Group number (optional)"),
         validators=[_insured(), OptionalAnswer(), TextLength(contract.GROUP_NUMBER_MAX)],
         render_kw={"autocomplete": "off"},
     )
     subscriber_relationship = RadioField(
-        "Whose name is the insurance in?",
-        choices=vocab.form_choices(vocab.RELATIONSHIPS),
+        _l("Whose name is the insurance in?"),
+        choices=wording.choices(vocab.RELATIONSHIPS),
         validators=[_insured(), Required()],
     )
     subscriber_name = StringField(
-        "Full name of the person the insurance is in",
+        _l("Full name of the person the insurance is in"),
         validators=[
             HiddenUnless(
                 "subscriber_relationship",
@@ -734,7 +782,7 @@ class InsuranceForm(StepForm):
         ],
     )
     subscriber_date_of_birth = DateField(
-        "Their date of birth",
+        _l("Their date of birth"),
         validators=[
             HiddenUnless(
                 "subscriber_relationship",
@@ -769,16 +817,20 @@ class InsuranceForm(StepForm):
 class ConsentForm(StepForm):
     """The consent of an adult (or of someone whose age is not known yet)."""
 
-    title = "Review and send"
+    title = _l("Review and send")
     has_guardian = False
     understands_educational_only = BooleanField(
-        "I understand that this form gives general, educational information only. "
-        "It is not a diagnosis or medical advice.",
-        validators=[MustBeTicked("Please tick this box to send your answers.")],
+        _l(
+            "I understand that this form gives general, educational information only. "
+            "It is not a diagnosis or medical advice."
+        ),
+        validators=[MustBeTicked(_l("Please tick this box to send your answers."))],
     )
-    agrees_to_contact = BooleanField("The clinic may contact me about my answers and appointments.")
+    agrees_to_contact = BooleanField(
+        _l("The clinic may contact me about my answers and appointments.")
+    )
     signature = StringField(
-        "Type your full name as your signature",
+        _l("Type your full name as your signature"),
         validators=[Required(), TextLength(contract.SIGNATURE_MAX)],
         render_kw={"autocomplete": "name"},
     )
@@ -802,20 +854,22 @@ class GuardianConsentForm(ConsentForm):
     so it works without JavaScript and an adult's page neither shows nor sends these fields."""
 
     has_guardian = True
-    guardian_intro = (
+    guardian_intro = _l(
         "You are under 18, so a parent or legal guardian needs to take part in this form. "
         "Please look over your answers together before you send them."
     )
     guardian_name = StringField(
-        "Your parent's or legal guardian's full name",
-        description="Parent or guardian: please type your own name. It shows that you have "
-        "looked over these answers and agree to send them.",
+        _l("Your parent's or legal guardian's full name"),
+        description=_l(
+            "Parent or guardian: please type your own name. It shows that you have "
+            "looked over these answers and agree to send them."
+        ),
         validators=[Required(), TextLength(contract.GUARDIAN_NAME_MAX)],
         render_kw={"autocomplete": "off"},
     )
     guardian_relationship = RadioField(
-        "Is this person your parent or your legal guardian?",
-        choices=vocab.form_choices(vocab.GUARDIAN_RELATIONSHIPS),
+        _l("Is this person your parent or your legal guardian?"),
+        choices=wording.choices(vocab.GUARDIAN_RELATIONSHIPS),
         validators=[Required()],
     )
 
@@ -855,13 +909,13 @@ STEP_NAMES: tuple[str, ...] = tuple(STEP_FORMS)
 
 class ResumeForm(WizardForm):
     code = StringField(
-        "Resume code",
-        description="The code you were given, like ABCD-EFGH-JKMN. Dashes and spaces are fine.",
+        _l("Resume code"),
+        description=_l("The code you were given, like ABCD-EFGH-JKMN. Dashes and spaces are fine."),
         validators=[Required(), TextLength(40)],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )
     date_of_birth = DateField(
-        "Your date of birth",
+        _l("Your date of birth"),
         validators=[Required()],
         render_kw={"autocomplete": "bday"},
     )
@@ -871,7 +925,7 @@ class SendPartialForm(WizardForm):
     """The support page's "send what I have answered so far" button (CSRF only): docs/wizard.md,
     "Sending what you have answered"."""
 
-    title = "Send your answers to the clinic now"
+    title = _l("Send your answers to the clinic now")
 
     def contact(self) -> dict[str, Any] | None:
         """The contact details typed on the support page (None: "About you" is finished)."""
@@ -886,12 +940,12 @@ class SendPartialWithContactForm(SendPartialForm):
     last_name = AboutForm.last_name
     date_of_birth = AboutForm.date_of_birth
     phone = StringField(
-        "Phone number",
-        description="So that someone from the clinic can call you.",
+        _l("Phone number"),
+        description=_l("So that someone from the clinic can call you."),
         validators=[
             Required(),
             TextLength(contract.PHONE_TEXT_MAX),
-            Check(contract.is_valid_phone, "Please enter a phone number with 7 to 15 digits."),
+            Check(contract.is_valid_phone, _l("Please enter a phone number with 7 to 15 digits.")),
         ],
         render_kw={"autocomplete": "tel", "inputmode": "tel", "type": "tel"},
     )

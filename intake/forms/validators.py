@@ -7,6 +7,8 @@ from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import Field
 from wtforms.validators import StopValidation, ValidationError
 
@@ -15,7 +17,7 @@ from intake.text import FORM_MESSAGES, text_fault
 #: True while a step is validated in partial mode (Back / Save / add or remove a row).
 partial_mode: ContextVar[bool] = ContextVar("partial_mode", default=False)
 
-PLEASE_ANSWER = "Please answer this question."
+PLEASE_ANSWER = _l("Please answer this question.")
 
 
 def is_blank(field: Field) -> bool:
@@ -139,7 +141,7 @@ class PlainText:
         fault = text_fault(field.data, multiline=self.multiline)
         if fault is not None:
             field.errors[:] = list(field.process_errors)
-            raise StopValidation(FORM_MESSAGES[fault])
+            raise StopValidation(gettext(FORM_MESSAGES[fault]))
 
 
 class TextLength:
@@ -154,10 +156,16 @@ class TextLength:
         length = len(field.data or "")
         if length > self.maximum:
             raise ValidationError(
-                f"Please keep this to {self.maximum} characters or fewer (you typed {length})."
+                gettext(
+                    "Please keep this to %(maximum)s characters or fewer (you typed %(length)s).",
+                    maximum=self.maximum,
+                    length=length,
+                )
             )
         if length < self.minimum:
-            raise ValidationError(f"Please type at least {self.minimum} characters.")
+            raise ValidationError(
+                gettext("Please type at least %(minimum)s characters.", minimum=self.minimum)
+            )
 
 
 class NumberRange:
@@ -174,8 +182,16 @@ class NumberRange:
             raise StopValidation()
         too_low = value <= self.minimum if self.above_minimum else value < self.minimum
         if too_low or value > self.maximum:
-            low = f"above {self.minimum:g}" if self.above_minimum else f"from {self.minimum:g}"
-            raise ValidationError(f"Please enter a number {low} to {self.maximum:g}.")
+            low, high = f"{self.minimum:g}", f"{self.maximum:g}"
+            if self.above_minimum:
+                message = gettext(
+                    "Please enter a number above %(low)s to %(high)s.", low=low, high=high
+                )
+            else:
+                message = gettext(
+                    "Please enter a number from %(low)s to %(high)s.", low=low, high=high
+                )
+            raise ValidationError(message)
 
 
 class Check:
@@ -200,13 +216,16 @@ class PastDate:
     def __call__(self, form: Any, field: Field) -> None:
         today = self.today()
         if field.data > today:
-            raise ValidationError("This date is in the future. Please check it.")
+            raise ValidationError(gettext("This date is in the future. Please check it."))
         if self.max_age is not None:
             from intake.answers import age_in_years
 
             if age_in_years(field.data, today) > self.max_age:
                 raise ValidationError(
-                    f"This gives an age over {self.max_age}. Please check the year."
+                    gettext(
+                        "This gives an age over %(years)s. Please check the year.",
+                        years=self.max_age,
+                    )
                 )
 
 

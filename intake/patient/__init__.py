@@ -3,9 +3,9 @@ check-ins of a course of care (``checkin``)."""
 
 from flask import Blueprint
 
-bp = Blueprint("patient", __name__)
+bp: Blueprint = Blueprint("patient", __name__)
 
-from intake.patient import checkin, views  # noqa: E402,F401 - registers the routes
+from intake.patient import checkin, language, views  # noqa: E402,F401 - registers the routes
 from intake.patient.display import template_helpers  # noqa: E402
 
 bp.app_context_processor(template_helpers)

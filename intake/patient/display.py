@@ -9,14 +9,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import Field, FieldList
 
+from intake import vocabulary as vocab
 from intake.forms.base import conditions, leaf_fields
 from intake.forms.validators import HiddenUnless
 from intake.patient.device import is_clinic_device
+from intake.patient.language import english, page_language
 
 _ROW = re.compile(r"^(medication_trials|psychotherapy_trials)-(\d+)-")
-_ROW_NOUNS = {"medication_trials": "Medicine", "psychotherapy_trials": "Therapy"}
+_ROW_NOUNS = {"medication_trials": _l("Medicine"), "psychotherapy_trials": _l("Therapy")}
+_UNITS = dict(vocab.form_choices(vocab.DURATION_UNITS))
 
 
 def field_condition(field: Field) -> HiddenUnless | None:
@@ -24,24 +29,38 @@ def field_condition(field: Field) -> HiddenUnless | None:
     return found[0] if found else None
 
 
-def field_label(field: Field) -> str:
+#: The fields of the validated instruments' steps (PHQ-9 and GAD-7 items, the difficulty
+#: question, the ASQ): their labels are the published English wording on every page.
+INSTRUMENT_FIELDS = frozenset(
+    {f"item_{n}" for n in range(1, len(vocab.PHQ9_QUESTIONS) + 1)}
+    | {"difficulty", vocab.ASQ_RIGHT_NOW.code}
+    | {question.code for question in vocab.ASQ_QUESTIONS}
+)
+
+
+def field_label(field: Field) -> Any:
+    """The question a field asks, as the error summary names it (a row's number first); an
+    instrument's item is marked English on a page in another language."""
     match = _ROW.match(field.name)
     if match:
         return f"{_ROW_NOUNS[match.group(1)]} {int(match.group(2)) + 1}, {field.label.text}"
+    if field.name in INSTRUMENT_FIELDS:
+        return english(field.label.text, page_language())
     return field.label.text
 
 
 def display_value(field: Field) -> str:
     kind = getattr(field, "widget_kind", "text")
     if kind == "checkbox":
-        return "Yes" if field.data else "No"
+        return gettext("Yes") if field.data else gettext("No")
+    not_answered = gettext("Not answered")
     if kind in ("radio", "select"):
         labels = field.choice_labels()
-        return labels.get(field.data, "Not answered") if field.data else "Not answered"
+        return str(labels.get(field.data, not_answered)) if field.data else not_answered
     if kind == "date":
-        return field.data.isoformat() if field.data else "Not answered"
+        return field.data.isoformat() if field.data else not_answered
     if field.data in (None, ""):
-        return "Not answered"
+        return not_answered
     if isinstance(field.data, float):  # 0.0000001, not 1e-07
         return format(Decimal(repr(field.data)).normalize(), "f")
     return str(field.data)
@@ -71,7 +90,8 @@ def _row_review(row: Any) -> Iterator[tuple[str, str]]:
             continue
         value = display_value(sub)
         if sub.short_name == "weeks" and "duration_unit" in row and sub.data is not None:
-            value = f"{value} {row['duration_unit'].data or 'weeks'}"
+            unit = row["duration_unit"].data or "weeks"
+            value = f"{value} {gettext(_UNITS.get(unit, unit))}"
         yield field_label(sub), value
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.clinic import follow_up
@@ -36,7 +37,7 @@ from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ResumeForm
 from intake.images import MAX_BYTES, MAX_BYTES_LABEL, PhotoRefused, clean_photo, read_limited
 from intake.models import Draft, Submission
-from intake.patient import bp, device, wizard
+from intake.patient import bp, device, language, wizard
 from intake.services import card_photos, drafts, settings
 
 SESSION_KEY = "draft_id"
@@ -97,7 +98,11 @@ def start() -> ResponseReturnValue:
 @bp.post("/intake/start")
 def begin() -> ResponseReturnValue:
     """Start a new intake (a new person on this device gets a fresh draft)."""
-    draft_id = drafts.create_draft().id
+    draft = drafts.create_draft()
+    chosen = session.get(language.SESSION_LANG)
+    if chosen in language.LOCALES:
+        drafts.set_language(draft, str(chosen))  # the switch, pressed before starting
+    draft_id = draft.id
     db.session.commit()
     session.pop(SESSION_KEY, None)
     session[SESSION_KEY] = draft_id
@@ -230,7 +235,7 @@ def _read_photos() -> tuple[dict[str, Any], dict[str, str]]:
         try:
             cleaned[side] = clean_photo(read_limited(upload.stream))
         except PhotoRefused as exc:
-            errors[field] = str(exc)
+            errors[field] = gettext(str(exc))  # images.py's message, in the catalogue
         finally:
             upload.close()  # a large upload is a temporary file: closed now, not at exit
     return cleaned, errors
@@ -508,6 +513,7 @@ def _confirmation(*, printable: bool) -> ResponseReturnValue:
         preferred_contact=(answers.get("patient") or {}).get("preferred_contact"),
         phone=profile.phone,
         address=profile.address,
+        say=gettext,
     )
     return render_template(
         "patient/done.html",

@@ -138,3 +138,39 @@ def clear_answers(draft: Draft) -> None:
     """Empty a submitted draft's answers (flushed): the submission now holds them."""
     draft.data = {}
     db.session.flush()
+
+
+#: Where a draft keeps the patient's language: the "about you" step's answer to "Which language
+#: do you prefer?" (``vocabulary.LANGUAGES``), the locale the patient pages are shown in.
+LANGUAGE_STEP = "about"
+LANGUAGE_FIELD = "preferred_language"
+
+
+def language_of(draft: Draft) -> str | None:
+    """The language the draft's patient chose (step 1's answer, or the switch), or None.
+
+    A sent draft's answers are emptied; its submission's answers still say it, so the
+    confirmation stays in the patient's language.
+    """
+    values = ((draft.data or {}).get(LANGUAGE_STEP) or {}).get(LANGUAGE_FIELD) or []
+    if values:
+        return str(values[0])
+    submission = submission_for(draft) or partial_for(draft)
+    if submission is not None:
+        chosen = (submission.answers.get("patient") or {}).get(LANGUAGE_FIELD)
+        return str(chosen) if chosen else None
+    return None
+
+
+def set_language(draft: Draft, code: str) -> None:
+    """Make ``code`` the draft's language answer (the language switch), flushed; the other
+    answers of the step stay as they are. A draft saved meanwhile raises ``StaleDataError``."""
+    data = dict(draft.data or {})
+    step = dict(data.get(LANGUAGE_STEP) or {})
+    if step.get(LANGUAGE_FIELD) == [code]:
+        return
+    step[LANGUAGE_FIELD] = [code]
+    data[LANGUAGE_STEP] = step
+    draft.data = data
+    draft.updated_at = now()
+    db.session.flush()

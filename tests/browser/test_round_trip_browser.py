@@ -54,7 +54,9 @@ def expected_answers(javascript: bool) -> dict[str, Any]:
             "date_of_birth": BIRTH_DATE,
             "email": "jose.nunez@example.org",
             "phone": "+1 503 555 0142",
-            "preferred_language": "es",
+            # English: the pages follow the language answer, and this walk reads English
+            # labels (the Spanish walk: test_spanish_browser.py).
+            "preferred_language": "en",
             "preferred_contact": "text",
         },
         "concerns": {
@@ -171,7 +173,7 @@ def answer_about(page) -> None:
     type_birth_date(page.get_by_label("Date of birth"))
     type_into(page.get_by_label("Email address"), "jose.nunez@example.org")
     type_into(page.get_by_label("Phone number"), "+1 503 555 0142")
-    choose(page, "Which language do you prefer?", "Español (Spanish)")
+    choose(page, "Which language do you prefer?", "English")
     choose(page, "How should the clinic contact you?", "Text message")
     press(page, "Next", "**/intake/step/concerns")
 

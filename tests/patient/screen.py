@@ -49,7 +49,9 @@ class _FormParser(HTMLParser):
             self.labels[self._label] = ""
         if tag == "form" and a.get("method", "get").lower() == "post":
             self._current = []
-            self.forms.append(self._current)
+            # The header's language switch is a form of its own, never the page's answers.
+            if a.get("action") != "/intake/language":
+                self.forms.append(self._current)
         if self._current is None:
             return
         if tag == "input" and "name" in a and "disabled" not in a:
