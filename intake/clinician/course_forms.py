@@ -47,7 +47,7 @@ class StartCourseForm(BaseForm):
         description="The acute course (usually 30 or 36 for TMS).",
     )
     taper_sessions = WholeNumberField(
-        "Taper sessions",
+        "Planned taper sessions",
         validators=_required_number(0, courses.TAPER_MAX),
         description="After the acute course (usually 6); 0 for none.",
     )

@@ -99,7 +99,7 @@ def course_panel(submission: Submission, form: StartCourseForm | None = None) ->
 @role_required(*CLINICIAN_ROLES)
 def start_course(submission_id: int) -> ResponseReturnValue:
     """Start a course of care from this reviewed intake (clinicians only)."""
-    from intake.clinician.views import render_summary
+    from intake.clinician.views import render_summary  # views imports this module
 
     submission = get_submission(submission_id)
     form = StartCourseForm()
