@@ -606,7 +606,7 @@ def outcome(course: Course) -> CourseOutcome:
 
 
 def status_words(result: CourseOutcome) -> str:
-    """The course's current status in one sentence, e.g. "Response at session 20: PHQ-9 22 → 9,
+    """The course's current status in one sentence, e.g. "Response at session 20: PHQ-9 22 to 9,
     down 59%"."""
     evaluation = result.evaluation
     base = evaluation["baseline"]["phq9"]
@@ -624,7 +624,7 @@ def status_words(result: CourseOutcome) -> str:
         moved = f", up {change}%"
     else:
         moved = ", unchanged"
-    return f"{status}{when}: PHQ-9 {base} → {last['phq9']}{moved}"
+    return f"{status}{when}: PHQ-9 {base} to {last['phq9']}{moved}"
 
 
 #: The outcome statuses in words (course pages, reports, the dashboard).

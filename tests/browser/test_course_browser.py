@@ -138,7 +138,7 @@ def test_a_course_from_the_summary_to_the_report(  # type: ignore[no-untyped-def
     # The clinician reads the trend, in words, as a chart and as tables.
     doctor.goto(course_url)
     text = " ".join(doctor.locator("main").inner_text().split())
-    assert "Response at session 1: PHQ-9 22 → 9, down 59%" in text
+    assert "Response at session 1: PHQ-9 22 to 9, down 59%" in text
     chart = doctor.get_by_role("img", name="PHQ-9 total at baseline and each check-in")
     assert chart.is_visible()
     trend_table = doctor.get_by_role("table", name=re.compile("PHQ-9 and GAD-7 over the course"))

@@ -443,7 +443,7 @@ def test_the_course_page_shows_the_status_the_trend_and_the_side_effects(
     html = response.get_data(as_text=True)
     text = _text(html)
     # Sessions 1-5 by week 1, 1-10 by week 2; the check-in due today (week 3) is open.
-    assert "Response at session 10: PHQ-9 22 → 9, down 59%" in text
+    assert "Response at session 10: PHQ-9 22 to 9, down 59%" in text
     assert "Outcome rules 1.0.0" in text
     rows = re.findall(r"<tr[^>]*>\s*<th scope=\"row\">(\d{4}-\d\d-\d\d)</th>(.*?)</tr>", html, re.S)
     table = [[_text(cell) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)] for _d, row in rows]
@@ -524,7 +524,7 @@ def test_the_report_page_and_its_pdf_name_the_patient_and_the_outcome(
     assert "scalp discomfort <strong>severe</strong>" in page.get_data(as_text=True)
     plain = " ".join(re.sub(r"<[^>]+>", "", page.get_data(as_text=True)).split())
     assert (
-        "Remission at session 20: PHQ-9 22 → 4, down 82%, because PHQ-9 4 is below 5 "
+        "Remission at session 20: PHQ-9 22 to 4, down 82%, because PHQ-9 4 is below 5 "
         "(remission), from 22 at baseline." in plain
     )
     pdf = client.get(f"/clinician/courses/{course.id}/report.pdf")

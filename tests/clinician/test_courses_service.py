@@ -368,7 +368,7 @@ def test_the_baseline_check_in_becomes_the_baseline(app: Flask) -> None:
     assert outcome.baseline_from == "checkin"
     assert outcome.evaluation["baseline"]["phq9"] == 18
     assert [c["status"] for c in outcome.evaluation["checkins"]] == ["response"]  # 18 → 9: 50%
-    assert courses.status_words(outcome) == "Response: PHQ-9 18 → 9, down 50%"
+    assert courses.status_words(outcome) == "Response: PHQ-9 18 to 9, down 50%"
 
 
 def test_a_yes_right_now_makes_the_check_in_urgent_and_acute(app: Flask) -> None:
