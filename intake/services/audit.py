@@ -64,6 +64,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "course_ended": "Course of care ended",
         "checkin_tablet_code": "Check-in tablet code made",
         "checkin_completed": "Check-in completed by the patient",
+        "checkin_message_sent": "Check-in link e-mailed to the patient",
         "checkin_acknowledged": "Urgent check-in acknowledged",
         "checkin_signed_off": "Urgent check-in signed off by a clinician",
         "note_added": "Note added",
