@@ -23,11 +23,8 @@ from flask import Flask
 
 from intake.extensions import db
 from intake.models import Alert, AlertDelivery, AuditEvent, CheckIn, CheckInToken, Submission
-from intake.rules import RULESET
 from intake.services import courses
-from intake.services.reviews import record_review
 from intake.services.settings import CLINIC_NAME, CLINIC_PHONE, set_setting
-from intake.services.submissions import submit_document
 from intake.worker import checkin_sweep, sweep
 from tests.alerts.helpers import (
     DATE_OF_BIRTH,
@@ -36,7 +33,7 @@ from tests.alerts.helpers import (
     PATIENT_DATA,
     PATIENT_EMAIL,
     make_tier,
-    patient_document,
+    start_course_for,
 )
 from tests.alerts.servers import Received, SmtpServer
 from tests.factories import make_user
@@ -64,31 +61,7 @@ def clinic(app: Flask) -> None:
 
 
 def course_for(*, every_days: int = 7, **patient: Any) -> tuple[int, str]:
-    """A course started today from a reviewed intake of the sample patient (not urgent);
-    ``patient`` changes the intake's patient section, ``consent`` its consent."""
-    document = patient_document(urgent=False)
-    consent = patient.pop("consent", None)
-    document["patient"].update(patient)
-    if consent is not None:
-        document["consent"].update(consent)
-    submission = submit_document(document, source="api")
-    record_review(
-        submission, clinician_id=None, decision="agree", codes=[], note="", ruleset=RULESET
-    )
-    db.session.commit()
-    course = courses.start_course(
-        submission,
-        kind="standard_tms",
-        start_date=START,
-        planned_sessions=30,
-        taper_sessions=6,
-        every_days=every_days,
-        maintenance_months=6,
-        by=make_user("clinician"),
-        today=START,
-    )
-    db.session.commit()
-    return course.id, submission.reference
+    return start_course_for(START, every_days=every_days, **patient)
 
 
 def checkins(course_id: int) -> list[CheckIn]:

@@ -235,3 +235,30 @@ def test_two_workers_never_send_the_same_delivery(setup, tmp_path: Path) -> None
     ids = [m.message["Message-ID"] for m in smtp.messages]
     assert len(ids) == 24
     assert len(set(ids)) == 24
+
+
+def test_the_worker_invites_a_due_check_in_once_with_a_working_link(setup) -> None:  # type: ignore[no-untyped-def]
+    """The worker's own check-in sweep (run when it starts) makes and sends the invitation of
+    a check-in due today; it stays one e-mail however long the worker runs, and its link opens
+    the check-in (the token's hash was committed by the worker process)."""
+    import re
+
+    from intake.models.types import utcnow
+    from intake.services import courses, settings
+    from tests.alerts.helpers import PATIENT_EMAIL, start_course_for
+
+    _web, smtp, worker = setup
+    course_id, _ = start_course_for(settings.local_day(utcnow()))
+    worker.start()
+    _wait_for(lambda: len(smtp.messages) == 1, 30, "the invitation e-mail")
+    _wait_for(lambda: _delivery_state() == ("sent", 1), 10, "the delivery marked sent")
+    time.sleep(1.5)
+    (received,) = smtp.messages
+    assert received.recipients == [PATIENT_EMAIL]
+    payload = received.message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    (token,) = re.findall(r"/c/([A-Za-z0-9_-]+)", payload.decode())
+    db.session.expire_all()
+    checkin = courses.checkin_for_token(token, utcnow())
+    assert checkin is not None and checkin.course_id == course_id
+    assert checkin.invited_at is not None
