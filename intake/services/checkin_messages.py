@@ -49,7 +49,10 @@ FOLLOW_UP_GRACE = courses.TOKEN_LIFETIME
 def email_address(submission: Submission) -> str | None:
     """Where a patient's check-in messages go, or None when they are not to be e-mailed: the
     intake's e-mail address, only if the patient agreed to be contacted and chose e-mail."""
-    answers = submission.answers or {}
+    return _address_in(submission.answers or {})
+
+
+def _address_in(answers: dict[str, Any]) -> str | None:
     patient = answers.get("patient") or {}
     consent = answers.get("consent") or {}
     if consent.get("agrees_to_contact") is not True:
@@ -93,7 +96,8 @@ def followed_courses(today: date) -> list[Course]:
                 ),
             )
         )
-        .options(sa.orm.selectinload(Course.checkins))
+        # The intake (its answers: the address) is read only for a course with a message due.
+        .options(sa.orm.selectinload(Course.checkins), sa.orm.lazyload(Course.submission))
         .order_by(Course.id)
     )
     return [course for course in candidates if _followed(course, today)]
@@ -109,16 +113,21 @@ def messages_due(now: datetime) -> list[Alert]:
     for course in followed_courses(today):
         courses.sync_checkins(course, today)
         checkin = courses.open_checkin(course)
-        if checkin is None or checkin.due_on > today or email_address(course.submission) is None:
+        if checkin is None or checkin.due_on > today:
             continue
         if checkin.invited_at is None:
-            wanted.append(("checkin_invitation", checkin))
+            event = "checkin_invitation"
         elif (
             reminder_days is not None
             and checkin.reminded_at is None
             and now >= checkin.invited_at + timedelta(days=reminder_days)
         ):
-            wanted.append(("checkin_reminder", checkin))
+            event = "checkin_reminder"
+        else:
+            continue
+        wanted.append((event, checkin))
+    emailed = _emailed(wanted) if wanted else set()
+    wanted = [(event, checkin) for event, checkin in wanted if checkin.course_id in emailed]
     if not wanted:
         return []
     keys = [f"{event}:{checkin.id}" for event, checkin in wanted]
@@ -132,6 +141,22 @@ def messages_due(now: datetime) -> list[Alert]:
         for (event, checkin), key in zip(wanted, keys, strict=True)
         if key not in existing
     ]
+
+
+def _emailed(wanted: list[tuple[str, CheckIn]]) -> set[int]:
+    """The courses among ``wanted``'s whose patient may be e-mailed (their intakes' answers
+    read in a few queries, not one per course)."""
+    by_submission = {checkin.course.submission_id: checkin.course_id for _, checkin in wanted}
+    ids = list(by_submission)
+    emailed: set[int] = set()
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(
+            sa.select(Submission.id, Submission.answers).where(
+                Submission.id.in_(ids[start : start + 500])
+            )
+        )
+        emailed.update(by_submission[sid] for sid, answers in rows if _address_in(answers or {}))
+    return emailed
 
 
 def _checkin_of(delivery: AlertDelivery) -> CheckIn | None:

@@ -35,7 +35,7 @@ from tests.alerts.helpers import (
     make_tier,
     start_course_for,
 )
-from tests.alerts.servers import Received, SmtpServer
+from tests.alerts.servers import Received, SmtpServer, WebhookReceiver
 from tests.factories import make_user
 
 START = date(2031, 3, 3)  # a Monday
@@ -391,3 +391,26 @@ def test_a_rolled_back_check_in_leaves_no_alert(app: Flask) -> None:
     assert (
         db.session.get_one(Submission, db.session.scalar(sa.select(Submission.id))).urgent is False
     )
+
+
+def test_an_urgent_check_in_reaches_a_webhook_with_only_the_reference_kind_and_link(
+    app: Flask, receiver: WebhookReceiver
+) -> None:
+    import json
+
+    make_tier("Front desk", 10, webhooks=((receiver.url, "s3cret-shared-with-the-receiver"),))
+    course_id, reference = course_for()
+    baseline = checkins(course_id)[0]
+    complete(baseline, NOW, {**NO_ASQ, "wished_dead": "yes", "thoughts_right_now": "no"})
+    sweep(NOW)
+    (hook,) = receiver.requests
+    body = json.loads(hook.body)
+    assert set(body) == {"event", "reference", "kind", "url", "id", "timestamp"}
+    assert (body["event"], body["kind"], body["reference"]) == (
+        "urgent_checkin",
+        "urgent",
+        reference,
+    )
+    assert body["url"] == f"http://localhost:5000/staff/checkins/{baseline.id}"
+    for value in PATIENT_DATA:
+        assert value.lower() not in hook.body.decode().lower()
