@@ -212,7 +212,9 @@ def _escalate_checkins(tiers: list[AlertTier], now: datetime) -> list[Alert]:
             .where(
                 sa.or_(
                     Alert.key == f"urgent_checkin:{checkin.id}",
-                    Alert.key.startswith(f"urgent_checkin_unacknowledged:{checkin.id}:"),
+                    Alert.key.startswith(
+                        f"urgent_checkin_unacknowledged:{checkin.id}:", autoescape=True
+                    ),
                 )
             )
             .order_by(Alert.round.desc())
