@@ -109,7 +109,7 @@ def messages_due(now: datetime) -> list[Alert]:
     alerts raised (their deliveries are pending, for the worker)."""
     today = settings.local_day(now)
     reminder_days = current_app.config["CHECKIN_REMINDER_DAYS"]
-    wanted: list[tuple[str, CheckIn]] = []
+    wanted: list[tuple[str, CheckIn, Course]] = []
     for course in followed_courses(today):
         courses.sync_checkins(course, today)
         checkin = courses.open_checkin(course)
@@ -125,28 +125,32 @@ def messages_due(now: datetime) -> list[Alert]:
             event = "checkin_reminder"
         else:
             continue
-        wanted.append((event, checkin))
-    emailed = _emailed(wanted) if wanted else set()
-    wanted = [(event, checkin) for event, checkin in wanted if checkin.course_id in emailed]
-    if not wanted:
-        return []
-    keys = [f"{event}:{checkin.id}" for event, checkin in wanted]
+        wanted.append((event, checkin, course))
+    # Raised already (waiting to be sent, or withdrawn): nothing to do. Then, of the rest, only
+    # the patients who may be e-mailed (their intakes read in batches).
+    existing = _existing_keys([f"{event}:{checkin.id}" for event, checkin, _ in wanted])
+    wanted = [item for item in wanted if f"{item[0]}:{item[1].id}" not in existing]
+    emailed = _emailed([course for _, _, course in wanted])
+    return [
+        alerts.patient_message(event, checkin, now=now)
+        for event, checkin, course in wanted
+        if course.id in emailed
+    ]
+
+
+def _existing_keys(keys: list[str]) -> set[str]:
     existing: set[str] = set()
     for start in range(0, len(keys), 500):
         existing.update(
             db.session.scalars(sa.select(Alert.key).where(Alert.key.in_(keys[start : start + 500])))
         )
-    return [
-        alerts.patient_message(event, checkin, now=now)
-        for (event, checkin), key in zip(wanted, keys, strict=True)
-        if key not in existing
-    ]
+    return existing
 
 
-def _emailed(wanted: list[tuple[str, CheckIn]]) -> set[int]:
-    """The courses among ``wanted``'s whose patient may be e-mailed (their intakes' answers
-    read in a few queries, not one per course)."""
-    by_submission = {checkin.course.submission_id: checkin.course_id for _, checkin in wanted}
+def _emailed(candidates: list[Course]) -> set[int]:
+    """The ids of the courses among ``candidates`` whose patient may be e-mailed (their
+    intakes' answers read in a few queries, not one per course)."""
+    by_submission = {course.submission_id: course.id for course in candidates}
     ids = list(by_submission)
     emailed: set[int] = set()
     for start in range(0, len(ids), 500):
