@@ -166,6 +166,59 @@ def test_the_next_check_in_is_invited_on_the_day_it_falls_due(app: Flask, smtp: 
     assert courses.checkin_for_token(token_of(smtp.messages[1]), NOW + 7 * DAY) is weekly
 
 
+def _end(course_id: int, status: str, on: date) -> None:
+    course = db.session.get_one(courses.Course, course_id)
+    courses.end_course(
+        course,
+        status=status,
+        ended_on=on,
+        reason="moved away" if status != "completed" else "",
+        by=make_user("clinician"),
+        today=on,
+        expected_version=None,
+    )
+    db.session.commit()
+
+
+def test_after_a_completed_course_each_monthly_follow_up_is_invited(
+    app: Flask, smtp: SmtpServer
+) -> None:
+    """The end check-in on the day the course ends, then one a month (issue 16: six months)."""
+    course_id, _ = course_for()
+    complete(checkins(course_id)[0], NOW)
+    ended = START + 3 * DAY
+    _end(course_id, "completed", ended)
+    checkin_sweep(NOW + 3 * DAY)
+    complete(checkins(course_id)[-1], NOW + 3 * DAY + timedelta(hours=1))
+    checkin_sweep(datetime(2031, 4, 5, 23, 0, tzinfo=UTC))  # the day before the first month
+    checkin_sweep(datetime(2031, 4, 6, 9, 0, tzinfo=UTC))
+    kinds = [(c.kind, c.due_on) for c in checkins(course_id)]
+    assert kinds == [
+        ("baseline", START),
+        ("end", ended),
+        ("maintenance", date(2031, 4, 6)),
+    ]
+    assert len(smtp.messages) == 2  # the end, the first month (the baseline was done at once)
+    maintenance = checkins(course_id)[-1]
+    assert courses.checkin_for_token(token_of(smtp.messages[-1]), NOW + 34 * DAY) is maintenance
+
+
+@pytest.mark.parametrize(
+    ("status", "messages"),
+    [("stopped_early", ["A short check-in", "Reminder: a short check-in"]), ("transferred", [])],
+)
+def test_a_course_stopped_early_invites_its_end_check_in_and_a_transferred_one_nothing(
+    app: Flask, smtp: SmtpServer, status: str, messages: list[str]
+) -> None:
+    course_id, _ = course_for()
+    complete(checkins(course_id)[0], NOW)
+    _end(course_id, status, START + 3 * DAY)
+    for days in (3, 7, 40):
+        checkin_sweep(NOW + days * DAY)
+    # The end check-in's invitation and its reminder (never done), then nothing; or nothing.
+    assert [m.message["Subject"] for m in smtp.messages] == [f"{m} from {CLINIC}" for m in messages]
+
+
 # Reminders --------------------------------------------------------------------------------------
 
 
