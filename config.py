@@ -77,6 +77,22 @@ def _seconds(value: str) -> float:
     return number
 
 
+def _sweep_minutes(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 59:
+        raise ValueError
+    return number
+
+
+def _reminder_days(value: str) -> int | None:
+    if value.strip().lower() == "off":
+        return None
+    number = int(value)
+    if not 1 <= number <= 6:
+        raise ValueError
+    return number
+
+
 def _hour(value: str) -> int | None:
     if value.strip().lower() == "off":
         return None
@@ -161,6 +177,16 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "ALERT_DIGEST_HOUR",
         _hour,
         "an hour from 0 to 23 (the clinic's time zone) or off",
+    ),
+    "INTAKE_CHECKIN_REMINDER_DAYS": (
+        "CHECKIN_REMINDER_DAYS",
+        _reminder_days,
+        "a number of days from 1 to 6 (a link works for 7) or off",
+    ),
+    "INTAKE_CHECKIN_SWEEP_MINUTES": (
+        "CHECKIN_SWEEP_MINUTES",
+        _sweep_minutes,
+        "a number of minutes from 1 to 59",
     ),
 }
 
@@ -264,6 +290,11 @@ class Config:
     #: A worker's claim on a delivery it is sending; after this another worker may take it
     #: over (the first one died or hung). Longer than the SMTP and webhook timeouts.
     ALERT_CLAIM_SECONDS = 120
+    #: Check-in invitations (docs/operations.md, "Check-in invitations"): one reminder this
+    #: many days after the invitation went out, if the check-in is still open (None: none);
+    #: and how often the worker looks for check-ins that fell due (minutes).
+    CHECKIN_REMINDER_DAYS: int | None = 2
+    CHECKIN_SWEEP_MINUTES = 10
     #: Webhooks must be https; plain http only to this machine (``LOCAL_HOSTS``) where allowed.
     ALLOW_LOCAL_HTTP_WEBHOOKS = True
     #: Production only: accept SQLite, or rate limits in one process's memory, when set.

@@ -1,8 +1,10 @@
 """Sending one alert message: e-mail over SMTP, or a signed HTTPS webhook. No Flask, no database.
 
-A ``Message`` carries only what an alert may say: the kind of event, the submission's reference
-code, a link to the staff page (sign-in needed) and, for the digest, a count. Never a name, a
-date of birth or an answer: nothing else exists to put in it.
+A ``Message`` (to staff) carries only what an alert may say: the kind of event, the submission's
+reference code, a link to the staff page (sign-in needed) and, for the digest, a count. Never a
+name, a date of birth or an answer: nothing else exists to put in it. A ``PatientMessage`` (a
+check-in invitation or reminder, e-mail only) carries the clinic's name and phone, the one-time
+link and its expiry, and the crisis line: nothing about the patient either.
 
 A webhook request is ``POST`` of ``Message.json_body()`` with three headers:
 
@@ -83,6 +85,53 @@ class Message:
 
 
 @dataclass(frozen=True)
+class PatientMessage:
+    """A check-in invitation or reminder to a patient, by e-mail only, and all it says: the
+    clinic's name and phone, that a short check-in is asked for, the one-time link and when it
+    stops working, and the crisis line. Nothing about the patient (no name, no answers, not
+    even the reference code): whoever reads the patient's mailbox learns only that this clinic
+    asked for a check-in. ``token_hash`` is not sent: the worker forgets the link's token with
+    it when the message could not be delivered."""
+
+    event: str
+    #: The patient's address, read from the intake when the message is made (kept nowhere).
+    to: str
+    subject: str
+    clinic: str
+    phone: str
+    url: str
+    expires: str
+    reminder: bool
+    event_id: str
+    timestamp: datetime
+    token_hash: str
+
+    def text(self) -> str:
+        """The e-mail's plain-text body."""
+        name = self.clinic or "Your clinic"
+        opening = (
+            f"This is a reminder: your clinic, {name}, still asks you to fill in a short "
+            "check-in (2 minutes)."
+            if self.reminder
+            else f"Your clinic, {name}, asks you to fill in a short check-in (2 minutes)."
+        )
+        phone = (
+            f"Questions? Call the clinic at {self.phone}.\n\n"
+            if self.phone
+            else "Questions? Call the clinic.\n\n"
+        )
+        return (
+            f"{opening}\n\n"
+            f"Open the check-in: {self.url}\n\n"
+            f"The link works until {self.expires}, or until you have sent the check-in. If "
+            "it has stopped working, the clinic can give you a new one.\n\n"
+            f"{phone}"
+            "If you are in crisis or thinking about suicide, call or text 988 (Suicide & "
+            "Crisis Lifeline, free, 24 hours a day), or call 911 in an emergency.\n"
+        )
+
+
+@dataclass(frozen=True)
 class SmtpSettings:
     host: str
     port: int
@@ -99,7 +148,7 @@ def message_id(event_id: str, sender: str) -> str:
     return f"<{event_id}@{domain}>"
 
 
-def send_email(settings: SmtpSettings, to: str, message: Message) -> None:
+def send_email(settings: SmtpSettings, to: str, message: Message | PatientMessage) -> None:
     """Send ``message`` to ``to``; raises ``DeliveryError`` (safe to store) on any failure."""
     if not settings.host:
         raise DeliveryError("no SMTP server configured (INTAKE_SMTP_HOST)")

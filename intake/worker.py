@@ -1,12 +1,15 @@
 """The alert worker: huey tasks over the alerts service, and ``flask --app intake worker``.
 
-Two tasks, each a thin wrapper that opens an app context and calls a run function with the
+Three tasks, each a thin wrapper that opens an app context and calls a run function with the
 current time (tests call the run functions with a clock of their own):
 
 - ``deliver``: the deliveries of one commit, enqueued right after it (best effort: when the
   queue cannot be reached nothing is lost, the sweep finds them);
 - ``sweep``: every minute (and once when the worker starts): due escalations, the day's digest,
-  then every due delivery, retries and deliveries whose worker died included.
+  then every due delivery, retries and deliveries whose worker died included;
+- ``checkin_sweep``: every ``CHECKIN_SWEEP_MINUTES`` (and once when the worker starts): the
+  courses' check-ins that fell due, their invitations and reminders to the patient
+  (``services.checkin_messages``), sent at once; the sweep above retries what failed.
 
 A delivery is claimed (committed) before it is sent and marked sent (committed) after; two
 workers never send the same claimed delivery. A worker that dies after the SMTP server's 250 or
@@ -58,7 +61,11 @@ def deliver(delivery_ids: Iterable[int], now: datetime) -> dict[str, str]:
             continue
         db.session.commit()
         try:
-            outcomes[str(delivery_id)] = alerts.send_claimed(delivery_id, now)
+            outgoing = alerts.prepare_claimed(delivery_id, now)
+            # A patient message's new link token is stored before the link leaves: a worker
+            # killed after the SMTP server took the message leaves a link that works.
+            db.session.commit()
+            outcomes[str(delivery_id)] = alerts.send_prepared(delivery_id, outgoing, now)
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -88,6 +95,25 @@ def sweep(now: datetime) -> dict[str, Any]:
     due = alerts.due_deliveries(now)
     db.session.rollback()
     return {"escalated": escalated, "digest": digest, "deliveries": deliver(due, now)}
+
+
+def checkin_sweep(now: datetime) -> dict[str, Any]:
+    """The check-ins' own sweep (every ``CHECKIN_SWEEP_MINUTES``, and when the worker starts):
+    make the check-ins that fell due today (``courses.sync_checkins`` for every course still
+    followed), raise their invitations and the reminders now due, commit, and send them.
+    A second run raises nothing new (the alerts' unique keys)."""
+    from intake.services import checkin_messages
+
+    try:
+        raised = checkin_messages.messages_due(now)
+        ids = alerts.forget_pending(db.session.info)  # delivered below, not enqueued
+        db.session.commit()
+    except IntegrityError:
+        # Another worker made the same check-in or raised the same message first: theirs stands
+        # (the next run picks up anything this one had besides).
+        db.session.rollback()
+        return {"raised": 0, "deliveries": {}}
+    return {"raised": len(raised), "deliveries": deliver(ids, now)}
 
 
 def render_pdf(submission_id: int, key: str | None = None) -> str:
@@ -158,9 +184,20 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             sweep(utcnow())
 
+    @huey.periodic_task(
+        crontab(minute=f"*/{app.config['CHECKIN_SWEEP_MINUTES']}"), name="checkin_sweep"
+    )
+    def checkin_sweep_task() -> None:
+        with app.app_context():
+            checkin_sweep(utcnow())
+
     app.extensions["huey"] = huey
     app.extensions["pdf_tasks"] = {"render": pdf_task(app, huey)}
-    app.extensions["alert_tasks"] = {"deliver": deliver_task, "sweep": sweep_task}
+    app.extensions["alert_tasks"] = {
+        "deliver": deliver_task,
+        "sweep": sweep_task,
+        "checkin_sweep": checkin_sweep_task,
+    }
     session_class = db.session.session_factory.class_
     if not sa.event.contains(session_class, "after_commit", _enqueue_after_commit):
         sa.event.listen(session_class, "after_commit", _enqueue_after_commit)
@@ -222,7 +259,9 @@ def register_worker_commands(app: Flask) -> None:
                 "INTAKE_HUEY_URL is memory://: the web server could not reach this worker's "
                 "queue; use sqlite:///path or redis://…"
             )
-        current_app.extensions["alert_tasks"]["sweep"]()  # catch up at once, then every minute
+        # Catch up at once, then every minute (the check-ins every few minutes).
+        current_app.extensions["alert_tasks"]["sweep"]()
+        current_app.extensions["alert_tasks"]["checkin_sweep"]()
         if not logging.getLogger().handlers:
             logging.basicConfig(
                 level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -31,6 +31,10 @@ EVENT_LABELS = {
     "urgent_unacknowledged": "Not acknowledged: escalated",
     "daily_digest": "Daily digest",
     "test": "Test alert",
+    "urgent_checkin": "Urgent check-in",
+    "urgent_checkin_unacknowledged": "Check-in not acknowledged: escalated",
+    "checkin_invitation": "Check-in invitation (to the patient)",
+    "checkin_reminder": "Check-in reminder (to the patient)",
 }
 STATUS_LABELS = {
     "pending": "Waiting",

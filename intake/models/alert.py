@@ -1,10 +1,12 @@
 """Alerts: who is told that something urgent arrived, and the outbox of their deliveries.
 
-An ``Alert`` is one event (an urgent submission, an escalation round, the day's digest, a test),
-written in the same transaction as what caused it. Each of its recipients gets one
-``AlertDelivery`` row (unique per alert, channel and recipient), which the worker claims,
-sends and marks sent. Neither row holds patient data: an alert names a submission by id, a
-delivery holds an address or a URL, the outcome and an error text that never quotes a message.
+An ``Alert`` is one event (an urgent submission or check-in, an escalation round, the day's
+digest, a test, a check-in invitation or reminder to the patient), written in the same
+transaction as what caused it. Each of its recipients gets one ``AlertDelivery`` row (unique
+per alert, channel and recipient), which the worker claims, sends and marks sent. Neither row
+holds patient data: an alert names a submission by id (and a check-in by id, in its key and
+``detail``), a delivery holds a staff address or a URL (for a patient message only the word
+``patient``), the outcome and an error text that never quotes a message.
 
 On-call tiers (``AlertTier``, in ``position`` order) each have recipients (``AlertRecipient``):
 a staff account's e-mail, a plain e-mail address, or a webhook URL with its signing secret.
@@ -24,14 +26,28 @@ from intake.models.types import JSONDocument, UTCDateTime, utcnow
 if TYPE_CHECKING:
     from intake.models.user import User
 
-#: The events that raise an alert. A tuple declared complete here: a new event (an urgent
-#: check-in) is added here, with its wording in ``intake.services.alerts.EVENT_WORDS``.
+#: The events that raise an alert. A tuple declared complete here: a new event is added here,
+#: with its wording in ``intake.services.alerts.EVENT_WORDS``. The urgent check-in and its
+#: escalation go to the on-call tiers like an urgent submission; the last two (``PATIENT_EVENTS``)
+#: are messages to the patient, sent through the same outbox and worker
+#: (``intake.services.checkin_messages``).
 ALERT_EVENTS: tuple[str, ...] = (
     "urgent_submission",
     "urgent_unacknowledged",
     "daily_digest",
     "test",
+    "urgent_checkin",
+    "urgent_checkin_unacknowledged",
+    "checkin_invitation",
+    "checkin_reminder",
 )
+
+#: The events whose one delivery goes to the patient (to ``PATIENT_RECIPIENT``), not to a tier.
+PATIENT_EVENTS: tuple[str, ...] = ("checkin_invitation", "checkin_reminder")
+
+#: A patient message's ``AlertDelivery.recipient``: the address is not copied into the outbox
+#: (nor shown in the admin's delivery log); the worker reads it from the intake when it sends.
+PATIENT_RECIPIENT = "patient"
 
 #: How a recipient is reached.
 CHANNELS: tuple[str, ...] = ("email", "webhook")
@@ -91,7 +107,9 @@ class AlertRecipient(Model):
 class Alert(Model):
     """One event that someone must be told about. ``key`` makes it happen once: the urgent
     alert of submission 7 is ``urgent_submission:7``, its second escalation
-    ``urgent_unacknowledged:7:2``, a day's digest ``daily_digest:2026-12-02``."""
+    ``urgent_unacknowledged:7:2``, a day's digest ``daily_digest:2026-12-02``; check-in 9's
+    ``urgent_checkin:9``, ``urgent_checkin_unacknowledged:9:1``, ``checkin_invitation:9`` and
+    ``checkin_reminder:9`` (so a check-in is invited once and reminded once)."""
 
     __tablename__ = "alert"
 
@@ -106,7 +124,8 @@ class Alert(Model):
     #: 0 for the first alert of a submission, 1, 2, … for each escalation round.
     round: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    #: Counts and codes only (the digest's count, acute or not): never patient answers.
+    #: Counts, codes and ids only (the digest's count, acute or not, a check-in's
+    #: ``checkin_id``): never patient answers.
     detail: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
 
     deliveries: Mapped[list[AlertDelivery]] = relationship(

@@ -11,15 +11,21 @@ Public entry points:
 - ``submission_stored(submission)``: call right after a new submission is flushed. Urgent (acute
   or not): tier 1 is alerted. ``services.submissions.submit_document`` calls it; any other path
   that stores a submission (a partial urgent submission) must call it too, in its transaction.
-- ``escalate_due(now)``: urgent submissions still unacknowledged after their tier's interval
-  alert the next tier; the last tier is alerted again at each of its intervals.
+- ``checkin_stored(checkin)``: the same for a completed check-in (``services.courses.
+  complete_checkin`` calls it): an urgent one alerts tier 1, linking to /staff/checkins/<id>.
+- ``escalate_due(now)``: urgent submissions and check-ins still unacknowledged after their tier's
+  interval alert the next tier; the last tier is alerted again at each of its intervals.
 - ``digest_due(now)``: once a day after ``ALERT_DIGEST_HOUR`` (the clinic's time zone), tier 1
   gets the number of submissions of the 24 hours before, and a link to the queue.
 - ``send_test(tier, by=...)``: an admin's test alert to one tier's recipients.
-- ``due_deliveries(now)``, ``claim(id, now)``, ``send_claimed(id, now)``: the worker's steps.
+- ``patient_message(...)``: a check-in invitation or reminder to the patient, one delivery
+  (``intake.services.checkin_messages`` decides when, and writes what it says at send time).
+- ``due_deliveries(now)``, ``claim(id, now)``, ``prepare_claimed(id, now)``,
+  ``send_prepared(id, outgoing, now)`` (``send_claimed`` = both): the worker's steps.
 
 Every function that depends on the time takes ``now``, so tests control the clock.
-Nothing here reads or writes patient data: alerts name a submission by id and reference.
+Nothing here reads or writes patient data: alerts name a submission by id and reference. (A
+patient message's address is read from the intake by ``checkin_messages`` when it is sent.)
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -38,14 +45,15 @@ from flask import current_app
 from intake.alert_channels import (
     DeliveryError,
     Message,
+    PatientMessage,
     SmtpSettings,
     send_email,
     send_webhook,
     webhook_url_problem,
 )
 from intake.extensions import db
-from intake.models import Alert, AlertDelivery, AlertRecipient, AlertTier, Submission
-from intake.models.alert import ALERT_EVENTS, CHANNELS
+from intake.models import Alert, AlertDelivery, AlertRecipient, AlertTier, CheckIn, Submission
+from intake.models.alert import ALERT_EVENTS, CHANNELS, PATIENT_EVENTS, PATIENT_RECIPIENT
 from intake.models.submission import pinned_condition
 from intake.models.types import utcnow
 from intake.services import audit
@@ -87,6 +95,20 @@ EVENT_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "Test alert from the intake app",
             "This is a test alert sent by an admin. No action is needed.",
         ),
+        "urgent_checkin": (
+            "Urgent check-in {reference}",
+            "A check-in of the course started from intake {reference} is marked urgent. "
+            "Someone must look at it now.",
+        ),
+        "urgent_checkin_unacknowledged": (
+            "Not yet acknowledged: urgent check-in {reference}",
+            "The urgent check-in of the course started from intake {reference} has not been "
+            "acknowledged. You are the next on call.",
+        ),
+        # Messages to the patient: ``{clinic}`` is the clinic's name (the body is
+        # ``PatientMessage.text``).
+        "checkin_invitation": ("A short check-in from {clinic}", ""),
+        "checkin_reminder": ("Reminder: a short check-in from {clinic}", ""),
     }
 )
 assert set(EVENT_WORDS) == set(ALERT_EVENTS)
@@ -94,6 +116,18 @@ assert set(EVENT_WORDS) == set(ALERT_EVENTS)
 
 class AlertError(Exception):
     """A change to the on-call tiers that cannot be made (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A claimed patient message that must not go out any more (the check-in was completed,
+    or a later one fell due, or the patient can no longer be e-mailed): why, for the log."""
+
+    reason: str
+
+
+#: What the worker's send step sends: a staff alert, a patient message, or nothing (withdrawn).
+Outgoing = Message | PatientMessage | Withdrawn
 
 
 # --- raising alerts -----------------------------------------------------------------------------
@@ -120,12 +154,93 @@ def submission_stored(submission: Submission, *, now: datetime | None = None) ->
     )
 
 
+def checkin_stored(checkin: CheckIn, *, now: datetime | None = None) -> Alert | None:
+    """Alert tier 1 about a just-completed check-in if it is urgent (acute or not), exactly as
+    for an urgent submission: call it in the check-in's own transaction, after the flush that
+    stored its outcome (``courses.complete_checkin`` does). The alert names the course's intake
+    by its reference and links to the check-in's staff page."""
+    if not checkin.urgent:
+        return None
+    tiers = _tiers()
+    return _raise(
+        key=f"urgent_checkin:{checkin.id}",
+        event="urgent_checkin",
+        submission=checkin.course.submission,
+        tier=tiers[0] if tiers else None,
+        round_=0,
+        detail=_checkin_detail(checkin),
+        now=now or utcnow(),
+    )
+
+
+def _checkin_detail(checkin: CheckIn) -> dict[str, Any]:
+    return {"acute": bool(checkin.acute), "checkin_id": checkin.id, "course_id": checkin.course_id}
+
+
 def escalate_due(now: datetime) -> list[Alert]:
-    """Raise the next round for every urgent submission still unacknowledged when its last
-    alert's tier interval has passed: the next tier, or the last tier again."""
+    """Raise the next round for every urgent submission or check-in still unacknowledged when
+    its last alert's tier interval has passed: the next tier, or the last tier again."""
     tiers = _tiers()
     if not tiers:
         return []
+    return _escalate_submissions(tiers, now) + _escalate_checkins(tiers, now)
+
+
+def _next_round(
+    tiers: list[AlertTier], alert: Alert, now: datetime
+) -> tuple[AlertTier, int] | None:
+    """The tier and round to alert now after ``alert`` went unacknowledged, or None (not yet)."""
+    current = _tier_at(tiers, alert.tier)
+    if now < alert.created_at + timedelta(minutes=current.escalate_after_minutes):
+        return None
+    following = [t for t in tiers if t.position > current.position]
+    return (following[0] if following else tiers[-1]), alert.round + 1
+
+
+def _escalate_checkins(tiers: list[AlertTier], now: datetime) -> list[Alert]:
+    """Urgent check-ins nobody acknowledged (``CheckIn.acknowledged_at``; a clinician's sign-off
+    sets it too): the next round after their latest alert's interval. Few rows: the pinned
+    check-ins (``ix_checkin_urgent_open``), one small query each for its latest alert."""
+    raised = []
+    for checkin in db.session.scalars(
+        sa.select(CheckIn)
+        .where(CheckIn.urgent, CheckIn.acknowledged_at.is_(None))
+        .order_by(CheckIn.id)
+    ):
+        latest = db.session.scalar(
+            sa.select(Alert)
+            .where(
+                sa.or_(
+                    Alert.key == f"urgent_checkin:{checkin.id}",
+                    Alert.key.startswith(
+                        f"urgent_checkin_unacknowledged:{checkin.id}:", autoescape=True
+                    ),
+                )
+            )
+            .order_by(Alert.round.desc())
+            .limit(1)
+        )
+        if latest is None:
+            continue  # completed before it was urgent-alerted (no alert to escalate)
+        step = _next_round(tiers, latest, now)
+        if step is None:
+            continue
+        tier, round_ = step
+        raised.append(
+            _raise(
+                key=f"urgent_checkin_unacknowledged:{checkin.id}:{round_}",
+                event="urgent_checkin_unacknowledged",
+                submission=checkin.course.submission,
+                tier=tier,
+                round_=round_,
+                detail=_checkin_detail(checkin),
+                now=now,
+            )
+        )
+    return raised
+
+
+def _escalate_submissions(tiers: list[AlertTier], now: datetime) -> list[Alert]:
     rows = db.session.execute(
         sa.select(Alert, Submission)
         .join(Submission, Submission.id == Alert.submission_id)
@@ -140,12 +255,10 @@ def escalate_due(now: datetime) -> list[Alert]:
         latest.setdefault(submission.id, (alert, submission))
     raised = []
     for alert, submission in latest.values():
-        current = _tier_at(tiers, alert.tier)
-        if now < alert.created_at + timedelta(minutes=current.escalate_after_minutes):
+        step = _next_round(tiers, alert, now)
+        if step is None:
             continue
-        following = [t for t in tiers if t.position > current.position]
-        tier = following[0] if following else tiers[-1]
-        round_ = alert.round + 1
+        tier, round_ = step
         raised.append(
             _raise(
                 key=f"urgent_unacknowledged:{submission.id}:{round_}",
@@ -212,6 +325,23 @@ def send_test(tier: AlertTier, *, by: User | None, now: datetime | None = None) 
     return alert
 
 
+def patient_message(event: str, checkin: CheckIn, *, now: datetime) -> Alert:
+    """A check-in invitation or reminder: the alert (unique ``<event>:<checkin id>``, so each
+    is raised once per check-in) and its one e-mail delivery to ``PATIENT_RECIPIENT``. What it
+    says, the link's token included, is made when it is sent (``prepare_claimed``)."""
+    assert event in PATIENT_EVENTS
+    return _raise(
+        key=f"{event}:{checkin.id}",
+        event=event,
+        submission=checkin.course.submission,
+        tier=None,
+        round_=0,
+        detail={"checkin_id": checkin.id, "course_id": checkin.course_id},
+        now=now,
+        to_patient=True,
+    )
+
+
 def _raise(
     *,
     key: str,
@@ -221,8 +351,10 @@ def _raise(
     round_: int,
     detail: dict[str, Any],
     now: datetime,
+    to_patient: bool = False,
 ) -> Alert:
-    """Add the alert and one delivery per distinct recipient of ``tier``; flush."""
+    """Add the alert and one delivery per distinct recipient of ``tier`` (or the one delivery
+    to the patient); flush."""
     assert event in ALERT_EVENTS
     alert = Alert(
         key=key,
@@ -235,6 +367,8 @@ def _raise(
     )
     db.session.add(alert)
     seen: set[tuple[str, str]] = set()
+    if to_patient:
+        alert.deliveries.append(_delivery("email", PATIENT_RECIPIENT, None, now))
     for recipient in tier.recipients if tier is not None else ():
         if recipient.user is not None and recipient.user.disabled:
             continue  # a disabled account is told nothing
@@ -242,24 +376,28 @@ def _raise(
         if not target[1] or target in seen:
             continue
         seen.add(target)
-        alert.deliveries.append(
-            AlertDelivery(
-                channel=recipient.channel,
-                recipient=target[1],
-                recipient_id=recipient.id,
-                event_id=uuid.uuid4().hex,
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+        alert.deliveries.append(_delivery(recipient.channel, target[1], recipient.id, now))
     db.session.flush()
     if not alert.deliveries:
         log.warning("alert %s (%s) has no recipients: set up on-call tiers", alert.id, event)
     added = db.session.info.setdefault(PENDING_KEY, [])
     added.extend(d.id for d in alert.deliveries)
     return alert
+
+
+def _delivery(
+    channel: str, recipient: str, recipient_id: int | None, now: datetime
+) -> AlertDelivery:
+    return AlertDelivery(
+        channel=channel,
+        recipient=recipient,
+        recipient_id=recipient_id,
+        event_id=uuid.uuid4().hex,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
 
 
 def _tiers() -> list[AlertTier]:
@@ -322,12 +460,43 @@ def claim(delivery_id: int, now: datetime) -> bool:
 
 
 def send_claimed(delivery_id: int, now: datetime) -> str:
-    """Send a delivery this worker claimed and record the outcome (the caller commits):
-    ``sent``, or ``pending`` again after a back-off, or ``failed`` after ``MAX_ATTEMPTS``."""
+    """Prepare and send a delivery this worker claimed, and record the outcome (the caller
+    commits): ``sent``, or ``pending`` again after a back-off, or ``failed`` after
+    ``MAX_ATTEMPTS`` (or at once for a withdrawn patient message). The worker itself commits
+    between the two steps (``intake.worker.deliver``)."""
+    return send_prepared(delivery_id, prepare_claimed(delivery_id, now), now)
+
+
+def prepare_claimed(delivery_id: int, now: datetime) -> Outgoing:
+    """What a claimed delivery says, written now. For a patient message this makes the
+    check-in link's new token (only its hash is stored: the raw token lives in the returned
+    message, in this process's memory, until it is sent), so every attempt sends a fresh link;
+    the worker commits the hash *before* sending, so a link that left is one that works."""
     delivery = db.session.get_one(AlertDelivery, delivery_id, populate_existing=True)
+    if delivery.alert.event in PATIENT_EVENTS:
+        from intake.services import checkin_messages
+
+        return checkin_messages.compose(delivery, now)
+    return message_for(delivery)
+
+
+def send_prepared(delivery_id: int, outgoing: Outgoing, now: datetime) -> str:
+    """Send what ``prepare_claimed`` made and record the outcome (the caller commits)."""
+    delivery = db.session.get_one(AlertDelivery, delivery_id, populate_existing=True)
+    if isinstance(outgoing, Withdrawn):
+        delivery.status = "failed"
+        delivery.last_error = f"not sent: {outgoing.reason}"[:300]
+        delivery.claimed_until = None
+        log.info("alert delivery %s withdrawn: %s", delivery.id, outgoing.reason)
+        db.session.flush()
+        return delivery.status
     try:
-        _send(delivery, now)
+        _send(delivery, outgoing, now)
     except DeliveryError as exc:
+        if isinstance(outgoing, PatientMessage):
+            from intake.services import checkin_messages
+
+            checkin_messages.undelivered(outgoing)
         delivery.last_error = str(exc)[:300]
         delivery.claimed_until = None
         if delivery.attempts >= MAX_ATTEMPTS:
@@ -342,6 +511,10 @@ def send_claimed(delivery_id: int, now: datetime) -> str:
         delivery.sent_at = now
         delivery.claimed_until = None
         log.info("alert delivery %s sent (%s)", delivery.id, delivery.channel)
+        if isinstance(outgoing, PatientMessage):
+            from intake.services import checkin_messages
+
+            checkin_messages.delivered(delivery, now)
     db.session.flush()
     return delivery.status
 
@@ -354,12 +527,16 @@ def backoff(attempts: int) -> timedelta:
 def message_for(delivery: AlertDelivery) -> Message:
     """What this delivery says: the event, the reference, a staff link (and a count)."""
     alert = delivery.alert
+    assert alert.event not in PATIENT_EVENTS  # what those say: checkin_messages.compose
     reference = None
     if alert.submission_id is not None:
         reference = db.session.scalar(
             sa.select(Submission.reference).where(Submission.id == alert.submission_id)
         )
-        url = staff_url("staff.submission", submission_id=alert.submission_id)
+        if "checkin_id" in alert.detail:
+            url = checkin_url(int(alert.detail["checkin_id"]))
+        else:
+            url = staff_url("staff.submission", submission_id=alert.submission_id)
         kind = "acute" if alert.detail.get("acute") else "urgent"
     elif alert.event == "daily_digest":
         url = staff_url("staff.queue")
@@ -390,13 +567,19 @@ def message_for(delivery: AlertDelivery) -> Message:
 
 
 def staff_url(endpoint: str, **values: Any) -> str:
-    """An absolute link to a staff page from ``PUBLIC_URL`` (any request's own host aside)."""
+    """An absolute link to a page of the app (a staff page, or a patient's check-in link) from
+    ``PUBLIC_URL``, whatever host a request came in on."""
     base = current_app.config["PUBLIC_URL"] or "http://localhost:5000"
     parts = urlsplit(base)
     adapter = current_app.url_map.bind(
         parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def checkin_url(checkin_id: int) -> str:
+    """The staff page of a check-in, ``<PUBLIC_URL>/staff/checkins/<id>``."""
+    return staff_url("staff.checkin", checkin_id=checkin_id)
 
 
 def smtp_settings() -> SmtpSettings:
@@ -412,8 +595,10 @@ def smtp_settings() -> SmtpSettings:
     )
 
 
-def _send(delivery: AlertDelivery, now: datetime) -> None:
-    message = message_for(delivery)
+def _send(delivery: AlertDelivery, message: Message | PatientMessage, now: datetime) -> None:
+    if isinstance(message, PatientMessage):
+        send_email(smtp_settings(), message.to, message)
+        return
     if delivery.channel == "email":
         send_email(smtp_settings(), delivery.recipient, message)
         return

@@ -65,6 +65,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "checkin_tablet_code": "Check-in tablet code made",
         "checkin_completed": "Check-in completed by the patient",
         "checkin_viewed": "Check-in viewed",
+        "checkin_message_sent": "Check-in link e-mailed to the patient",
         "checkin_acknowledged": "Urgent check-in acknowledged",
         "checkin_signed_off": "Urgent check-in signed off by a clinician",
         "course_viewed": "Course of care viewed",

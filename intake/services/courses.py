@@ -30,7 +30,7 @@ from intake.extensions import db
 from intake.models import CheckIn, CheckInToken, ClinicianReview, Course, CourseSession, Submission
 from intake.models.types import utcnow
 from intake.rules.outcomes import default_outcome_rules, evaluate_course
-from intake.services import audit, settings
+from intake.services import alerts, audit, settings
 from intake.services.risk import RISK_NOTE_REQUIRED
 from intake.vocabulary import COURSE_KINDS, RISK_OUTCOMES, codes
 
@@ -409,6 +409,8 @@ def complete_checkin(
         .values(used_at=now)
     )
     db.session.flush()
+    # Urgent: the on-call tier is told, in this same transaction (the outbox).
+    alerts.checkin_stored(checkin, now=now)
     audit.record(
         "checkin_completed",
         submission=course.submission,

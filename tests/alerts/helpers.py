@@ -1,16 +1,21 @@
 """Helpers of the alert tests: urgent submissions stored through the real submit service with
-answers no message may contain, and on-call tiers made through the service."""
+answers no message may contain, on-call tiers made through the service, and courses of care
+started from such an intake (the check-in messages)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from answer_documents import ASQ_ACUTE, ASQ_YES, changed, sample_answers
 
 from intake.extensions import db
 from intake.models import AlertTier
-from intake.services import alerts
+from intake.rules import RULESET
+from intake.services import alerts, courses
+from intake.services.reviews import record_review
 from intake.services.submissions import submit_document
+from tests.factories import make_user
 
 #: Answers that must never appear in any alert (each distinctive enough to search for).
 FIRST_NAME = "Zebulon"
@@ -72,3 +77,32 @@ def make_tier(
         )
     db.session.commit()
     return tier
+
+
+def start_course_for(start: date, *, every_days: int = 7, **patient: Any) -> tuple[int, str]:
+    """A course started on ``start`` (as if that were today) from a reviewed intake of the
+    sample patient (not urgent); ``patient`` changes the intake's patient section, ``consent``
+    its consent. The course's id and the intake's reference."""
+    document = patient_document(urgent=False)
+    consent = patient.pop("consent", None)
+    document["patient"].update(patient)
+    if consent is not None:
+        document["consent"].update(consent)
+    submission = submit_document(document, source="api")
+    record_review(
+        submission, clinician_id=None, decision="agree", codes=[], note="", ruleset=RULESET
+    )
+    db.session.commit()
+    course = courses.start_course(
+        submission,
+        kind="standard_tms",
+        start_date=start,
+        planned_sessions=30,
+        taper_sessions=6,
+        every_days=every_days,
+        maintenance_months=6,
+        by=make_user("clinician"),
+        today=start,
+    )
+    db.session.commit()
+    return course.id, submission.reference

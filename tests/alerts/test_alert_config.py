@@ -47,6 +47,16 @@ def test_the_smtp_and_queue_settings_come_from_the_environment() -> None:
     assert config_from_env({"INTAKE_ALERT_DIGEST_HOUR": "off"}).ALERT_DIGEST_HOUR is None
 
 
+def test_the_check_in_reminder_and_sweep_come_from_the_environment() -> None:
+    assert config_from_env({}).CHECKIN_REMINDER_DAYS == 2  # the default
+    assert config_from_env({}).CHECKIN_SWEEP_MINUTES == 10
+    config = config_from_env(
+        {"INTAKE_CHECKIN_REMINDER_DAYS": "3", "INTAKE_CHECKIN_SWEEP_MINUTES": "5"}
+    )
+    assert (config.CHECKIN_REMINDER_DAYS, config.CHECKIN_SWEEP_MINUTES) == (3, 5)
+    assert config_from_env({"INTAKE_CHECKIN_REMINDER_DAYS": "off"}).CHECKIN_REMINDER_DAYS is None
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "words"),
     [
@@ -57,6 +67,10 @@ def test_the_smtp_and_queue_settings_come_from_the_environment() -> None:
         ("INTAKE_PUBLIC_URL", "http://intake.clinic.example", "must start with https://"),
         ("INTAKE_HUEY_URL", "memory://", "INTAKE_HUEY_URL is memory://"),
         ("INTAKE_ALERT_DIGEST_HOUR", "24", "INTAKE_ALERT_DIGEST_HOUR must be an hour"),
+        # A reminder after the link has expired would be no reminder: 1 to 6 days.
+        ("INTAKE_CHECKIN_REMINDER_DAYS", "7", "INTAKE_CHECKIN_REMINDER_DAYS must be a number"),
+        ("INTAKE_CHECKIN_REMINDER_DAYS", "0", "INTAKE_CHECKIN_REMINDER_DAYS must be a number"),
+        ("INTAKE_CHECKIN_SWEEP_MINUTES", "60", "INTAKE_CHECKIN_SWEEP_MINUTES must be a number"),
     ],
 )
 def test_production_refuses_unsafe_alert_settings(variable: str, value: str, words: str) -> None:

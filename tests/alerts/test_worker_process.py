@@ -3,7 +3,9 @@ SQLite huey file (and on a redis-server of its own), a real SMTP server, the tes
 A commit's deliveries are enqueued and sent at once; a worker killed with SIGKILL in the middle
 of sending is restarted and the alert is delivered exactly once (killed before the server
 accepted it) or, killed after the server has it, sent again with the same Message-ID (what
-docs/operations.md says receivers dedupe); two workers never send the same delivery."""
+docs/operations.md says receivers dedupe); two workers never send the same delivery. The
+worker's own check-in sweep invites a check-in due today, and a check-in link that left before
+the worker died still works."""
 
 from __future__ import annotations
 
@@ -235,3 +237,73 @@ def test_two_workers_never_send_the_same_delivery(setup, tmp_path: Path) -> None
     ids = [m.message["Message-ID"] for m in smtp.messages]
     assert len(ids) == 24
     assert len(set(ids)) == 24
+
+
+def test_the_worker_invites_a_due_check_in_once_with_a_working_link(setup) -> None:  # type: ignore[no-untyped-def]
+    """The worker's own check-in sweep (run when it starts) makes and sends the invitation of
+    a check-in due today; it stays one e-mail however long the worker runs, and its link opens
+    the check-in (the token's hash was committed by the worker process)."""
+    import re
+
+    from intake.models.types import utcnow
+    from intake.services import courses, settings
+    from tests.alerts.helpers import PATIENT_EMAIL, start_course_for
+
+    _web, smtp, worker = setup
+    course_id, _ = start_course_for(settings.local_day(utcnow()))
+    worker.start()
+    _wait_for(lambda: len(smtp.messages) == 1, 30, "the invitation e-mail")
+    _wait_for(lambda: _delivery_state() == ("sent", 1), 10, "the delivery marked sent")
+    time.sleep(1.5)
+    (received,) = smtp.messages
+    assert received.recipients == [PATIENT_EMAIL]
+    payload = received.message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    (token,) = re.findall(r"/c/([A-Za-z0-9_-]+)", payload.decode())
+    db.session.expire_all()
+    checkin = courses.checkin_for_token(token, utcnow())
+    assert checkin is not None and checkin.course_id == course_id
+    assert checkin.invited_at is not None
+
+
+def test_a_worker_killed_after_the_server_has_an_invitation_leaves_its_link_working(setup) -> None:  # type: ignore[no-untyped-def]
+    """The link's token is committed before the message leaves: the copy the SMTP server kept
+    from a worker killed before its 250 opens the check-in, and so does the resend's."""
+    import re
+    from email import message_from_bytes
+
+    from intake.models.types import utcnow
+    from intake.services import courses, settings
+    from tests.alerts.helpers import start_course_for
+
+    _web, smtp, worker = setup
+    inside, release = threading.Event(), threading.Event()
+    kept: list[bytes] = []
+
+    def keep_then_hold(envelope: object) -> str | None:
+        kept.append(bytes(getattr(envelope, "original_content", b"") or b""))
+        if len(kept) == 1:
+            inside.set()
+            release.wait(20)
+            return "421 closing"
+        return None
+
+    smtp.before_reply = keep_then_hold
+    course_id, _ = start_course_for(settings.local_day(utcnow()))
+    worker.start()
+    assert inside.wait(30), "the worker never sent"
+    worker.kill()
+    release.set()
+    time.sleep(CLAIM_SECONDS + 0.5)
+    worker.start()
+    _wait_for(lambda: _delivery_state() == ("sent", 2), 30, "the invitation sent after restart")
+    tokens = []
+    for raw in kept:
+        payload = message_from_bytes(raw).get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        tokens += re.findall(r"/c/([A-Za-z0-9_-]+)", payload.decode())
+    assert len(tokens) == 2 and tokens[0] != tokens[1]
+    db.session.expire_all()
+    for token in tokens:
+        checkin = courses.checkin_for_token(token, utcnow())
+        assert checkin is not None and checkin.course_id == course_id

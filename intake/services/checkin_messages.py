@@ -1,0 +1,243 @@
+"""Check-in invitations and reminders to the patient, through the alerts' outbox and worker.
+
+When a course's check-in falls due, the patient is e-mailed a one-time link to it; if it is
+still not done ``CHECKIN_REMINDER_DAYS`` after the invitation went out (2 by default), one
+reminder with a new link. No reminder once a later check-in is due (only the latest check-in
+of a course can be answered: ``courses.open_checkin``), none after it is done.
+
+Each message is an ``Alert`` (event ``checkin_invitation`` or ``checkin_reminder``, unique key
+``<event>:<checkin id>``: a check-in is invited once and reminded once, whatever the number of
+sweeps or workers) with one ``AlertDelivery`` to ``PATIENT_RECIPIENT``. The outbox holds no
+copy of the address: it is read from the intake when the message is made. The worker's usual
+claim, back-off and retry apply (``services.alerts``).
+
+Only a patient whose intake consented to be contacted (``consent.agrees_to_contact``) and chose
+e-mail as the way to be contacted (``patient.preferred_contact`` is ``email``, with an address)
+is e-mailed; for anyone else nothing is raised, and staff give the check-in's tablet code at the
+clinic (docs/staff.md).
+
+The message says nothing about the patient (``alert_channels.PatientMessage``). Its link token
+is made when the message is sent (``compose``, called by the worker's send step), so the raw
+token is never stored and each attempt carries a fresh one; only its hash is kept
+(``CheckInToken``), and the token of a message that could not be delivered is deleted.
+
+Services flush, never commit (the worker commits); times come in as ``now``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from intake.alert_channels import PatientMessage
+from intake.course_schedule import add_months
+from intake.extensions import db
+from intake.models import Alert, AlertDelivery, CheckIn, CheckInToken, Course, Submission
+from intake.services import alerts, audit, courses, settings
+
+log = logging.getLogger(__name__)
+
+#: How long after a course ended its last check-ins (the end, the last follow-up) are still
+#: invited and reminded: a link's lifetime.
+FOLLOW_UP_GRACE = courses.TOKEN_LIFETIME
+
+
+def email_address(submission: Submission) -> str | None:
+    """Where a patient's check-in messages go, or None when they are not to be e-mailed: the
+    intake's e-mail address, only if the patient agreed to be contacted and chose e-mail."""
+    return _address_in(submission.answers or {})
+
+
+def _address_in(answers: dict[str, Any]) -> str | None:
+    patient = answers.get("patient") or {}
+    consent = answers.get("consent") or {}
+    if consent.get("agrees_to_contact") is not True:
+        return None
+    if patient.get("preferred_contact") != "email":
+        return None
+    address = (patient.get("email") or "").strip()
+    return address or None
+
+
+def can_email(course: Course) -> bool:
+    """Whether this course's check-ins are e-mailed (else staff give the tablet code)."""
+    return email_address(course.submission) is not None
+
+
+def _followed(course: Course, today: date) -> bool:
+    """Whether the course still has check-ins to make or invite today: active, or ended with
+    an end check-in (completed, stopped early) and, once completed, its months of follow-up
+    (and a link's lifetime after the last)."""
+    if course.status == "active":
+        return True
+    if course.ended_on is None or course.status not in ("completed", "stopped_early"):
+        return False
+    last = course.ended_on
+    if course.status == "completed":
+        last = add_months(course.ended_on, course.maintenance_months)
+    return today <= last + FOLLOW_UP_GRACE
+
+
+def followed_courses(today: date) -> list[Course]:
+    """The courses whose check-ins the sweep looks at (with their check-ins, in one go)."""
+    oldest_end = today - timedelta(days=366) - FOLLOW_UP_GRACE  # up to 12 months of follow-up
+    candidates = db.session.scalars(
+        sa.select(Course)
+        .where(
+            sa.or_(
+                Course.status == "active",
+                sa.and_(
+                    Course.status.in_(("completed", "stopped_early")),
+                    Course.ended_on >= oldest_end,
+                ),
+            )
+        )
+        # The intake (its answers: the address) is read only for a course with a message due.
+        .options(sa.orm.selectinload(Course.checkins), sa.orm.lazyload(Course.submission))
+        .order_by(Course.id)
+    )
+    return [course for course in candidates if _followed(course, today)]
+
+
+def messages_due(now: datetime) -> list[Alert]:
+    """Make the check-ins that fell due by today (the clinic's day) for every followed course,
+    then raise each open check-in's invitation, or its reminder when it is due; flush. The
+    alerts raised (their deliveries are pending, for the worker)."""
+    today = settings.local_day(now)
+    reminder_days = current_app.config["CHECKIN_REMINDER_DAYS"]
+    wanted: list[tuple[str, CheckIn, Course]] = []
+    for course in followed_courses(today):
+        courses.sync_checkins(course, today)
+        checkin = courses.open_checkin(course)
+        if checkin is None or checkin.due_on > today:
+            continue
+        if checkin.invited_at is None:
+            event = "checkin_invitation"
+        elif (
+            reminder_days is not None
+            and checkin.reminded_at is None
+            and now >= checkin.invited_at + timedelta(days=reminder_days)
+        ):
+            event = "checkin_reminder"
+        else:
+            continue
+        wanted.append((event, checkin, course))
+    # Raised already (waiting to be sent, or withdrawn): nothing to do. Then, of the rest, only
+    # the patients who may be e-mailed (their intakes read in batches).
+    existing = _existing_keys([f"{event}:{checkin.id}" for event, checkin, _ in wanted])
+    wanted = [item for item in wanted if f"{item[0]}:{item[1].id}" not in existing]
+    emailed = _emailed([course for _, _, course in wanted])
+    return [
+        alerts.patient_message(event, checkin, now=now)
+        for event, checkin, course in wanted
+        if course.id in emailed
+    ]
+
+
+def _existing_keys(keys: list[str]) -> set[str]:
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        existing.update(
+            db.session.scalars(sa.select(Alert.key).where(Alert.key.in_(keys[start : start + 500])))
+        )
+    return existing
+
+
+def _emailed(candidates: list[Course]) -> set[int]:
+    """The ids of the courses among ``candidates`` whose patient may be e-mailed (their
+    intakes' answers read in a few queries, not one per course)."""
+    by_submission = {course.submission_id: course.id for course in candidates}
+    ids = list(by_submission)
+    emailed: set[int] = set()
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(
+            sa.select(Submission.id, Submission.answers).where(
+                Submission.id.in_(ids[start : start + 500])
+            )
+        )
+        emailed.update(by_submission[sid] for sid, answers in rows if _address_in(answers or {}))
+    return emailed
+
+
+def _checkin_of(delivery: AlertDelivery) -> CheckIn | None:
+    checkin_id = (delivery.alert.detail or {}).get("checkin_id")
+    return db.session.get(CheckIn, int(checkin_id)) if checkin_id is not None else None
+
+
+def compose(delivery: AlertDelivery, now: datetime) -> PatientMessage | alerts.Withdrawn:
+    """The message of a claimed invitation or reminder, with a new link token (its hash added
+    to the session: the worker commits it before sending), or why it is no longer sent."""
+    checkin = _checkin_of(delivery)
+    if checkin is None:
+        return alerts.Withdrawn("the check-in no longer exists")
+    if checkin.completed:
+        return alerts.Withdrawn("the check-in was done meanwhile")
+    if not courses.is_open(checkin):
+        return alerts.Withdrawn("a later check-in is due now")
+    address = email_address(checkin.course.submission)
+    if address is None:
+        return alerts.Withdrawn("the patient is not to be e-mailed")
+    raw = courses.new_token(checkin, now)
+    profile = settings.clinic_profile()
+    reminder = delivery.alert.event == "checkin_reminder"
+    subject, _ = alerts.EVENT_WORDS[delivery.alert.event]
+    return PatientMessage(
+        event=delivery.alert.event,
+        to=address,
+        subject=subject.format(clinic=profile.name or "your clinic"),
+        clinic=profile.name,
+        phone=profile.phone,
+        url=alerts.staff_url("patient.checkin_link", token=raw),
+        expires=_when(now + courses.TOKEN_LIFETIME),
+        reminder=reminder,
+        event_id=delivery.event_id,
+        timestamp=now,
+        token_hash=courses.hash_secret(raw),
+    )
+
+
+def _when(moment: datetime) -> str:
+    """A time as a patient reads it, in the clinic's zone: ``Thursday 10 December 2026, 15:00
+    EST``."""
+    local = moment.astimezone(settings.clinic_profile().zone)
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} {local.tzname() or ''}".rstrip()
+
+
+def undelivered(message: PatientMessage) -> None:
+    """The message did not go out: its link's token is deleted (nobody has it)."""
+    db.session.execute(sa.delete(CheckInToken).where(CheckInToken.token_hash == message.token_hash))
+
+
+def delivered(delivery: AlertDelivery, now: datetime) -> None:
+    """The message went out: the check-in says when it was invited (or reminded), and the
+    audit log that the patient was e-mailed (ids and the event only)."""
+    checkin = _checkin_of(delivery)
+    if checkin is None:
+        return
+    # A plain UPDATE, not the ORM's: the check-in's version counter stays where it is, so the
+    # patient answering it at this very moment is not told someone else changed it.
+    column = (
+        CheckIn.reminded_at if delivery.alert.event == "checkin_reminder" else CheckIn.invited_at
+    )
+    db.session.execute(
+        sa.update(CheckIn)
+        .where(CheckIn.id == checkin.id, column.is_(None))
+        .values({column: now})
+        .execution_options(synchronize_session=False)
+    )
+    detail: dict[str, Any] = {
+        "course_id": checkin.course_id,
+        "checkin_id": checkin.id,
+        "event": delivery.alert.event,
+        "delivery_id": delivery.id,
+    }
+    audit.record(
+        "checkin_message_sent",
+        submission=checkin.course.submission,
+        detail=detail,
+        with_address=False,
+    )

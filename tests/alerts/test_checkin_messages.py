@@ -1,0 +1,469 @@
+"""Check-in invitations and reminders to the patient (issue 16, item 8) and urgent check-ins
+(issue 15), through the alerts' outbox and worker, against a real SMTP server.
+
+What is expected comes from the issues, written out here: a due check-in is e-mailed once with
+a link that opens it and nothing about the patient; one reminder two days later if it is still
+open, none once it is done or a later check-in is due; a refused SMTP connection delays the
+message and it is delivered once; a patient who did not consent to e-mail gets nothing; an
+urgent check-in alerts tier 1 with the intake's reference and a link to the check-in, and the
+next tier when nobody has acknowledged it after tier 1's minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from intake.extensions import db
+from intake.models import Alert, AlertDelivery, AuditEvent, CheckIn, CheckInToken, Submission
+from intake.services import courses
+from intake.services.settings import CLINIC_NAME, CLINIC_PHONE, set_setting
+from intake.worker import checkin_sweep, sweep
+from tests.alerts.helpers import (
+    DATE_OF_BIRTH,
+    FIRST_NAME,
+    LAST_NAME,
+    PATIENT_DATA,
+    PATIENT_EMAIL,
+    make_tier,
+    start_course_for,
+)
+from tests.alerts.servers import Received, SmtpServer, WebhookReceiver
+from tests.factories import make_user
+
+START = date(2031, 3, 3)  # a Monday
+NOW = datetime(2031, 3, 3, 14, 0, tzinfo=UTC)  # the clinic's zone is UTC unless set
+DAY = timedelta(days=1)
+CLINIC = "Harbour TMS Clinic"
+PHONE = "(555) 010-2233"
+LINK = re.compile(r"http://localhost:5000/c/([A-Za-z0-9_-]+)")
+NO_ASQ = {
+    "wished_dead": "no",
+    "family_better_off": "no",
+    "thoughts_of_killing_self": "no",
+    "ever_tried": "no",
+    "thoughts_right_now": None,
+}
+
+
+@pytest.fixture(autouse=True)
+def clinic(app: Flask) -> None:
+    set_setting(CLINIC_NAME, CLINIC, user_id=None)
+    set_setting(CLINIC_PHONE, PHONE, user_id=None)
+    db.session.commit()
+
+
+def course_for(*, every_days: int = 7, **patient: Any) -> tuple[int, str]:
+    return start_course_for(START, every_days=every_days, **patient)
+
+
+def checkins(course_id: int) -> list[CheckIn]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            sa.select(CheckIn).where(CheckIn.course_id == course_id).order_by(CheckIn.due_on)
+        )
+    )
+
+
+def body_of(received: Received) -> str:
+    """The e-mail's text as the patient reads it (decoded from its transfer encoding)."""
+    payload = received.message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
+def token_of(received: Received) -> str:
+    found = LINK.findall(body_of(received))
+    assert len(found) == 1, body_of(received)
+    return str(found[0])
+
+
+def complete(checkin: CheckIn, at: datetime, asq: dict[str, Any] | None = None) -> None:
+    courses.complete_checkin(
+        checkin,
+        {"phq9": [1] * 8 + [0], "gad7": [1] * 7, "asq": asq or NO_ASQ, "side_effects": {}},
+        opened_by="link",
+        now=at,
+        today=at.date(),
+    )
+    db.session.commit()
+
+
+def both_sweeps(at: datetime) -> None:
+    checkin_sweep(at)
+    sweep(at)
+
+
+# Invitations ------------------------------------------------------------------------------------
+
+
+def test_a_due_check_in_is_emailed_once_with_a_link_that_opens_it(
+    app: Flask, smtp: SmtpServer
+) -> None:
+    course_id, reference = course_for()
+    both_sweeps(NOW)
+    both_sweeps(NOW + timedelta(minutes=10))  # a second sweep sends nothing more
+    checkin_sweep(NOW + timedelta(hours=5))
+
+    (received,) = smtp.messages
+    assert received.recipients == [PATIENT_EMAIL]
+    email = received.message
+    assert email["Subject"] == f"A short check-in from {CLINIC}"
+    body = body_of(received)
+    token = token_of(received)
+    (baseline,) = checkins(course_id)
+    assert courses.checkin_for_token(token, NOW) is baseline
+    # What the message says: the clinic, the two minutes, the expiry, the phone, the crisis line.
+    assert f"Your clinic, {CLINIC}, asks you to fill in a short check-in (2 minutes)." in body
+    assert "until Monday 10 March 2031, 14:00 UTC" in body  # a week
+    assert PHONE in body
+    assert "988" in body
+    # And nothing about the patient: not the name, the date of birth, the address, the answers,
+    # nor even the intake's reference.
+    headers_and_body = (email["Subject"] or "") + body
+    for value in (*PATIENT_DATA, reference, "Quixwell", "PHQ"):
+        assert value.lower() not in headers_and_body.lower(), value
+    assert DATE_OF_BIRTH not in received.raw.decode()
+    assert FIRST_NAME not in received.raw.decode() and LAST_NAME not in received.raw.decode()
+
+    # The raw token is stored nowhere: only its hash, once.
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert db.session.scalars(sa.select(CheckInToken.token_hash)).all() == [digest]
+    for table in (Alert.__table__, AlertDelivery.__table__, CheckIn.__table__):
+        for row in db.session.execute(sa.select(table)).all():
+            assert token not in repr(tuple(row))
+    (delivery,) = db.session.scalars(sa.select(AlertDelivery)).all()
+    assert (delivery.status, delivery.recipient, delivery.attempts) == ("sent", "patient", 1)
+    assert PATIENT_EMAIL not in repr(
+        tuple(db.session.execute(sa.select(AlertDelivery.__table__)).one())
+    )
+    assert baseline.invited_at == NOW and baseline.reminded_at is None
+    (event,) = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "checkin_message_sent")
+    ).all()
+    assert event.detail["event"] == "checkin_invitation"
+    assert event.detail["checkin_id"] == baseline.id
+
+
+def test_the_next_check_in_is_invited_on_the_day_it_falls_due(app: Flask, smtp: SmtpServer) -> None:
+    course_id, _ = course_for()
+    checkin_sweep(NOW)
+    complete(checkins(course_id)[0], NOW + timedelta(hours=1))
+    checkin_sweep(NOW + 6 * DAY)
+    assert len(smtp.messages) == 1  # the weekly one is not due yet
+    checkin_sweep(NOW + 7 * DAY - timedelta(hours=13))  # 01:00 on the day it falls due
+    assert len(smtp.messages) == 2
+    _baseline, weekly = checkins(course_id)
+    assert (weekly.kind, weekly.due_on) == ("interval", START + 7 * DAY)
+    assert courses.checkin_for_token(token_of(smtp.messages[1]), NOW + 7 * DAY) is weekly
+
+
+def _end(course_id: int, status: str, on: date) -> None:
+    course = db.session.get_one(courses.Course, course_id)
+    courses.end_course(
+        course,
+        status=status,
+        ended_on=on,
+        reason="moved away" if status != "completed" else "",
+        by=make_user("clinician"),
+        today=on,
+        expected_version=None,
+    )
+    db.session.commit()
+
+
+def test_after_a_completed_course_each_monthly_follow_up_is_invited(
+    app: Flask, smtp: SmtpServer
+) -> None:
+    """The end check-in on the day the course ends, then one a month (issue 16: six months)."""
+    course_id, _ = course_for()
+    complete(checkins(course_id)[0], NOW)
+    ended = START + 3 * DAY
+    _end(course_id, "completed", ended)
+    checkin_sweep(NOW + 3 * DAY)
+    complete(checkins(course_id)[-1], NOW + 3 * DAY + timedelta(hours=1))
+    checkin_sweep(datetime(2031, 4, 5, 23, 0, tzinfo=UTC))  # the day before the first month
+    checkin_sweep(datetime(2031, 4, 6, 9, 0, tzinfo=UTC))
+    kinds = [(c.kind, c.due_on) for c in checkins(course_id)]
+    assert kinds == [
+        ("baseline", START),
+        ("end", ended),
+        ("maintenance", date(2031, 4, 6)),
+    ]
+    assert len(smtp.messages) == 2  # the end, the first month (the baseline was done at once)
+    maintenance = checkins(course_id)[-1]
+    assert courses.checkin_for_token(token_of(smtp.messages[-1]), NOW + 34 * DAY) is maintenance
+
+
+@pytest.mark.parametrize(
+    ("status", "messages"),
+    [("stopped_early", ["A short check-in", "Reminder: a short check-in"]), ("transferred", [])],
+)
+def test_a_course_stopped_early_invites_its_end_check_in_and_a_transferred_one_nothing(
+    app: Flask, smtp: SmtpServer, status: str, messages: list[str]
+) -> None:
+    course_id, _ = course_for()
+    complete(checkins(course_id)[0], NOW)
+    _end(course_id, status, START + 3 * DAY)
+    for days in (3, 7, 40):
+        checkin_sweep(NOW + days * DAY)
+    # The end check-in's invitation and its reminder (never done), then nothing; or nothing.
+    assert [m.message["Subject"] for m in smtp.messages] == [f"{m} from {CLINIC}" for m in messages]
+
+
+# Reminders --------------------------------------------------------------------------------------
+
+
+def test_one_reminder_two_days_later_with_a_new_link(app: Flask, smtp: SmtpServer) -> None:
+    course_id, _ = course_for()
+    both_sweeps(NOW)
+    both_sweeps(NOW + 2 * DAY - timedelta(minutes=1))
+    assert len(smtp.messages) == 1  # not yet
+    both_sweeps(NOW + 2 * DAY)
+    both_sweeps(NOW + 3 * DAY)
+    both_sweeps(NOW + 5 * DAY)
+    assert len(smtp.messages) == 2  # one reminder, once
+
+    invitation, reminder = smtp.messages
+    assert reminder.message["Subject"] == f"Reminder: a short check-in from {CLINIC}"
+    assert "still asks you to fill in a short check-in (2 minutes)" in body_of(reminder)
+    assert invitation.message["Message-ID"] != reminder.message["Message-ID"]
+    first, second = token_of(invitation), token_of(reminder)
+    assert first != second
+    (baseline,) = checkins(course_id)
+    assert courses.checkin_for_token(second, NOW + 2 * DAY) is baseline
+    assert baseline.reminded_at == NOW + 2 * DAY
+    for value in PATIENT_DATA:
+        assert value.lower() not in body_of(reminder).lower()
+
+
+def test_no_reminder_once_the_check_in_is_done(app: Flask, smtp: SmtpServer) -> None:
+    course_id, _ = course_for()
+    both_sweeps(NOW)
+    complete(checkins(course_id)[0], NOW + DAY)
+    for days in (2, 3, 6):
+        both_sweeps(NOW + days * DAY)
+    assert len(smtp.messages) == 1
+
+
+def test_no_reminder_once_a_later_check_in_is_due(app: Flask, smtp: SmtpServer) -> None:
+    course_id, _ = course_for(every_days=2)
+    both_sweeps(NOW)
+    both_sweeps(NOW + 2 * DAY)  # the next check-in falls due: its invitation, no reminder
+    subjects = [m.message["Subject"] for m in smtp.messages]
+    assert subjects == [f"A short check-in from {CLINIC}"] * 2
+    baseline, second = checkins(course_id)
+    assert baseline.reminded_at is None
+    assert courses.checkin_for_token(token_of(smtp.messages[0]), NOW + 2 * DAY) is None
+    assert courses.checkin_for_token(token_of(smtp.messages[1]), NOW + 2 * DAY) is second
+
+
+def test_a_message_raised_for_a_check_in_done_meanwhile_is_not_sent(
+    app: Flask, smtp: SmtpServer
+) -> None:
+    """SMTP was down; the patient did the check-in at the clinic's tablet before it came back."""
+    course_id, _ = course_for()
+    smtp.stop()
+    checkin_sweep(NOW)
+    complete(checkins(course_id)[0], NOW + timedelta(minutes=5))
+    smtp.start()
+    sweep(NOW + timedelta(minutes=10))
+    assert smtp.messages == []
+    (delivery,) = db.session.scalars(sa.select(AlertDelivery)).all()
+    assert delivery.status == "failed"
+    assert delivery.last_error == "not sent: the check-in was done meanwhile"
+
+
+# Faults -----------------------------------------------------------------------------------------
+
+
+def test_smtp_down_then_up_delivers_once_with_a_working_link(app: Flask, smtp: SmtpServer) -> None:
+    course_id, _ = course_for()
+    smtp.stop()
+    checkin_sweep(NOW)
+    db.session.expire_all()
+    (delivery,) = db.session.scalars(sa.select(AlertDelivery)).all()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert delivery.last_error == "SMTP: connection refused"
+    assert db.session.scalars(sa.select(CheckInToken)).all() == []  # the unsent link is gone
+    (baseline,) = checkins(course_id)
+    assert baseline.invited_at is None
+
+    sweep(NOW + timedelta(seconds=30))  # still down
+    smtp.start()
+    sweep(NOW + timedelta(seconds=90))
+    both_sweeps(NOW + timedelta(minutes=5))
+    (received,) = smtp.messages
+    db.session.expire_all()
+    (delivery,) = db.session.scalars(sa.select(AlertDelivery)).all()
+    assert (delivery.status, delivery.attempts) == ("sent", 3)
+    assert len(db.session.scalars(sa.select(CheckInToken)).all()) == 1
+    (baseline,) = checkins(course_id)
+    assert courses.checkin_for_token(token_of(received), NOW + DAY) is baseline
+    assert baseline.invited_at == NOW + timedelta(seconds=90)
+
+
+def test_a_worker_that_died_after_storing_the_link_resends_a_working_one(
+    app: Flask, smtp: SmtpServer
+) -> None:
+    """Claimed, its token's hash committed, then the worker died before the SMTP server had the
+    message: after the claim runs out the message goes out once, and its link works."""
+    from intake.services import alerts
+
+    course_id, _ = course_for()
+    smtp.stop()
+    checkin_sweep(NOW)  # raised; the attempt failed
+    smtp.start()
+    (delivery,) = db.session.scalars(sa.select(AlertDelivery)).all()
+    later = NOW + timedelta(seconds=30)
+    assert alerts.claim(delivery.id, later)
+    db.session.commit()
+    alerts.prepare_claimed(delivery.id, later)
+    db.session.commit()  # ... and the worker dies here
+    sweep(later + timedelta(seconds=60))
+    assert smtp.messages == []  # its claim still holds
+    sweep(later + timedelta(seconds=app.config["ALERT_CLAIM_SECONDS"] + 1))
+    (received,) = smtp.messages
+    (baseline,) = checkins(course_id)
+    assert courses.checkin_for_token(token_of(received), later + DAY) is baseline
+
+
+# Who is e-mailed --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "intake",
+    [
+        {"consent": {"agrees_to_contact": False}},
+        {"preferred_contact": "phone"},
+        {"preferred_contact": "text"},
+    ],
+    ids=["no consent to contact", "prefers a phone call", "prefers a text message"],
+)
+def test_a_patient_who_did_not_choose_email_gets_nothing(
+    app: Flask, smtp: SmtpServer, intake: dict[str, Any]
+) -> None:
+    course_id, _ = course_for(**intake)
+    for days in (0, 2, 7, 9):
+        both_sweeps(NOW + days * DAY)
+    assert smtp.messages == []
+    assert db.session.scalars(sa.select(Alert)).all() == []
+    assert not courses.open_checkin(db.session.get_one(courses.Course, course_id)).invited_at  # type: ignore[union-attr]
+
+
+# Urgent check-ins -------------------------------------------------------------------------------
+
+DESK, LEAD = "desk@clinic.example", "lead@clinic.example"
+
+
+def _who(smtp: SmtpServer) -> Counter[str]:
+    return Counter(m.recipients[0] for m in smtp.messages if m.recipients[0] != PATIENT_EMAIL)
+
+
+def test_an_urgent_check_in_alerts_the_tier_and_escalates_until_acknowledged(
+    app: Flask, smtp: SmtpServer
+) -> None:
+    make_tier("Front desk", 10, emails=(DESK,))
+    make_tier("Clinical lead", 20, emails=(LEAD,))
+    course_id, reference = course_for()
+    baseline = checkins(course_id)[0]
+    acute = {**NO_ASQ, "wished_dead": "yes", "thoughts_right_now": "yes"}
+    done_at = NOW + timedelta(hours=1)
+    complete(baseline, done_at, acute)  # its alert is committed with it
+    assert db.session.scalars(
+        sa.select(Alert.key).where(Alert.event == "urgent_checkin")
+    ).all() == [f"urgent_checkin:{baseline.id}"]
+
+    sweep(done_at)
+    assert _who(smtp) == {DESK: 1}
+    (alert,) = smtp.messages
+    assert alert.message["Subject"] == f"ACUTE RISK: Urgent check-in {reference}"
+    assert f"http://localhost:5000/staff/checkins/{baseline.id}" in body_of(alert)
+    sweep(done_at + timedelta(minutes=9))
+    assert _who(smtp) == {DESK: 1}
+    sweep(done_at + timedelta(minutes=10))  # tier 1's ten minutes without an acknowledgement
+    assert _who(smtp) == {DESK: 1, LEAD: 1}
+    lead = next(m for m in smtp.messages if m.recipients[0] == LEAD)
+    assert (
+        lead.message["Subject"] == f"ACUTE RISK: Not yet acknowledged: urgent check-in {reference}"
+    )
+    sweep(done_at + timedelta(minutes=30))  # the last tier again after its 20
+    assert _who(smtp) == {DESK: 1, LEAD: 2}
+
+    checkin = db.session.get_one(CheckIn, baseline.id)
+    courses.acknowledge(checkin, note="called", by=make_user("front_desk"), now=done_at)
+    db.session.commit()
+    for minutes in (50, 70, 600):
+        sweep(done_at + timedelta(minutes=minutes))
+    assert _who(smtp) == {DESK: 1, LEAD: 2}
+    for received in smtp.messages:
+        if received.recipients[0] == PATIENT_EMAIL:
+            continue
+        text = (received.message["Subject"] + body_of(received)).lower()
+        for value in PATIENT_DATA:
+            assert value.lower() not in text, value
+
+
+def test_a_check_in_that_is_not_urgent_alerts_nobody(app: Flask, smtp: SmtpServer) -> None:
+    make_tier("Front desk", 10, emails=(DESK,))
+    course_id, _ = course_for()
+    complete(checkins(course_id)[0], NOW)
+    for minutes in (0, 10, 60):
+        sweep(NOW + timedelta(minutes=minutes))
+    assert _who(smtp) == {}
+    assert (
+        db.session.scalars(sa.select(Alert).where(Alert.event != "checkin_invitation")).all() == []
+    )
+
+
+def test_a_rolled_back_check_in_leaves_no_alert(app: Flask) -> None:
+    from tests.committed import committed_count
+
+    make_tier("Front desk", 10, emails=(DESK,))
+    course_id, _ = course_for()
+    acute = {**NO_ASQ, "wished_dead": "yes", "thoughts_right_now": "yes"}
+    courses.complete_checkin(
+        checkins(course_id)[0],
+        {"phq9": [1] * 9, "gad7": [1] * 7, "asq": acute, "side_effects": {}},
+        opened_by="link",
+        now=NOW,
+        today=START,
+    )
+    assert db.session.scalars(sa.select(AlertDelivery)).all()  # written in its transaction
+    db.session.rollback()
+    assert committed_count(Alert) == 0
+    assert committed_count(AlertDelivery) == 0
+    assert (
+        db.session.get_one(Submission, db.session.scalar(sa.select(Submission.id))).urgent is False
+    )
+
+
+def test_an_urgent_check_in_reaches_a_webhook_with_only_the_reference_kind_and_link(
+    app: Flask, receiver: WebhookReceiver
+) -> None:
+    import json
+
+    make_tier("Front desk", 10, webhooks=((receiver.url, "s3cret-shared-with-the-receiver"),))
+    course_id, reference = course_for()
+    baseline = checkins(course_id)[0]
+    complete(baseline, NOW, {**NO_ASQ, "wished_dead": "yes", "thoughts_right_now": "no"})
+    sweep(NOW)
+    (hook,) = receiver.requests
+    body = json.loads(hook.body)
+    assert set(body) == {"event", "reference", "kind", "url", "id", "timestamp"}
+    assert (body["event"], body["kind"], body["reference"]) == (
+        "urgent_checkin",
+        "urgent",
+        reference,
+    )
+    assert body["url"] == f"http://localhost:5000/staff/checkins/{baseline.id}"
+    for value in PATIENT_DATA:
+        assert value.lower() not in hook.body.decode().lower()
