@@ -1,16 +1,18 @@
-"""A course of care in a real browser (issue 16): a clinician starts it from the summary, the
-front desk finds it from the intake's page and records a session with the keyboard and makes
-a tablet code, the patient's check-ins come in (through the course service: the check-in
-pages are another package's), the clinician reads the trend, ends the course (a missing reason
-is refused at its field) and downloads the report's PDF. JavaScript off, 390 px wide, every
-page axe-scanned and checked for horizontal scrolling.
+"""A course of care in a real browser (issue 16), from the intake to the end-of-course report,
+as clinician, front desk and patient: a clinician starts it from the summary, the front desk
+finds it from the intake's page, records a session with the keyboard and makes a tablet code;
+the patient answers the baseline check-in at the clinic's tablet (code and date of birth) and
+the next week's from the link a message would carry, in the check-in pages; the clinician
+reads the trend, ends the course (a missing reason is refused at its field) and downloads the
+report's PDF. JavaScript off, 390 px wide, every page axe-scanned and checked for horizontal
+scrolling.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pypdf
 import pytest
@@ -29,13 +31,6 @@ from tests.factories import make_user
 pytestmark = pytest.mark.browser
 
 LETTER = (612, 792)
-NONE_ASQ = {
-    "wished_dead": "no",
-    "family_better_off": "no",
-    "thoughts_of_killing_self": "no",
-    "ever_tried": "no",
-    "thoughts_right_now": None,
-}
 
 
 def _fits_a_phone(page) -> None:  # type: ignore[no-untyped-def]
@@ -51,19 +46,27 @@ def _tab_to(page, element_id: str, presses: int = 120) -> None:  # type: ignore[
     raise AssertionError(f"#{element_id} cannot be reached with the Tab key")
 
 
-def _answer(course: Course, phq9: list[int], **effects: str) -> None:
-    today = courses.clinic_today()
-    courses.sync_checkins(course, today)
-    checkin = courses.open_checkin(course)
-    assert checkin is not None
-    courses.complete_checkin(
-        checkin,
-        {"phq9": phq9, "gad7": [1] * 7, "asq": NONE_ASQ, "side_effects": effects},
-        opened_by="tablet",
-        now=datetime.combine(today, time(12), tzinfo=UTC),
-        today=today,
-    )
-    db.session.commit()
+def _choose(page, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    """A radio button chosen with the keyboard: focused, then Space."""
+    radio = page.locator(f'input[name="{name}"][value="{value}"]')
+    radio.focus()
+    page.keyboard.press("Space")
+    assert radio.is_checked(), name
+
+
+def _check_in(page, phq9: list[int], **effects: str) -> None:  # type: ignore[no-untyped-def]
+    """The patient answers the check-in page open in ``page`` and sends it."""
+    assert page.locator("h1").count() == 1
+    for n, value in enumerate(phq9, start=1):
+        _choose(page, f"phq9_{n}", str(value))
+    for n in range(1, 8):
+        _choose(page, f"gad7_{n}", "1")
+    for effect, rating in effects.items():
+        _choose(page, f"effect_{effect}", rating)
+    page.locator("#send-button").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/checkin/done")
 
 
 def test_a_course_from_the_summary_to_the_report(  # type: ignore[no-untyped-def]
@@ -125,15 +128,38 @@ def test_a_course_from_the_summary_to_the_report(  # type: ignore[no-untyped-def
     screenshot(desk, "course-tablet-code")
     assert_accessible(desk, "course page with a tablet code")
 
-    # The patient answers at the tablet (baseline 22, then 9 at the next check-in).
+    # The patient answers the baseline at the clinic's tablet: the code, the date of birth.
+    tablet = new_page(javascript=False)
+    tablet.goto(f"{live_server}/checkin/tablet")
+    tablet.fill("#code", f"{code[:4].lower()} {code[4:]}")  # as typed, not as printed
+    tablet.fill("#date_of_birth", "1985-04-12")
+    with tablet.expect_navigation():
+        tablet.locator("#tablet-button").click()
+    assert tablet.url == f"{live_server}/checkin"
+    _fits_a_phone(tablet)
+    assert_accessible(tablet, "baseline check-in at the tablet")
+    _check_in(tablet, [3, 3, 3, 3, 3, 3, 2, 2, 0], headache="mild")
+    screenshot(tablet, "course-tablet-done")
+    assert_accessible(tablet, "check-in sent")
+
+    # A week on, the weekly check-in falls due and the patient opens it from a link.
     course = db.session.get(Course, int(course_url.rsplit("/", 1)[1]))
     assert course is not None
-    _answer(course, [3, 3, 3, 3, 3, 3, 2, 2, 0], headache="mild")
-    course.start_date -= timedelta(days=7)  # a week on: the weekly check-in falls due
+    db.session.refresh(course)
+    baseline = course.checkins[0]
+    assert (baseline.kind, baseline.phq9_total, baseline.opened_by) == ("baseline", 22, "tablet")
+    course.start_date -= timedelta(days=7)
     for checkin in course.checkins:
         checkin.due_on -= timedelta(days=7)
+    courses.sync_checkins(course, courses.clinic_today())
+    weekly = courses.open_checkin(course)
+    assert weekly is not None and weekly.kind == "interval"
+    token = courses.new_token(weekly, datetime.now(UTC))
     db.session.commit()
-    _answer(course, [1, 1, 1, 1, 1, 1, 1, 2, 0], scalp_discomfort="moderate")
+    phone = new_page(javascript=False)
+    phone.goto(f"{live_server}/c/{token}")
+    assert phone.url == f"{live_server}/checkin"  # the token left the address bar at once
+    _check_in(phone, [1, 1, 1, 1, 1, 1, 1, 2, 0], scalp_discomfort="moderate")
 
     # The clinician reads the trend, in words, as a chart and as tables.
     doctor.goto(course_url)
