@@ -15,6 +15,7 @@ from typing import Any, cast
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.auth.decorators import role_required
@@ -131,6 +132,18 @@ def start_course(submission_id: int) -> ResponseReturnValue:
 # The course page ---------------------------------------------------------------------------------
 
 
+def _synced(course: Course) -> Course:
+    """The course with the check-ins due today made (flushed, not committed). Should another
+    page or the worker's sweep have made the same ones at this moment (the unique day per
+    kind), theirs stand: this request's changes are rolled back and the course read again."""
+    try:
+        courses.sync_checkins(course, courses.clinic_today())
+    except IntegrityError:
+        db.session.rollback()
+        course = _load(course.id)
+    return course
+
+
 def _load(course_id: int) -> Course:
     course = db.session.get(Course, course_id)
     if course is None:
@@ -163,7 +176,7 @@ def _render_course(
 ) -> ResponseReturnValue:
     """The course page as it is now (check-ins synced and committed first), with any form
     that was refused and its messages; audited as a view of the patient's course."""
-    courses.sync_checkins(course, courses.clinic_today())
+    course = _synced(course)
     audit.record(
         "course_viewed",
         submission=course.submission,
@@ -267,7 +280,7 @@ def tablet_code(course_id: int) -> ResponseReturnValue:
     form = TabletCodeForm()
     if not form.validate_on_submit():
         return _render_course(course, error="The form expired: press the button again.", code=400)
-    courses.sync_checkins(course, courses.clinic_today())
+    course = _synced(course)
     checkin = courses.open_checkin(course)
     if checkin is None:
         db.session.rollback()
@@ -287,8 +300,7 @@ def tablet_code(course_id: int) -> ResponseReturnValue:
 
 
 def _report_context(course: Course) -> dict[str, Any]:
-    courses.sync_checkins(course, courses.clinic_today())
-    return course_context(course)
+    return course_context(_synced(course))
 
 
 @bp.get("/courses/<int:course_id>/report")

@@ -97,7 +97,22 @@ def _no_link() -> ResponseReturnValue:
     """One page for every link that opens nothing (unknown, expired, used, superseded), with
     one status: it never says which, so a guessed token learns nothing, and it is a page for
     a person (what to do, the clinic's phone), not an error."""
-    return render_template("patient/checkin_link.html"), 200
+    return render_template("patient/checkin_link.html", **_posted_crisis()), 200
+
+
+def _posted_crisis() -> dict[str, bool]:
+    """On a POST whose answers cannot be stored (the check-in was forgotten after a long
+    pause, sent from another tab, no longer open): did they carry a positive safety answer?
+    Then the page shows crisis support first, whatever else it says — help is never lost
+    with the answers."""
+    if request.method != "POST":
+        return {"crisis_now": False, "acute": False}
+    form = CheckInForm()
+    positive = form.item9_positive() or form.asq_positive()
+    return {
+        "crisis_now": positive,
+        "acute": positive and form[ASQ_RIGHT_NOW_NAME].data in ASQ_POSITIVE,
+    }
 
 
 @bp.get("/c/<token>")
@@ -180,7 +195,7 @@ def checkin() -> ResponseReturnValue:
         db.session.rollback()
         _forget_open()
         return _already_sent()
-    if not courses.is_open(found):  # a later check-in fell due meanwhile
+    if not courses.can_send(found):  # a later check-in was answered meanwhile
         db.session.rollback()
         _forget_open()
         return _no_link()
@@ -191,32 +206,47 @@ def checkin() -> ResponseReturnValue:
         return html
     form = CheckInForm()
     valid = form.validate_step(formdata=request.form)
-    if form.item9_positive() and not form.asq_started():
-        # JavaScript off (or the section skipped): the ASQ, with a word at it, nothing lost.
+    skipped_asq = form.item9_positive() and not form.asq_started()
+    if skipped_asq:
         for name in ASQ_ALL_NAMES:
             form[name].errors = []
-        html = _render(form, found, asq_shown=True, asq_prompt=True, status=422)
-        db.session.rollback()
-        return html
+        if request.form.get("asq_prompted") != "1":
+            # JavaScript off (or the section skipped): the ASQ, with a word at it, nothing lost.
+            html = _render(form, found, asq_shown=True, asq_prompt=True, status=422)
+            db.session.rollback()
+            return html
+        # Asked once and left blank again: the patient need not answer it. The check-in is
+        # stored without an ASQ, and PHQ-9 item 9 above 0 makes it urgent on its own.
+        valid = not any(field.errors for field in form)
     if not valid:
         html = _render(form, found, asq_shown=form.asq_asked(), asq_prompt=False, status=422)
         db.session.rollback()
         return html
-    return _complete(found, form)
+    return _complete(found, form, without_asq=skipped_asq)
 
 
-def _complete(found: CheckIn, form: CheckInForm) -> ResponseReturnValue:
+def _complete(found: CheckIn, form: CheckInForm, *, without_asq: bool) -> ResponseReturnValue:
     checkin_id = found.id
     how = session.get(HOW_KEY) if session.get(HOW_KEY) in ("link", "tablet") else "link"
+    answers = form.answers()
+    if without_asq:
+        answers["asq"] = None
     try:
-        courses.complete_checkin(
-            found,
-            form.answers(),
-            opened_by=str(how),
-            now=utcnow(),
-            today=courses.clinic_today(),
-        )
-        db.session.commit()
+        try:
+            courses.complete_checkin(
+                found, answers, opened_by=str(how), now=utcnow(), today=courses.clinic_today()
+            )
+            db.session.commit()
+        except StaleDataError:
+            # Staff changed the check-in row at that moment (a new tablet code): once more.
+            db.session.rollback()
+            again = courses.get_checkin(checkin_id)
+            if again is None:
+                raise courses.CourseError("gone") from None
+            courses.complete_checkin(
+                again, answers, opened_by=str(how), now=utcnow(), today=courses.clinic_today()
+            )
+            db.session.commit()
     except InvalidAnswers:
         # The form checks what the contract checks; should they ever disagree, nothing is
         # stored and the patient is asked to look again rather than shown an error page.
@@ -228,7 +258,10 @@ def _complete(found: CheckIn, form: CheckInForm) -> ResponseReturnValue:
     except (courses.CourseError, StaleDataError):
         db.session.rollback()
         _forget_open()
-        return _already_sent()
+        fresh = courses.get_checkin(checkin_id)
+        if fresh is not None and fresh.completed:
+            return _already_sent()
+        return _no_link()
     _forget_open()
     session[DONE_KEY] = checkin_id
     session[DONE_AT_KEY] = int(time.time())
@@ -236,7 +269,7 @@ def _complete(found: CheckIn, form: CheckInForm) -> ResponseReturnValue:
 
 
 def _already_sent() -> ResponseReturnValue:
-    return render_template("patient/checkin_sent.html"), 409
+    return render_template("patient/checkin_sent.html", **_posted_crisis()), 409
 
 
 def _nothing_open() -> ResponseReturnValue:

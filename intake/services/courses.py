@@ -48,6 +48,8 @@ EVERY_DAYS_MAX = 90
 MAINTENANCE_MAX = 12
 
 ENDINGS = ("completed", "stopped_early", "transferred")
+#: How far from today a course may start (a year either way).
+START_WINDOW_DAYS = 366
 
 
 class CourseError(Exception):
@@ -119,7 +121,27 @@ def start_course(
     _check_range(taper_sessions, 0, TAPER_MAX, "Taper sessions")
     _check_range(every_days, 1, EVERY_DAYS_MAX, "Days between check-ins")
     _check_range(maintenance_months, 0, MAINTENANCE_MAX, "Months of follow-up")
+    if abs((start_date - today).days) > START_WINDOW_DAYS:
+        # A mistyped year would otherwise schedule centuries of check-ins (or none).
+        raise CourseError("The start day must be within a year of today.")
     assert submission.patient_id is not None
+    # The intake's row lock: a double click (or two clinicians) cannot start the same course
+    # twice; the second sees the first and is refused.
+    db.session.execute(
+        sa.select(Submission.id).where(Submission.id == submission.id).with_for_update()
+    )
+    duplicate = db.session.scalar(
+        sa.select(Course.id).where(
+            Course.patient_id == submission.patient_id,
+            Course.kind == kind,
+            Course.status == "active",
+        )
+    )
+    if duplicate is not None:
+        raise CourseError(
+            "This patient already has an active course of this kind: record sessions on it, "
+            "or end it before starting another."
+        )
     course = Course(
         patient_id=submission.patient_id,
         submission_id=submission.id,
@@ -224,6 +246,14 @@ def end_course(
     last_session = course.sessions[-1].delivered_on if course.sessions else None
     if last_session is not None and ended_on < last_session:
         raise CourseError("A course cannot end before its last session.")
+    latest_due = max((c.due_on for c in course.checkins), default=None)
+    if latest_due is not None and ended_on < latest_due:
+        # The end check-in must come after every check-in already asked for, or it would sort
+        # before one and never open.
+        raise CourseError(
+            f"A check-in was already due on {latest_due.isoformat()}: end the course on that "
+            "day or later."
+        )
     course.status = status
     course.ended_on = ended_on
     course.end_reason = reason.strip()
@@ -278,6 +308,22 @@ def open_checkin(course: Course) -> CheckIn | None:
 
 def is_open(checkin: CheckIn) -> bool:
     return open_checkin(checkin.course) is checkin
+
+
+def can_send(checkin: CheckIn) -> bool:
+    """Answers to ``checkin`` may still be stored: it is not done, and no check-in after it is.
+
+    Looser than :func:`is_open` on purpose: a patient answering when the next check-in falls
+    due (the worker's sweep, a staff page, the course ending) must not lose what they typed —
+    above all not a positive safety answer. A link or code opens only the open check-in;
+    one already open in the patient's browser may still be sent.
+    """
+    if checkin.completed:
+        return False
+    key = (checkin.due_on, checkin.id)
+    return not any(
+        other.completed and (other.due_on, other.id) > key for other in checkin.course.checkins
+    )
 
 
 def new_token(checkin: CheckIn, now: datetime) -> str:
@@ -366,7 +412,7 @@ def complete_checkin(
     it. Raises ``InvalidAnswers`` (nothing stored) or :class:`CourseError` when the check-in
     can no longer be answered (completed in another tab, superseded).
     """
-    if checkin.completed or not is_open(checkin):
+    if not can_send(checkin):
         raise CourseError("This check-in has already been sent or is no longer due.")
     course = checkin.course
     entry: dict[str, Any] = {

@@ -38,8 +38,6 @@ from intake.extensions import db
 from intake.models import CheckIn, Course, Submission
 from intake.vocabulary import COURSE_KINDS, codes
 
-#: The outcome statuses that count as a response (remission is a response too).
-RESPONSE_STATUSES = ("response", "remission")
 #: Under this baseline PHQ-9 a course has no measurable outcome (``not_applicable``).
 MEASURABLE_FROM = 5
 #: CMS cell-size rule: a count from 1 to this is not shown.
@@ -283,7 +281,10 @@ def _aggregate(
             for status in ("active", "completed", "stopped_early", "transferred")
         ),
         count_where(measured).label("measured"),
-        count_where(sa.and_(measured, rows.c.outcome.in_(RESPONSE_STATUSES))).label("responders"),
+        # Response is a fall of at least 50% (HEDIS), whatever the status: a remission from a
+        # baseline of 5-9 can be a smaller fall (6 to 4 is 33%). 2 × latest <= baseline is
+        # exactly "fell by at least 50%" in whole numbers.
+        count_where(sa.and_(measured, rows.c.latest * 2 <= rows.c.baseline)).label("responders"),
         count_where(sa.and_(measured, rows.c.outcome == "remission")).label("remitters"),
     ]
     values = {

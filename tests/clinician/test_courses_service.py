@@ -421,3 +421,48 @@ def test_a_seizure_is_urgent(app: Flask) -> None:
         today=START,
     )
     assert course.checkins[0].urgent and not course.checkins[0].acute
+
+
+def test_a_start_day_more_than_a_year_away_is_refused(app: Flask) -> None:
+    with pytest.raises(courses.CourseError, match="within a year"):
+        start(start_date=date(9999, 12, 30))
+    with pytest.raises(courses.CourseError, match="within a year"):
+        start(start_date=date(1, 1, 1), every_days=1)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 0
+
+
+def test_a_second_active_course_of_the_same_kind_is_refused(app: Flask) -> None:
+    submission = reviewed()
+    start(submission)
+    with pytest.raises(courses.CourseError, match="already has an active course"):
+        start(submission)
+    db.session.rollback()
+    start(submission, kind="psychotherapy")  # TMS with therapy: two kinds at once is normal
+
+
+def test_a_course_cannot_end_before_a_check_in_already_due(app: Flask) -> None:
+    course = start()
+    courses.sync_checkins(course, START + timedelta(days=7))  # the first weekly one
+    db.session.commit()
+    with pytest.raises(courses.CourseError, match="already due on 2026-11-09"):
+        courses.end_course(
+            course,
+            status="completed",
+            ended_on=START + timedelta(days=3),
+            reason="",
+            by=make_user("clinician"),
+            today=START + timedelta(days=8),
+            expected_version=None,
+        )
+    courses.end_course(
+        course,
+        status="completed",
+        ended_on=START + timedelta(days=8),
+        reason="",
+        by=make_user("clinician"),
+        today=START + timedelta(days=8),
+        expected_version=None,
+    )
+    db.session.commit()
+    assert courses.open_checkin(course) is course.checkins[-1]
+    assert course.checkins[-1].kind == "end"

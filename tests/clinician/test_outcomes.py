@@ -67,7 +67,7 @@ def test_the_dashboard_figures_by_kind(table: list[Course]) -> None:
     figures = outcomes.dashboard(outcomes.Cohort())
     tms = figures.by_kind["standard_tms"]
     assert (tms.courses, tms.completed, tms.active, tms.measured) == (4, 2, 2, 4)
-    assert (tms.responders, tms.remitters) == (3, 1)  # remission counts as a response
+    assert (tms.responders, tms.remitters) == (3, 1)  # 18 → 4: remission, and down 78%
     assert tms.response_rate == 75 and tms.remission_rate == 25
     # Changes: 8-17=-9, 9-20=-11, 4-18=-14, 12-16=-4 → median of -11 and -9 = -10 points;
     # percent: -52.94, -55, -77.78, -25 → median (-55 + -52.94) / 2 = -53.97.
@@ -80,7 +80,8 @@ def test_the_dashboard_figures_by_kind(table: list[Course]) -> None:
     assert (therapy.measured, therapy.responders, therapy.median_change_points) == (2, 1, -5)
     total = figures.total
     assert (total.courses, total.completed, total.measured) == (10, 4, 8)
-    assert (total.responders, total.remitters) == (5, 2)
+    # 5 → 4 is remission but a fall of 20%: not a response (HEDIS: a fall of at least 50%).
+    assert (total.responders, total.remitters) == (4, 2)
     # Points over the 8 measured: -14 -11 -9 -4 +5 -6 -4 -1 → sorted middle -6 and -4 → -5.
     assert total.median_change_points == -5
 

@@ -465,3 +465,75 @@ def test_a_check_in_leaves_no_patient_data_or_token_in_the_logs(
     submission = checkin.course.submission
     for secret in (raw, submission.last_name, BORN.isoformat(), submission.reference):
         assert secret not in caplog.text
+
+
+# Answers are never lost to timing (a fresh-eyes review's findings) ----------------------------
+
+
+def test_answers_sent_after_the_next_check_in_fell_due_are_stored_and_urgent(
+    client: FlaskClient,
+) -> None:
+    """The patient has the page open when the next check-in falls due (the worker's sweep, a
+    staff page, the course ending): what they send is still stored, a positive answer urgent."""
+    course, checkin = open_course()
+    page = open_by_link(client, link_for(checkin))
+    course.start_date = course.start_date.replace(year=course.start_date.year - 1)
+    for each in course.checkins:
+        each.due_on = each.due_on.replace(year=each.due_on.year - 1)
+    assert courses.sync_checkins(course, courses.clinic_today())  # later ones are due now
+    db.session.commit()
+    acute = {**NO_ASQ, "wished_dead": "yes", "thoughts_right_now": "yes"}
+    response = client.post("/checkin", data=body([1] * 8 + [3], asq=acute, token=token_from(page)))
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(CheckIn, checkin.id)
+    assert stored is not None and stored.completed and stored.urgent and stored.acute
+
+
+def test_a_prompted_asq_left_blank_again_is_stored_without_it_and_urgent(
+    client: FlaskClient,
+) -> None:
+    _course, checkin = open_course()
+    page = open_by_link(client, link_for(checkin))
+    first = client.post("/checkin", data=body([1] * 8 + [2], token=token_from(page)))
+    assert first.status_code == 422
+    prompted = first.get_data(as_text=True)
+    assert 'name="asq_prompted" value="1"' in prompted and 'id="crisis-now"' in prompted
+    again = body([1] * 8 + [2], token=token_from(prompted)) | {"asq_prompted": "1"}
+    assert client.post("/checkin", data=again).status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(CheckIn, checkin.id)
+    assert stored is not None and stored.completed and stored.urgent
+    assert stored.answers is not None and stored.answers["asq"] is None
+    assert [flag["code"] for flag in stored.flags or []][:1] == ["suicide_risk"]
+    done = client.get("/checkin/done").get_data(as_text=True)
+    assert 'id="checkin-safety"' in done or 'id="crisis-now"' in done
+
+
+def test_a_positive_answer_that_cannot_be_stored_still_shows_crisis_support(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The page was left open past the idle limit: the check-in is forgotten, so nothing can
+    be stored — but a positive answer on it still gets crisis support first."""
+    _course, checkin = open_course()
+    page = open_by_link(client, link_for(checkin))
+    with client.session_transaction() as sess:
+        for key in list(sess):
+            if key.startswith("checkin"):
+                sess.pop(key)
+    acute = {**NO_ASQ, "wished_dead": "yes", "thoughts_right_now": "yes"}
+    response = client.post("/checkin", data=body([1] * 8 + [3], asq=acute, token=token_from(page)))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and LINK_GONE in _text(html)
+    assert 'id="crisis-now"' in html and 'href="tel:988"' in html
+    calm = client.post("/checkin", data=body([0] * 9, asq=None, token=token_from(page)))
+    assert 'id="crisis-now"' not in calm.get_data(as_text=True)
+
+
+def test_a_seizure_with_a_safety_answer_gets_both_instructions(client: FlaskClient) -> None:
+    _course, checkin = open_course()
+    page = open_by_link(client, link_for(checkin))
+    sent = body([1] * 8 + [1], asq=NO_ASQ, effects={"seizure": "mild"}, token=token_from(page))
+    assert client.post("/checkin", data=sent).status_code == 302
+    done = client.get("/checkin/done").get_data(as_text=True)
+    assert 'id="checkin-safety"' in done and 'id="checkin-seizure"' in done

@@ -109,6 +109,8 @@ def test_the_clinicians_list_holds_check_ins_until_signed_off(
     section = _text(_section(html, "checkins-heading"))
     assert "Urgent check-ins waiting for a clinician's sign-off (2)" in section
     assert f"Check-in of {ref}" in section and "Acknowledged" in section
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "<" not in title[1:] and ref not in title  # the list is on the page, not in its title
     page = client.get(f"/staff/checkins/{acute.id}").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
     response = post(
