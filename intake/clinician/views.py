@@ -49,7 +49,12 @@ def urgent() -> ResponseReturnValue:
     page = risk.unsigned(request.args.get("page", 1, type=int) or 1)
     # The urgent check-ins of courses of care no clinician has signed off, below the intakes.
     checkins = courses.urgent_unsigned_checkins()
-    html = render_template("clinician/urgent.html", page=page, checkins=checkins)
+    html = render_template(
+        "clinician/urgent.html",
+        page=page,
+        checkins=checkins,
+        urgent_list_limit=courses.URGENT_LIST_LIMIT,
+    )
     audit.record(
         "urgent_list_viewed",
         detail={

@@ -45,6 +45,8 @@ from intake.models.types import utcnow
 from intake.patient import bp
 from intake.services import courses
 
+#: A check-in opened at the clinic's tablet is forgotten after this long without a page.
+TABLET_IDLE_SECONDS = 10 * 60
 OPEN_KEY = "checkin_id"
 HOW_KEY = "checkin_how"
 SEEN_KEY = "checkin_seen_at"
@@ -82,7 +84,11 @@ def _remembered() -> CheckIn | None:
     if not isinstance(checkin_id, int):
         return None
     idle = int(time.time()) - int(session.get(SEEN_KEY, 0))
-    if idle > current_app.config["PATIENT_IDLE_TIMEOUT"].total_seconds():
+    limit = current_app.config["PATIENT_IDLE_TIMEOUT"].total_seconds()
+    if session.get(HOW_KEY) == "tablet":
+        # A shared tablet: the next person must not find the last one's check-in open.
+        limit = min(limit, TABLET_IDLE_SECONDS)
+    if idle > limit:
         _forget_open()
         return None
     checkin = courses.get_checkin(checkin_id)

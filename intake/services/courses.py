@@ -48,6 +48,9 @@ EVERY_DAYS_MAX = 90
 MAINTENANCE_MAX = 12
 
 ENDINGS = ("completed", "stopped_early", "transferred")
+#: The most urgent check-ins a list shows at once (acute first, then the longest waiting); a
+#: full list says "or more" (the header's figure counts them all).
+URGENT_LIST_LIMIT = 200
 #: How far from today a course may start (a year either way).
 START_WINDOW_DAYS = 366
 
@@ -564,7 +567,7 @@ def urgent_unsigned_condition() -> sa.ColumnElement[bool]:
     return sa.and_(CheckIn.urgent, CheckIn.signed_off_at.is_(None))
 
 
-def urgent_open_checkins(limit: int = 50) -> list[CheckIn]:
+def urgent_open_checkins(limit: int = URGENT_LIST_LIMIT) -> list[CheckIn]:
     """Urgent check-ins nobody on staff has acknowledged yet: acute first, oldest first."""
     return list(
         db.session.scalars(
@@ -577,7 +580,7 @@ def urgent_open_checkins(limit: int = 50) -> list[CheckIn]:
     )
 
 
-def urgent_unsigned_checkins(limit: int = 50) -> list[CheckIn]:
+def urgent_unsigned_checkins(limit: int = URGENT_LIST_LIMIT) -> list[CheckIn]:
     """Urgent check-ins no clinician has signed off yet, acknowledged or not: the clinicians'
     urgent list."""
     return list(

@@ -27,6 +27,7 @@ median worked out from a suppressed count is suppressed with it.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -66,6 +67,17 @@ class Cohort:
 
     start_from: date | None = None
     start_to: date | None = None
+
+    def whole_months(self) -> Cohort:
+        """The cohort widened to whole calendar months. The de-identified CSV takes only these:
+        two exports whose days differ by one would otherwise isolate one course's row, the
+        "<11" suppression notwithstanding (differencing)."""
+        start = self.start_from.replace(day=1) if self.start_from else None
+        end = None
+        if self.start_to is not None:
+            last = calendar.monthrange(self.start_to.year, self.start_to.month)[1]
+            end = self.start_to.replace(day=last)
+        return Cohort(start_from=start, start_to=end)
 
 
 @dataclass

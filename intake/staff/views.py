@@ -80,6 +80,7 @@ def queue() -> ResponseReturnValue:
         page=page,
         sorts=qs.SORTS,
         urgent_checkins=checkins,
+        urgent_list_limit=courses.URGENT_LIST_LIMIT,
     )
     # Each page shows names and dates of birth: a view of patient data, recorded with what was
     # shown and how many matched, never the search term. Recorded after rendering, because the

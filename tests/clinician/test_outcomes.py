@@ -238,3 +238,21 @@ def test_only_clinicians_see_outcomes(app: Flask, client: FlaskClient, login_as,
 def test_the_csv_is_a_post(app: Flask, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as("clinician")
     assert client.get("/clinician/outcomes.csv").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("start_from", "start_to", "expected"),
+    [
+        ("2026-11-06", "2026-11-20", ("2026-11-01", "2026-11-30")),
+        ("2028-02-29", "2028-02-03", ("2028-02-01", "2028-02-29")),
+        (None, "2026-12-31", (None, "2026-12-31")),
+        ("2026-01-31", None, ("2026-01-01", None)),
+    ],
+)
+def test_the_csv_cohort_is_whole_months(
+    start_from: str | None, start_to: str | None, expected: tuple[str | None, str | None]
+) -> None:
+    """Two exports a day apart must not isolate one course: the CSV widens to whole months."""
+    day = lambda text: date.fromisoformat(text) if text else None  # noqa: E731
+    widened = outcomes.Cohort(start_from=day(start_from), start_to=day(start_to)).whole_months()
+    assert (widened.start_from, widened.start_to) == (day(expected[0]), day(expected[1]))

@@ -537,3 +537,27 @@ def test_a_seizure_with_a_safety_answer_gets_both_instructions(client: FlaskClie
     assert client.post("/checkin", data=sent).status_code == 302
     done = client.get("/checkin/done").get_data(as_text=True)
     assert 'id="checkin-safety"' in done and 'id="checkin-seizure"' in done
+
+
+def test_a_tablet_check_in_left_idle_for_ten_minutes_is_closed(client: FlaskClient) -> None:
+    """The clinic's tablet is shared: ten minutes without a page, the check-in is closed (a
+    link opened on the patient's own phone keeps the longer patient idle limit)."""
+    import time
+
+    _course, checkin = open_course()
+    code = tablet_code_for(checkin)
+    page = client.get("/checkin/tablet").get_data(as_text=True)
+    opened = client.post(
+        "/checkin/tablet",
+        data={"csrf_token": token_from(page), "code": code, "date_of_birth": BORN.isoformat()},
+    )
+    assert opened.status_code == 302
+    assert client.get("/checkin").status_code == 200
+    with client.session_transaction() as sess:
+        sess["checkin_seen_at"] = int(time.time()) - 11 * 60
+    assert LINK_GONE in _text(client.get("/checkin").get_data(as_text=True))
+    _other, phone = open_course()
+    open_by_link(client, link_for(phone))
+    with client.session_transaction() as sess:
+        sess["checkin_seen_at"] = int(time.time()) - 11 * 60
+    assert client.get("/checkin").status_code == 200
