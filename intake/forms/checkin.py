@@ -64,6 +64,13 @@ class CheckInForm(WizardForm):
 
     title = "Your check-in"
 
+    #: Posted by the page that asked for the ASQ after item 9 (the view reads it): sent blank
+    #: again, the check-in is stored without an ASQ.
+    PROMPTED_KEY = "asq_prompted"
+
+    def known_keys(self) -> set[str]:
+        return super().known_keys() | {self.PROMPTED_KEY}
+
     def asq_asked(self) -> bool:
         """The ASQ must be answered: PHQ-9 item 9 is above 0, or an ASQ answer was given."""
         return self.item9_positive() or self.asq_started()

@@ -216,14 +216,14 @@ def checkin() -> ResponseReturnValue:
     if skipped_asq:
         for name in ASQ_ALL_NAMES:
             form[name].errors = []
-        if request.form.get("asq_prompted") != "1":
+        if request.form.get(CheckInForm.PROMPTED_KEY) != "1":
             # JavaScript off (or the section skipped): the ASQ, with a word at it, nothing lost.
             html = _render(form, found, asq_shown=True, asq_prompt=True, status=422)
             db.session.rollback()
             return html
         # Asked once and left blank again: the patient need not answer it. The check-in is
         # stored without an ASQ, and PHQ-9 item 9 above 0 makes it urgent on its own.
-        valid = not any(field.errors for field in form)
+        valid = not form.form_errors and not any(field.errors for field in form)
     if not valid:
         html = _render(form, found, asq_shown=form.asq_asked(), asq_prompt=False, status=422)
         db.session.rollback()

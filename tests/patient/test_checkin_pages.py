@@ -561,3 +561,16 @@ def test_a_tablet_check_in_left_idle_for_ten_minutes_is_closed(client: FlaskClie
     with client.session_transaction() as sess:
         sess["checkin_seen_at"] = int(time.time()) - 11 * 60
     assert client.get("/checkin").status_code == 200
+
+
+def test_a_prompted_asq_answered_is_stored_with_it(client: FlaskClient) -> None:
+    _course, checkin = open_course()
+    page = open_by_link(client, link_for(checkin))
+    prompted = client.post("/checkin", data=body([1] * 8 + [1], token=token_from(page)))
+    assert prompted.status_code == 422
+    answered = body([1] * 8 + [1], asq=NO_ASQ, token=token_from(prompted.get_data(as_text=True)))
+    assert client.post("/checkin", data=answered | {"asq_prompted": "1"}).status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(CheckIn, checkin.id)
+    assert stored is not None and stored.answers is not None
+    assert stored.answers["asq"]["wished_dead"] == "no" and stored.urgent  # item 9 above 0
