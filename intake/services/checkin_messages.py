@@ -27,12 +27,14 @@ Services flush, never commit (the worker commits); times come in as ``now``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
+from intake import course_schedule
 from intake.alert_channels import PatientMessage
 from intake.course_schedule import add_months
 from intake.extensions import db
@@ -83,7 +85,8 @@ def _followed(course: Course, today: date) -> bool:
 
 
 def followed_courses(today: date) -> list[Course]:
-    """The courses whose check-ins the sweep looks at (with their check-ins, in one go)."""
+    """The courses whose check-ins the sweep looks at (without their check-ins: at a clinic's
+    scale, loading every check-in of every followed course cost the sweep most of its time)."""
     oldest_end = today - timedelta(days=366) - FOLLOW_UP_GRACE  # up to 12 months of follow-up
     candidates = db.session.scalars(
         sa.select(Course)
@@ -97,10 +100,94 @@ def followed_courses(today: date) -> list[Course]:
             )
         )
         # The intake (its answers: the address) is read only for a course with a message due.
-        .options(sa.orm.selectinload(Course.checkins), sa.orm.lazyload(Course.submission))
+        .options(sa.orm.lazyload(Course.checkins), sa.orm.lazyload(Course.submission))
         .order_by(Course.id)
     )
     return [course for course in candidates if _followed(course, today)]
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _made_so_far(course_ids: list[int]) -> dict[int, tuple[int, date | None]]:
+    """For each course, how many check-ins it has and the latest one's day (one grouped query
+    per 500 courses, no check-in loaded)."""
+    made: dict[int, tuple[int, date | None]] = {}
+    for chunk in _chunks(course_ids):
+        rows = db.session.execute(
+            sa.select(CheckIn.course_id, sa.func.count(), sa.func.max(CheckIn.due_on))
+            .where(CheckIn.course_id.in_(chunk))
+            .group_by(CheckIn.course_id)
+        )
+        made.update({course_id: (count, latest) for course_id, count, latest in rows})
+    return made
+
+
+def _behind(course: Course, made: tuple[int, date | None], today: date) -> bool:
+    """Whether the schedule may hold a check-in the course does not have yet. Check-ins are
+    only ever made from the schedule (``courses.sync_checkins``, all that are missing at once),
+    so a course with at least as many as the schedule and none missing at its end is up to
+    date; any doubt syncs it (idempotent)."""
+    due = course_schedule.due_checkins(
+        start=course.start_date,
+        every_days=course.checkin_every_days,
+        status=course.status,
+        ended_on=course.ended_on,
+        maintenance_months=course.maintenance_months,
+        today=today,
+    )
+    count, latest = made
+    return bool(due) and (count < len(due) or latest is None or latest < due[-1].due_on)
+
+
+def _waiting(course_ids: list[int], today: date, remind_before: datetime | None) -> list[CheckIn]:
+    """The open check-ins (the latest of their course, not done, due by ``today``) that have
+    not been invited yet, or were invited before ``remind_before`` and not reminded; with their
+    courses. Read in SQL, so a sweep touches only the check-ins it has a message for."""
+    later = sa.orm.aliased(CheckIn)
+    is_latest = ~sa.exists().where(
+        later.course_id == CheckIn.course_id,
+        sa.or_(
+            later.due_on > CheckIn.due_on,
+            sa.and_(later.due_on == CheckIn.due_on, later.id > CheckIn.id),
+        ),
+    )
+    needs: sa.ColumnElement[bool] = CheckIn.invited_at.is_(None)
+    if remind_before is not None:
+        needs = sa.or_(
+            needs, sa.and_(CheckIn.reminded_at.is_(None), CheckIn.invited_at <= remind_before)
+        )
+    found: list[CheckIn] = []
+    for chunk in _chunks(course_ids):
+        found.extend(
+            db.session.scalars(
+                sa.select(CheckIn)
+                .where(
+                    CheckIn.course_id.in_(chunk),
+                    CheckIn.completed_at.is_(None),
+                    CheckIn.due_on <= today,
+                    needs,
+                    is_latest,
+                )
+                .join(CheckIn.course)
+                .options(
+                    sa.orm.contains_eager(CheckIn.course),
+                    # Not the answers: a sweep reads only what says whether a message is due.
+                    sa.orm.load_only(
+                        CheckIn.course_id,
+                        CheckIn.kind,
+                        CheckIn.due_on,
+                        CheckIn.invited_at,
+                        CheckIn.reminded_at,
+                        CheckIn.completed_at,
+                    ),
+                )
+                .order_by(CheckIn.course_id)
+            )
+        )
+    return found
 
 
 def messages_due(now: datetime) -> list[Alert]:
@@ -109,23 +196,16 @@ def messages_due(now: datetime) -> list[Alert]:
     alerts raised (their deliveries are pending, for the worker)."""
     today = settings.local_day(now)
     reminder_days = current_app.config["CHECKIN_REMINDER_DAYS"]
+    followed = followed_courses(today)
+    made = _made_so_far([course.id for course in followed])
+    for course in followed:
+        if _behind(course, made.get(course.id, (0, None)), today):
+            courses.sync_checkins(course, today)  # loads this course's check-ins only
+    remind_before = None if reminder_days is None else now - timedelta(days=reminder_days)
     wanted: list[tuple[str, CheckIn, Course]] = []
-    for course in followed_courses(today):
-        courses.sync_checkins(course, today)
-        checkin = courses.open_checkin(course)
-        if checkin is None or checkin.due_on > today:
-            continue
-        if checkin.invited_at is None:
-            event = "checkin_invitation"
-        elif (
-            reminder_days is not None
-            and checkin.reminded_at is None
-            and now >= checkin.invited_at + timedelta(days=reminder_days)
-        ):
-            event = "checkin_reminder"
-        else:
-            continue
-        wanted.append((event, checkin, course))
+    for checkin in _waiting([course.id for course in followed], today, remind_before):
+        event = "checkin_invitation" if checkin.invited_at is None else "checkin_reminder"
+        wanted.append((event, checkin, checkin.course))
     # Raised already (waiting to be sent, or withdrawn): nothing to do. Then, of the rest, only
     # the patients who may be e-mailed (their intakes read in batches).
     existing = _existing_keys([f"{event}:{checkin.id}" for event, checkin, _ in wanted])

@@ -166,6 +166,26 @@ def test_the_next_check_in_is_invited_on_the_day_it_falls_due(app: Flask, smtp: 
     assert courses.checkin_for_token(token_of(smtp.messages[1]), NOW + 7 * DAY) is weekly
 
 
+def test_a_check_in_made_by_a_staff_page_is_still_invited_by_the_sweep(
+    app: Flask, smtp: SmtpServer
+) -> None:
+    """The weekly check-in is made when staff open the course page on its day (not by the
+    sweep); the sweep, finding the course up to date, must still invite it, once."""
+    course_id, _ = course_for()
+    checkin_sweep(NOW)
+    complete(checkins(course_id)[0], NOW + timedelta(hours=1))
+    course = db.session.get_one(courses.Course, course_id)
+    courses.sync_checkins(course, START + 7 * DAY)  # what a course page does on that day
+    db.session.commit()
+    assert [c.kind for c in checkins(course_id)] == ["baseline", "interval"]
+    checkin_sweep(NOW + 7 * DAY)
+    checkin_sweep(NOW + 7 * DAY + timedelta(hours=1))
+    assert len(smtp.messages) == 2
+    assert courses.checkin_for_token(token_of(smtp.messages[1]), NOW + 7 * DAY) is (
+        checkins(course_id)[1]
+    )
+
+
 def _end(course_id: int, status: str, on: date) -> None:
     course = db.session.get_one(courses.Course, course_id)
     courses.end_course(
