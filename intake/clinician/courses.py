@@ -9,8 +9,9 @@ commit once, and audit what they only show.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -32,6 +33,8 @@ from intake.models import ClinicianReview, Course, Submission, User
 from intake.models.types import utcnow
 from intake.pages import get_submission
 from intake.services import audit, courses, settings
+
+T = TypeVar("T")
 
 #: Who starts and ends courses; who may open a course, record sessions and make tablet codes.
 CLINICIAN_ROLES = ("clinician",)
@@ -210,6 +213,25 @@ def _conflict(course_id: int, message: str, **forms: Any) -> ResponseReturnValue
     return _render_course(fresh, error=message, code=409, **forms)
 
 
+def _save(
+    change: Callable[[], T], course_id: int, **forms: Any
+) -> tuple[T | None, ResponseReturnValue | None]:
+    """Make ``change`` and commit: its result, or the course page refusing it — 409 when a
+    colleague changed the course first (its version, or the row under us), 400 for a change
+    the course does not allow — with what was typed kept in its form."""
+    try:
+        result = change()
+        db.session.commit()
+    except courses.CourseConflict as exc:
+        return None, _conflict(course_id, str(exc), **forms)
+    except StaleDataError:
+        return None, _conflict(course_id, str(courses.CourseConflict()), **forms)
+    except courses.CourseError as exc:
+        db.session.rollback()
+        return None, _render_course(_load(course_id), error=str(exc), code=400, **forms)
+    return result, None
+
+
 @bp.post("/courses/<int:course_id>/sessions")
 @role_required(*COURSE_ROLES)
 def record_session(course_id: int) -> ResponseReturnValue:
@@ -219,23 +241,21 @@ def record_session(course_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         db.session.rollback()
         return _render_course(_load(course_id), session_form=form, code=400)
-    try:
-        session = courses.record_session(
+    session, refused = _save(
+        lambda: courses.record_session(
             course,
             delivered_on=_day(form.delivered_on.data),
             note=form.note.data or "",
             by=_me(),
             today=courses.clinic_today(),
             expected_version=form.version.data,
-        )
-        db.session.commit()
-    except courses.CourseConflict as exc:
-        return _conflict(course_id, str(exc))
-    except StaleDataError:
-        return _conflict(course_id, str(courses.CourseConflict()))
-    except courses.CourseError as exc:
-        db.session.rollback()
-        return _render_course(_load(course_id), session_form=form, error=str(exc), code=400)
+        ),
+        course_id,
+        session_form=form,
+    )
+    if refused is not None:
+        return refused
+    assert session is not None  # _save gives the result or the refusal
     flash(f"Session {session.number} recorded.", "success")
     return redirect(url_for("clinician.course", course_id=course_id) + "#sessions-heading")
 
@@ -249,8 +269,8 @@ def end_course(course_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         db.session.rollback()
         return _render_course(_load(course_id), end_form=form, code=400)
-    try:
-        courses.end_course(
+    _ended, refused = _save(
+        lambda: courses.end_course(
             course,
             status=form.status.data or "",
             ended_on=_day(form.ended_on.data),
@@ -258,15 +278,12 @@ def end_course(course_id: int) -> ResponseReturnValue:
             by=_me(),
             today=courses.clinic_today(),
             expected_version=form.version.data,
-        )
-        db.session.commit()
-    except courses.CourseConflict as exc:
-        return _conflict(course_id, str(exc))
-    except StaleDataError:
-        return _conflict(course_id, str(courses.CourseConflict()))
-    except courses.CourseError as exc:
-        db.session.rollback()
-        return _render_course(_load(course_id), end_form=form, error=str(exc), code=400)
+        ),
+        course_id,
+        end_form=form,
+    )
+    if refused is not None:
+        return refused
     flash("Course ended.", "success")
     return redirect(url_for("clinician.course", course_id=course_id))
 

@@ -9,6 +9,7 @@ urgent list). Opening the page is a view of patient data, audited as ``checkin_v
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -115,6 +116,24 @@ def _refused(checkin_id: int, error: str, code: int, **forms: Any) -> ResponseRe
     return _render(fresh, error=error, code=code, **forms)
 
 
+def _save(
+    change: Callable[[], object], checkin_id: int, **forms: Any
+) -> ResponseReturnValue | None:
+    """Make ``change`` and commit; None when saved, else the page refusing it: 409 when a
+    colleague changed the check-in first (its version, or the row under us), 400 for a change
+    the check-in does not allow."""
+    try:
+        change()
+        db.session.commit()
+    except courses.CheckInConflict as exc:
+        return _refused(checkin_id, str(exc), 409, **forms)
+    except StaleDataError:
+        return _refused(checkin_id, str(courses.CheckInConflict()), 409, **forms)
+    except courses.CourseError as exc:
+        return _refused(checkin_id, str(exc), 400, **forms)
+    return None
+
+
 @bp.post("/checkins/<int:checkin_id>/acknowledge")
 @role_required(*CHECKIN_ROLES)
 def acknowledge_checkin(checkin_id: int) -> ResponseReturnValue:
@@ -123,21 +142,19 @@ def acknowledge_checkin(checkin_id: int) -> ResponseReturnValue:
     form = AcknowledgeCheckInForm()
     if not form.validate_on_submit():
         return _refused(checkin_id, "Not saved: please check the form.", 400, ack_form=form)
-    try:
-        courses.acknowledge(
+    refused = _save(
+        lambda: courses.acknowledge(
             checkin,
             note=form.note.data or "",
             by=current_user._get_current_object(),
             now=utcnow(),
             expected_version=form.version.data,
-        )
-        db.session.commit()
-    except courses.CheckInConflict as exc:
-        return _refused(checkin_id, str(exc), 409, ack_form=form)
-    except StaleDataError:
-        return _refused(checkin_id, str(courses.CheckInConflict()), 409, ack_form=form)
-    except courses.CourseError as exc:
-        return _refused(checkin_id, str(exc), 400, ack_form=form)
+        ),
+        checkin_id,
+        ack_form=form,
+    )
+    if refused is not None:
+        return refused
     flash("Check-in acknowledged.", "success")
     return redirect(url_for("staff.checkin", checkin_id=checkin_id))
 
@@ -150,21 +167,19 @@ def sign_off_checkin(checkin_id: int) -> ResponseReturnValue:
     form = SignOffCheckInForm()
     if not form.validate_on_submit():
         return _refused(checkin_id, "Not saved: please check the form.", 400, sign_form=form)
-    try:
-        courses.sign_off(
+    refused = _save(
+        lambda: courses.sign_off(
             checkin,
             outcome=form.outcome.data or "",
             note=form.note.data or "",
             by=current_user._get_current_object(),
             now=utcnow(),
             expected_version=form.version.data,
-        )
-        db.session.commit()
-    except courses.CheckInConflict as exc:
-        return _refused(checkin_id, str(exc), 409, sign_form=form)
-    except StaleDataError:
-        return _refused(checkin_id, str(courses.CheckInConflict()), 409, sign_form=form)
-    except courses.CourseError as exc:
-        return _refused(checkin_id, str(exc), 400, sign_form=form)
+        ),
+        checkin_id,
+        sign_form=form,
+    )
+    if refused is not None:
+        return refused
     flash("Check-in signed off.", "success")
     return redirect(url_for("staff.checkin", checkin_id=checkin_id))
