@@ -315,7 +315,7 @@ PHQ9_QUESTIONS = (
     ),
     Question(
         "item_9",
-        "Thoughts that you would be better off dead or of hurting yourself in some way",
+        "Thoughts that you would be better off dead, or of hurting yourself in some way",
         "Thoughts of death or self-harm",
     ),
 )
