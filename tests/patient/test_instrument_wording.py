@@ -16,6 +16,7 @@ import html
 import re
 
 import pytest
+from checkin_samples import link_for, open_course
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -87,6 +88,14 @@ def test_item_9_is_numbered_and_worded_as_published(
     assert (
         "9. Thoughts that you would be better off dead, or of hurting yourself in some way" in page
     )
+
+
+def test_a_check_in_shows_the_same_wording(app: Flask, client: FlaskClient) -> None:
+    _course, checkin = open_course()
+    assert client.get(f"/c/{link_for(checkin)}").status_code == 302
+    page = visible_text(get_page(client, "/checkin").get_data(as_text=True))
+    texts = (PHQ9_STEM, *PHQ9_ITEMS, GAD7_STEM, *GAD7_ITEMS, *ANSWERS)
+    assert [text for text in texts if text not in page] == []
 
 
 @pytest.mark.parametrize(
