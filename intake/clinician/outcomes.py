@@ -86,7 +86,7 @@ def outcomes_export() -> ResponseReturnValue:
     """The de-identified registry CSV: course kind × start quarter or month, counts under 11
     suppressed (audited with its counts: no course or submission is named, none is sent)."""
     form = OutcomesFilterForm.read(request.form)
-    rows = outcomes.registry_rows(form.cohort().whole_months(), form.period())
+    rows = outcomes.registry_rows(form.cohort().whole_quarters(), form.period())
     audit.record(
         "outcomes_exported",
         detail={"rows": len(rows), "by": form.period(), "filters": form.url_args()},

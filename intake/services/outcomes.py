@@ -21,8 +21,9 @@ column, and a test checks them against ``courses.outcome(course)`` for a table o
 Which courses: those *started* in the chosen range of days (a cohort), whatever happened since.
 
 The CSV (:func:`registry_rows`) is a registry-style table by course kind and start quarter or
-month with CMS's cell-size rule applied: any count from 1 to 10 is written ``<11``, and a rate or
-median worked out from a suppressed count is suppressed with it.
+month with CMS's cell-size rule applied: any count from 1 to 10 is written ``<11``, a rate or
+median worked out from a suppressed count is suppressed with it, and by month a second cell of
+a quarter is hidden where one alone would be given away by the quarter's total.
 """
 
 from __future__ import annotations
@@ -68,15 +69,20 @@ class Cohort:
     start_from: date | None = None
     start_to: date | None = None
 
-    def whole_months(self) -> Cohort:
-        """The cohort widened to whole calendar months. The de-identified CSV takes only these:
-        two exports whose days differ by one would otherwise isolate one course's row, the
-        "<11" suppression notwithstanding (differencing)."""
-        start = self.start_from.replace(day=1) if self.start_from else None
+    def whole_quarters(self) -> Cohort:
+        """The cohort widened to whole calendar quarters. The de-identified CSV takes only
+        these, by quarter and by month alike: two exports whose days (or months) differ would
+        otherwise isolate one course's row, or a suppressed month could be read off its
+        quarter's total less the months around it (differencing)."""
+        start = None
+        if self.start_from is not None:
+            first_month = 3 * ((self.start_from.month - 1) // 3) + 1
+            start = date(self.start_from.year, first_month, 1)
         end = None
         if self.start_to is not None:
-            last = calendar.monthrange(self.start_to.year, self.start_to.month)[1]
-            end = self.start_to.replace(day=last)
+            last_month = 3 * ((self.start_to.month - 1) // 3) + 3
+            last_day = calendar.monthrange(self.start_to.year, last_month)[1]
+            end = date(self.start_to.year, last_month, last_day)
         return Cohort(start_from=start, start_to=end)
 
 
@@ -400,27 +406,41 @@ def course_outcomes(cohort: Cohort) -> list[dict[str, Any]]:
 
 def suppress(count: int) -> str:
     """A count under CMS's cell-size rule: 1 to 10 is ``<11``; 0 and 11 or more are shown."""
-    return SUPPRESSED if 1 <= count <= SUPPRESS_UP_TO else str(count)
+    return SUPPRESSED if is_suppressed(count) else str(count)
 
 
 def is_suppressed(count: int) -> bool:
     return 1 <= count <= SUPPRESS_UP_TO
 
 
-def _rate(numerator: int, denominator: int) -> str:
-    """A percentage, blank with no denominator, suppressed when either count is."""
+def complementary(values: Sequence[int]) -> set[int]:
+    """Which of one quarter's month cells (one count column of one course kind, in month
+    order; a month without courses is 0) to hide: every count from 1 to 10 and, when that
+    hides exactly one beside other non-zero months, the smallest of those as well. The
+    quarter's total (the CSV by quarter) less the shown months then gives only the sum of two
+    hidden cells, never a hidden count itself (complementary suppression)."""
+    hidden = {i for i, value in enumerate(values) if is_suppressed(value)}
+    if len(hidden) == 1:
+        shown = [(value, i) for i, value in enumerate(values) if i not in hidden and value > 0]
+        if shown:
+            hidden.add(min(shown)[1])
+    return hidden
+
+
+def _rate(numerator: int, denominator: int, hidden: bool) -> str:
+    """A percentage, blank with no denominator, suppressed when either count is hidden."""
     if denominator == 0:
         return ""
-    if is_suppressed(numerator) or is_suppressed(denominator):
+    if hidden:
         return SUPPRESSED
     return f"{100 * numerator / denominator:.1f}"
 
 
-def _median_cell(median: float | None, count: int) -> str:
-    """A median over ``count`` courses: blank with none, suppressed when the count is."""
+def _median_cell(median: float | None, count: int, hidden: bool) -> str:
+    """A median over ``count`` courses: blank with none, suppressed when the count is hidden."""
     if median is None or count == 0:
         return ""
-    if is_suppressed(count):
+    if hidden:
         return SUPPRESSED
     return f"{median:g}"
 
@@ -431,11 +451,37 @@ def period_label(period: int, by: str) -> str:
     return f"{year}-Q{part}" if by == "quarter" else f"{year}-{part:02d}"
 
 
+#: The CSV's count columns, by the ``Figures`` field each shows.
+COUNTS = ("courses", "completed", "measured", "responders", "remitters")
+
+
+def _hidden_cells(groups: list[tuple[tuple[str, int], Figures]], by: str) -> list[set[str]]:
+    """For each row, which of its counts are hidden: 1 to 10, and by month the complementary
+    cells of each kind's quarter (:func:`complementary`)."""
+    hidden = [{name for name in COUNTS if is_suppressed(getattr(f, name))} for _key, f in groups]
+    if by != "month":
+        return hidden
+    quarters: dict[tuple[str, int, int], dict[int, int]] = {}
+    for row, ((kind, period), _f) in enumerate(groups):
+        year, month = divmod(int(period), 100)
+        quarters.setdefault((kind, year, (month - 1) // 3), {})[(month - 1) % 3] = row
+    for rows_by_month in quarters.values():
+        for name in COUNTS:
+            values = [0, 0, 0]
+            for position, row in rows_by_month.items():
+                values[position] = getattr(groups[row][1], name)
+            for position in complementary(values):
+                hidden[rows_by_month[position]].add(name)
+    return hidden
+
+
 def registry_rows(cohort: Cohort, by: str = "quarter") -> list[list[str]]:
     """The CSV's rows (``REGISTRY_COLUMNS``): course kind × start quarter or month, suppressed.
 
     Only kind and period identify a row; there is no name, date of birth, exact day, free
-    text or record id anywhere in it.
+    text or record id anywhere in it. ``cohort`` should be whole quarters
+    (:meth:`Cohort.whole_quarters`), so that the months' complementary suppression sees each
+    quarter whole.
     """
     if by not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}")
@@ -445,20 +491,25 @@ def registry_rows(cohort: Cohort, by: str = "quarter") -> list[list[str]]:
     groups = [(key, f) for key, f in _aggregate(rows, ["kind", "period"]) if key is not None]
     groups.sort(key=lambda g: (order.get(g[0][0], 99), g[0][1]))
     out = []
-    for (kind, period), f in groups:
+    for ((kind, period), f), hidden in zip(groups, _hidden_cells(groups, by), strict=True):
+
+        def cell(name: str, figures: Figures = f, hidden: set[str] = hidden) -> str:
+            return SUPPRESSED if name in hidden else str(getattr(figures, name))
+
+        rates_hidden = bool({"measured", "responders"} & hidden)
         out.append(
             [
                 kind,
                 period_label(int(period), by),
-                suppress(f.courses),
-                suppress(f.completed),
-                suppress(f.measured),
-                suppress(f.responders),
-                suppress(f.remitters),
-                _rate(f.responders, f.measured),
-                _rate(f.remitters, f.measured),
-                _median_cell(f.median_baseline, f.courses),
-                _median_cell(f.median_latest, f.measured),
+                cell("courses"),
+                cell("completed"),
+                cell("measured"),
+                cell("responders"),
+                cell("remitters"),
+                _rate(f.responders, f.measured, rates_hidden),
+                _rate(f.remitters, f.measured, bool({"measured", "remitters"} & hidden)),
+                _median_cell(f.median_baseline, f.courses, "courses" in hidden),
+                _median_cell(f.median_latest, f.measured, "measured" in hidden),
             ]
         )
     return out

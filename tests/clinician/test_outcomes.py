@@ -243,16 +243,64 @@ def test_the_csv_is_a_post(app: Flask, client: FlaskClient, login_as) -> None:  
 @pytest.mark.parametrize(
     ("start_from", "start_to", "expected"),
     [
-        ("2026-11-06", "2026-11-20", ("2026-11-01", "2026-11-30")),
-        ("2028-02-29", "2028-02-03", ("2028-02-01", "2028-02-29")),
-        (None, "2026-12-31", (None, "2026-12-31")),
+        ("2026-11-06", "2026-11-20", ("2026-10-01", "2026-12-31")),
+        ("2028-02-29", "2028-02-03", ("2028-01-01", "2028-03-31")),
+        ("2026-03-31", "2026-04-01", ("2026-01-01", "2026-06-30")),
+        (None, "2026-08-15", (None, "2026-09-30")),
         ("2026-01-31", None, ("2026-01-01", None)),
     ],
 )
-def test_the_csv_cohort_is_whole_months(
+def test_the_csv_cohort_is_whole_quarters(
     start_from: str | None, start_to: str | None, expected: tuple[str | None, str | None]
 ) -> None:
-    """Two exports a day apart must not isolate one course: the CSV widens to whole months."""
+    """Two exports a day or a month apart must not isolate one course, nor a month's count
+    be its quarter less the others: the CSV widens to whole quarters."""
     day = lambda text: date.fromisoformat(text) if text else None  # noqa: E731
-    widened = outcomes.Cohort(start_from=day(start_from), start_to=day(start_to)).whole_months()
+    widened = outcomes.Cohort(start_from=day(start_from), start_to=day(start_to)).whole_quarters()
     assert (widened.start_from, widened.start_to) == (day(expected[0]), day(expected[1]))
+
+
+#: One quarter's three month cells of one column (0: no course that month) → the months
+#: hidden: 1-10 always; one hidden beside shown non-zero months takes the smallest with it.
+COMPLEMENTARY = [
+    ((0, 0, 0), set()),
+    ((12, 15, 30), set()),
+    ((5, 0, 0), {0}),  # the quarter's total is 5 too: suppressed there as well
+    ((5, 12, 30), {0, 1}),
+    ((30, 5, 12), {1, 2}),
+    ((12, 12, 5), {0, 2}),  # a tie: the first of the smallest
+    ((5, 3, 40), {0, 1}),  # two hidden already: their sum (8) is the quarter's less 40
+    ((5, 3, 2), {0, 1, 2}),
+    ((0, 7, 11), {1, 2}),
+]
+
+
+@pytest.mark.parametrize(("months", "hidden"), COMPLEMENTARY)
+def test_complementary_suppression_within_a_quarter(
+    months: tuple[int, int, int], hidden: set[int]
+) -> None:
+    assert outcomes.complementary(months) == hidden
+
+
+def test_the_csv_by_month_hides_a_second_month_where_the_quarter_would_give_one_away(
+    app: Flask, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    # Standard TMS in 2026-Q4: 12 courses in October, 3 in November, 15 in December.
+    for month, count in ((10, 12), (11, 3), (12, 15)):
+        for _ in range(count):
+            make_course("standard_tms", 20, [9], start=date(2026, month, 5))
+    login_as("clinician")
+    # Asked for November only: the CSV still covers the whole quarter.
+    monthly = _csv(client, {"by": "month", "date_from": "2026-11-01", "date_to": "2026-11-30"})
+    by_month = {r["start_period"]: r for r in monthly}
+    assert sorted(by_month) == ["2026-10", "2026-11", "2026-12"]
+    assert [by_month[m]["courses"] for m in ("2026-10", "2026-11", "2026-12")] == [
+        "<11",  # hidden with November: 30 - 15 would otherwise give November's 3
+        "<11",
+        "15",
+    ]
+    assert by_month["2026-10"]["response_rate_percent"] == "<11"
+    assert by_month["2026-10"]["median_baseline_phq9"] == "<11"
+    assert by_month["2026-12"]["response_rate_percent"] == "100.0"
+    quarterly = _csv(client, {"by": "quarter"})
+    assert [(r["start_period"], r["courses"]) for r in quarterly] == [("2026-Q4", "30")]
