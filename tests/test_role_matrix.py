@@ -82,6 +82,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "POST /clinician/courses/<int:course_id>/sessions": PATIENT_DATA,
     "POST /clinician/courses/<int:course_id>/end": ONLY_CLINICIAN,
     "POST /clinician/courses/<int:course_id>/tablet-code": PATIENT_DATA,
+    "POST /clinician/courses/<int:course_id>/send-link-again": PATIENT_DATA,
     "GET /clinician/courses/<int:course_id>/report": PATIENT_DATA,
     "GET /clinician/courses/<int:course_id>/report.pdf": PATIENT_DATA,
     # clinician: the clinic outcomes dashboard and its de-identified CSV (a POST, audited)

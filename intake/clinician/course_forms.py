@@ -118,3 +118,8 @@ class EndCourseForm(BaseForm):
 
 class TabletCodeForm(BaseForm):
     """The "Make a tablet code" button: only its CSRF token and the course's version."""
+
+
+class SendLinkAgainForm(BaseForm):
+    """The "E-mail a new link" button: only its CSRF token (the service decides whether a link
+    may go out now)."""

@@ -24,6 +24,7 @@ from intake.clinician import bp
 from intake.clinician.course_context import course_context
 from intake.clinician.course_forms import (
     EndCourseForm,
+    SendLinkAgainForm,
     SessionForm,
     StartCourseForm,
     TabletCodeForm,
@@ -32,7 +33,7 @@ from intake.extensions import db
 from intake.models import ClinicianReview, Course, Submission, User
 from intake.models.types import utcnow
 from intake.pages import get_submission
-from intake.services import audit, courses, settings
+from intake.services import audit, checkin_messages, courses, settings
 
 T = TypeVar("T")
 
@@ -191,6 +192,8 @@ def _render_course(
         session_form=_session_form(course, session_form),
         end_form=_end_form(course, end_form),
         tablet_form=TabletCodeForm(formdata=None),
+        send_again_form=SendLinkAgainForm(formdata=None),
+        can_email=checkin_messages.can_email(course),
         error=error,
         tablet_code=tablet_code,
         tablet_minutes=int(courses.TABLET_CODE_LIFETIME.total_seconds() // 60),
@@ -311,6 +314,35 @@ def tablet_code(course_id: int) -> ResponseReturnValue:
         return _render_course(_load(course_id), error=str(exc), code=409)
     db.session.commit()
     return _render_course(course, tablet_code=raw)
+
+
+@bp.post("/courses/<int:course_id>/send-link-again")
+@role_required(*COURSE_ROLES)
+def send_link_again(course_id: int) -> ResponseReturnValue:
+    """E-mail the patient a new link to the check-in due now (they lost the e-mail, or its link
+    expired): through the outbox, like the invitation; the address never leaves the intake."""
+    course = courses.lock(course_id) or abort(404)
+    form = SendLinkAgainForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _render_course(
+            _load(course_id), error="The form expired: press the button again.", code=400
+        )
+    try:
+        checkin_messages.send_again(course, by=_me(), now=utcnow())
+        db.session.commit()
+    except checkin_messages.SendRefused as exc:
+        db.session.rollback()
+        return _render_course(_load(course_id), error=str(exc), code=409)
+    except IntegrityError:  # a colleague's click raised the same message first
+        db.session.rollback()
+        return _render_course(
+            _load(course_id),
+            error="A colleague has just sent a new link: it goes out within minutes.",
+            code=409,
+        )
+    flash("A new link is being e-mailed to the patient.", "success")
+    return redirect(url_for("clinician.course", course_id=course_id) + "#checkins-heading")
 
 
 # The end-of-course report ------------------------------------------------------------------------

@@ -325,13 +325,14 @@ def send_test(tier: AlertTier, *, by: User | None, now: datetime | None = None) 
     return alert
 
 
-def patient_message(event: str, checkin: CheckIn, *, now: datetime) -> Alert:
+def patient_message(event: str, checkin: CheckIn, *, now: datetime, again: int = 0) -> Alert:
     """A check-in invitation or reminder: the alert (unique ``<event>:<checkin id>``, so each
-    is raised once per check-in) and its one e-mail delivery to ``PATIENT_RECIPIENT``. What it
-    says, the link's token included, is made when it is sent (``prepare_claimed``)."""
+    is raised once per check-in; ``<event>:<checkin id>:again:<n>`` for the n-th new link staff
+    send on request) and its one e-mail delivery to ``PATIENT_RECIPIENT``. What it says, the
+    link's token included, is made when it is sent (``prepare_claimed``)."""
     assert event in PATIENT_EVENTS
     return _raise(
-        key=f"{event}:{checkin.id}",
+        key=f"{event}:{checkin.id}" + (f":again:{again}" if again else ""),
         event=event,
         submission=checkin.course.submission,
         tier=None,

@@ -63,6 +63,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "course_session_recorded": "Course session recorded",
         "course_ended": "Course of care ended",
         "checkin_tablet_code": "Check-in tablet code made",
+        "checkin_link_sent_again": "Check-in link e-mailed again",
         "checkin_completed": "Check-in completed by the patient",
         "checkin_viewed": "Check-in viewed",
         "checkin_message_sent": "Check-in link e-mailed to the patient",

@@ -21,6 +21,9 @@ is made when the message is sent (``compose``, called by the worker's send step)
 token is never stored and each attempt carries a fresh one; only its hash is kept
 (``CheckInToken``), and the token of a message that could not be delivered is deleted.
 
+Staff can e-mail a new link on the patient's request (``send_again``: the e-mail was lost, or
+its link expired), up to ``SEND_AGAIN_LIMIT`` times per check-in, one at a time.
+
 Services flush, never commit (the worker commits); times come in as ``now``.
 """
 
@@ -38,7 +41,7 @@ from intake import course_schedule
 from intake.alert_channels import PatientMessage
 from intake.course_schedule import add_months
 from intake.extensions import db
-from intake.models import Alert, AlertDelivery, CheckIn, CheckInToken, Course, Submission
+from intake.models import Alert, AlertDelivery, CheckIn, CheckInToken, Course, Submission, User
 from intake.services import alerts, audit, courses, settings
 
 log = logging.getLogger(__name__)
@@ -216,6 +219,67 @@ def messages_due(now: datetime) -> list[Alert]:
         for event, checkin, course in wanted
         if course.id in emailed
     ]
+
+
+#: How many new links staff may e-mail for one check-in, besides its invitation and reminder:
+#: enough for a lost e-mail or two, not a way to flood a patient's inbox.
+SEND_AGAIN_LIMIT = 3
+
+
+class SendRefused(Exception):
+    """A new link cannot be e-mailed now; the message says why and what to do instead."""
+
+
+def _messages_of(checkin: CheckIn) -> list[Alert]:
+    prefixes = [f"{event}:{checkin.id}" for event in ("checkin_invitation", "checkin_reminder")]
+    return list(
+        db.session.scalars(
+            sa.select(Alert).where(
+                sa.or_(
+                    *(Alert.key == prefix for prefix in prefixes),
+                    *(Alert.key.startswith(f"{prefix}:again:") for prefix in prefixes),
+                )
+            )
+        )
+    )
+
+
+def send_again(course: Course, *, by: User, now: datetime) -> Alert:
+    """E-mail the patient a new link to the check-in due now, at staff's request; flush.
+
+    Refused (``SendRefused``) when no check-in is open, when the patient is not to be e-mailed
+    (staff make a tablet code instead), while an earlier message to this check-in is still
+    waiting to go out, and after ``SEND_AGAIN_LIMIT`` new links. The message is the invitation
+    (a fresh token when it is sent, as always); audited without the address.
+    """
+    courses.sync_checkins(course, settings.local_day(now))
+    checkin = courses.open_checkin(course)
+    if checkin is None:
+        raise SendRefused("No check-in is due now: there is nothing to send.")
+    if not can_email(course):
+        raise SendRefused(
+            "This patient did not agree to e-mail: make a tablet code for the clinic instead."
+        )
+    sent = _messages_of(checkin)
+    if any(d.status in ("pending", "sending") for alert in sent for d in alert.deliveries):
+        raise SendRefused(
+            "An e-mail with a link to this check-in is waiting to go out: it is sent within "
+            "minutes."
+        )
+    again = sum(1 for alert in sent if ":again:" in alert.key)
+    if again >= SEND_AGAIN_LIMIT:
+        raise SendRefused(
+            f"{SEND_AGAIN_LIMIT} new links were sent for this check-in already: make a tablet "
+            "code, or call the patient."
+        )
+    alert = alerts.patient_message("checkin_invitation", checkin, now=now, again=again + 1)
+    audit.record(
+        "checkin_link_sent_again",
+        submission=course.submission,
+        detail={"course_id": course.id, "checkin_id": checkin.id},
+        actor=by,
+    )
+    return alert
 
 
 def _existing_keys(keys: list[str]) -> set[str]:

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 
 from intake.extensions import db
 from intake.models import Alert, AlertDelivery, AuditEvent, CheckIn, CheckInToken, Submission
@@ -36,7 +37,7 @@ from tests.alerts.helpers import (
     start_course_for,
 )
 from tests.alerts.servers import Received, SmtpServer, WebhookReceiver
-from tests.factories import make_user
+from tests.factories import make_user, post
 
 START = date(2031, 3, 3)  # a Monday
 NOW = datetime(2031, 3, 3, 14, 0, tzinfo=UTC)  # the clinic's zone is UTC unless set
@@ -181,8 +182,9 @@ def test_a_check_in_made_by_a_staff_page_is_still_invited_by_the_sweep(
     checkin_sweep(NOW + 7 * DAY)
     checkin_sweep(NOW + 7 * DAY + timedelta(hours=1))
     assert len(smtp.messages) == 2
-    assert courses.checkin_for_token(token_of(smtp.messages[1]), NOW + 7 * DAY) is (
-        checkins(course_id)[1]
+    assert (
+        courses.checkin_for_token(token_of(smtp.messages[1]), NOW + 7 * DAY)
+        is (checkins(course_id)[1])
     )
 
 
@@ -487,3 +489,56 @@ def test_an_urgent_check_in_reaches_a_webhook_with_only_the_reference_kind_and_l
     assert body["url"] == f"http://localhost:5000/staff/checkins/{baseline.id}"
     for value in PATIENT_DATA:
         assert value.lower() not in hook.body.decode().lower()
+
+
+# A new link on request ----------------------------------------------------------------------------
+
+
+def test_staff_can_email_a_new_link_one_at_a_time_up_to_three(
+    app: Flask, smtp: SmtpServer, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    """The patient phoned: the e-mail is lost. Front desk presses "E-mail a new link"; it goes
+    out through the outbox with a working link; a second press while it waits is refused, and
+    after three new links the page says to use a tablet code instead."""
+    today = courses.clinic_today()
+    course_id, _ = start_course_for(today)
+    now = datetime.now(UTC)
+    checkin_sweep(now)
+    assert len(smtp.messages) == 1  # the invitation
+    login_as("front_desk")
+    url = f"/clinician/courses/{course_id}/send-link-again"
+    page = client.get(f"/clinician/courses/{course_id}").get_data(as_text=True)
+    assert "E-mail a new link" in page
+    assert post(client, url).status_code == 302
+    refused = post(client, url)  # not sent yet: waiting in the outbox
+    assert refused.status_code == 409
+    assert "waiting to go out" in refused.get_data(as_text=True)
+    sweep(datetime.now(UTC))
+    assert len(smtp.messages) == 2
+    (baseline,) = checkins(course_id)
+    assert courses.checkin_for_token(token_of(smtp.messages[1]), now) is baseline
+    resent = body_of(smtp.messages[1]) + str(smtp.messages[1].message["Subject"])
+    assert [value for value in PATIENT_DATA if value in resent] == []
+    for n in (2, 3):
+        assert post(client, url).status_code == 302, n
+        sweep(datetime.now(UTC))
+    assert len(smtp.messages) == 4
+    over = post(client, url)
+    assert over.status_code == 409 and "tablet" in over.get_data(as_text=True)
+    events = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.action == "checkin_link_sent_again")
+    ).all()
+    assert len(events) == 3
+
+
+def test_no_new_link_for_a_patient_who_did_not_choose_email(
+    app: Flask, smtp: SmtpServer, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    course_id, _ = start_course_for(courses.clinic_today(), preferred_contact="phone")
+    login_as("front_desk")
+    page = client.get(f"/clinician/courses/{course_id}").get_data(as_text=True)
+    assert "E-mail a new link" not in page and "Make a tablet code" in page
+    refused = post(client, f"/clinician/courses/{course_id}/send-link-again")
+    assert refused.status_code == 409 and "tablet code" in refused.get_data(as_text=True)
+    sweep(datetime.now(UTC))
+    assert smtp.messages == []
