@@ -272,7 +272,11 @@ def send_again(course: Course, *, by: User, now: datetime) -> Alert:
             f"{SEND_AGAIN_LIMIT} new links were sent for this check-in already: make a tablet "
             "code, or call the patient."
         )
-    alert = alerts.patient_message("checkin_invitation", checkin, now=now, again=again + 1)
+    # Before the sweep has invited it, this is the invitation itself (the sweep then finds it
+    # raised and sends no second one); after, the n-th new link.
+    alert = alerts.patient_message(
+        "checkin_invitation", checkin, now=now, again=again + 1 if sent else 0
+    )
     audit.record(
         "checkin_link_sent_again",
         submission=course.submission,

@@ -542,3 +542,18 @@ def test_no_new_link_for_a_patient_who_did_not_choose_email(
     assert refused.status_code == 409 and "tablet code" in refused.get_data(as_text=True)
     sweep(datetime.now(UTC))
     assert smtp.messages == []
+
+
+def test_a_new_link_before_the_sweep_is_the_invitation_and_the_sweep_sends_no_second(
+    app: Flask, smtp: SmtpServer, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    course_id, _ = start_course_for(courses.clinic_today())
+    login_as("front_desk")
+    assert post(client, f"/clinician/courses/{course_id}/send-link-again").status_code == 302
+    checkin_sweep(datetime.now(UTC))
+    sweep(datetime.now(UTC))
+    checkin_sweep(datetime.now(UTC))
+    sweep(datetime.now(UTC))
+    assert len(smtp.messages) == 1
+    keys = db.session.scalars(sa.select(Alert.key)).all()
+    assert keys == [f"checkin_invitation:{checkins(course_id)[0].id}"]
