@@ -16,6 +16,7 @@ import unicodedata
 
 #: Line breaks (and tabs) are allowed in free text (text areas), never in one-line answers.
 _MULTILINE_ALLOWED = frozenset("\n\r\t")
+_WITHOUT_LINE_BREAKS = str.maketrans("", "", "\n\r\t")
 #: Embeddings, overrides and isolates (U+202A-202E, U+2066-2069). The plain left-to-right and
 #: right-to-left marks (U+200E, U+200F) stay allowed: they are used in real names.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -58,6 +59,12 @@ def text_fault(value: str, *, multiline: bool = False) -> TextFault | None:
 
     Blank text is fine here (whether an answer is required is decided elsewhere).
     """
+    # Most answers are plain printable ASCII: none of the faults below can occur in it, and
+    # any such text that is not blank has a visible character (tabs and line breaks aside,
+    # which only multi-line text may hold).
+    plain = value.translate(_WITHOUT_LINE_BREAKS) if multiline else value
+    if plain.isascii() and plain.isprintable():
+        return None
     allowed = _MULTILINE_ALLOWED if multiline else frozenset()
     visible = False
     for char in value:

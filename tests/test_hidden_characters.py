@@ -261,3 +261,15 @@ def test_audit_search_with_a_nul_is_left_out_not_a_500(
     response = client.get(f"/admin/audit?{name}=a%00b")
     assert response.status_code == 200
     assert "hidden control character" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("code", range(128))
+def test_every_ascii_character_in_a_name_and_a_note(code: int) -> None:
+    """Written from the rule, not the code: of ASCII, only the control characters (0-31 and
+    127) are refused, and a text area allows tab, line feed and carriage return."""
+    char = chr(code)
+    control = code < 32 or code == 127
+    assert (text_fault(f"Ann{char}e") is TextFault.CONTROL) is control
+    allowed_in_notes = char in "\t\n\r"
+    expected = TextFault.CONTROL if control and not allowed_in_notes else None
+    assert text_fault(f"Ann{char}e", multiline=True) is expected
