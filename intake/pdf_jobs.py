@@ -114,10 +114,13 @@ def ask_worker_to_render(target: PdfTarget, key: str) -> bool:
     queue is ``memory://`` or cannot be reached), so the caller renders it itself."""
     if not worker_queue_usable():
         return False
+    # A summary is asked for as before kinds existed, so a worker not yet restarted after the
+    # deploy still makes it; the packet and the report need a worker that knows them.
+    args: tuple[object, ...] = (target.submission_id, key)
+    if target.kind != SUMMARY:
+        args += (target.kind, target.course_id)
     try:
-        current_app.extensions["pdf_tasks"]["render"](
-            target.submission_id, key, target.kind, target.course_id
-        )
+        current_app.extensions["pdf_tasks"]["render"](*args)
     except Exception as exc:
         log.warning("could not ask the worker to render a PDF: %s", type(exc).__name__)
         return False
