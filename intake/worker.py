@@ -116,29 +116,21 @@ def checkin_sweep(now: datetime) -> dict[str, Any]:
     return {"raised": len(raised), "deliveries": deliver(ids, now)}
 
 
-def render_pdf(submission_id: int, key: str | None = None) -> str:
-    """Render and store the summary PDF of what the submission shows now (needs a request
-    context), under ``key`` — the key the asking web process looks for, so a worker running
-    other code (not restarted after a deploy) still answers it — or its own: ``rendered``,
-    ``current`` (made already, or by another worker meanwhile) or ``gone`` (deleted)."""
-    from intake.clinician.summary_pdf import render_and_keep
-    from intake.models import Submission
-    from intake.services import pdf_cache
+def render_pdf(
+    submission_id: int,
+    key: str | None = None,
+    kind: str = "summary",
+    course_id: int | None = None,
+) -> str:
+    """Render and store a PDF of what it shows now (needs a request context): the submission's
+    summary, its prior-authorization packet, or the report of its course ``course_id``
+    (``intake.pdf_jobs.render_kept``: ``rendered``, ``current`` or ``gone``). ``key`` is the key
+    the asking web process looks for. The arguments keep the older task's order, so a render
+    asked for by web code from before kinds existed (a summary) is still answered."""
+    from intake.pdf_jobs import render_kept
+    from intake.services.pdf_cache import PdfTarget
 
-    submission = db.session.get(Submission, submission_id)
-    if submission is None:
-        return "gone"
-    key = key or pdf_cache.pdf_key(submission)
-    if pdf_cache.stored(key) is not None:
-        db.session.rollback()
-        return "current"
-    try:
-        render_and_keep(submission, key)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return "current"
-    return "rendered"
+    return render_kept(PdfTarget(kind, submission_id, course_id), key)
 
 
 # --- the queue -----------------------------------------------------------------------------------
@@ -205,15 +197,21 @@ def init_app(app: Flask) -> None:
 
 
 def pdf_task(app: Flask, huey: Huey) -> Any:
-    """The ``render_pdf`` task of ``huey`` (the summary PDF, rendered by the worker)."""
+    """The ``render_pdf`` task of ``huey`` (the summary, packet and course report PDFs,
+    rendered by the worker; ``intake.pdf_jobs``)."""
 
     @huey.task(name="render_pdf")
-    def render_pdf_task(submission_id: int, key: str | None = None) -> None:
+    def render_pdf_task(
+        submission_id: int,
+        key: str | None = None,
+        kind: str = "summary",
+        course_id: int | None = None,
+    ) -> None:
         # A request context of its own, at the app's public address (the PDF's links point
         # there): the templates build their static URLs from it, and the PDF renderer fetches
         # only those (``services.pdf.StaticOnlyFetcher``).
         with app.test_request_context("/", base_url=app.config.get("PUBLIC_URL") or None):
-            render_pdf(submission_id, key)
+            render_pdf(submission_id, key, kind, course_id)
 
     return render_pdf_task
 

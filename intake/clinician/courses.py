@@ -13,12 +13,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar, cast
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from intake import pdf_jobs
 from intake.auth.decorators import role_required
 from intake.clinician import bp
 from intake.clinician.course_context import course_context
@@ -33,7 +34,8 @@ from intake.extensions import db
 from intake.models import ClinicianReview, Course, Submission, User
 from intake.models.types import utcnow
 from intake.pages import get_submission
-from intake.services import audit, checkin_messages, courses, settings
+from intake.services import audit, checkin_messages, courses
+from intake.services.pdf_cache import PdfTarget
 
 T = TypeVar("T")
 
@@ -206,7 +208,9 @@ def _render_course(
 @role_required(*COURSE_ROLES)
 def course(course_id: int) -> ResponseReturnValue:
     """A course: its plan, the sessions delivered, the check-ins and their trend, its status."""
-    return _render_course(_load(course_id))
+    page = _render_course(_load(course_id))
+    _prepare_report_pdf(course_id)
+    return page
 
 
 def _conflict(course_id: int, message: str, **forms: Any) -> ResponseReturnValue:
@@ -352,6 +356,13 @@ def _report_context(course: Course) -> dict[str, Any]:
     return course_context(_synced(course))
 
 
+def _prepare_report_pdf(course_id: int) -> None:
+    """The course page and its report link to the report's PDF: opening either asks the worker
+    for the PDF of what the report shows now."""
+    course = _load(course_id)
+    pdf_jobs.prepare(PdfTarget.course_report(course), course)
+
+
 @bp.get("/courses/<int:course_id>/report")
 @role_required(*COURSE_ROLES)
 def course_report(course_id: int) -> ResponseReturnValue:
@@ -363,27 +374,27 @@ def course_report(course_id: int) -> ResponseReturnValue:
         "course_report_viewed", submission=course.submission, detail={"course_id": course.id}
     )
     db.session.commit()
-    return render_template("clinician/course_report.html", **context)
+    page = render_template("clinician/course_report.html", **context)
+    _prepare_report_pdf(course_id)
+    return page
 
 
 @bp.get("/courses/<int:course_id>/report.pdf")
 @role_required(*COURSE_ROLES)
 def course_report_pdf(course_id: int) -> ResponseReturnValue:
-    """The report as a PDF (the app's own fonts, the clinic's paper, the patient on every
-    page), rendered here: it is small, and asked for rarely."""
-    from intake.services.pdf import html_to_pdf
-
-    course = _load(course_id)
-    context = _report_context(course)
-    html = render_template(
-        "clinician/course_report_pdf.html",
-        paper=settings.get_setting(settings.PDF_PAPER),
-        pdf=True,
-        **context,
-    )
-    content = html_to_pdf(
-        html, base_url=request.host_url, static_folder=str(current_app.static_folder)
-    )
+    """The report as a PDF: the one the job worker rendered for what the report shows now,
+    sent as stored; not rendered yet, the worker is asked and the page says so (202); with no
+    worker to ask, rendered here (``intake.pdf_jobs``; docs/clinician.md, "PDF")."""
+    course = _synced(_load(course_id))
+    ready = pdf_jobs.fetch(PdfTarget.course_report(course), course)
+    if ready is None:
+        return pdf_jobs.preparing_page(
+            what=f"the course report of {course.submission.reference}",
+            download_url=url_for("clinician.course_report_pdf", course_id=course_id),
+            back_url=url_for("clinician.course_report", course_id=course_id),
+            back_to="the report",
+        )
+    content = ready.content
     audit.record(
         "course_report_pdf",
         submission=course.submission,

@@ -7,22 +7,22 @@ from typing import cast
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from intake import pdf_jobs
 from intake.auth.decorators import role_required
 from intake.clinician import bp
 from intake.clinician.context import current_ruleset, summary_context
 from intake.clinician.course_forms import StartCourseForm
 from intake.clinician.courses import course_panel
 from intake.clinician.forms import ReviewForm, RiskAssessmentForm
-from intake.clinician.summary_pdf import ask_worker_to_render, prepare, render_and_keep
 from intake.extensions import db
 from intake.models import Submission, User
 from intake.pages import get_submission
 from intake.rules import Ruleset
-from intake.services import audit, courses, pdf_cache, risk, workflow
+from intake.services import audit, courses, risk, workflow
 from intake.services.patients import earlier_intakes
+from intake.services.pdf_cache import PdfTarget
 from intake.services.reviews import (
     Course,
     ReviewError,
@@ -116,7 +116,8 @@ def summary(submission_id: int) -> ResponseReturnValue:
         **context,
         **course_panel(submission),
     )
-    prepare(submission)  # the PDF of this version, made by the worker before it is asked for
+    # The PDF of this version, made by the worker before it is asked for.
+    pdf_jobs.prepare(PdfTarget.summary(submission), submission)
     return html
 
 
@@ -210,23 +211,15 @@ def summary_pdf(submission_id: int) -> ResponseReturnValue:
     to ask (``memory://``: development without ``flask worker``, the tests) or when its queue
     cannot be reached, it is rendered here rather than not at all (docs/clinician.md, "PDF")."""
     submission = get_submission(submission_id)
-    key = pdf_cache.pdf_key(submission)
-    found = pdf_cache.stored(key)
-    if found is None and ask_worker_to_render(submission.id, key):
-        db.session.rollback()
-        page = render_template("clinician/pdf_preparing.html", submission=submission)
-        return page, 202, {"Retry-After": "2"}
-    rendered_here = found is None
-    if found is None:
-        try:
-            found = render_and_keep(submission, key)
-        except IntegrityError:  # rendered at the same moment by another request: theirs
-            db.session.rollback()
-            found = pdf_cache.stored(key)
-            if found is None:
-                raise
-            submission = get_submission(submission_id)
-    content = found.content
+    ready = pdf_jobs.fetch(PdfTarget.summary(submission), submission)
+    if ready is None:
+        return pdf_jobs.preparing_page(
+            what=submission.reference,
+            download_url=url_for("clinician.summary_pdf", submission_id=submission_id),
+            back_url=url_for("clinician.summary", submission_id=submission_id),
+            back_to="the summary",
+        )
+    content, rendered_here = ready.content, ready.rendered_here
     audit.record(
         "pdf_downloaded",
         submission=submission,

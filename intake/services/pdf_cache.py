@@ -1,22 +1,29 @@
-"""Summary PDFs made once per version of what they show, so a download is a file send.
+"""PDFs made once per version of what they show, so a download is a file send (issue 13).
 
-Rendering a summary takes WeasyPrint about a second of CPU: done in a web worker, two clicks
-stalled every other user (issue 13). Instead the job worker renders it (``intake.worker``'s
-``render_pdf`` task, enqueued when a clinician opens the summary or asks for the PDF) and
-stores the bytes under a **key** naming everything the PDF shows; the download view sends the
-stored bytes when the key matches and otherwise asks the worker and says "being prepared".
+Rendering a PDF takes WeasyPrint between a few hundred milliseconds and a second of CPU: done in
+a web worker, two clicks stalled every other user. Instead the job worker renders it
+(``intake.worker``'s ``render_pdf`` task, enqueued when the page that links to the PDF is
+opened or when the PDF is asked for; ``intake.pdf_jobs``) and stores the bytes under a **key**
+naming everything the PDF shows; the download sends the stored bytes when the key matches and
+otherwise asks the worker and says "being prepared".
 
-The key is a SHA-256 of: the layout (the PDF's templates and stylesheets, read once per
-process), the submission's id and ``version`` (every workflow edit bumps it), the newest
-review, contact attempt, risk assessment and acknowledgement (each an append-only record), the
-full submission completing a partial one, the patient record's intakes, the ruleset a summary
-compares with, and the clinic settings it prints with (time zone, paper). Anything else on the
-PDF is part of those records.
+Three kinds (``models.rendered_pdf.PDF_KINDS``), each with its own key and its own row, so one
+never evicts another's bytes (:func:`keep`):
+
+- ``summary`` (the clinician summary): :func:`summary_key`.
+- ``prior_auth`` (the front desk's prior-authorization packet): :func:`prior_auth_key`.
+- ``course_report`` (a course's end-of-course report): :func:`course_report_key`.
+
+Every key is a SHA-256 of its kind's name, the kind's **layout** (the files it is drawn from:
+templates, stylesheets and the modules that word it, read once per process), and the versions
+of the records it prints. A record kept append-only is named by its newest id; a record edited
+in place by its ``version`` counter (SQLAlchemy's, moved on by every change).
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import astuple, dataclass
 from functools import cache
 from pathlib import Path
 
@@ -27,32 +34,93 @@ from intake.models import (
     Acknowledgement,
     ClinicianReview,
     ContactAttempt,
+    Course,
     RenderedPdf,
     RiskAssessment,
     Submission,
+    User,
 )
 from intake.rules import RULESET
+from intake.rules.outcomes import default_outcome_rules
 from intake.services import settings
+from intake.services.insurance import verification_of
+from intake.services.reviews import reviews_of
+
+SUMMARY = "summary"
+PRIOR_AUTH = "prior_auth"
+COURSE_REPORT = "course_report"
 
 _PACKAGE = Path(__file__).resolve().parents[1]
-#: The files the summary PDF is drawn from (a change to any of them is a new layout).
-LAYOUT_GLOBS = (
-    "templates/clinician/*.html",
-    "templates/summary/*.html",
-    "templates/macros/*.html",
-    "static/css/*.css",
-)
+#: The files each PDF is drawn from (a change to any of them is a new layout), relative to the
+#: ``intake`` package. The packet and the report name the Python modules that word them too
+#: (the vocabulary's labels, the CPT units, the course's status words): a deploy that changes
+#: those renders them again.
+LAYOUTS: dict[str, tuple[str, ...]] = {
+    SUMMARY: (
+        "templates/clinician/*.html",
+        "templates/summary/*.html",
+        "templates/macros/*.html",
+        "static/css/*.css",
+    ),
+    PRIOR_AUTH: (
+        "templates/staff/*prior_auth*.html",
+        "templates/summary/*.html",
+        "templates/clinician/_safety_table.html",
+        "static/css/*.css",
+        "services/prior_auth.py",
+        "services/summary.py",
+        "billing.py",
+        "vocabulary.py",
+        "pages.py",
+    ),
+    COURSE_REPORT: (
+        "templates/clinician/*course*.html",
+        "static/css/*.css",
+        "clinician/course_context.py",
+        "course_chart.py",
+        "services/courses.py",
+        "vocabulary.py",
+        "pages.py",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PdfTarget:
+    """Which PDF: its kind, the submission it belongs to and, for a course report, the course.
+
+    One ``rendered_pdf`` row is kept per target (the newest key's)."""
+
+    kind: str
+    submission_id: int
+    course_id: int | None = None
+
+    @classmethod
+    def summary(cls, submission: Submission) -> PdfTarget:
+        return cls(SUMMARY, submission.id)
+
+    @classmethod
+    def prior_auth(cls, submission: Submission) -> PdfTarget:
+        return cls(PRIOR_AUTH, submission.id)
+
+    @classmethod
+    def course_report(cls, course: Course) -> PdfTarget:
+        return cls(COURSE_REPORT, course.submission_id, course.id)
 
 
 @cache
-def layout_version() -> str:
-    """A hash of the PDF's templates and stylesheets, read once per process."""
+def layout_version(kind: str) -> str:
+    """A hash of the files ``kind``'s PDF is drawn from, read once per process."""
     digest = hashlib.sha256()
-    for pattern in LAYOUT_GLOBS:
+    for pattern in LAYOUTS[kind]:
         for path in sorted(_PACKAGE.glob(pattern)):
             digest.update(path.relative_to(_PACKAGE).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _digest(parts: tuple[object, ...]) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
 def _newest(model: type, submission_id: int) -> int:
@@ -76,45 +144,135 @@ def _record(submission: Submission) -> tuple[object, ...]:
     return (submission.patient_id, ",".join(map(str, ids)))
 
 
-def pdf_key(submission: Submission) -> str:
-    """The key of the PDF ``submission`` would get if it were rendered now (one query per
-    related record kind; no document is read)."""
+def summary_key(submission: Submission) -> str:
+    """The key of the summary PDF ``submission`` would get if it were rendered now: the
+    submission's ``version`` (every workflow edit bumps it), the newest review, contact attempt,
+    risk assessment and acknowledgement, the full submission completing a partial one, the
+    patient record's intakes, the ruleset a summary compares with, and the clinic settings it
+    prints with (time zone, paper). One query per related record kind; no document is read."""
     completed_by = db.session.scalar(
         sa.select(Submission.id).where(Submission.completes_id == submission.id)
     )
-    parts = (
-        "summary-pdf/1",
-        layout_version(),
-        submission.id,
-        submission.version,
-        *(_newest(m, submission.id) for m in (ClinicianReview, ContactAttempt, RiskAssessment)),
-        _newest(Acknowledgement, submission.id),
-        completed_by or 0,
-        # The same patient's other intakes, listed on the summary (a confirmed match).
-        *_record(submission),
-        RULESET.sha256,
-        settings.get_setting(settings.CLINIC_TIME_ZONE),
-        settings.get_setting(settings.PDF_PAPER),
+    return _digest(
+        (
+            "summary-pdf/1",
+            layout_version(SUMMARY),
+            submission.id,
+            submission.version,
+            *(_newest(m, submission.id) for m in (ClinicianReview, ContactAttempt, RiskAssessment)),
+            _newest(Acknowledgement, submission.id),
+            completed_by or 0,
+            # The same patient's other intakes, listed on the summary (a confirmed match).
+            *_record(submission),
+            RULESET.sha256,
+            settings.get_setting(settings.CLINIC_TIME_ZONE),
+            settings.get_setting(settings.PDF_PAPER),
+        )
     )
-    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+
+
+def prior_auth_key(submission: Submission) -> str:
+    """The key of the prior-authorization packet's PDF as it would be rendered now.
+
+    What the packet prints (``services.prior_auth.build_packet``): the submission's answers and
+    evaluation (its ``version``), the latest review (diagnosis, planned course, its day) and its
+    clinician's name, e-mail and NPI (an admin sets the NPI; the packet lists it as missing
+    until then), the insurance checklist with the request's status (its ``version``), the
+    clinic's billing profile (legal name, address, TIN, group NPI), the ruleset the summary
+    tables are built with and the clinic's time zone (its dates). Always Letter paper: the
+    clinic's paper setting is not on it.
+    """
+    reviews = reviews_of(submission)
+    review = reviews[0] if reviews else None
+    psychiatrist = (
+        db.session.get(User, review.clinician_id) if review and review.clinician_id else None
+    )
+    record = verification_of(submission)
+    return _digest(
+        (
+            "prior-auth-pdf/1",
+            layout_version(PRIOR_AUTH),
+            submission.id,
+            submission.version,
+            review.id if review else 0,
+            *(
+                (psychiatrist.id, psychiatrist.full_name, psychiatrist.email, psychiatrist.npi)
+                if psychiatrist
+                else (None,)
+            ),
+            *((record.id, record.version) if record else (None,)),
+            *astuple(settings.billing_profile()),
+            RULESET.sha256,
+            settings.get_setting(settings.CLINIC_TIME_ZONE),
+        )
+    )
+
+
+def course_report_key(course: Course) -> str:
+    """The key of the course's end-of-course report PDF as it would be rendered now.
+
+    What the report prints (``clinician.course_context``): the course (kind, dates, plan,
+    status and ending: its ``version``, which a session recorded moves on too), the sessions
+    delivered, the completed check-ins (answers, day, sessions by then; each by id and
+    ``version``), who started it, the intake it started from (the patient's name and date of
+    birth, the baseline when no baseline check-in was done: that submission's ``version``),
+    the outcome ruleset it is evaluated with, and the clinic's time zone (the check-ins' days)
+    and paper. Check-ins not answered yet are not on the report, so one falling due changes
+    nothing.
+    """
+    sessions = course.sessions
+    completed = sorted((c.id, c.version) for c in course.checkins if c.completed)
+    return _digest(
+        (
+            "course-report-pdf/1",
+            layout_version(COURSE_REPORT),
+            course.id,
+            course.version,
+            len(sessions),
+            max((s.id for s in sessions), default=0),
+            ";".join(f"{cid}.{version}" for cid, version in completed),
+            course.started_by.email,
+            course.submission_id,
+            course.submission.version,
+            default_outcome_rules().sha256,
+            settings.get_setting(settings.CLINIC_TIME_ZONE),
+            settings.get_setting(settings.PDF_PAPER),
+        )
+    )
 
 
 def stored(key: str) -> RenderedPdf | None:
-    """The PDF rendered for ``key``, if the worker has made it."""
+    """The PDF rendered for ``key``, if it has been made."""
     return db.session.scalar(sa.select(RenderedPdf).where(RenderedPdf.key == key))
 
 
-def keep(submission_id: int, key: str, content: bytes, render_ms: int) -> RenderedPdf:
-    """Store a rendered PDF and drop the submission's older ones (the caller commits).
+def keep(target: PdfTarget, key: str, content: bytes, render_ms: int) -> RenderedPdf:
+    """Store a rendered PDF and drop the older ones of the same target (the caller commits):
+    a packet stored never drops the summary, nor one course's report another's.
 
     Two workers rendering the same version at once both reach here; the unique key lets one
     row stand (the caller treats the other's ``IntegrityError`` as done)."""
+    same_course = (
+        RenderedPdf.course_id.is_(None)
+        if target.course_id is None
+        else RenderedPdf.course_id == target.course_id
+    )
     db.session.execute(
         sa.delete(RenderedPdf).where(
-            RenderedPdf.submission_id == submission_id, RenderedPdf.key != key
+            RenderedPdf.submission_id == target.submission_id,
+            RenderedPdf.kind == target.kind,
+            same_course,
+            RenderedPdf.key != key,
         )
     )
-    row = RenderedPdf(submission_id=submission_id, key=key, content=content, render_ms=render_ms)
+    row = RenderedPdf(
+        submission_id=target.submission_id,
+        kind=target.kind,
+        course_id=target.course_id,
+        key=key,
+        content=content,
+        render_ms=render_ms,
+    )
     db.session.add(row)
     db.session.flush()
     return row

@@ -8,10 +8,11 @@ form conflicts again. "Keep their version" simply reloads the panel.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from intake import pdf_jobs
 from intake.auth.decorators import role_required
 from intake.extensions import db
 from intake.models import InsuranceVerification, Submission
@@ -29,6 +30,7 @@ from intake.services.insurance import (
     save_verification,
     verification_of,
 )
+from intake.services.pdf_cache import PdfTarget
 from intake.services.prior_auth import build_packet
 from intake.services.summary import build_summary
 from intake.staff import bp
@@ -105,6 +107,13 @@ def _partial_page(submission: Submission, page: str, status: int = 200) -> Respo
     )
 
 
+def _prepare_packet_pdf(submission: Submission) -> None:
+    """The insurance panel and the packet link to the packet's PDF: opening either asks the
+    worker for the PDF of what the packet shows now (a partial submission has none)."""
+    if not submission.partial:
+        pdf_jobs.prepare(PdfTarget.prior_auth(submission), submission)
+
+
 @bp.get("/submissions/<int:submission_id>/insurance")
 @role_required(*INSURANCE_ROLES)
 def insurance(submission_id: int) -> ResponseReturnValue:
@@ -118,7 +127,9 @@ def insurance(submission_id: int) -> ResponseReturnValue:
     )
     audit.record("submission_viewed", submission=submission, detail={"page": "insurance"})
     db.session.commit()
-    return _page(submission, form)
+    page = _page(submission, form)
+    _prepare_packet_pdf(submission)
+    return page
 
 
 @bp.get("/submissions/<int:submission_id>/insurance/photo/<any(front, back):side>")
@@ -207,30 +218,35 @@ def prior_auth(submission_id: int) -> ResponseReturnValue:
     db.session.commit()
     if submission.partial:
         return _partial_page(submission, "prior_auth")
-    return render_template(
+    page = render_template(
         "staff/insurance_prior_auth.html",
         packet=build_packet(submission, evaluation_of(submission)),
         prior_auth_words=PRIOR_AUTH_WORDS,
     )
+    _prepare_packet_pdf(submission)
+    return page
 
 
 @bp.get("/submissions/<int:submission_id>/prior-auth.pdf")
 @role_required(*INSURANCE_ROLES)
 def prior_auth_pdf(submission_id: int) -> ResponseReturnValue:
-    """The same packet as a PDF on Letter paper, rendered offline with the app's fonts."""
-    from intake.services.pdf import html_to_pdf
-
+    """The same packet as a PDF on Letter paper: the one the job worker rendered for what it
+    shows now, sent as stored; not rendered yet, the worker is asked and the page says so
+    (202); with no worker to ask, rendered here (``intake.pdf_jobs``; docs/staff.md)."""
     submission = get_submission(submission_id)
     if submission.partial:
         audit.record("prior_auth_printed", submission=submission)
         db.session.commit()
         return _partial_page(submission, "prior_auth")
-    html = render_template(
-        "staff/insurance_prior_auth_pdf.html",
-        packet=build_packet(submission, evaluation_of(submission)),
-        prior_auth_words=PRIOR_AUTH_WORDS,
-    )
-    pdf = html_to_pdf(html, base_url=request.host_url, static_folder=str(current_app.static_folder))
+    ready = pdf_jobs.fetch(PdfTarget.prior_auth(submission), submission)
+    if ready is None:
+        return pdf_jobs.preparing_page(
+            what=f"the prior-authorization packet of {submission.reference}",
+            download_url=url_for("staff.prior_auth_pdf", submission_id=submission_id),
+            back_url=url_for("staff.prior_auth", submission_id=submission_id),
+            back_to="the packet",
+        )
+    pdf = ready.content
     audit.record("prior_auth_pdf_downloaded", submission=submission, detail={"bytes": len(pdf)})
     db.session.commit()
     return Response(

@@ -1,9 +1,10 @@
 """The summary PDF is rendered once per version of what it shows, by the job worker (issue 13):
 a download is a send of stored bytes; a web worker renders only when no worker can be asked.
 
-The renderer is wrapped to count its calls (and to fail where a test says no render may
-happen), so "rendered by whom" is observed, not assumed. The worker's queue is a real huey
-queue on SQLite in a temporary folder, its tasks run as ``flask worker`` would run them.
+The renderer is wrapped to count its calls, so "rendered by whom" is observed, not assumed.
+The worker's queue is a real huey queue on SQLite in a temporary folder, its tasks run as
+``flask worker`` would run them (tests/pdf_worker_queue.py; the packet's and the course
+report's tests use the same).
 """
 
 from __future__ import annotations
@@ -16,34 +17,21 @@ import sqlalchemy as sa
 from clinician_samples import rich_answers, store
 from flask import Flask
 from flask.testing import FlaskClient
-from huey import RedisHuey, SqliteHuey
+from huey import SqliteHuey
+from pdf_worker_queue import audited, count_renders, run_worker, unreachable_queue, worker_queue
 
-from intake import worker
 from intake.extensions import db
-from intake.models import AuditEvent, RenderedPdf
-from intake.services import pdf as pdf_service
+from intake.models import RenderedPdf
 from tests.factories import post
 
 
 @pytest.fixture
 def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Every call of the HTML-to-PDF renderer, counted (it still renders)."""
-    calls: list[int] = []
-    real = pdf_service.html_to_pdf
-
-    def counted(html: str, **kwargs: Any) -> bytes:
-        calls.append(1)
-        return real(html, **kwargs)
-
-    monkeypatch.setattr(pdf_service, "html_to_pdf", counted)
-    return calls
+    return count_renders(monkeypatch)
 
 
 def downloads() -> list[dict[str, Any]]:
-    rows = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "pdf_downloaded").order_by(AuditEvent.id)
-    )
-    return [row.detail for row in rows]
+    return audited("pdf_downloaded")
 
 
 def get_pdf(client: FlaskClient, submission_id: int) -> Any:
@@ -84,20 +72,7 @@ def test_a_review_makes_a_new_version_and_a_new_pdf(
 
 @pytest.fixture
 def queue(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteHuey:
-    """A real huey queue (SQLite) with the app's render task on it, as ``flask worker`` has."""
-    huey = SqliteHuey("pdf-test", filename=str(tmp_path / "queue.sqlite3"))
-    monkeypatch.setitem(app.extensions, "huey", huey)
-    monkeypatch.setitem(app.extensions, "pdf_tasks", {"render": worker.pdf_task(app, huey)})
-    return huey
-
-
-def run_worker(huey: SqliteHuey) -> int:
-    """Run every queued task, as the consumer would; how many ran."""
-    ran = 0
-    while (task := huey.dequeue()) is not None:
-        huey.execute(task)
-        ran += 1
-    return ran
+    return worker_queue(app, tmp_path, monkeypatch)
 
 
 def test_with_a_worker_the_web_worker_never_renders(
@@ -125,10 +100,7 @@ def test_with_a_worker_the_web_worker_never_renders(
 def test_a_queue_that_cannot_be_reached_still_gives_the_pdf(
     app: Flask, client: FlaskClient, login_as, renders: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    # Nothing listens on port 1: every enqueue fails at once.
-    huey = RedisHuey("pdf-unreachable", url="redis://127.0.0.1:1/0")
-    monkeypatch.setitem(app.extensions, "huey", huey)
-    monkeypatch.setitem(app.extensions, "pdf_tasks", {"render": worker.pdf_task(app, huey)})
+    unreachable_queue(app, monkeypatch)
     login_as("clinician")
     submission = store(rich_answers())
     response = get_pdf(client, submission.id)
@@ -148,11 +120,11 @@ def test_the_key_changes_with_everything_the_pdf_shows(client: FlaskClient, logi
     desk = login_as("front_desk")
     submission = store(rich_answers())
     sid, version = submission.id, submission.version
-    keys = [pdf_cache.pdf_key(submission)]
+    keys = [pdf_cache.summary_key(submission)]
 
     def key() -> str:
         db.session.expire_all()
-        return pdf_cache.pdf_key(db.session.get_one(Submission, sid))
+        return pdf_cache.summary_key(db.session.get_one(Submission, sid))
 
     assert (
         post(
@@ -192,3 +164,19 @@ def test_the_key_changes_with_everything_the_pdf_shows(client: FlaskClient, logi
     )
     # Undone: the same intakes as before the link, so the PDF made then is right again.
     assert key() == keys[-2]
+
+
+def test_a_summary_is_asked_for_in_the_arguments_an_older_worker_takes(
+    app: Flask, client: FlaskClient, login_as, queue: SqliteHuey
+) -> None:  # type: ignore[no-untyped-def]
+    """A worker not yet restarted after the deploy takes ``render_pdf(submission_id, key)``:
+    a summary is still asked for that way (the packet and the report name their kind)."""
+    from intake.services import pdf_cache
+
+    login_as("clinician")
+    submission = store(rich_answers())
+    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    task = queue.dequeue()
+    assert task is not None
+    assert task.args == (submission.id, pdf_cache.summary_key(submission))
+    assert task.kwargs == {}

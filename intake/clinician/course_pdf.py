@@ -1,0 +1,28 @@
+"""Drawing a course's end-of-course report as a PDF (``intake.pdf_jobs`` decides who renders
+it, and when): the app's own fonts, the clinic's paper, the patient on every page."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+
+from intake.clinician.course_context import course_context
+from intake.models import Course
+from intake.services import settings
+
+
+def render(course: Course) -> bytes:
+    """The report PDF's bytes for ``course`` as it is now (needs a request context).
+
+    The check-ins not answered yet are not on the report, so the worker draws the course as
+    stored; the web's report page makes the ones due first (``courses._synced``)."""
+    from intake.services.pdf import html_to_pdf
+
+    html = render_template(
+        "clinician/course_report_pdf.html",
+        paper=settings.get_setting(settings.PDF_PAPER),
+        pdf=True,
+        **course_context(course),
+    )
+    return html_to_pdf(
+        html, base_url=request.host_url, static_folder=str(current_app.static_folder)
+    )

@@ -1,0 +1,26 @@
+"""Drawing the prior-authorization packet as a PDF (``intake.pdf_jobs`` decides who renders it,
+and when): Letter paper (``static/css/packet.css``), the app's own fonts, offline."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+
+from intake.models import Submission
+from intake.pages import evaluation_of
+from intake.services.insurance import PRIOR_AUTH_WORDS
+from intake.services.prior_auth import build_packet
+
+
+def render(submission: Submission) -> bytes:
+    """The packet PDF's bytes for a full, evaluated ``submission`` as it is now (needs a
+    request context)."""
+    from intake.services.pdf import html_to_pdf
+
+    html = render_template(
+        "staff/insurance_prior_auth_pdf.html",
+        packet=build_packet(submission, evaluation_of(submission)),
+        prior_auth_words=PRIOR_AUTH_WORDS,
+    )
+    return html_to_pdf(
+        html, base_url=request.host_url, static_folder=str(current_app.static_folder)
+    )
