@@ -225,14 +225,16 @@ def _save(
 ) -> tuple[T | None, ResponseReturnValue | None]:
     """Make ``change`` and commit: its result, or the course page refusing it — 409 when a
     colleague changed the course first (its version, or the row under us), 400 for a change
-    the course does not allow — with what was typed kept in its form."""
+    the course does not allow, with what was typed kept in its form."""
     try:
         result = change()
         db.session.commit()
+    # A conflict shows the course as a colleague left it, with empty forms: keeping what was
+    # typed (stamped with the new version) would let a second press record it twice.
     except courses.CourseConflict as exc:
-        return None, _conflict(course_id, str(exc), **forms)
+        return None, _conflict(course_id, str(exc))
     except StaleDataError:
-        return None, _conflict(course_id, str(courses.CourseConflict()), **forms)
+        return None, _conflict(course_id, str(courses.CourseConflict()))
     except courses.CourseError as exc:
         db.session.rollback()
         return None, _render_course(_load(course_id), error=str(exc), code=400, **forms)

@@ -254,10 +254,11 @@ def test_front_desk_records_sessions_and_a_stale_form_saves_nothing(
     assert first.status_code == 302
     assert committed_count(CourseSession, CourseSession.course_id == course.id) == 1
     # The same form sent again (a second tab, a double click): refused, nothing added.
-    stale = post(client, url, {"delivered_on": today, "note": "again", "version": version})
+    stale = post(client, url, {"delivered_on": today, "note": "Second tab", "version": version})
     assert stale.status_code == 409
     text = _text(stale.get_data(as_text=True))
     assert "Nothing was saved" in text and "someone else changed this course" in text
+    assert "Second tab" not in stale.get_data(as_text=True)  # the refused form is not kept
     assert committed_count(CourseSession, CourseSession.course_id == course.id) == 1
     # The 409 page carries the new version: sending it again now works.
     fresh = _versions(stale.get_data(as_text=True))[0]
