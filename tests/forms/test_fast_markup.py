@@ -45,10 +45,16 @@ ATTRIBUTES: list[tuple[dict[str, Any], str]] = [
     ({}, ""),
     ({"name": "text1", "id": "f", "class_": "text"}, 'class="text" id="f" name="text1"'),
     ({"checked": True, "readonly": False, "name": "a"}, 'checked name="a"'),
-    ({"data_when": "x y", "aria_describedby": "a-hint"}, 'aria-describedby="a-hint" data-when="x y"'),
+    (
+        {"data_when": "x y", "aria_describedby": "a-hint"},
+        'aria-describedby="a-hint" data-when="x y"',
+    ),
     ({"data_a_b": 1}, 'data-a-b="1"'),
     ({"aria-invalid": "true", "value": "0"}, 'aria-invalid="true" value="0"'),
-    ({"value": '<b>"Tom" & Jerry\'s</b>'}, 'value="&lt;b&gt;&#34;Tom&#34; &amp; Jerry&#39;s&lt;/b&gt;"'),
+    (
+        {"value": '<b>"Tom" & Jerry\'s</b>'},
+        'value="&lt;b&gt;&#34;Tom&#34; &amp; Jerry&#39;s&lt;/b&gt;"',
+    ),
     ({"value": Markup('say "hi" <i>')}, 'value="say &quot;hi&quot; <i>"'),
     ({"maxlength": 200, "min": 0, "step": 0.5}, 'maxlength="200" min="0" step="0.5"'),
     ({"value": None}, 'value="None"'),

@@ -10,13 +10,13 @@ import time
 
 from checkin_samples import link_for, open_course
 from flask.testing import FlaskClient
-from tests.patient.test_checkin_pages import LINK_GONE, _text, body, open_by_link
 
 from intake.extensions import db
 from intake.models import CheckIn
 from intake.models.types import utcnow
 from intake.services import courses
 from tests.factories import token_from
+from tests.patient.test_checkin_pages import LINK_GONE, _text, body, open_by_link
 
 SEEN = "checkin_seen_at"
 
