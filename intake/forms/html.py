@@ -7,7 +7,7 @@ about 40% of its render there (issue 13). This version does the same thing with 
 operations: keys sorted as given, ``data_``/``aria_`` underscores turned into hyphens, a
 trailing underscore dropped (``class_``), ``True`` as a bare attribute, ``False`` left out,
 every key and value escaped by markupsafe and a quote inside a ``Markup`` value written as
-``&quot;``. ``tests/forms/test_html_params.py`` compares it with WTForms' own for a table of
+``&quot;``. ``tests/forms/test_fast_markup.py`` compares it with WTForms' own for a table of
 attributes and for every field of every step.
 
 :func:`install` puts it where WTForms' widgets look the function up (the module global and
