@@ -45,7 +45,7 @@ smoke: $(STAMP) ## Production smoke test: migrate, create accounts, 2 gunicorn w
 bench-packages: ## Install (as root) or name the load generator the benchmarks drive (Debian's wrk)
 	@scripts/system-packages wrk
 
-bench: $(STAMP) bench-packages ## Benchmarks: rules throughput, page render times, requests/s, the queue at 1M (builds intake_bench once), the outcomes dashboard at 10,000 courses, API intakes through a PostgreSQL restart
+bench: $(STAMP) bench-packages ## Benchmarks: rules throughput, page render times, requests/s, the patient pages against bare Flask (PostgreSQL), the queue at 1M (builds intake_bench once), the outcomes dashboard at 10,000 courses, API intakes through a PostgreSQL restart
 	$(BIN)/python -m bench
 
 bench-db: $(STAMP) ## Build the PostgreSQL database intake_bench once: 1,000,000 demo submissions, seed 1 (BENCH_REBUILD=1 to redo)

@@ -110,11 +110,13 @@ def register_template_filters(app: Flask) -> None:
     it) and ``clinic_now`` (open now, or when it opens next)."""
     from werkzeug.local import LocalProxy
 
+    from intake.forms.html import radio_items
     from intake.pages import comes_after, label, labels
     from intake.services.settings import clinic_availability, clinic_profile, local_date, local_time
     from intake.services.summary import missing_steps, person
 
     app.add_template_filter(label, "label")
+    app.add_template_global(radio_items, "radio_items")
     app.add_template_global(missing_steps, "missing_steps")
     app.add_template_global(person, "person")
     app.add_template_global(labels, "labels")

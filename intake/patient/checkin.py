@@ -47,6 +47,8 @@ from intake.services import courses
 
 #: A check-in opened at the clinic's tablet is forgotten after this long without a page.
 TABLET_IDLE_SECONDS = 10 * 60
+#: The idle clock's step (seconds), as the wizard's (``views.SEEN_STEP``).
+SEEN_STEP = 60
 OPEN_KEY = "checkin_id"
 HOW_KEY = "checkin_how"
 SEEN_KEY = "checkin_seen_at"
@@ -95,7 +97,10 @@ def _remembered() -> CheckIn | None:
     if checkin is None:
         _forget_open()
         return None
-    session[SEEN_KEY] = int(time.time())
+    if idle >= SEEN_STEP:
+        # The idle clock moves at most once a minute (as the wizard's), so most views send no
+        # cookie; it is never behind by more than that, so a check-in is forgotten no later.
+        session[SEEN_KEY] = int(time.time())
     return checkin
 
 

@@ -50,17 +50,18 @@ def field_label(field: Field) -> Any:
 
 
 def display_value(field: Field) -> str:
+    """The answer as the review page shows it ("Not answered" translated only when shown: the
+    review draws about eighty answers, and each translation lookup costs)."""
     kind = getattr(field, "widget_kind", "text")
     if kind == "checkbox":
         return gettext("Yes") if field.data else gettext("No")
-    not_answered = gettext("Not answered")
     if kind in ("radio", "select"):
-        labels = field.choice_labels()
-        return str(labels.get(field.data, not_answered)) if field.data else not_answered
+        label = field.choice_labels().get(field.data) if field.data else None
+        return gettext("Not answered") if label is None else str(label)
     if kind == "date":
-        return field.data.isoformat() if field.data else not_answered
+        return field.data.isoformat() if field.data else gettext("Not answered")
     if field.data in (None, ""):
-        return not_answered
+        return gettext("Not answered")
     if isinstance(field.data, float):  # 0.0000001, not 1e-07
         return format(Decimal(repr(field.data)).normalize(), "f")
     return str(field.data)
