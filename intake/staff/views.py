@@ -25,6 +25,7 @@ from intake.staff import bp
 from intake.staff.filters import QueueFilterForm, audit_filters
 from intake.staff.forms import AssignForm, ContactAttemptForm, NoteForm, StatusForm, choices
 from intake.staff.insurance_history import history_panel
+from intake.staff.queue_rows import queue_rows
 
 QUEUE_ROLES = ("front_desk", "clinician")
 
@@ -52,6 +53,7 @@ def staff_header() -> dict[str, object]:
         "phq9_band": qs.phq9_band,
         "pathway_titles": qs.pathway_titles,
         "prior_auth_labels": PRIOR_AUTH_WORDS,
+        "queue_rows": queue_rows,
     }
 
 
