@@ -6,8 +6,9 @@ with ``make bench-db``), signed in as a new account of the page's role, ``BENCH_
 times each (after warm-ups): prints the median and p95 of a whole request (routing, sign-in
 checks, queries, template, audit event and commit), then runs it again under cProfile and
 prints the functions with the most cumulative and own time. ``--no-profile`` prints only the
-times; ``BENCH_PROFILE_URL`` names another database (e.g. a small seeded one). The app runs with the base configuration (no rate limits, no two-factor step: the test
-client is signed in directly), which is what the page itself costs a worker.
+times; ``BENCH_PROFILE_URL`` names another database (e.g. a small seeded one). The app runs
+with the base configuration (no rate limits, no two-factor step, no job queue: the test client
+is signed in directly), which is what the page itself costs a worker.
 """
 
 from __future__ import annotations

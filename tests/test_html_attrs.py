@@ -11,7 +11,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, RadioField, SelectChoice, SelectField, StringField
 
-import intake.forms  # noqa: F401 - installs the writer
+import intake.forms  # installs the writer
 from intake.forms.filters import ChoiceFilter, FilterForm
 from intake.forms.html_attrs import html_params, wtforms_html_params
 
@@ -20,7 +20,7 @@ CASES = [
     {"name": "q", "id": "q", "type": "text", "value": "García"},
     {"class_": "short", "for_": "dob", "data_when": "a b", "aria_describedby": "x-hint y"},
     {"checked": True, "disabled": False, "required": True, "value": "yes"},
-    {"value": '"quoted" & <tagged> \'single\''},
+    {"value": "\"quoted\" & <tagged> 'single'"},
     {"value": Markup('already "markup" <b>')},
     {"maxlength": 100, "min": 0, "step": 0.5, "value": None},
     {"zeta": "1", "alpha": "2", "Mid": "3"},
@@ -43,9 +43,7 @@ def test_the_widgets_use_it() -> None:
 
 class Sample(Form):
     text = StringField("Name", render_kw={"autocomplete": "off"})
-    pick = SelectField(
-        "Pick", choices=[SelectChoice("", "Any"), SelectChoice("a&b", 'A "and" B')]
-    )
+    pick = SelectField("Pick", choices=[SelectChoice("", "Any"), SelectChoice("a&b", 'A "and" B')])
     radio = RadioField(
         "Radio", choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No <never>")]
     )

@@ -50,7 +50,7 @@ class FilterSelect(Select):
         quoted = escape(value).replace(Markup('"'), Markup("&quot;"))
         selected = "selected " if choice.selected else ""
         label = escape(choice.label or choice.value)
-        return Markup(f'<option {selected}value="{quoted}">{label}</option>')
+        return Markup(f'<option {selected}value="{quoted}">{label}</option>')  # noqa: S704 - escaped above
 
     @classmethod
     def _dispatch_render_option(cls) -> Callable[[SelectChoice], Markup]:

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -523,8 +523,13 @@ def matching_ids(*statements: sa.Select[Any]) -> list[int]:
     ]
 
 
-def pinned(f: QueueFilters) -> Pinned:
-    """Unacknowledged urgent submissions matching the filters, acute first, then oldest first."""
+def pinned(f: QueueFilters, total: Count | None = None) -> Pinned:
+    """Unacknowledged urgent submissions matching the filters, acute first, then oldest first.
+
+    ``total`` is their count when the caller has it already (the unfiltered queue: the staff
+    header's ``UrgentCounts.unacknowledged``); it is counted here otherwise, and only when
+    there are more of them than the page shows.
+    """
     if f.urgent == "no":
         return Pinned([], Count(0))
     stmt = select_pinned(f)
@@ -532,7 +537,10 @@ def pinned(f: QueueFilters) -> Pinned:
     # of that small index in the list's order; then the lines of those rows.
     ids = list(db.session.scalars(stmt.with_only_columns(Submission.id).limit(PINNED_LIMIT)))
     rows = _lines(ids)
-    total = count_matching(stmt) if len(ids) == PINNED_LIMIT else Count(len(ids))
+    if len(ids) < PINNED_LIMIT:
+        return Pinned(rows, Count(len(ids)))
+    if total is None or (not total.more and total.value < len(ids)):
+        total = count_matching(stmt)  # (a count read before more rows arrived is read again)
     return Pinned(rows, total)
 
 
