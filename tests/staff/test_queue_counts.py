@@ -35,10 +35,7 @@ def _pinned_counts(app: Flask, client: FlaskClient, **form: str) -> tuple[str, i
 
     sa.event.listen(db.engine, "before_cursor_execute", keep)
     try:
-        if form:
-            page = client.get("/staff/", query_string=form)
-        else:
-            page = client.get("/staff/")
+        page = client.get("/staff/", query_string=form)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", keep)
     assert page.status_code == 200
