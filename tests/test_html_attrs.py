@@ -1,17 +1,18 @@
 """``intake.forms.html_attrs``: WTForms' attribute writer, faster, with the same output (issue
 13). Compared with WTForms' own ``html_params`` over every kind of value it handles, and the
-widgets are checked to use it once ``intake.forms`` is imported."""
+widgets are checked to use it once an app is made (``create_app``)."""
 
 from __future__ import annotations
 
 import pytest
 import wtforms.widgets
 import wtforms.widgets.core
+from flask import Flask
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, RadioField, SelectChoice, SelectField, StringField
 
-import intake.forms  # installs the writer
+import intake.forms.html_attrs
 from intake.forms.filters import ChoiceFilter, FilterForm
 from intake.forms.html_attrs import html_params, wtforms_html_params
 
@@ -34,7 +35,7 @@ def test_the_same_attributes_as_wtforms(attributes: dict[str, object]) -> None:
     assert ours == theirs and isinstance(ours, Markup)
 
 
-def test_the_widgets_use_it() -> None:
+def test_the_widgets_use_it(app: Flask) -> None:
     assert wtforms.widgets.core.html_params is html_params
     assert wtforms.widgets.html_params is html_params
     assert wtforms.widgets.core.Input.html_params is html_params
@@ -53,7 +54,7 @@ class Filters(FilterForm):
     pick = ChoiceFilter("Pick", choices={"a&b": 'A "and" B', "c": "C"}, unknown="Unknown.")
 
 
-def test_a_form_draws_as_wtforms_drew_it() -> None:
+def test_a_form_draws_as_wtforms_drew_it(app: Flask) -> None:
     """The whole markup of each field, drawn once with WTForms' writer and once with ours."""
     form = Sample(MultiDict({"text": 'x"<y>', "pick": "a&b", "radio": "no"}))
     ours = [str(form.text()), str(form.text.label()), str(form.pick()), str(form.radio())]

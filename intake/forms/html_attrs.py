@@ -5,10 +5,10 @@ Every widget WTForms draws (each input, radio button, option, label) builds its 
 .format``: markupsafe's escaping formatter, the largest single cost of drawing a form (issue 13:
 about a fifth of the clinician summary page, whose review and risk forms hold dozens of
 radio buttons and tick boxes). :func:`html_params` writes the identical string with an
-f-string over values escaped once; :func:`install` puts it where WTForms' widgets and labels
-look it up (``wtforms.widgets.core``, ``wtforms.widgets``, and the ``html_params`` that
-``Input`` and ``Button`` keep as a class attribute). ``tests/test_html_attrs.py``
-compares it with WTForms' own over every kind of value.
+f-string over values escaped once; :func:`install` (``create_app``) puts it where WTForms'
+widgets and labels look it up (``wtforms.widgets.core``, ``wtforms.widgets``, and the
+``html_params`` that ``Input`` and ``Button`` keep as a class attribute).
+``tests/test_html_attrs.py`` compares it with WTForms' own over every kind of value.
 """
 
 from __future__ import annotations
