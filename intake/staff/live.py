@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import cache, wraps
 from typing import Any, TypeVar
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -29,20 +29,21 @@ LIVE_ROLES = ("front_desk", "clinician")
 POLL_SECONDS = 20
 
 F = TypeVar("F", bound=Callable[..., Any])
-#: Where ``urgent_header`` keeps a request's figures on ``flask.g``.
-_COUNTS = "staff_urgent_counts"
+#: Where ``urgent_header`` keeps a request's figures (a key of the WSGI environ).
+_COUNTS = "intake.staff_urgent_counts"
 
 
 def urgent_header() -> qs.UrgentCounts | None:
     """The header's urgent figures, or None for an account that sees no patient data (an
-    admin) or nobody signed in; read once per request (kept on ``flask.g``: the unfiltered
-    queue takes its pinned count from them rather than counting the same rows again)."""
+    admin) or nobody signed in; read once per request (kept in the request's environ, not on
+    ``flask.g``, which outlives a request when an app context is shared by several: the
+    unfiltered queue takes its pinned count from them rather than counting the same rows)."""
     if not current_user.is_authenticated or not current_user.has_role(*LIVE_ROLES):
         return None
-    found = g.get(_COUNTS)
+    found = request.environ.get(_COUNTS)
     if not isinstance(found, qs.UrgentCounts):
         found = qs.urgent_counts(clinician=_is_clinician())
-        g.setdefault(_COUNTS, found)
+        request.environ[_COUNTS] = found
     return found
 
 
