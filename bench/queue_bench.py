@@ -342,7 +342,9 @@ def wrk(url: str, cookie: str | None = None) -> float:
     """Requests/s wrk measured against ``url`` (only clean 2xx answers count)."""
     import subprocess
 
-    args = ["wrk", "-t2", "-c16", f"-d{DURATION}", url]
+    # A 30 s timeout (wrk's default is 2 s): on a loaded machine a slow page is a slow figure,
+    # not a run that stops with "socket errors".
+    args = ["wrk", "-t2", "-c16", "--timeout", "30s", f"-d{DURATION}", url]
     if cookie:
         args[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603
