@@ -107,8 +107,6 @@ def summary(submission_id: int) -> ResponseReturnValue:
     submission = get_submission(submission_id)
     context = summary_context(submission)
     shown = [c.id for c in courses.courses_from(submission)]
-    _audit_view(submission, context, "clinician_summary", shown)
-    db.session.commit()
     html = render_template(
         "clinician/summary.html",
         form=_review_form(current_ruleset()),
@@ -116,6 +114,11 @@ def summary(submission_id: int) -> ResponseReturnValue:
         **context,
         **course_panel(submission),
     )
+    # Recorded after rendering, as the queue does: the commit expires the loaded submission, and
+    # drawing the page after it read the whole row (both JSON documents) a second time. The
+    # page is only sent once its view is on record.
+    _audit_view(submission, context, "clinician_summary", shown)
+    db.session.commit()
     # The PDF of this version, made by the worker before it is asked for.
     pdf_jobs.prepare(PdfTarget.summary(submission), submission)
     return html

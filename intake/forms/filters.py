@@ -19,9 +19,12 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, Self
 
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+from wtforms.widgets import Select
 
 from intake.forms.base import bind_field, leaf_fields
 from intake.forms.fields import DateField, SelectField, StringField
@@ -29,8 +32,35 @@ from intake.forms.fields import DateField, SelectField, StringField
 DATE_PROBLEM = "Enter dates as YYYY-MM-DD."
 
 
+class FilterSelect(Select):
+    """WTForms' select, its options written directly: the same markup, a fraction of the time.
+
+    A queue page draws about a hundred options (statuses, concerns, pathways, assignees, ...) on
+    every view; WTForms builds each option's attributes through a sorted keyword dict and
+    ``Markup.format`` (and looks up ``render_option``'s signature once per select). An option
+    with attributes of its own (``render_kw``) is still drawn by WTForms.
+    """
+
+    @classmethod
+    def render_option(cls, choice: SelectChoice, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        # As ``html_params`` writes them: "selected" before "value", a quote as &quot;.
+        quoted = escape(value).replace(Markup('"'), Markup("&quot;"))
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{quoted}">{label}</option>')  # noqa: S704 - escaped above
+
+    @classmethod
+    def _dispatch_render_option(cls) -> Callable[[SelectChoice], Markup]:
+        return cls.render_option
+
+
 class ChoiceFilter(SelectField):
     """A select of known codes, "Any" (blank) first unless ``any_label`` is None."""
+
+    widget = FilterSelect()
 
     def __init__(
         self,

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -339,12 +340,11 @@ def _one(column: Any, where: sa.ColumnElement[bool], label: str) -> sa.Label[Any
     return sa.select(column).where(where).scalar_subquery().label(label)
 
 
-def _rows(stmt: sa.Select[Any]) -> list[Row]:
-    """The queue lines for the submissions ``stmt`` selects, in its order.
-
-    The latest contact attempt of the urgent lines waiting for a clinician is read for the
-    whole page in one more query (none when the page has no such line), never one per line.
-    """
+@cache
+def _line_columns() -> tuple[Any, ...]:
+    """The columns of a queue line, built once per process (a SQL expression is immutable):
+    building them, with an alias of the submission table, for each list of each page was
+    about 70 column objects per page (issue 13's profile)."""
     first_name = sa.func.coalesce(
         Submission.answers["patient"]["first_name"].as_string(),
         Submission.answers["contact"]["first_name"].as_string(),  # a partial's (docs/staff.md)
@@ -364,7 +364,7 @@ def _rows(stmt: sa.Select[Any]) -> list[Row]:
         "prior_auth",
     )
     assigned_to = _one(User.email, User.id == Submission.assigned_to_id, "assigned_to")
-    lines = stmt.with_only_columns(
+    return (
         *_ROW_COLUMNS,
         first_name,
         completes,
@@ -374,6 +374,15 @@ def _rows(stmt: sa.Select[Any]) -> list[Row]:
         prior_auth,
         assigned_to,
     )
+
+
+def _rows(stmt: sa.Select[Any]) -> list[Row]:
+    """The queue lines for the submissions ``stmt`` selects, in its order.
+
+    The latest contact attempt of the urgent lines waiting for a clinician is read for the
+    whole page in one more query (none when the page has no such line), never one per line.
+    """
+    lines = stmt.with_only_columns(*_line_columns())
     found = [values._asdict() for values in db.session.execute(lines)]
     waiting = [
         v["id"]
@@ -514,8 +523,13 @@ def matching_ids(*statements: sa.Select[Any]) -> list[int]:
     ]
 
 
-def pinned(f: QueueFilters) -> Pinned:
-    """Unacknowledged urgent submissions matching the filters, acute first, then oldest first."""
+def pinned(f: QueueFilters, total: Count | None = None) -> Pinned:
+    """Unacknowledged urgent submissions matching the filters, acute first, then oldest first.
+
+    ``total`` is their count when the caller has it already (the unfiltered queue: the staff
+    header's ``UrgentCounts.unacknowledged``); it is counted here otherwise, and only when
+    there are more of them than the page shows.
+    """
     if f.urgent == "no":
         return Pinned([], Count(0))
     stmt = select_pinned(f)
@@ -523,7 +537,10 @@ def pinned(f: QueueFilters) -> Pinned:
     # of that small index in the list's order; then the lines of those rows.
     ids = list(db.session.scalars(stmt.with_only_columns(Submission.id).limit(PINNED_LIMIT)))
     rows = _lines(ids)
-    total = count_matching(stmt) if len(ids) == PINNED_LIMIT else Count(len(ids))
+    if len(ids) < PINNED_LIMIT:
+        return Pinned(rows, Count(len(ids)))
+    if total is None or (not total.more and total.value < len(ids)):
+        total = count_matching(stmt)  # (a count read before more rows arrived is read again)
     return Pinned(rows, total)
 
 

@@ -29,14 +29,22 @@ LIVE_ROLES = ("front_desk", "clinician")
 POLL_SECONDS = 20
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Where ``urgent_header`` keeps a request's figures (a key of the WSGI environ).
+_COUNTS = "intake.staff_urgent_counts"
 
 
 def urgent_header() -> qs.UrgentCounts | None:
     """The header's urgent figures, or None for an account that sees no patient data (an
-    admin) or nobody signed in."""
+    admin) or nobody signed in; read once per request (kept in the request's environ, not on
+    ``flask.g``, which outlives a request when an app context is shared by several: the
+    unfiltered queue takes its pinned count from them rather than counting the same rows)."""
     if not current_user.is_authenticated or not current_user.has_role(*LIVE_ROLES):
         return None
-    return qs.urgent_counts(clinician=_is_clinician())
+    found = request.environ.get(_COUNTS)
+    if not isinstance(found, qs.UrgentCounts):
+        found = qs.urgent_counts(clinician=_is_clinician())
+        request.environ[_COUNTS] = found
+    return found
 
 
 def _is_clinician() -> bool:

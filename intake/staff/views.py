@@ -21,10 +21,11 @@ from intake.models import Note, Submission, User
 from intake.services import audit, courses, patients, reviews, risk, workflow
 from intake.services import queue as qs
 from intake.services.insurance import PRIOR_AUTH_WORDS
-from intake.staff import bp
+from intake.staff import bp, live
 from intake.staff.filters import QueueFilterForm, audit_filters
 from intake.staff.forms import AssignForm, ContactAttemptForm, NoteForm, StatusForm, choices
 from intake.staff.insurance_history import history_panel
+from intake.staff.queue_rows import queue_rows
 
 QUEUE_ROLES = ("front_desk", "clinician")
 
@@ -52,6 +53,7 @@ def staff_header() -> dict[str, object]:
         "phq9_band": qs.phq9_band,
         "pathway_titles": qs.pathway_titles,
         "prior_auth_labels": PRIOR_AUTH_WORDS,
+        "queue_rows": queue_rows,
     }
 
 
@@ -68,7 +70,10 @@ def queue() -> ResponseReturnValue:
     else:
         form = QueueFilterForm.read(request.args, allow_search=False)
     filters = form.filters(viewer_id=_me().id)
-    pinned = qs.pinned(filters)
+    # Unfiltered, the pinned rows are the header's unacknowledged urgent ones: its count (one
+    # statement the header sends anyway) is theirs, so they are not counted twice.
+    header = None if filters.active else live.urgent_header()
+    pinned = qs.pinned(filters, total=header.unacknowledged if header else None)
     page = qs.listing(filters, pinned_total=pinned.total)
     # Urgent check-ins of courses of care, pinned above the queue whatever its filters.
     checkins = courses.urgent_open_checkins()
