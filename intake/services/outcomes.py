@@ -22,8 +22,8 @@ Which courses: those *started* in the chosen range of days (a cohort), whatever 
 
 The CSV (:func:`registry_rows`) is a registry-style table by course kind and start quarter or
 month with CMS's cell-size rule applied: any count from 1 to 10 is written ``<11``, a rate or
-median worked out from a suppressed count is suppressed with it, and by month a second cell of
-a quarter is hidden where one alone would be given away by the quarter's total.
+median worked out from a suppressed count is suppressed with it, and by month a kind's quarter
+with any such count hides all its counts (``suppressed``: complementary suppression).
 """
 
 from __future__ import annotations
@@ -413,35 +413,32 @@ def is_suppressed(count: int) -> bool:
     return 1 <= count <= SUPPRESS_UP_TO
 
 
-def complementary(values: Sequence[int]) -> set[int]:
-    """Which of one quarter's month cells (one count column of one course kind, in month
-    order; a month without courses is 0) to hide: every count from 1 to 10 and, when that
-    hides exactly one beside other non-zero months, the smallest of those as well. The
-    quarter's total (the CSV by quarter) less the shown months then gives only the sum of two
-    hidden cells, never a hidden count itself (complementary suppression)."""
-    hidden = {i for i, value in enumerate(values) if is_suppressed(value)}
-    if len(hidden) == 1:
-        shown = [(value, i) for i, value in enumerate(values) if i not in hidden and value > 0]
-        if shown:
-            hidden.add(min(shown)[1])
-    return hidden
+def complementary(months: Sequence[Sequence[int]]) -> bool:
+    """Whether one course kind's quarter, by month, must be hidden whole: ``months`` holds each
+    month's counts (a month without courses is all 0). When any count of any month is 1 to 10,
+    the quarter's total (the CSV by quarter) less the months shown — or a column that cannot
+    exceed another (``completed`` ≤ ``courses``) — could give it away, so every other non-zero
+    count of that quarter's months is hidden too (complementary suppression): by month, such a
+    quarter then shows no more than the CSV by quarter does."""
+    return any(is_suppressed(count) for counts in months for count in counts)
 
 
-def _rate(numerator: int, denominator: int, hidden: bool) -> str:
-    """A percentage, blank with no denominator, suppressed when either count is hidden."""
+def _rate(numerator: int, denominator: int, marks: tuple[str, ...]) -> str:
+    """A percentage, blank with no denominator, hidden with the first of ``marks`` (the hidden
+    counts it is worked out from: ``<11`` before ``suppressed``)."""
     if denominator == 0:
         return ""
-    if hidden:
-        return SUPPRESSED
+    if marks:
+        return min(marks, key=_MARK_ORDER.index)
     return f"{100 * numerator / denominator:.1f}"
 
 
-def _median_cell(median: float | None, count: int, hidden: bool) -> str:
-    """A median over ``count`` courses: blank with none, suppressed when the count is hidden."""
+def _median_cell(median: float | None, count: int, mark: str | None) -> str:
+    """A median over ``count`` courses: blank with none, hidden with its count's mark."""
     if median is None or count == 0:
         return ""
-    if hidden:
-        return SUPPRESSED
+    if mark is not None:
+        return mark
     return f"{median:g}"
 
 
@@ -453,26 +450,32 @@ def period_label(period: int, by: str) -> str:
 
 #: The CSV's count columns, by the ``Figures`` field each shows.
 COUNTS = ("courses", "completed", "measured", "responders", "remitters")
+#: A count hidden only so that a small count beside it cannot be worked out (by month).
+COMPLEMENTARY = "suppressed"
+_MARK_ORDER = (SUPPRESSED, COMPLEMENTARY)
 
 
-def _hidden_cells(groups: list[tuple[tuple[str, int], Figures]], by: str) -> list[set[str]]:
-    """For each row, which of its counts are hidden: 1 to 10, and by month the complementary
-    cells of each kind's quarter (:func:`complementary`)."""
-    hidden = [{name for name in COUNTS if is_suppressed(getattr(f, name))} for _key, f in groups]
+def _marks(groups: list[tuple[tuple[str, int], Figures]], by: str) -> list[dict[str, str]]:
+    """For each row, its hidden counts and how each is written: ``<11`` for 1 to 10 and, by
+    month, ``suppressed`` for the other non-zero counts of a quarter :func:`complementary`
+    hides whole."""
+    marks = [
+        {name: SUPPRESSED for name in COUNTS if is_suppressed(getattr(f, name))}
+        for _key, f in groups
+    ]
     if by != "month":
-        return hidden
-    quarters: dict[tuple[str, int, int], dict[int, int]] = {}
+        return marks
+    quarters: dict[tuple[str, int, int], list[int]] = {}
     for row, ((kind, period), _f) in enumerate(groups):
         year, month = divmod(int(period), 100)
-        quarters.setdefault((kind, year, (month - 1) // 3), {})[(month - 1) % 3] = row
-    for rows_by_month in quarters.values():
-        for name in COUNTS:
-            values = [0, 0, 0]
-            for position, row in rows_by_month.items():
-                values[position] = getattr(groups[row][1], name)
-            for position in complementary(values):
-                hidden[rows_by_month[position]].add(name)
-    return hidden
+        quarters.setdefault((kind, year, (month - 1) // 3), []).append(row)
+    for rows in quarters.values():
+        if complementary([[getattr(groups[row][1], name) for name in COUNTS] for row in rows]):
+            for row in rows:
+                for name in COUNTS:
+                    if getattr(groups[row][1], name) > 0:
+                        marks[row].setdefault(name, COMPLEMENTARY)
+    return marks
 
 
 def registry_rows(cohort: Cohort, by: str = "quarter") -> list[list[str]]:
@@ -491,12 +494,14 @@ def registry_rows(cohort: Cohort, by: str = "quarter") -> list[list[str]]:
     groups = [(key, f) for key, f in _aggregate(rows, ["kind", "period"]) if key is not None]
     groups.sort(key=lambda g: (order.get(g[0][0], 99), g[0][1]))
     out = []
-    for ((kind, period), f), hidden in zip(groups, _hidden_cells(groups, by), strict=True):
+    for ((kind, period), f), mark in zip(groups, _marks(groups, by), strict=True):
 
-        def cell(name: str, figures: Figures = f, hidden: set[str] = hidden) -> str:
-            return SUPPRESSED if name in hidden else str(getattr(figures, name))
+        def cell(name: str, figures: Figures = f, mark: dict[str, str] = mark) -> str:
+            return mark.get(name, str(getattr(figures, name)))
 
-        rates_hidden = bool({"measured", "responders"} & hidden)
+        def hidden(*names: str, mark: dict[str, str] = mark) -> tuple[str, ...]:
+            return tuple(mark[name] for name in names if name in mark)
+
         out.append(
             [
                 kind,
@@ -506,10 +511,10 @@ def registry_rows(cohort: Cohort, by: str = "quarter") -> list[list[str]]:
                 cell("measured"),
                 cell("responders"),
                 cell("remitters"),
-                _rate(f.responders, f.measured, rates_hidden),
-                _rate(f.remitters, f.measured, bool({"measured", "remitters"} & hidden)),
-                _median_cell(f.median_baseline, f.courses, "courses" in hidden),
-                _median_cell(f.median_latest, f.measured, "measured" in hidden),
+                _rate(f.responders, f.measured, hidden("measured", "responders")),
+                _rate(f.remitters, f.measured, hidden("measured", "remitters")),
+                _median_cell(f.median_baseline, f.courses, mark.get("courses")),
+                _median_cell(f.median_latest, f.measured, mark.get("measured")),
             ]
         )
     return out

@@ -260,47 +260,60 @@ def test_the_csv_cohort_is_whole_quarters(
     assert (widened.start_from, widened.start_to) == (day(expected[0]), day(expected[1]))
 
 
-#: One quarter's three month cells of one column (0: no course that month) → the months
-#: hidden: 1-10 always; one hidden beside shown non-zero months takes the smallest with it.
+#: One kind's quarter by month: each month's counts (courses, completed, measured, responders,
+#: remitters; a month without courses is all 0) → whether the quarter is hidden whole: as soon
+#: as any count is 1 to 10 (its quarter's total less the others, or a column bounded by
+#: another, would give it away).
 COMPLEMENTARY = [
-    ((0, 0, 0), set()),
-    ((12, 15, 30), set()),
-    ((5, 0, 0), {0}),  # the quarter's total is 5 too: suppressed there as well
-    ((5, 12, 30), {0, 1}),
-    ((30, 5, 12), {1, 2}),
-    ((12, 12, 5), {0, 2}),  # a tie: the first of the smallest
-    ((5, 3, 40), {0, 1}),  # two hidden already: their sum (8) is the quarter's less 40
-    ((5, 3, 2), {0, 1, 2}),
-    ((0, 7, 11), {1, 2}),
+    ([], False),
+    ([[12, 0, 12, 12, 0], [15, 11, 15, 0, 0], [30, 30, 30, 30, 30]], False),
+    ([[5, 0, 0, 0, 0]], True),
+    ([[12, 0, 12, 12, 0], [15, 0, 15, 15, 3], [30, 0, 30, 30, 0]], True),
+    ([[1, 0, 0, 0, 0], [1, 0, 0, 0, 0], [25, 0, 0, 0, 0]], True),
+    ([[33, 33, 33, 33, 33], [40, 40, 40, 40, 40], [1, 0, 1, 0, 0]], True),
 ]
 
 
 @pytest.mark.parametrize(("months", "hidden"), COMPLEMENTARY)
-def test_complementary_suppression_within_a_quarter(
-    months: tuple[int, int, int], hidden: set[int]
+def test_complementary_suppression_hides_a_quarter_with_any_small_count(
+    months: list[list[int]], hidden: bool
 ) -> None:
-    assert outcomes.complementary(months) == hidden
+    assert outcomes.complementary(months) is hidden
 
 
-def test_the_csv_by_month_hides_a_second_month_where_the_quarter_would_give_one_away(
+def test_the_csv_by_month_hides_a_quarter_whose_total_would_give_a_month_away(
     app: Flask, client: FlaskClient, login_as
 ) -> None:  # type: ignore[no-untyped-def]
     # Standard TMS in 2026-Q4: 12 courses in October, 3 in November, 15 in December.
     for month, count in ((10, 12), (11, 3), (12, 15)):
         for _ in range(count):
             make_course("standard_tms", 20, [9], start=date(2026, month, 5))
+    # Psychotherapy in 2026-Q4: 11 in October, 12 in November: nothing small, shown as it is.
+    for month, count in ((10, 11), (11, 12)):
+        for _ in range(count):
+            make_course("psychotherapy", 20, [9], start=date(2026, month, 5))
     login_as("clinician")
     # Asked for November only: the CSV still covers the whole quarter.
     monthly = _csv(client, {"by": "month", "date_from": "2026-11-01", "date_to": "2026-11-30"})
-    by_month = {r["start_period"]: r for r in monthly}
-    assert sorted(by_month) == ["2026-10", "2026-11", "2026-12"]
-    assert [by_month[m]["courses"] for m in ("2026-10", "2026-11", "2026-12")] == [
-        "<11",  # hidden with November: 30 - 15 would otherwise give November's 3
-        "<11",
-        "15",
+    rows = {(r["course_kind"], r["start_period"]): r for r in monthly}
+    assert sorted(rows) == [
+        ("psychotherapy", "2026-10"),
+        ("psychotherapy", "2026-11"),
+        ("standard_tms", "2026-10"),
+        ("standard_tms", "2026-11"),
+        ("standard_tms", "2026-12"),
     ]
-    assert by_month["2026-10"]["response_rate_percent"] == "<11"
-    assert by_month["2026-10"]["median_baseline_phq9"] == "<11"
-    assert by_month["2026-12"]["response_rate_percent"] == "100.0"
+    tms = [rows[("standard_tms", m)] for m in ("2026-10", "2026-11", "2026-12")]
+    # 30 - 12 - 15 would give November's 3 away: the quarter's months show nothing but zeros.
+    assert [r["courses"] for r in tms] == ["suppressed", "<11", "suppressed"]
+    assert [r["responders"] for r in tms] == ["suppressed", "<11", "suppressed"]
+    assert [r["completed"] for r in tms] == ["0", "0", "0"]
+    assert [r["response_rate_percent"] for r in tms] == ["suppressed", "<11", "suppressed"]
+    assert [r["median_baseline_phq9"] for r in tms] == ["suppressed", "<11", "suppressed"]
+    therapy = rows[("psychotherapy", "2026-10")]
+    assert (therapy["courses"], therapy["response_rate_percent"]) == ("11", "100.0")
     quarterly = _csv(client, {"by": "quarter"})
-    assert [(r["start_period"], r["courses"]) for r in quarterly] == [("2026-Q4", "30")]
+    assert [(r["course_kind"], r["start_period"], r["courses"]) for r in quarterly] == [
+        ("standard_tms", "2026-Q4", "30"),
+        ("psychotherapy", "2026-Q4", "23"),
+    ]
