@@ -207,9 +207,9 @@ def send_email(settings: SmtpSettings, to: str, message: Message | PatientMessag
     email["Message-ID"] = message_id(message.event_id, settings.sender)
     email[EVENT_ID_HEADER] = message.event_id
     email["Auto-Submitted"] = "auto-generated"
-    if isinstance(message, PatientMessage):
-        email["Content-Language"] = message.language
     email.set_content(message.text())
+    if isinstance(message, PatientMessage):  # after set_content, which drops Content-* headers
+        email["Content-Language"] = message.language
     try:
         smtp: smtplib.SMTP
         if settings.security == "ssl":

@@ -8,8 +8,9 @@ One flat form (the page posts one body): PHQ-9 items are ``phq9_1`` … ``phq9_9
 ``effect_<code>``. The wording is the vocabulary's (``intake.forms.questionnaires``), the same
 the wizard shows: the instruments' items and answer labels as published (English on a Spanish
 page too, never machine-translated), the side effects, their severities and every message
-through the catalogue (``intake.forms.wording``, ``_l``), in the check-in's language; :meth:`CheckInForm.answers` turns a valid form into the check-in fields of
-``intake-course/1``, which the course service validates again with the contract's reader.
+through the catalogue (``intake.forms.wording``, ``_l``), in the check-in's language.
+:meth:`CheckInForm.answers` turns a valid form into the check-in fields of ``intake-course/1``,
+which the course service validates again with the contract's reader.
 """
 
 from __future__ import annotations

@@ -111,13 +111,14 @@ def _current_id() -> int | None:
 
 def checkin_language() -> str | None:
     """The language of a check-in page: the switch's choice for the check-in open (or just
-    sent) in this browser, else the patient's intake language; None when no check-in is open
-    (the tablet page, a link that opens nothing: the session's switch, else English) or the
-    database cannot be read (an outage's page still renders)."""
+    sent) in this browser, else the patient's intake language; None on the tablet page and
+    when no check-in is open (a link that opens nothing: the session's switch, else English)
+    or the database cannot be read (an outage's page still renders)."""
     if _CACHE in request.environ:
         return request.environ[_CACHE]
     found: str | None = None
-    checkin_id = _current_id()
+    # The tablet page is where the next person starts: never the last check-in's language.
+    checkin_id = _current_id() if request.endpoint != "patient.checkin_tablet" else None
     chosen = session.get(LANG_KEY)
     if checkin_id is not None and isinstance(chosen, list) and chosen[:1] == [checkin_id]:
         found = str(chosen[1])

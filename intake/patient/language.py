@@ -124,7 +124,8 @@ def template_context() -> dict[str, object]:
 
 def english(text: object, lang: str) -> object:
     """``text`` that is English whatever the page's language (the validated instruments' items
-    named in an error summary), marked ``lang="en"`` on a page in another language so that screen readers say it right."""
+    named in an error summary), marked ``lang="en"`` on a page in another language so that
+    screen readers say it right."""
     if lang == "en" or not text:
         return text
     return Markup('<span class="english-only" lang="en">%s</span>') % (text,)

@@ -43,9 +43,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from intake.alert_channels import (
+    PATIENT_SUBJECTS,
     DeliveryError,
     Message,
-    PATIENT_SUBJECTS,
     PatientMessage,
     SmtpSettings,
     send_email,
