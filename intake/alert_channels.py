@@ -4,7 +4,9 @@ A ``Message`` (to staff) carries only what an alert may say: the kind of event, 
 reference code, a link to the staff page (sign-in needed) and, for the digest, a count. Never a
 name, a date of birth or an answer: nothing else exists to put in it. A ``PatientMessage`` (a
 check-in invitation or reminder, e-mail only) carries the clinic's name and phone, the one-time
-link and its expiry, and the crisis line: nothing about the patient either.
+link and its expiry, and the crisis line: nothing about the patient either. Its wording is here
+(``patient_subject``, ``patient_text``), marked for the patient side's catalogue and put in the
+patient's language by the ``say`` its caller gives (gettext; English by default).
 
 A webhook request is ``POST`` of ``Message.json_body()`` with three headers:
 
@@ -28,6 +30,7 @@ import json
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -40,6 +43,24 @@ SIGNATURE_HEADER = "X-Intake-Signature"
 TIMESTAMP_HEADER = "X-Intake-Timestamp"
 EVENT_ID_HEADER = "X-Intake-Event-Id"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+#: Translates one text of a patient message (gettext in the patient's language).
+Say = Callable[[str], str]
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalogue (pybabel extracts ``N_``); translated where it is used."""
+    return text
+
+
+def _same(text: str) -> str:
+    return text
+
+
+#: A patient message's subject by its event; ``{clinic}`` is the clinic's name.
+PATIENT_SUBJECTS = {
+    "checkin_invitation": N_("A short check-in from {clinic}"),
+    "checkin_reminder": N_("Reminder: a short check-in from {clinic}"),
+}
 
 
 class DeliveryError(Exception):
@@ -90,45 +111,71 @@ class PatientMessage:
     clinic's name and phone, that a short check-in is asked for, the one-time link and when it
     stops working, and the crisis line. Nothing about the patient (no name, no answers, not
     even the reference code): whoever reads the patient's mailbox learns only that this clinic
-    asked for a check-in. ``token_hash`` is not sent: the worker forgets the link's token with
-    it when the message could not be delivered."""
+    asked for a check-in. ``subject`` and ``body`` are in ``language`` (the patient's intake
+    language), written by ``patient_subject`` and ``patient_text`` when the message is made.
+    ``token_hash`` is not sent: the worker forgets the link's token with it when the message
+    could not be delivered."""
 
     event: str
     #: The patient's address, read from the intake when the message is made (kept nowhere).
     to: str
     subject: str
-    clinic: str
-    phone: str
+    body: str
     url: str
-    expires: str
     reminder: bool
     event_id: str
     timestamp: datetime
     token_hash: str
+    language: str = "en"
 
     def text(self) -> str:
         """The e-mail's plain-text body."""
-        name = self.clinic or "Your clinic"
-        opening = (
-            f"This is a reminder: your clinic, {name}, still asks you to fill in a short "
+        return self.body
+
+
+def patient_subject(event: str, clinic: str, say: Say = _same) -> str:
+    """A patient message's subject in ``say``'s language."""
+    return say(PATIENT_SUBJECTS[event]).format(clinic=clinic or say("your clinic"))
+
+
+def patient_text(
+    *,
+    clinic: str,
+    phone: str,
+    url: str,
+    expires: str,
+    reminder: bool,
+    spanish_line: bool = False,
+    say: Say = _same,
+) -> str:
+    """A check-in invitation's (or reminder's) plain-text body in ``say``'s language;
+    ``spanish_line``: say how to reach the crisis line in Spanish too."""
+    name = clinic or say("Your clinic")
+    opening = (
+        say(
+            "This is a reminder: your clinic, {name}, still asks you to fill in a short "
             "check-in (2 minutes)."
-            if self.reminder
-            else f"Your clinic, {name}, asks you to fill in a short check-in (2 minutes)."
         )
-        phone = (
-            f"Questions? Call the clinic at {self.phone}.\n\n"
-            if self.phone
-            else "Questions? Call the clinic.\n\n"
-        )
-        return (
-            f"{opening}\n\n"
-            f"Open the check-in: {self.url}\n\n"
-            f"The link works until {self.expires}, or until you have sent the check-in. If "
-            "it has stopped working, the clinic can give you a new one.\n\n"
-            f"{phone}"
-            "If you are in crisis or thinking about suicide, call or text 988 (Suicide & "
-            "Crisis Lifeline, free, 24 hours a day), or call 911 in an emergency.\n"
-        )
+        if reminder
+        else say("Your clinic, {name}, asks you to fill in a short check-in (2 minutes).")
+    ).format(name=name)
+    phone_line = (
+        say("Questions? Call the clinic at {phone}.").format(phone=phone)
+        if phone
+        else say("Questions? Call the clinic.")
+    )
+    crisis = say(
+        "If you are in crisis or thinking about suicide, call or text 988 (Suicide & Crisis "
+        "Lifeline, free, 24 hours a day), or call 911 in an emergency."
+    )
+    if spanish_line:
+        crisis += " " + say("For help in Spanish, call 988 and press 2, or text AYUDA to 988.")
+    link = say("Open the check-in: {url}").format(url=url)
+    until = say(
+        "The link works until {expires}, or until you have sent the check-in. If it has "
+        "stopped working, the clinic can give you a new one."
+    ).format(expires=expires)
+    return f"{opening}\n\n{link}\n\n{until}\n\n{phone_line}\n\n{crisis}\n"
 
 
 @dataclass(frozen=True)
@@ -161,6 +208,8 @@ def send_email(settings: SmtpSettings, to: str, message: Message | PatientMessag
     email[EVENT_ID_HEADER] = message.event_id
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.text())
+    if isinstance(message, PatientMessage):  # after set_content, which drops Content-* headers
+        email["Content-Language"] = message.language
     try:
         smtp: smtplib.SMTP
         if settings.security == "ssl":

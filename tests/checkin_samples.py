@@ -30,10 +30,13 @@ NONE_ASQ = {
 }
 
 
-def open_course(*, weeks_ago: int = 0) -> tuple[Course, CheckIn]:
+def open_course(
+    *, weeks_ago: int = 0, answers: dict[str, Any] | None = None
+) -> tuple[Course, CheckIn]:
     """A course started ``weeks_ago`` weeks before the clinic's today, and its open check-in
-    (the baseline when started today, the latest weekly one otherwise)."""
-    submission = store()
+    (the baseline when started today, the latest weekly one otherwise); ``answers``: the
+    intake's, the plain sample by default."""
+    submission = store(answers)
     record_review(
         submission, clinician_id=None, decision="agree", codes=[], note="", ruleset=RULESET
     )

@@ -6,18 +6,23 @@ One flat form (the page posts one body): PHQ-9 items are ``phq9_1`` … ``phq9_9
 ``gad7_1`` … ``gad7_7``, the ASQ the wizard's own field names (``wished_dead`` …
 ``thoughts_right_now``, with the wizard's "right now" condition) and each side effect
 ``effect_<code>``. The wording is the vocabulary's (``intake.forms.questionnaires``), the same
-the wizard shows; :meth:`CheckInForm.answers` turns a valid form into the check-in fields of
-``intake-course/1``, which the course service validates again with the contract's reader.
+the wizard shows: the instruments' items and answer labels as published (English on a Spanish
+page too, never machine-translated), the side effects, their severities and every message
+through the catalogue (``intake.forms.wording``, ``_l``), in the check-in's language.
+:meth:`CheckInForm.answers` turns a valid form into the check-in fields of ``intake-course/1``,
+which the course service validates again with the contract's reader.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation
 
 from intake import vocabulary as vocab
 from intake.forms import questionnaires as q
+from intake.forms import wording
 from intake.forms.base import WizardForm
 from intake.forms.fields import DateField, RadioField, StringField
 from intake.forms.patient import ASQ_CHOICES, ASQ_POSITIVE, ASQ_RIGHT_NOW, numbered
@@ -33,7 +38,9 @@ EFFECT_NAMES = tuple(f"effect_{choice.code}" for choice in vocab.SIDE_EFFECTS)
 ITEM9 = PHQ9_NAMES[8]
 ITEM9_POSITIVE = ("1", "2", "3")
 
-SEVERITY_CHOICES = vocab.form_choices(vocab.SIDE_EFFECT_SEVERITY)
+#: none / mild / moderate / severe, in the patient's words and language (app wording, not an
+#: instrument's).
+SEVERITY_CHOICES = wording.choices(vocab.SIDE_EFFECT_SEVERITY)
 
 
 def _asq_needed(form: Any, field: Any) -> None:
@@ -44,7 +51,7 @@ def _asq_needed(form: Any, field: Any) -> None:
     if form.asq_asked():
         field.errors[:] = []
         raise StopValidation(
-            "Please answer this question, because of your answer to question 9 above."
+            _l("Please answer this question, because of your answer to question 9 above.")
         )
     field.errors[:] = []
     raise StopValidation()
@@ -62,7 +69,7 @@ def _asq_field(key: str, text: str, hint: str | None) -> RadioField:
 class CheckInForm(WizardForm):
     """The check-in questionnaire (see the module docstring)."""
 
-    title = "Your check-in"
+    title = _l("Your check-in")
 
     #: Posted by the page that asked for the ASQ after item 9 (the view reads it): sent blank
     #: again, the check-in is stored without an ASQ.
@@ -132,7 +139,7 @@ def _add_fields() -> None:
             CheckInForm,
             f"effect_{choice.code}",
             RadioField(
-                choice.patient,
+                wording.patient(choice.patient),
                 choices=list(SEVERITY_CHOICES),
                 default="none",
                 validators=[Required()],
@@ -147,13 +154,15 @@ class TabletForm(WizardForm):
     """The clinic tablet: the code staff read out and the patient's date of birth."""
 
     code = StringField(
-        "Check-in code",
-        description="The 8 letters and numbers the clinic gave you. Spaces and dashes are fine.",
+        _l("Check-in code"),
+        description=_l(
+            "The 8 letters and numbers the clinic gave you. Spaces and dashes are fine."
+        ),
         validators=[Required(), TextLength(40)],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )
     date_of_birth = DateField(
-        "Your date of birth",
+        _l("Your date of birth"),
         validators=[Required()],
         render_kw={"autocomplete": "off"},
     )

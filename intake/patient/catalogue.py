@@ -2,7 +2,10 @@
 ``babel.cfg``): the vocabulary keeps each text once, as data, so it has no gettext calls for
 the python extractor to find; this method yields every patient wording and hint of its lists,
 the typed-text messages of ``intake.text`` and a refused card photo's (``intake.images``). The
-forms translate them where they show them (``intake.forms.wording``).
+forms translate them where they show them (``intake.forms.wording``). ``extract_education``
+does the same for what the confirmation says about each pathway: ``education.yaml`` and the
+rulesets' titles and patient wording stay the one home of the English
+(``intake.rules.education.catalogue_texts``; translated by ``patient_summary``'s ``say``).
 
 Left out on purpose: the validated instruments (PHQ-9, GAD-7 and the ASQ, with their answer
 labels). They are never machine-translated; until the publishers' Spanish versions are verified
@@ -52,3 +55,18 @@ def extract_vocabulary(
         at = source.find(text[:40])
         line = source.count("\n", 0, at) + 1 if at >= 0 else 0
         yield line, None, text, ["vocabulary: patient wording"]
+
+
+def extract_education(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """A Babel extraction method for ``education.yaml`` (``babel.cfg``): its texts, read from
+    the file being extracted, and the shipped rulesets' patient wording (line 0: another file)."""
+    from intake.rules.education import catalogue_texts, parse_education
+
+    source = fileobj.read().decode("utf-8")
+    education = parse_education(source, getattr(fileobj, "name", "education.yaml"))
+    for text in catalogue_texts(education):
+        at = source.find(text[:40])
+        line = source.count("\n", 0, at) + 1 if at >= 0 else 0
+        yield line, None, text, ["education: what the patient reads about a pathway"]

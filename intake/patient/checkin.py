@@ -13,6 +13,10 @@ session then holds the check-in's id, how it was opened and when this browser la
 nothing else: after ``PATIENT_IDLE_TIMEOUT`` without activity the browser forgets it, as the
 wizard forgets a draft. Failed link and tablet attempts are rate-limited per address; a
 successful one does not count, so a clinic's tablet serves every patient of the day.
+
+The pages are in the check-in's language (:func:`checkin_language`): the patient's intake
+language unless the language switch was pressed for this check-in; the instruments stay in
+their published English (docs/checkins.md, "Language").
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -43,6 +48,7 @@ from intake.forms.questionnaires import ASQ_ATTRIBUTION, GAD7_STEM, PHQ9_STEM, P
 from intake.models import CheckIn
 from intake.models.types import utcnow
 from intake.patient import bp
+from intake.patient.language import LOCALES, SESSION_LANG
 from intake.services import courses
 
 #: A check-in opened at the clinic's tablet is forgotten after this long without a page.
@@ -55,6 +61,15 @@ SEEN_KEY = "checkin_seen_at"
 #: The check-in this browser just sent, for its thank-you page (``CONFIRMATION_GRACE``).
 DONE_KEY = "checkin_done_id"
 DONE_AT_KEY = "checkin_done_at"
+
+#: The language switch's choice for one check-in: ``[checkin id, locale]`` (never in a URL).
+LANG_KEY = "checkin_lang"
+#: The pages whose language is the check-in's, not the draft's (``language.select_locale``).
+ENDPOINTS = frozenset(
+    {"patient.checkin_link", "patient.checkin_tablet", "patient.checkin", "patient.checkin_done"}
+)
+#: Where a request keeps the check-in's language once read (as ``language._CACHE``).
+_CACHE = "intake.checkin_language"
 
 #: Failed attempts per address: a link that opens nothing, a wrong tablet code or birth date.
 LINK_LIMIT = "20 per hour"
@@ -71,13 +86,61 @@ def _forget_open() -> None:
         session.pop(key, None)
 
 
-def _remember(checkin: CheckIn, how: str) -> None:
+def _remember(checkin: CheckIn, how: str, *, lang: str | None = None) -> None:
+    """Open ``checkin`` in this browser; ``lang``: the language the patient chose before it
+    opened (the tablet page's switch), else the check-in follows the intake's."""
     _forget_open()
     session.pop(DONE_KEY, None)
     session.pop(DONE_AT_KEY, None)
+    chosen = session.get(LANG_KEY)
+    if not (isinstance(chosen, list) and chosen[:1] == [checkin.id]):
+        session.pop(LANG_KEY, None)
+    if lang is not None:
+        session[LANG_KEY] = [checkin.id, lang]
     session[OPEN_KEY] = checkin.id
     session[HOW_KEY] = how
     session[SEEN_KEY] = int(time.time())
+
+
+def _current_id() -> int | None:
+    """The check-in this browser has open, else the one it just sent (its thank-you page)."""
+    for key in (OPEN_KEY, DONE_KEY):
+        found = session.get(key)
+        if isinstance(found, int):
+            return found
+    return None
+
+
+def checkin_language() -> str | None:
+    """The language of a check-in page: the switch's choice for the check-in open (or just
+    sent) in this browser, else the patient's intake language; None on the tablet page and
+    when no check-in is open (a link that opens nothing: the session's switch, else English)
+    or the database cannot be read (an outage's page still renders)."""
+    if _CACHE in request.environ:
+        return request.environ[_CACHE]
+    found: str | None = None
+    # The tablet page is where the next person starts: never the last check-in's language.
+    checkin_id = _current_id() if request.endpoint != "patient.checkin_tablet" else None
+    chosen = session.get(LANG_KEY)
+    if checkin_id is not None and isinstance(chosen, list) and chosen[:1] == [checkin_id]:
+        found = str(chosen[1])
+    elif checkin_id is not None:
+        try:
+            checkin = courses.get_checkin(checkin_id)
+            found = courses.intake_language(checkin.course) if checkin is not None else None
+        except Exception:
+            db.session.rollback()
+            found = None
+    request.environ[_CACHE] = found
+    return found
+
+
+def language_switched(choice: str) -> None:
+    """The language switch was pressed: the check-in open (or just sent) in this browser is
+    shown in ``choice`` from now on (kept in the session beside the check-in's id)."""
+    checkin_id = _current_id()
+    if checkin_id is not None:
+        session[LANG_KEY] = [checkin_id, choice]
 
 
 def _remembered() -> CheckIn | None:
@@ -151,7 +214,10 @@ def checkin_tablet() -> ResponseReturnValue:
         )
         db.session.rollback()
         if checkin is not None:
-            _remember(checkin, "tablet")
+            # The language this page was switched to goes on with the patient who typed the
+            # code (it is forgotten once the check-in is sent: a shared tablet).
+            chosen = session.get(SESSION_LANG)
+            _remember(checkin, "tablet", lang=chosen if chosen in LOCALES else None)
             return redirect(url_for("patient.checkin"))
         failed = True
     status = 422 if request.method == "POST" else 200
@@ -264,7 +330,9 @@ def _complete(found: CheckIn, form: CheckInForm, *, without_asq: bool) -> Respon
         db.session.rollback()
         checkin = courses.get_checkin(checkin_id)
         assert checkin is not None
-        form.form_errors.append("Some answers could not be read. Please check them and send again.")
+        form.form_errors.append(
+            gettext("Some answers could not be read. Please check them and send again.")
+        )
         return _render(form, checkin, asq_shown=form.asq_asked(), asq_prompt=False, status=422)
     except (courses.CourseError, StaleDataError):
         db.session.rollback()
@@ -274,6 +342,8 @@ def _complete(found: CheckIn, form: CheckInForm, *, without_asq: bool) -> Respon
             return _already_sent()
         return _no_link()
     _forget_open()
+    if how == "tablet":
+        session.pop(SESSION_LANG, None)  # the next person at the tablet starts afresh
     session[DONE_KEY] = checkin_id
     session[DONE_AT_KEY] = int(time.time())
     return redirect(url_for("patient.checkin_done"))

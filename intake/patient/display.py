@@ -30,9 +30,12 @@ def field_condition(field: Field) -> HiddenUnless | None:
 
 
 #: The fields of the validated instruments' steps (PHQ-9 and GAD-7 items, the difficulty
-#: question, the ASQ): their labels are the published English wording on every page.
+#: question, the ASQ) and of a check-in (``phq9_1``, ``gad7_1`` …): their labels are the
+#: published English wording on every page.
 INSTRUMENT_FIELDS = frozenset(
     {f"item_{n}" for n in range(1, len(vocab.PHQ9_QUESTIONS) + 1)}
+    | {f"phq9_{n}" for n in range(1, len(vocab.PHQ9_QUESTIONS) + 1)}
+    | {f"gad7_{n}" for n in range(1, len(vocab.GAD7_QUESTIONS) + 1)}
     | {"difficulty", vocab.ASQ_RIGHT_NOW.code}
     | {question.code for question in vocab.ASQ_QUESTIONS}
 )

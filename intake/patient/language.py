@@ -5,6 +5,8 @@ and the API are always English. A patient's language is, in order:
 
 1. the draft's own answer to "Which language do you prefer?" (step 1, ``about``), when this
    browser has a draft: the choice is kept in the draft, never in a URL or a query string;
+   on the check-in pages instead, the check-in's language (``checkin.checkin_language``: the
+   switch's choice for that check-in, else the patient's intake language);
 2. otherwise the language chosen with the switch on this browser (kept in the session, and
    copied into the draft's step 1 answer when a new draft starts);
 3. otherwise English.
@@ -28,7 +30,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from intake.extensions import db
 from intake.patient import bp
 
-#: The locales the patient side is written in (English is the source language).
+#: The locales the patient side is written in (English is the source language): the
+#: intake's language answers (``vocabulary.LANGUAGES``), which the check-in e-mails use too.
 LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
 #: The session key of a language chosen before a draft exists.
@@ -81,7 +84,13 @@ def select_locale() -> str:
     """Flask-Babel's locale selector: English off the patient side, else the patient's."""
     if not is_patient_side():
         return DEFAULT_LOCALE
-    for choice in (draft_language(), session.get(SESSION_LANG)):
+    from intake.patient import checkin
+
+    if request.endpoint in checkin.ENDPOINTS:
+        first = checkin.checkin_language()
+    else:
+        first = draft_language()
+    for choice in (first, session.get(SESSION_LANG)):
         if choice in LOCALES:
             return str(choice)
     return DEFAULT_LOCALE
@@ -104,6 +113,9 @@ def template_context() -> dict[str, object]:
         "patient_side": is_patient_side(),
         "language_switch": SWITCH,
         "lang_en": lambda: Markup(' lang="en"') if lang != "en" else "",
+        # The page's own language again, inside English (an error message at an instrument).
+        "lang_page": lambda: Markup(' lang="%s"') % lang if lang != "en" else "",
+        "switch_back": switch_back(),
         "english": lambda text: english(text, lang),
         "instrument_steps": INSTRUMENT_STEPS,
         "say": gettext,
@@ -111,9 +123,9 @@ def template_context() -> dict[str, object]:
 
 
 def english(text: object, lang: str) -> object:
-    """``text`` that is English whatever the page's language (the validated instruments, the
-    education texts and the confirmation's follow-up sentences until they are translated),
-    marked ``lang="en"`` on a page in another language so that screen readers say it right."""
+    """``text`` that is English whatever the page's language (the validated instruments' items
+    named in an error summary), marked ``lang="en"`` on a page in another language so that
+    screen readers say it right."""
     if lang == "en" or not text:
         return text
     return Markup('<span class="english-only" lang="en">%s</span>') % (text,)
@@ -141,6 +153,17 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(patient_date, "patient_date")
 
 
+def switch_back() -> str:
+    """Where the switch on this page goes back to: this page, except a check-in link's page
+    (``/c/<token>``: the token must not go into a form or an address again), which goes to
+    ``/checkin``: with no check-in open that shows the same page."""
+    if not has_request_context():
+        return "/"
+    if request.endpoint == "patient.checkin_link":
+        return url_for("patient.checkin")
+    return request.full_path if request.query_string else request.path
+
+
 #: What a "back to this page" path may hold: a path and query of this site, nothing that a
 #: browser could read as another host (no "//", backslash, whitespace or control character).
 _BACK = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%?=&+-]*")
@@ -154,6 +177,7 @@ def _safe_back(target: str | None) -> str:
         or not _BACK.fullmatch(target)
         or target.startswith(STAFF_PREFIXES)
         or target.startswith("/intake/language")
+        or target.startswith("/c/")
     ):
         return url_for("patient.start")
     return target
@@ -175,6 +199,9 @@ def switch_language() -> ResponseReturnValue:
     if choice not in LOCALES:
         return redirect(back)
     session[SESSION_LANG] = choice
+    from intake.patient import checkin
+
+    checkin.language_switched(choice)
     draft = drafts.get_draft(session.get(SESSION_KEY))
     if draft is not None and draft.submission_id is None and not drafts.is_expired(draft):
         try:

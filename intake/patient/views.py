@@ -502,7 +502,8 @@ def _confirmation(*, printable: bool) -> ResponseReturnValue:
         return render_template("patient/done_closed.html")
     from intake.rules.education import default_education, patient_summary
 
-    summary = patient_summary(submission.evaluation) if submission.evaluation else []
+    # In the patient's language: the education texts and reasons through the catalogue.
+    summary = patient_summary(submission.evaluation, say=gettext) if submission.evaluation else []
     flags = {flag["code"] for flag in (submission.evaluation or {}).get("flags", [])}
     profile = settings.clinic_profile()
     answers = submission.answers
@@ -522,7 +523,7 @@ def _confirmation(*, printable: bool) -> ResponseReturnValue:
         acute="suicide_risk_acute" in flags,
         right_now=(submission.answers.get("asq") or {}).get("thoughts_right_now"),
         summary=summary,
-        disclaimer=default_education().disclaimer,
+        disclaimer=gettext(default_education().disclaimer),
         printable=printable,
     )
 

@@ -12,23 +12,51 @@ so crisis support and its 988 / 911 text lead whenever a suicide flag is present
 leads with the safety check-in and its calm note, never the crisis text. With an absolute TMS
 safety finding, every option about TMS says that a doctor needs to check the safety answers
 first.
+
+In another language (``say``: gettext on a Spanish patient page; English by default, so this
+module stays pure) every text comes from the catalogue, the English here and in the rulesets
+being its msgid: the education texts, the pathway titles and each reason's patient wording,
+into which the values read back from the stored line are put translated where they are words
+(an answer such as "yes", the rules' phrases such as "a seizure in the past") and as they are
+where they are numbers or medicine names. ``catalogue_texts`` lists what the catalogue must hold
+(``intake.patient.catalogue.extract_education``).
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from intake.rules.facts import (
+    FACT_TYPES,
+    GAD7_SEVERITY,
+    PHQ9_SEVERITY,
+    PRIMARY_WORDS,
+    SAFETY_WORDS,
+)
 from intake.rules.ruleset import (
+    SHIPPED,
     Rule,
     Ruleset,
     RulesetError,
+    Template,
     default_ruleset,
     read_yaml,
     ruleset_for,
+    shipped_ruleset,
 )
+
+#: Translates one text (``gettext`` on a patient page in another language).
+Say = Callable[[str], str]
+
+
+def _same(text: str) -> str:
+    return text
+
 
 DEFAULT_PATH = Path(__file__).with_name("education.yaml")
 CRISIS_CODE = "crisis_support"
@@ -51,6 +79,27 @@ TMS_OPTIONS = frozenset(
 )
 V2_CONTRACT = "intake-evaluation/2"
 TEXT_KEYS = ("disclaimer", "coverage_note", "crisis", "safety_note", "absolute_finding")
+
+#: The text facts a patient line shows as a list of the rules' words (``", "``-joined): on a
+#: page in another language each is translated. Every other text fact a patient line shows is
+#: a list of medicine names (``NAME_FACTS``), kept as they are: the generic names on a US label.
+WORD_FACTS: Mapping[str, tuple[str, ...]] = {
+    "primary_words": tuple(PRIMARY_WORDS.values()),
+    "absolute_finding_words": tuple(SAFETY_WORDS.values()),
+    "relative_finding_words": tuple(SAFETY_WORDS.values()),
+    "unsure_finding_words": tuple(SAFETY_WORDS.values()),
+    "phq9_severity_words": tuple(band.replace("_", " ") for _, band in PHQ9_SEVERITY),
+    "gad7_severity_words": tuple(band.replace("_", " ") for _, band in GAD7_SEVERITY),
+}
+NAME_FACTS = frozenset(
+    {
+        "failed_trial_names",
+        "current_antidepressant_names",
+        "seizure_threshold_names",
+        "failed_sri_names",
+    }
+)
+_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 
 
 @dataclass(frozen=True)
@@ -96,7 +145,12 @@ def default_education() -> Education:
 def load_education(path: str | Path | None = None) -> Education:
     """Load and check an education file. Raises :class:`RulesetError` when it is malformed."""
     path = Path(path) if path is not None else DEFAULT_PATH
-    data = read_yaml(path.read_text(encoding="utf-8"))
+    return parse_education(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_education(text: str | bytes, path: str) -> Education:
+    """An education file's text, checked (``path`` names it in the error)."""
+    data = read_yaml(text)
     if not isinstance(data, dict) or not isinstance(data.get("pathways"), dict):
         raise RulesetError(f"{path}: needs {', '.join(TEXT_KEYS)} and pathways")
     topics = {}
@@ -118,6 +172,7 @@ def patient_summary(
     evaluation: dict[str, Any],
     ruleset: Ruleset | None = None,
     education: Education | None = None,
+    say: Say = _same,
 ) -> list[dict[str, Any]]:
     """What the patient reads about each pathway in ``evaluation``, suicide risk first.
 
@@ -127,9 +182,10 @@ def patient_summary(
     988 / 911 text. For a v1 evaluation it comes first whenever a suicide flag or the crisis
     pathway is present. For a v2 evaluation it comes first for acute risk only; non-acute risk
     puts the safety check-in first, with ``safety_note`` (the calm text) and no ``crisis``.
+    Every text is ``say``'s (the patient's language; English by default).
     """
     rules = ruleset or ruleset_for(evaluation) or default_ruleset()
-    texts = education or default_education()
+    texts = translated(education or default_education(), say)
     items = []
     for pathway in evaluation["pathways"]:
         rule = rules.pathway(pathway["code"])
@@ -139,23 +195,37 @@ def patient_summary(
         items.append(
             {
                 "code": pathway["code"],
-                "title": pathway["title"],
+                "title": say(pathway["title"]),
                 "what_it_is": topic.what,
                 "what_it_involves": topic.involves,
-                "why_it_may_fit": [reword(rule, line) for line in pathway["because"]],
+                "why_it_may_fit": [reword(rule, line, say) for line in pathway["because"]],
                 "questions_to_ask": list(topic.questions),
                 "coverage": texts.coverage_note,
             }
         )
     if evaluation.get("contract") == V2_CONTRACT:
         return _risk_first_v2(
-            _absolute_finding_said(items, evaluation, texts), evaluation, rules, texts
+            _absolute_finding_said(items, evaluation, texts), evaluation, rules, texts, say
         )
-    return _crisis_first(items, evaluation, rules, texts)
+    return _crisis_first(items, evaluation, rules, texts, say)
 
 
-def reword(rule: Rule | None, line: str) -> str:
-    """The patient wording of a ``because`` line, or the line itself when none matches."""
+def translated(education: Education, say: Say) -> Education:
+    """``education`` with every text ``say``'s (itself when ``say`` is English)."""
+    if say is _same:
+        return education
+    return Education(
+        **{key: say(getattr(education, key)) for key in TEXT_KEYS},
+        topics={
+            code: Topic(say(t.what), say(t.involves), tuple(say(q) for q in t.questions))
+            for code, t in education.topics.items()
+        },
+    )
+
+
+def reword(rule: Rule | None, line: str, say: Say = _same) -> str:
+    """The patient wording of a ``because`` line, or the line itself when none matches; in
+    ``say``'s language with the values read back from ``line`` put into its translation."""
     if rule is None:
         return line
     for candidate in rule.because:
@@ -163,20 +233,95 @@ def reword(rule: Rule | None, line: str) -> str:
             continue
         match = candidate.text.pattern.fullmatch(line)
         if match:
-            return candidate.patient.render(match.groupdict())
+            english = candidate.patient.render(match.groupdict())
+            if say is _same:
+                return english
+            return _in_language(candidate.patient, match.groupdict(), say) or english
     return line
 
 
+def _in_language(template: Template, values: Mapping[str, str], say: Say) -> str | None:
+    """``template``'s translation with ``values`` put in (translated where they are words), or
+    None when the translation does not name the same facts (then the English is shown)."""
+    wording = say(template.source)
+    if set(_PLACEHOLDER.findall(wording)) != template.names:
+        return None
+    return _PLACEHOLDER.sub(lambda found: value_in(found[1], values[found[1]], say), wording)
+
+
+def value_in(fact: str, value: str, say: Say) -> str:
+    """A fact's value as shown in a patient line, in ``say``'s language: an answer (an enum,
+    already in words) and each of the rules' words translated; numbers and medicine names
+    as they are. A list the words cannot be read back from is left as it is."""
+    fact_type = FACT_TYPES.get(fact)
+    if fact_type is not None and fact_type.kind == "enum":
+        return say(value)
+    if fact in WORD_FACTS:
+        parts = split_words(value, WORD_FACTS[fact])
+        return ", ".join(say(part) for part in parts) if parts is not None else value
+    return value
+
+
+def split_words(value: str, known: Iterable[str]) -> list[str] | None:
+    """``value`` (words joined with ``", "``, some with a comma of their own: "a stroke,
+    tumour, aneurysm, brain surgery or shunt") as the known words it was made of, or None."""
+    words = sorted(set(known), key=len, reverse=True)
+    if value in words:
+        return [value]
+    for word in words:
+        if value.startswith(word + ", "):
+            rest = split_words(value[len(word) + 2 :], words)
+            if rest is not None:
+                return [word, *rest]
+    return None
+
+
+def catalogue_texts(education: Education | None = None) -> list[str]:
+    """Every text the patient reads about the pathways, for the gettext catalogue: the
+    education texts, and of every shipped ruleset (older evaluations are still shown) the
+    pathway titles, the reasons' patient wording and the words put into them."""
+    texts = list((education or default_education()).texts())
+    for generation in SHIPPED:
+        rules = shipped_ruleset(generation)
+        for rule in rules.pathways:
+            texts.append(rule.title)
+            for line in rule.because:
+                if line.patient is None:
+                    continue
+                texts.append(line.patient.source)
+                for name in sorted(line.patient.names):
+                    texts.extend(shown_words(name))
+    texts.extend(_FALLBACK_TITLES.values())
+    return list(dict.fromkeys(texts))
+
+
+def shown_words(fact: str) -> tuple[str, ...]:
+    """The words a patient line may show for ``fact`` that need translating (none for a
+    number or medicine names)."""
+    fact_type = FACT_TYPES[fact]
+    if fact_type.kind == "enum":
+        return tuple(choice.replace("_", " ") for choice in fact_type.choices)
+    return WORD_FACTS.get(fact, ())
+
+
 def _crisis_first(
-    items: list[dict[str, Any]], evaluation: dict[str, Any], rules: Ruleset, texts: Education
+    items: list[dict[str, Any]],
+    evaluation: dict[str, Any],
+    rules: Ruleset,
+    texts: Education,
+    say: Say,
 ) -> list[dict[str, Any]]:
     """v1: crisis support and its text first whenever a suicide flag is present."""
     flagged = any(flag["code"] in SUICIDE_FLAGS for flag in evaluation["flags"])
-    return _first(items, CRISIS_CODE, flagged, {"crisis": texts.crisis}, rules, texts)
+    return _first(items, CRISIS_CODE, flagged, {"crisis": texts.crisis}, rules, texts, say)
 
 
 def _risk_first_v2(
-    items: list[dict[str, Any]], evaluation: dict[str, Any], rules: Ruleset, texts: Education
+    items: list[dict[str, Any]],
+    evaluation: dict[str, Any],
+    rules: Ruleset,
+    texts: Education,
+    say: Say,
 ) -> list[dict[str, Any]]:
     """v2: acute risk puts crisis support first with the crisis text; non-acute risk puts the
     safety check-in first with the calm note (never the crisis text)."""
@@ -188,8 +333,11 @@ def _risk_first_v2(
         {"safety_note": texts.safety_note},
         rules,
         texts,
+        say,
     )
-    return _first(items, CRISIS_CODE, ACUTE_FLAG in flags, {"crisis": texts.crisis}, rules, texts)
+    return _first(
+        items, CRISIS_CODE, ACUTE_FLAG in flags, {"crisis": texts.crisis}, rules, texts, say
+    )
 
 
 def _first(
@@ -199,6 +347,7 @@ def _first(
     extra: dict[str, str],
     rules: Ruleset,
     texts: Education,
+    say: Say,
 ) -> list[dict[str, Any]]:
     """``items`` with the item for ``code`` moved first and given ``extra``. When it is
     missing but ``flagged``, it is made from its education (with no reasons)."""
@@ -210,7 +359,7 @@ def _first(
         rule = rules.pathway(code)
         found = {
             "code": code,
-            "title": rule.title if rule else _FALLBACK_TITLES[code],
+            "title": say(rule.title if rule else _FALLBACK_TITLES[code]),
             "what_it_is": topic.what,
             "what_it_involves": topic.involves,
             "why_it_may_fit": [],

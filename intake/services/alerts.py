@@ -43,6 +43,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from intake.alert_channels import (
+    PATIENT_SUBJECTS,
     DeliveryError,
     Message,
     PatientMessage,
@@ -105,10 +106,10 @@ EVENT_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "The urgent check-in of the course started from intake {reference} has not been "
             "acknowledged. You are the next on call.",
         ),
-        # Messages to the patient: ``{clinic}`` is the clinic's name (the body is
-        # ``PatientMessage.text``).
-        "checkin_invitation": ("A short check-in from {clinic}", ""),
-        "checkin_reminder": ("Reminder: a short check-in from {clinic}", ""),
+        # Messages to the patient, in the patient's language: ``{clinic}`` is the clinic's
+        # name (``alert_channels.patient_subject`` and ``patient_text`` write them).
+        "checkin_invitation": (PATIENT_SUBJECTS["checkin_invitation"], ""),
+        "checkin_reminder": (PATIENT_SUBJECTS["checkin_reminder"], ""),
     }
 )
 assert set(EVENT_WORDS) == set(ALERT_EVENTS)

@@ -16,7 +16,9 @@ e-mail as the way to be contacted (``patient.preferred_contact`` is ``email``, w
 is e-mailed; for anyone else nothing is raised, and staff give the check-in's tablet code at the
 clinic (docs/staff.md).
 
-The message says nothing about the patient (``alert_channels.PatientMessage``). Its link token
+The message says nothing about the patient (``alert_channels.PatientMessage``) and is in the
+patient's intake language (``courses.intake_language``: subject, body and the link's expiry
+date; in Spanish it also says how to reach the crisis line in Spanish). Its link token
 is made when the message is sent (``compose``, called by the worker's send step), so the raw
 token is never stored and each attempt carries a fresh one; only its hash is kept
 (``CheckInToken``), and the token of a message that could not be delivered is deleted.
@@ -35,10 +37,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from babel.dates import format_date
 from flask import current_app
+from flask_babel import force_locale, gettext
 
 from intake import course_schedule
-from intake.alert_channels import PatientMessage
+from intake.alert_channels import PatientMessage, patient_subject, patient_text
 from intake.course_schedule import add_months
 from intake.extensions import db
 from intake.models import Alert, AlertDelivery, CheckIn, CheckInToken, Course, Submission, User
@@ -331,28 +335,43 @@ def compose(delivery: AlertDelivery, now: datetime) -> PatientMessage | alerts.W
         return alerts.Withdrawn("the patient is not to be e-mailed")
     raw = courses.new_token(checkin, now)
     profile = settings.clinic_profile()
-    reminder = delivery.alert.event == "checkin_reminder"
-    subject, _ = alerts.EVENT_WORDS[delivery.alert.event]
+    url = alerts.staff_url("patient.checkin_link", token=raw)
+    language = courses.intake_language(checkin.course)
+    # The worker has no request: the patient's language is forced for the message's texts.
+    with force_locale(language):
+        subject = patient_subject(delivery.alert.event, profile.name, say=gettext)
+        body = patient_text(
+            clinic=profile.name,
+            phone=profile.phone,
+            url=url,
+            expires=_when(now + courses.TOKEN_LIFETIME, language),
+            reminder=delivery.alert.event == "checkin_reminder",
+            spanish_line=language == "es",
+            say=gettext,
+        )
     return PatientMessage(
         event=delivery.alert.event,
         to=address,
-        subject=subject.format(clinic=profile.name or "your clinic"),
-        clinic=profile.name,
-        phone=profile.phone,
-        url=alerts.staff_url("patient.checkin_link", token=raw),
-        expires=_when(now + courses.TOKEN_LIFETIME),
-        reminder=reminder,
+        subject=subject,
+        body=body,
+        url=url,
+        reminder=delivery.alert.event == "checkin_reminder",
         event_id=delivery.event_id,
         timestamp=now,
         token_hash=courses.hash_secret(raw),
+        language=language,
     )
 
 
-def _when(moment: datetime) -> str:
+def _when(moment: datetime, language: str = "en") -> str:
     """A time as a patient reads it, in the clinic's zone: ``Thursday 10 December 2026, 15:00
-    EST``."""
+    EST``; in Spanish ``jueves, 10 de diciembre de 2026, 15:00 EST`` (Babel's full date)."""
     local = moment.astimezone(settings.clinic_profile().zone)
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} {local.tzname() or ''}".rstrip()
+    zone = local.tzname() or ""
+    if language != "en":
+        day = format_date(local.date(), format="full", locale=language)
+        return f"{day}, {local:%H:%M} {zone}".rstrip()
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} {zone}".rstrip()
 
 
 def undelivered(message: PatientMessage) -> None:

@@ -32,7 +32,7 @@ from intake.models.types import utcnow
 from intake.rules.outcomes import default_outcome_rules, evaluate_course
 from intake.services import alerts, audit, settings
 from intake.services.risk import RISK_NOTE_REQUIRED
-from intake.vocabulary import COURSE_KINDS, RISK_OUTCOMES, codes
+from intake.vocabulary import COURSE_KINDS, LANGUAGES, RISK_OUTCOMES, codes
 
 #: A check-in link works this long after it is sent (a reminder sends a new one).
 TOKEN_LIFETIME = timedelta(days=7)
@@ -493,6 +493,19 @@ class CheckInConflict(CourseError):
 def _check_checkin_version(checkin: CheckIn, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != checkin.version:
         raise CheckInConflict()
+
+
+#: The languages an intake offers, each of which the patient side is written in.
+PATIENT_LANGUAGES = codes(LANGUAGES)
+
+
+def intake_language(course: Course) -> str:
+    """The language the patient answered the course's intake in (step 1's "Which language do
+    you prefer?"), for the check-in pages and e-mails: one the patient side is written in, else
+    English."""
+    answers = course.submission.answers or {}
+    chosen = (answers.get("patient") or {}).get("preferred_language")
+    return str(chosen) if chosen in PATIENT_LANGUAGES else "en"
 
 
 def get_checkin(checkin_id: int) -> CheckIn | None:

@@ -154,6 +154,51 @@ def test_a_due_check_in_is_emailed_once_with_a_link_that_opens_it(
     assert event.detail["checkin_id"] == baseline.id
 
 
+def test_a_patient_who_answered_the_intake_in_spanish_is_emailed_in_spanish(
+    app: Flask, smtp: SmtpServer
+) -> None:
+    """Subject, body and the link's expiry in Spanish (docs/checkins.md, "Language"), with how
+    to reach 988 in Spanish (clinical-facts.md: press 2; the text option docs/wizard.md
+    confirms), and still nothing about the patient; the reminder too."""
+    course_id, reference = course_for(preferred_language="es")
+    both_sweeps(NOW)
+    (received,) = smtp.messages
+    email = received.message
+    assert email["Subject"] == f"Un seguimiento breve de {CLINIC}"
+    assert email["Content-Language"] == "es"
+    body = body_of(received)
+    assert f"Su clínica, {CLINIC}, le pide que responda un seguimiento breve (2 minutos)." in body
+    assert "hasta el lunes, 10 de marzo de 2031, 14:00 UTC" in body  # a week, in Spanish
+    assert f"¿Tiene preguntas? Llame a la clínica al {PHONE}." in body
+    assert "llame al 988 y marque 2" in body and "AYUDA" in body and "911" in body
+    for english in ("Your clinic", "asks you", "The link works", "Questions?", "call or text"):
+        assert english not in body, english
+    (baseline,) = checkins(course_id)
+    assert courses.checkin_for_token(token_of(received), NOW) is baseline
+    for value in (*PATIENT_DATA, reference, "Quixwell", "PHQ"):
+        assert value.lower() not in ((email["Subject"] or "") + body).lower(), value
+    both_sweeps(NOW + 2 * DAY)
+    reminder = smtp.messages[-1]
+    assert reminder.message["Subject"] == f"Recordatorio: un seguimiento breve de {CLINIC}"
+    assert "Este es un recordatorio: su clínica" in body_of(reminder)
+
+
+def test_an_english_intake_is_emailed_in_english_whatever_the_worker_did_before(
+    app: Flask, smtp: SmtpServer
+) -> None:
+    """The language is each message's own: a Spanish message sent just before does not carry
+    over to the next patient's (the worker forces the locale per message)."""
+    course_for(preferred_language="es")
+    course_for(email="second.patient@example.org")
+    both_sweeps(NOW)
+    subjects = sorted(m.message["Subject"] for m in smtp.messages)
+    assert subjects == [f"A short check-in from {CLINIC}", f"Un seguimiento breve de {CLINIC}"]
+    english = next(m for m in smtp.messages if m.message["Subject"].startswith("A short"))
+    assert english.message["Content-Language"] == "en"
+    assert "until Monday 10 March 2031, 14:00 UTC" in body_of(english)
+    assert "marque 2" not in body_of(english)
+
+
 def test_the_next_check_in_is_invited_on_the_day_it_falls_due(app: Flask, smtp: SmtpServer) -> None:
     course_id, _ = course_for()
     checkin_sweep(NOW)

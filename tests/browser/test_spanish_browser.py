@@ -67,3 +67,69 @@ def test_the_wizard_in_spanish_on_a_phone(
     screenshot(page, f"spanish-{mode}-done")
     if javascript:
         assert_accessible(page, "confirmation, Spanish")
+
+
+def test_a_check_in_in_spanish_on_a_phone(
+    app, live_server, new_page, screenshot, assert_accessible
+) -> None:  # type: ignore[no-untyped-def]
+    """A course whose intake was answered in Spanish: its check-in link opens a Spanish page
+    (JavaScript off), the instruments as published with the Spanish note, the ASQ asked for by
+    the server after item 9, answered with the keyboard, and the thank-you page in Spanish;
+    every page axe-scanned and no wider than the phone (docs/checkins.md, "Language")."""
+    from answer_documents import changed, sample_answers
+    from checkin_samples import link_for, open_course
+
+    from intake.models import CheckIn
+    from tests.browser.test_checkin_browser import answer_scales, choose, fits, send
+
+    _course, checkin = open_course(
+        weeks_ago=1, answers=changed(sample_answers(), {"patient.preferred_language": "es"})
+    )
+    checkin_id = checkin.id
+    page = new_page(javascript=False)
+    page.goto(f"{live_server}/c/{link_for(checkin)}")
+    assert page.url == f"{live_server}/checkin"
+    assert page.get_attribute("html", "lang") == "es"
+    assert page.locator("h1").inner_text() == "Su seguimiento"
+    assert page.locator("#instrument-language-note").is_visible()
+    assert page.locator(".instrument").first.get_attribute("lang") == "en"
+    fits(page, "spanish-checkin-start", screenshot, assert_accessible)
+    answer_scales(page, [1, 1, 1, 1, 1, 1, 1, 0, 1], [1] * 7)
+    choose(page, "effect_headache", "mild")
+    send(page)
+    assert page.locator("#asq-section").is_visible()
+    prompt = page.locator("#asq-prompt").inner_text()
+    assert "Por su respuesta a la pregunta 9, responda también estas preguntas." in prompt
+    fits(page, "spanish-checkin-asq", screenshot, assert_accessible)
+    for name in ("wished_dead", "family_better_off", "thoughts_of_killing_self", "ever_tried"):
+        choose(page, name, "no")
+    send(page)
+    assert page.url == f"{live_server}/checkin/done"
+    assert page.get_attribute("html", "lang") == "es"
+    assert page.locator("h1").inner_text() == "Gracias: su seguimiento se envió"
+    assert "llame al 988 y marque 2" in page.content()
+    fits(page, "spanish-checkin-done", screenshot, assert_accessible)
+    db.session.expire_all()
+    saved = db.session.get(CheckIn, checkin_id)
+    assert saved is not None and saved.urgent and saved.answers is not None
+    assert saved.answers["side_effects"]["headache"] == "mild"
+
+
+def test_the_switch_turns_a_check_in_spanish_with_javascript_on(
+    app, live_server, new_page, screenshot, assert_accessible
+) -> None:  # type: ignore[no-untyped-def]
+    from checkin_samples import link_for, open_course
+
+    from tests.browser.test_checkin_browser import choose, fits
+
+    _course, checkin = open_course(weeks_ago=1)
+    page = new_page(javascript=True)
+    page.goto(f"{live_server}/c/{link_for(checkin)}")
+    assert page.get_attribute("html", "lang") == "en"
+    page.click("#language-es")
+    page.wait_for_url(f"{live_server}/checkin")
+    assert page.get_attribute("html", "lang") == "es"
+    choose(page, "phq9_9", "2")
+    assert page.locator("#asq-section").is_visible()  # revealed at once, as in English
+    assert page.locator("#asq-heading").inner_text() == "Preguntas sobre su seguridad (ASQ)"
+    fits(page, "spanish-checkin-js-asq", screenshot, assert_accessible)

@@ -110,16 +110,15 @@ ENGLISH_ALLOWED = {
     ("p", "stem"),
     ("p", "attribution"),
     ("dl", "answers"),  # the review page's instrument answers
-    ("section", "pathway"),  # the education texts
-    ("p", "education-disclaimer"),
-    ("span", "english-only"),  # the follow-up sentences; an ASQ answer label named in a note
+    ("span", "english-only"),  # an instrument's item or answer label named in a note or summary
     ("button", "link"),  # the language switch's "English"
     ("span", "current-language"),
 }
 
 
 class VisibleText(HTMLParser):
-    """The page's visible text outside ``lang="en"`` elements, and those elements."""
+    """The page's visible text outside ``lang="en"`` elements (but inside an element marked
+    ``lang="es"`` again within one), and the ``lang="en"`` elements."""
 
     VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "source", "col", "wbr"})
 
@@ -127,21 +126,25 @@ class VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.english: list[tuple[str, str]] = []
-        self._stack: list[tuple[str, bool]] = []
+        #: (tag, its lang attribute or None, hidden)
+        self._stack: list[tuple[str, str | None, bool]] = []
 
     def _skipping(self) -> bool:
-        return any(skip for _tag, skip in self._stack)
+        if any(hidden for _tag, _lang, hidden in self._stack):
+            return True
+        langs = [lang for _tag, lang, _hidden in self._stack if lang is not None]
+        return bool(langs) and langs[-1] == "en"
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.VOID:
             return
         found = dict(attrs)
-        english = found.get("lang") == "en" and tag != "html"
-        if english and not self._skipping():
+        lang = found.get("lang") if tag != "html" else None
+        if lang == "en" and not self._skipping():
             marks = [*(found.get("class") or "").split(), found.get("id") or ""]
             self.english.append((tag, next((m for m in marks if (tag, m) in ENGLISH_ALLOWED), "")))
         hidden = tag in ("script", "style", "datalist")
-        self._stack.append((tag, english or hidden))
+        self._stack.append((tag, lang, hidden))
 
     def handle_endtag(self, tag: str) -> None:
         while self._stack:
@@ -312,8 +315,12 @@ def test_the_whole_wizard_in_spanish(app: Flask, walker: WizardWalker) -> None:
             assert sent.location.endswith("/intake/done")
         else:
             assert walker.post(step, data).status_code == 302, step
-    done = check_spanish(get_page(client, "/intake/done"), "done")
+    done_page = get_page(client, "/intake/done")
+    done = check_spanish(done_page, "done")
     assert "Gracias. Sus respuestas se enviaron." in done
+    # The education texts are Spanish now, scanned like the rest (no lang="en" on them).
+    assert "Esta es información general para ayudarle a hablar" in done
+    assert 'class="pathway" lang="en"' not in done_page.get_data(as_text=True)
     check_spanish(get_page(client, "/intake/done/print"), "done, print view")
     token = csrf_token(get_page(client, "/intake/done").get_data(as_text=True))
     assert client.post("/intake/finish", data={"csrf_token": token}).status_code == 302
@@ -486,3 +493,204 @@ def test_the_spanish_support_pages_read_fairly_easily(walker: WizardWalker) -> N
     texts["acute support"] = main_text(get_page(client, walker.post("asq", acute).location))
     scores = {name: round(fernandez_huerta(text), 1) for name, text in texts.items()}
     assert all(score >= 70 for score in scores.values()), scores
+
+
+# Check-ins of a course of care (docs/checkins.md, "Language") -------------------------------
+
+#: A check-in's form as the page posts it (every item by its field name; side effects "none").
+CHECKIN_NAMES = {
+    "phq9": [f"phq9_{n}" for n in range(1, 10)],
+    "gad7": [f"gad7_{n}" for n in range(1, 8)],
+}
+EFFECTS = (
+    "headache",
+    "scalp_discomfort",
+    "twitching",
+    "light_headedness",
+    "hearing_change",
+    "seizure",
+    "elevated_mood",
+    "other",
+)
+NO_ASQ = {
+    "wished_dead": "no",
+    "family_better_off": "no",
+    "thoughts_of_killing_self": "no",
+    "ever_tried": "no",
+}
+
+
+def checkin_body(
+    token: str,
+    phq9: list[int],
+    *,
+    asq: dict[str, str] | None = None,
+    effects: dict[str, str] | None = None,
+) -> dict[str, str]:
+    out = {"csrf_token": token}
+    out |= {name: str(value) for name, value in zip(CHECKIN_NAMES["phq9"], phq9, strict=True)}
+    out |= {name: "1" for name in CHECKIN_NAMES["gad7"]}
+    out |= dict(asq or {})
+    out |= {f"effect_{code}": (effects or {}).get(code, "none") for code in EFFECTS}
+    return out
+
+
+def spanish_course(*, weeks_ago: int = 1) -> Any:
+    """A course whose intake was answered in Spanish, and its open check-in."""
+    from answer_documents import changed, sample_answers
+    from checkin_samples import open_course
+
+    _course, checkin = open_course(
+        weeks_ago=weeks_ago,
+        answers=changed(sample_answers(), {"patient.preferred_language": "es"}),
+    )
+    return checkin
+
+
+def open_link(client: FlaskClient, checkin: Any) -> TestResponse:
+    from checkin_samples import link_for
+
+    opened = client.get(f"/c/{link_for(checkin)}")
+    assert opened.status_code == 302 and opened.location == "/checkin"
+    return get_page(client, "/checkin")
+
+
+def test_a_check_in_is_in_the_patients_intake_language(app: Flask, client: FlaskClient) -> None:
+    """A Spanish intake: the check-in is Spanish from the link on, no switch pressed; the
+    instruments stay as published (lang="en") with the Spanish note; errors at an instrument's
+    question are Spanish, marked so inside the English; the ASQ asked for after item 9 (the
+    server's page, JavaScript off), and the acute thank-you page with 988 in Spanish."""
+    checkin = spanish_course()
+    page = open_link(client, checkin)
+    text = check_spanish(page, "check-in")
+    html = page.get_data(as_text=True)
+    assert "Su seguimiento" in text
+    assert 'id="instrument-language-note"' in html and "versión oficial en español" in html
+    assert html.count('class="instrument" lang="en"') == 3  # PHQ-9, ASQ, GAD-7
+    assert "Little interest or pleasure in doing things" in html  # as published
+    assert "Feeling nervous, anxious or on edge" in html
+    assert "Dolor de cabeza" in text and "Leve" in text and "Grave" in text  # side effects
+    token = csrf_token(html)
+    empty = client.post("/checkin", data={"csrf_token": token})
+    assert empty.status_code == 422
+    text = check_spanish(empty, "check-in with errors")
+    assert "Revise" in text and "Responda esta pregunta." in text
+    assert re.search(r'class="field-error"[^>]*lang="es"', empty.get_data(as_text=True))
+    asked = client.post("/checkin", data=checkin_body(token, [1] * 9))
+    assert asked.status_code == 422
+    text = check_spanish(asked, "check-in, the ASQ asked for")
+    assert "Por su respuesta a la pregunta 9, responda también estas preguntas." in text
+    acute = {**NO_ASQ, "wished_dead": "yes", "thoughts_right_now": "yes", "asq_prompted": "1"}
+    sent = client.post("/checkin", data=checkin_body(token, [1] * 9, asq=acute))
+    assert sent.status_code == 302 and sent.location == "/checkin/done"
+    done = check_spanish(get_page(client, "/checkin/done"), "check-in, acute")
+    assert done.index("Busque apoyo ahora") < done.index("Gracias por responder con sinceridad")
+    assert "llame al 988 y marque 2" in done and "911" in done
+    again = client.post("/checkin", data=checkin_body(token, [1] * 9, asq=acute))
+    assert again.status_code == 409
+    text = check_spanish(again, "check-in already sent")
+    assert "Su seguimiento ya se envió" in text
+    assert "Hay apoyo disponible ahora mismo" in text  # a positive ASQ in them: help first
+
+
+def test_the_calm_and_seizure_thank_you_pages_in_spanish(app: Flask, client: FlaskClient) -> None:
+    checkin = spanish_course()
+    token = csrf_token(open_link(client, checkin).get_data(as_text=True))
+    calm = checkin_body(token, [1] * 9, asq=NO_ASQ, effects={"seizure": "mild"})
+    assert client.post("/checkin", data=calm).status_code == 302
+    done = check_spanish(get_page(client, "/checkin/done"), "check-in, calm and seizure")
+    assert "Usted nos dijo que tuvo una convulsión." in done
+    assert "un profesional clínico querrá hablar con usted" in done
+
+
+def test_the_switch_changes_a_check_ins_language_not_the_url(
+    app: Flask, client: FlaskClient
+) -> None:
+    """An English intake: the check-in is English; the switch turns it (and its thank-you page)
+    Spanish without a language in any URL, and back."""
+    from checkin_samples import open_course
+
+    _course, checkin = open_course(weeks_ago=1)
+    page = open_link(client, checkin)
+    html = page.get_data(as_text=True)
+    assert '<html lang="en">' in html and "Your check-in" in html
+    assert 'name="next" value="/checkin"' in html
+    switched = client.post(
+        "/intake/language", data={"csrf_token": csrf_token(html), "lang": "es", "next": "/checkin"}
+    )
+    assert switched.location == "/checkin"
+    page = get_page(client, "/checkin")
+    check_spanish(page, "check-in, switched")
+    token = csrf_token(page.get_data(as_text=True))
+    assert client.post("/checkin", data=checkin_body(token, [0] * 9)).status_code == 302
+    done = check_spanish(get_page(client, "/checkin/done"), "check-in sent, switched")
+    assert "Gracias: su seguimiento se envió" in done
+    back = client.post(
+        "/intake/language", data={"csrf_token": token, "lang": "en", "next": "/checkin/done"}
+    )
+    assert back.location == "/checkin/done"
+    assert '<html lang="en">' in get_page(client, "/checkin/done").get_data(as_text=True)
+
+
+def test_a_link_that_opens_nothing_in_spanish_keeps_its_token_out_of_the_switch(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The one page for every link that opens nothing: in the switch's language (it never says
+    whose link it was), and its switch goes to /checkin, which shows the same page."""
+    token_path = "/c/no-such-token-at-all"
+    html = client.get(token_path).get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "no-such-token" not in html
+    assert 'name="next" value="/checkin"' in html
+    switched = client.post(
+        "/intake/language", data={"csrf_token": csrf_token(html), "lang": "es", "next": token_path}
+    )
+    assert switched.location == "/"  # a link's address is never a place to go back to
+    page = client.get(token_path)
+    text = check_spanish(page, "link opens nothing")
+    assert "Este enlace venció o ya se usó." in text
+    check_spanish(get_page(client, "/checkin"), "check-in, nothing open")
+
+
+def test_the_tablet_in_spanish_and_the_choice_goes_on_with_the_patient(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The tablet page switched to Spanish: its errors are Spanish, and the check-in the code
+    opens (an English intake's) stays Spanish; once it is sent the tablet forgets the choice
+    for the next person."""
+    from checkin_samples import BORN, open_course, tablet_code_for
+
+    _course, checkin = open_course(weeks_ago=1)
+    code = tablet_code_for(checkin)
+    token = csrf_token(get_page(client, "/checkin/tablet").get_data(as_text=True))
+    client.post(
+        "/intake/language", data={"csrf_token": token, "lang": "es", "next": "/checkin/tablet"}
+    )
+    check_spanish(get_page(client, "/checkin/tablet"), "tablet")
+    blank = client.post("/checkin/tablet", data={"csrf_token": token})
+    assert blank.status_code == 422
+    check_spanish(blank, "tablet, blank")
+    wrong = client.post(
+        "/checkin/tablet",
+        data={"csrf_token": token, "code": "ZZZZ-ZZZZ", "date_of_birth": BORN.isoformat()},
+    )
+    assert wrong.status_code == 422
+    assert "no coinciden" in check_spanish(wrong, "tablet, no match")
+    opened = client.post(
+        "/checkin/tablet",
+        data={"csrf_token": token, "code": code, "date_of_birth": BORN.isoformat()},
+    )
+    assert opened.location == "/checkin"
+    page = get_page(client, "/checkin")
+    check_spanish(page, "check-in from the tablet")
+    body = checkin_body(csrf_token(page.get_data(as_text=True)), [0] * 9)
+    assert client.post("/checkin", data=body).status_code == 302
+    check_spanish(get_page(client, "/checkin/done"), "tablet check-in sent")
+    assert '<html lang="en">' in get_page(client, "/checkin/tablet").get_data(as_text=True)
+
+
+def test_the_check_in_and_the_intake_offer_the_same_languages() -> None:
+    from intake.patient.language import LOCALES
+    from intake.services.courses import PATIENT_LANGUAGES
+
+    assert tuple(PATIENT_LANGUAGES) == LOCALES == ("en", "es")
