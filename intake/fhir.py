@@ -292,6 +292,12 @@ _NAMES = {
 }
 
 
+#: Each Questionnaire's business version: raised whenever its text or items change, so an EHR
+#: that keeps a definition by version never pairs old wording with new answers. PHQ-9 2: item
+#: 9 in the published wording ("better off dead, or of hurting yourself").
+QUESTIONNAIRE_VERSIONS = {"phq-9": "2", "gad-7": "1", "asq": "1", "tms-safety": "1", "intake": "1"}
+
+
 def _questionnaire(
     base: str, name: str, title: str, items: list[dict[str, Any]], **extra: Any
 ) -> dict[str, Any]:
@@ -299,7 +305,7 @@ def _questionnaire(
         "resourceType": "Questionnaire",
         "id": name,
         "url": canonical(base, name),
-        "version": "1",
+        "version": QUESTIONNAIRE_VERSIONS[name],
         "name": _NAMES[name],
         "title": title,
         "status": "active",

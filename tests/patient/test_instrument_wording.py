@@ -122,3 +122,9 @@ def _texts(node: object) -> set[str]:
         for value in node:
             found |= _texts(value)
     return found
+
+
+def test_a_changed_questionnaire_has_a_new_version(app: Flask) -> None:
+    """PHQ-9's item 9 changed (its comma): its FHIR definition is version 2; the others are 1."""
+    versions = {name: fhir.questionnaire(name)["version"] for name in fhir.QUESTIONNAIRE_NAMES}
+    assert versions == {"phq-9": "2", "gad-7": "1", "asq": "1", "tms-safety": "1", "intake": "1"}
