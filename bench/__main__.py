@@ -7,6 +7,7 @@ from bench import (
     outcomes_bench,
     pages,
     queue_bench,
+    rules_diff_bench,
     wizard_bench,
 )
 
@@ -16,5 +17,6 @@ if __name__ == "__main__":
     http_load.main()
     wizard_bench.main([])
     queue_bench.main([])
+    rules_diff_bench.main()
     outcomes_bench.main([])
     intake_load.main()

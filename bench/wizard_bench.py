@@ -98,7 +98,13 @@ def servers(url: str) -> Iterator[tuple[str, str]]:
             bare_gunicorn("bench.bare_app:app", {}) as bare,
             intake_gunicorn(env, workers=WORKERS, log=Path(tmp) / "gunicorn.log") as intake,
         ):
-            yield bare, intake
+            try:
+                yield bare, intake
+            except RuntimeError:
+                # A page answered something other than 2xx/3xx: what the server logged says why.
+                lines = (Path(tmp) / "gunicorn.log").read_text(errors="replace").splitlines()
+                print("the intake server's log, last 60 lines:", *lines[-60:], sep="\n  ")
+                raise
     finally:
         redis.destroy()
 

@@ -14,11 +14,14 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
+
+if TYPE_CHECKING:
+    from intake.rules.diff import Chunk, Results
 
 
 def register_rules_commands(app: Flask) -> None:
@@ -156,6 +159,7 @@ def diff_command(old: str, new: str) -> None:
     from intake.extensions import db
     from intake.models import Submission
     from intake.rules import RulesetError, load_ruleset
+    from intake.rules.diff import single_changes
     from intake.rules.ruleset import SHIPPED
 
     paths = (str(SHIPPED.get(old, old)), str(SHIPPED.get(new, new)))
@@ -177,8 +181,12 @@ def diff_command(old: str, new: str) -> None:
         f"ruleset {before.version} ({before.sha256[:12]}) -> {after.version} "
         f"({after.sha256[:12]}): comparing {total} submissions{left_out}"
     )
+    # The answers go to the comparing processes as the database's JSON text: this process
+    # only reads and passes it on, each comparer parses its own (intake.rules.diff).
     query = (
-        sa.select(Submission.reference, Submission.answers, Submission.submitted_at)
+        sa.select(
+            Submission.reference, sa.cast(Submission.answers, sa.Text), Submission.submitted_at
+        )
         .where(whole)
         .order_by(Submission.id)
     )
@@ -192,7 +200,7 @@ def diff_command(old: str, new: str) -> None:
         for compared, results in compare(chunks):
             for reference, parts in results:
                 changed += 1
-                tally.update(_single_changes(parts))
+                tally.update(single_changes(parts))
                 click.echo(f"  {reference}: {'; '.join(parts)}")
             bar.update(compared)
     click.echo(f"{changed} of {total} submissions would change")
@@ -205,31 +213,6 @@ def diff_command(old: str, new: str) -> None:
 _DIFF_CHUNK = 1000
 #: Below this many submissions, one process is quicker than starting others.
 _PARALLEL_FROM = 20_000
-_DIFF_RULESETS: list[Any] = []
-
-Chunk = list[tuple[str, dict[str, Any], str]]
-Results = tuple[int, list[tuple[str, list[str]]]]
-
-
-def _load_diff_rulesets(paths: tuple[str, str]) -> None:
-    """Each worker process loads the two rulesets once (not once per chunk)."""
-    from intake.rules import load_ruleset
-
-    _DIFF_RULESETS[:] = [load_ruleset(path) for path in paths]
-
-
-def _compare_chunk(chunk: Chunk) -> Results:
-    """How many were compared, and those of ``chunk`` whose evaluation would change (and how)."""
-    from intake.rules import evaluate
-
-    before, after = _DIFF_RULESETS
-    out = []
-    for reference, answers, day_iso in chunk:
-        day = date.fromisoformat(day_iso)
-        parts = _difference(evaluate(answers, day, before), evaluate(answers, day, after))
-        if parts:
-            out.append((reference, parts))
-    return len(chunk), out
 
 
 @contextlib.contextmanager
@@ -238,16 +221,19 @@ def _comparer(
 ) -> Iterator[Callable[[Iterable[Chunk]], Iterable[Results]]]:
     """``compare(chunks)`` in order: in this process, or in a pool of one process per core.
 
-    Workers are spawned, not forked: a forked child would share the parent's database socket.
+    Workers are spawned, not forked: a forked child would share the parent's database socket
+    (and its whole web stack's memory); a spawned one imports only ``intake.rules.diff``.
     """
+    from intake.rules.diff import compare_chunk, load
+
     cores = os.cpu_count() or 1
     if total < _PARALLEL_FROM or cores < 2:
-        _load_diff_rulesets(paths)
-        yield lambda chunks: map(_compare_chunk, chunks)
+        load(paths)
+        yield lambda chunks: map(compare_chunk, chunks)
         return
     context = multiprocessing.get_context("spawn")
-    with context.Pool(cores, initializer=_load_diff_rulesets, initargs=(paths,)) as pool:
-        yield lambda chunks: pool.imap(_compare_chunk, chunks)
+    with context.Pool(cores, initializer=load, initargs=(paths,)) as pool:
+        yield lambda chunks: pool.imap(compare_chunk, chunks)
 
 
 class _NoProgress:
@@ -263,50 +249,3 @@ def _progress(total: int) -> Iterator[Any]:
         return
     with click.progressbar(length=total, label="Comparing", file=sys.stderr) as bar:
         yield bar
-
-
-def _difference(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """Added and removed pathway and flag codes, then coverage statuses that moved.
-
-    For example ``["pathways +psychotherapy -crisis_support", "flags +minor",
-    "coverage medication_trials met->unknown"]``; a checklist that appears or goes is one
-    change ("coverage removed"), not one per criterion.
-    """
-    parts = []
-    for key in ("pathways", "flags"):
-        parts.extend(
-            _codes_changed(key, (i["code"] for i in old[key]), (i["code"] for i in new[key]))
-        )
-    if (old.get("coverage") is None) != (new.get("coverage") is None):
-        parts.append("coverage " + ("removed" if new.get("coverage") is None else "added"))
-        return parts
-    before, after = _statuses(old.get("coverage")), _statuses(new.get("coverage"))
-    moved = [
-        f"{code} {before.get(code, 'none')}->{after.get(code, 'none')}"
-        for code in dict.fromkeys([*before, *after])
-        if before.get(code) != after.get(code)
-    ]
-    if moved:
-        parts.append("coverage " + ", ".join(moved))
-    return parts
-
-
-def _statuses(coverage: dict[str, Any] | None) -> dict[str, str]:
-    return {c["code"]: c["status"] for c in (coverage or {}).get("criteria", [])}
-
-
-def _single_changes(parts: list[str]) -> list[str]:
-    """One entry per code or criterion: "pathways +safety_check", "coverage age met->none"."""
-    out: list[str] = []
-    for part in parts:
-        kind, _, rest = part.partition(" ")
-        items = rest.split(", ") if kind == "coverage" else rest.split(" ")
-        out.extend(f"{kind} {item}" for item in items)
-    return out
-
-
-def _codes_changed(key: str, old: Iterable[str], new: Iterable[str]) -> list[str]:
-    before, after = list(old), list(new)
-    added = [f"+{code}" for code in after if code not in before]
-    removed = [f"-{code}" for code in before if code not in after]
-    return [f"{key} {' '.join(added + removed)}"] if added or removed else []
