@@ -224,6 +224,9 @@ function request()
   local r = requests[n]
   return wrk.format(r.method, r.path, r.headers, r.body)
 end
+function response(status, headers, body)
+  if status >= 400 then io.stderr:write(status .. " " .. string.sub(body, 1, 800) .. "\n") end
+end
 """
 
 
@@ -255,12 +258,16 @@ def wrk(base: str, script: str | None = None, path: str = "/") -> float:
     args = ["wrk", "-t2", "-c16", f"-d{DURATION}", "--timeout", "30s"]
     if script:
         args += ["-s", script]
-    out = subprocess.run(  # noqa: S603
+    done = subprocess.run(  # noqa: S603
         [*args, base + path], capture_output=True, text=True, check=True
-    ).stdout
+    )
+    out = done.stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not match or "Non-2xx" in out or "Socket errors" in out:
-        raise RuntimeError(f"wrk did not measure clean 2xx/3xx responses:\n{out}")
+        # The script writes each error answer's status and the start of its body to stderr.
+        raise RuntimeError(
+            f"wrk did not measure clean 2xx/3xx responses:\n{out}\n{done.stderr[:4000]}"
+        )
     return float(match.group(1))
 
 
