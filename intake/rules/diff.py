@@ -1,11 +1,12 @@
 """What ``rules diff`` compares: two rulesets' evaluations of stored answers, and how they differ.
 
 Kept apart from the command (``intake.rules_cli``) and free of Flask so the processes that
-compare (one per core for a large database) import only the rules: each one holds the two
-rulesets and a chunk of answers, not the web stack, which keeps a run over a million
-submissions within its memory budget (docs/operations.md, "rules diff"). The answers arrive as
-the database's JSON text and are parsed here, in the comparing process, so the process that
-reads the database only passes text along.
+compare (one per core for a large database) load the rules, not the app: each holds the two
+rulesets and a chunk of answers, never the app's blueprints, models and extensions (spawn does
+re-import the ``flask`` command's entry module), which keeps a run over a million submissions
+within its memory budget (docs/operations.md, "rules diff"). The answers arrive as the
+database's JSON text and are parsed here, in the comparing process, so the process that reads
+the database only passes text along.
 """
 
 from __future__ import annotations
