@@ -12,6 +12,7 @@ Each decision is audited and made once (a double click or a second tab changes n
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -58,43 +59,63 @@ def assign_record(submission: Submission) -> None:
         submission.patient_id = _new_patient().id
 
 
-def link_new(submission: Submission) -> list[PatientMatch]:
-    """Suggest earlier patients a just-stored submission looks like (flushed; the caller
-    commits with the submission). A submission stored without ``assign_record`` gets its
-    record here.
-
-    One query: the 50 newest candidates of each test, in a ``UNION ALL``, each row carrying
-    its test's code and its patient record (which the suggestion rule needs)."""
+@functools.cache
+def _candidates(email: bool, phone: bool) -> sa.CompoundSelect:
+    """The ``UNION ALL`` of the tests that apply (the name and date of birth always; the
+    e-mail and the phone when the submission has them), each its 50 newest other
+    submissions not already in the submission's record. Built once per shape, with bound
+    parameters, so a request neither rebuilds nor re-keys it for SQLAlchemy's cache."""
     s = Submission
-    if submission.patient_id is None:
-        assign_record(submission)
-        db.session.flush()
     tests: list[tuple[str, sa.ColumnElement[bool]]] = [
         (
             "name_dob",
             sa.and_(
-                s.last_name_folded == submission.last_name_folded,
-                s.date_of_birth == submission.date_of_birth,
+                s.last_name_folded == sa.bindparam("last_name_folded"),
+                s.date_of_birth == sa.bindparam("date_of_birth"),
             ),
         )
     ]
-    if submission.email_folded:
-        tests.append(("email", s.email_folded == submission.email_folded))
-    if submission.phone_digits:
-        tests.append(("phone", s.phone_digits == submission.phone_digits))
+    if email:
+        tests.append(("email", s.email_folded == sa.bindparam("email_folded")))
+    if phone:
+        tests.append(("phone", s.phone_digits == sa.bindparam("phone_digits")))
     per_test = [
         sa.select(sa.literal(code).label("code"), s.id, s.patient_id)
-        .where(condition, s.id != submission.id)
-        .where(sa.or_(s.patient_id.is_(None), s.patient_id != submission.patient_id))
+        .where(condition, s.id != sa.bindparam("own_id"))
+        .where(sa.or_(s.patient_id.is_(None), s.patient_id != sa.bindparam("own_patient")))
         .order_by(s.submitted_at.desc(), s.id.desc())
         .limit(50)
         .subquery()
         for code, condition in tests
     ]
+    return sa.union_all(*(sa.select(*sub.c) for sub in per_test))
+
+
+def link_new(submission: Submission) -> list[PatientMatch]:
+    """Suggest earlier patients a just-stored submission looks like (flushed; the caller
+    commits with the submission). A submission stored without ``assign_record`` gets its
+    record here.
+
+    One query (``_candidates``): the 50 newest candidates of each test, each row carrying its
+    test's code and its patient record (which the suggestion rule needs)."""
+    if submission.patient_id is None:
+        assign_record(submission)
+        db.session.flush()
+    statement = _candidates(bool(submission.email_folded), bool(submission.phone_digits))
     reasons: dict[int, set[str]] = {}
     patients: dict[int, int | None] = {}
-    found = sa.union_all(*(sa.select(*sub.c) for sub in per_test))
-    for code, candidate_id, patient_id in db.session.execute(found):
+    found = db.session.execute(
+        statement,
+        {
+            "last_name_folded": submission.last_name_folded,
+            "date_of_birth": submission.date_of_birth,
+            "email_folded": submission.email_folded,
+            "phone_digits": submission.phone_digits,
+            "own_id": submission.id,
+            "own_patient": submission.patient_id,
+        },
+    )
+    for code, candidate_id, patient_id in found:
         reasons.setdefault(candidate_id, set()).add(code)
         patients[candidate_id] = patient_id
     # One suggestion per earlier patient: its newest submission, the most reasons first.
