@@ -14,8 +14,8 @@ the id its 201 gave.
 
 The load generator is ``wrk`` (Debian package ``wrk``) with ``bench/intake_load.lua``, one
 connection per wrk thread; without wrk, or with ``BENCH_CLIENT=python``, it is Python threads
-(urllib), which take much more of the machine's CPU from gunicorn and PostgreSQL. Either way
-it runs on the same machine: the figures are for comparing runs here, not a capacity figure
+(urllib). Both cost about 1-2 ms of CPU per request (printed); either way it runs on the same
+machine: the figures are for comparing runs here, not a capacity figure
 for a real server. Settings: ``BENCH_CLIENTS`` (50), ``BENCH_SECONDS`` per phase (15),
 ``BENCH_WORKERS`` (gunicorn workers), ``BENCH_CLIENT`` (``wrk`` or ``python``).
 """
