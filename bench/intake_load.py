@@ -3,21 +3,30 @@ PostgreSQL restart. ``python -m bench.intake_load`` (also run by ``make bench``)
 
 Everything runs on servers started for the run (a PostgreSQL cluster and a redis-server of its
 own, see ``tests/faults/servers.py``), never the shared ones. gunicorn gets 2 × cores workers
-in production mode. Each client sends intakes with an ``Idempotency-Key`` and, on a 503, sends
-the same request again after a short pause, as docs/operations.md tells a kiosk to. Printed per
-phase: requests/s, latency p50/p95/p99, status counts, retries, errors (anything that is
-neither 201 nor 503, and dropped connections), and stored rows against acknowledged intakes.
+in production mode. Each client sends intakes with an ``Idempotency-Key`` and, on a 503 or a
+dropped connection, sends the same request again after 200 ms, as docs/operations.md tells a
+kiosk to. Each intake is a patient of its own (a clinic's kiosks do not send one person
+thousands of times; ``BENCH_SAME_PATIENT=1`` sends the same one every time, so each intake
+matches every earlier one). Printed per phase: requests/s, latency p50/p95/p99, status counts,
+retries, errors (anything that is neither 201 nor 503, and dropped connections), and the rows
+stored for the acknowledged intakes: each acknowledged key must have exactly one row, with
+the id its 201 gave.
 
-The load generator is Python threads on the same machine, so it competes with gunicorn for the
-CPU: the figures are for comparing runs here, not a capacity figure for a real server.
-Settings: ``BENCH_CLIENTS`` (50), ``BENCH_SECONDS`` per phase (15), ``BENCH_WORKERS``.
+The load generator is ``wrk`` (Debian package ``wrk``) with ``bench/intake_load.lua``, one
+connection per wrk thread; without wrk, or with ``BENCH_CLIENT=python``, it is Python threads
+(urllib). Both cost about 1-2 ms of CPU per request (printed); either way it runs on the same
+machine: the figures are for comparing runs here, not a capacity figure
+for a real server. Settings: ``BENCH_CLIENTS`` (50), ``BENCH_SECONDS`` per phase (15),
+``BENCH_WORKERS`` (gunicorn workers), ``BENCH_CLIENT`` (``wrk`` or ``python``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -44,6 +53,45 @@ from tests.faults.servers import (
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
+SAME_PATIENT = os.environ.get("BENCH_SAME_PATIENT") == "1"
+LUA = Path(__file__).with_name("intake_load.lua")
+
+
+def client_kind() -> str:
+    """``wrk`` when installed (unless ``BENCH_CLIENT=python``), else ``python``."""
+    wanted = os.environ.get("BENCH_CLIENT", "wrk")
+    return "wrk" if wanted == "wrk" and shutil.which("wrk") else "python"
+
+
+def body_template() -> str:
+    """The sample answers as JSON, with ``__LN__``/``__EM__``/``__PH__`` where each intake's
+    own last name, e-mail name and phone digits go (``bench/intake_load.lua`` fills them)."""
+    document = sample_answers()
+    document["patient"].update(
+        last_name="__LN__", email="__EM__@example.org", phone="+1 503 __PH__"
+    )
+    return json.dumps(document)
+
+
+def _letters(n: int) -> str:
+    text = ""
+    while True:
+        text = chr(97 + n % 26) + text
+        n //= 26
+        if n == 0:
+            return text
+
+
+def intake_body(n: int) -> bytes:
+    """Intake ``n``'s body, as the Lua script makes it."""
+    if SAME_PATIENT:
+        last, email, phone = "Reyes", "ana", "555 0100"
+    else:
+        tag = _letters(n)
+        last, email = f"Reyes-{tag}", f"ana.{tag}"
+        phone = f"{200 + (n // 10000) % 800:03d} {n % 10000:04d}"
+    text = body_template().replace("__LN__", last).replace("__EM__", email)
+    return text.replace("__PH__", phone).encode()
 
 
 @dataclass
@@ -57,8 +105,17 @@ class Phase:
     connection_errors: int = 0
     retries: int = 0
     acknowledged: dict[str, int] = field(default_factory=dict)  # key -> id from its 201
+    #: Keys whose 201s gave two different ids (must stay 0: a replay returns the first id).
+    conflicting: int = 0
     elapsed: float = 0.0
     note: str = ""
+    #: wrk's latency percentiles (ms), when wrk measured them; else from ``latencies``.
+    percentiles: tuple[float, float, float] | None = None
+    requests: int = 0
+    #: CPU seconds gunicorn and PostgreSQL used in the phase (None: not measured).
+    server_cpu: float | None = None
+    #: CPU seconds the load generator used in the phase.
+    client_cpu: float = 0.0
 
     def record(self, status: int | None, seconds: float) -> None:
         with self.lock:
@@ -89,10 +146,14 @@ def _post(base: str, token: str, body: bytes, key: str) -> tuple[int | None, byt
         return None, b""
 
 
+_counter = iter(range(1, 10**9))
+
+
 def client(base: str, token: str, phase: Phase, until: float) -> None:
-    body = json.dumps(sample_answers()).encode()
     while time.monotonic() < until:
         key = str(uuid.uuid4())
+        with phase.lock:
+            body = intake_body(next(_counter))
         # One intake: the first attempt starts before ``until``; retries may run past it.
         for attempt in range(200):
             if attempt:
@@ -110,7 +171,33 @@ def client(base: str, token: str, phase: Phase, until: float) -> None:
             time.sleep(0.2)
 
 
-def run_phase(base: str, token: str, name: str, fault=None) -> Phase:  # type: ignore[no-untyped-def]
+def run_phase(base: str, token: str, name: str, pid_file: Path, fault=None) -> Phase:  # type: ignore[no-untyped-def]
+    """One phase with the chosen client, and the servers' CPU for it (``server_cpu``; not
+    when PostgreSQL restarted in it: the new postmaster does not carry the old one's time)."""
+    port = base.rsplit(":", 1)[1]
+    postmaster = pid_file.read_text().split()[0]
+    before = server_cpu(port, pid_file)
+    client_before = _client_cpu()
+    run = run_phase_wrk if client_kind() == "wrk" else run_phase_python
+    phase = run(base, token, name, fault)
+    phase.client_cpu = _client_cpu() - client_before
+    if pid_file.read_text().split()[0] == postmaster:
+        phase.server_cpu = server_cpu(port, pid_file) - before
+    return phase
+
+
+def _client_cpu() -> float:
+    """CPU seconds of this process (the Python clients) and its exited children (wrk)."""
+    import resource
+
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def run_phase_python(base: str, token: str, name: str, fault=None) -> Phase:  # type: ignore[no-untyped-def]
     phase = Phase(name)
     started = time.monotonic()
     until = started + SECONDS
@@ -126,32 +213,134 @@ def run_phase(base: str, token: str, name: str, fault=None) -> Phase:  # type: i
     for thread in threads:
         thread.join()
     phase.elapsed = time.monotonic() - started
+    phase.requests = len(phase.latencies)
     return phase
 
 
-def stored(url: str, keys: set[str]) -> tuple[int, int]:
-    """(rows stored for these keys, keys stored more than once)."""
+def run_phase_wrk(base: str, token: str, name: str, fault=None) -> Phase:  # type: ignore[no-untyped-def]
+    """The phase with ``wrk -t CLIENTS -c CLIENTS``; the Lua script logs every response to a
+    file per thread, read here into the same ``Phase`` the Python clients fill."""
+    phase = Phase(name)
+    with tempfile.TemporaryDirectory() as out:
+        env = {
+            **os.environ,
+            "BENCH_BODY_TEMPLATE": body_template(),
+            "BENCH_TOKEN": token,
+            "BENCH_OUT_DIR": out,
+            "BENCH_RUN": uuid.uuid4().hex[:12],
+            "BENCH_SAME_PATIENT": "1" if SAME_PATIENT else "0",
+        }
+        command = ["wrk", f"-t{CLIENTS}", f"-c{CLIENTS}", f"-d{SECONDS:.0f}s", "--timeout",
+                   "60s", "-s", str(LUA), f"{base}/api/v1/intakes"]  # fmt: skip
+        started = time.monotonic()
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603
+        if fault is not None:
+            time.sleep(SECONDS / 2)
+            phase.note = fault()
+        stdout, _ = proc.communicate(timeout=SECONDS + 120)
+        phase.elapsed = time.monotonic() - started
+        if proc.returncode != 0:
+            raise RuntimeError(f"wrk exited {proc.returncode}:\n{stdout}")
+        summary = dict(
+            item.split("=")
+            for line in stdout.splitlines()
+            if line.startswith("BENCH-WRK ")
+            for item in line.split()[1:]
+        )
+        for log_file in Path(out).glob("thread-*.log"):
+            for line in log_file.read_text().splitlines():
+                status, key, ident, attempt = line.split()
+                if int(attempt):
+                    phase.retries += 1
+                if status == "lost":
+                    continue  # counted by wrk as a connect/read/write error
+                phase.statuses[int(status)] += 1
+                first = phase.acknowledged.setdefault(key, int(ident)) if status == "201" else 0
+                if status == "201" and first != int(ident):
+                    phase.conflicting += 1
+    phase.elapsed = int(summary["duration_us"]) / 1e6
+    phase.requests = int(summary["requests"])
+    phase.connection_errors = sum(int(summary[k]) for k in ("connect", "read", "write", "timeout"))
+    phase.percentiles = tuple(  # type: ignore[assignment]
+        int(summary[f"p{p}_us"]) / 1000 for p in (50, 95, 99)
+    )
+    return phase
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc(pid: int) -> tuple[int, float, float, bytes] | None:
+    """(parent pid, own CPU seconds, CPU seconds of its exited children, command line)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    own = (int(fields[11]) + int(fields[12])) / _TICK
+    reaped = (int(fields[13]) + int(fields[14])) / _TICK
+    return int(fields[1]), own, reaped, cmdline
+
+
+def server_cpu(port: str, postmaster_pid_file: Path) -> float:
+    """CPU seconds used so far by gunicorn on ``port`` and by the benchmark's PostgreSQL: each
+    master with its exited children, plus its live children's own time. Read before and after
+    a phase, the difference is the servers' CPU for it, whatever else the machine runs."""
+    try:
+        postmaster = int(postmaster_pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        postmaster = -1
+    procs = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (info := _proc(int(entry.name))) is not None:
+            procs[int(entry.name)] = info
+    bind = f"127.0.0.1:{port}".encode()
+    masters = {postmaster} | {
+        pid
+        for pid, (parent, _own, _reaped, cmd) in procs.items()
+        if b"gunicorn" in cmd and bind in cmd and bind not in procs.get(parent, (0, 0, 0, b""))[3]
+    }
+    total = 0.0
+    for pid, (parent, own, reaped, _cmd) in procs.items():
+        if pid in masters:
+            total += own + reaped
+        elif parent in masters:
+            total += own
+    return total
+
+
+def stored(url: str, acknowledged: dict[str, int]) -> tuple[int, int, int]:
+    """(rows stored for these keys, keys stored more than once, keys whose row is not the id
+    their 201 gave)."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
             counts = dict(
-                conn.execute(
+                (key, (n, low))
+                for key, n, low in conn.execute(
                     sa.text(
-                        "SELECT idempotency_key, count(*) FROM submission "
+                        "SELECT idempotency_key, count(*), min(id) FROM submission "
                         "WHERE idempotency_key IS NOT NULL GROUP BY idempotency_key"
                     )
                 ).all()
             )
     finally:
         engine.dispose()
-    mine = {k: n for k, n in counts.items() if k in keys}
-    return sum(mine.values()), sum(1 for n in mine.values() if n > 1)
+    mine = {k: v for k, v in counts.items() if k in acknowledged}
+    wrong = sum(1 for k, (_n, low) in mine.items() if low != acknowledged[k])
+    missing = len(set(acknowledged) - set(mine))
+    twice = sum(1 for n, _low in mine.values() if n > 1)
+    return sum(n for n, _low in mine.values()), twice, wrong + missing
 
 
-def report(phase: Phase, rows: int, twice: int) -> None:
-    ms = sorted(x * 1000 for x in phase.latencies)
-    cuts = statistics.quantiles(ms, n=100) if len(ms) >= 2 else [0.0] * 99
-    requests = len(ms)
+def report(phase: Phase, rows: int, twice: int, wrong: int) -> None:
+    if phase.percentiles is not None:
+        p50, p95, p99 = phase.percentiles
+    else:
+        ms = sorted(x * 1000 for x in phase.latencies)
+        cuts = statistics.quantiles(ms, n=100) if len(ms) >= 2 else [0.0] * 99
+        p50, p95, p99 = cuts[49], cuts[94], cuts[98]
+    requests = phase.requests
     errors = phase.connection_errors + sum(
         n for code, n in phase.statuses.items() if code not in (201, 503)
     )
@@ -160,15 +349,27 @@ def report(phase: Phase, rows: int, twice: int) -> None:
         f"  {requests} requests in {phase.elapsed:.1f} s = {requests / phase.elapsed:.0f}/s; "
         f"{phase.statuses[201]} × 201 = {phase.statuses[201] / phase.elapsed:.0f} intakes/s"
     )
-    print(f"  latency ms: p50 {cuts[49]:.0f}, p95 {cuts[94]:.0f}, p99 {cuts[98]:.0f}")
+    print(f"  latency ms: p50 {p50:.0f}, p95 {p95:.0f}, p99 {p99:.0f}")
     print(
         f"  503s {phase.statuses[503]}, retries {phase.retries}, errors {errors} "
         f"(statuses {dict(phase.statuses)}, dropped connections {phase.connection_errors})"
     )
     print(
         f"  acknowledged intakes {len(phase.acknowledged)}, rows stored for them {rows}, "
-        f"stored twice {twice}"
+        f"stored twice {twice}, missing or not the acknowledged id {wrong}, "
+        f"keys acknowledged with two ids {phase.conflicting}"
     )
+    if phase.server_cpu is not None and requests:
+        print(
+            f"  server CPU (gunicorn + PostgreSQL) {phase.server_cpu:.1f} s = "
+            f"{phase.server_cpu * 1000 / requests:.1f} ms per request"
+        )
+    if requests:
+        print(
+            f"  client CPU ({client_kind()}) {phase.client_cpu:.1f} s = "
+            f"{phase.client_cpu * 1000 / requests:.1f} ms per request"
+        )
+    print(f"  load average {os.getloadavg()[0]:.2f} (1 min)")
 
 
 def main() -> int:
@@ -178,7 +379,8 @@ def main() -> int:
         return 0
     print(
         f"API intakes on PostgreSQL: {CLIENTS} clients, gunicorn {WORKERS} workers "
-        f"({os.cpu_count()} cores), {SECONDS:.0f} s per phase"
+        f"({os.cpu_count()} cores), {SECONDS:.0f} s per phase, client {client_kind()}, "
+        f"{'one patient' if SAME_PATIENT else 'a patient per intake'}"
     )
     pg, redis = PostgresCluster(), RedisServer()
     try:
@@ -201,9 +403,9 @@ def main() -> int:
                         cluster.restart()
                         return f"pg_ctl restart -m fast took {time.perf_counter() - started:.1f} s"
 
-                phase = run_phase(base, token, name, action)
-                rows, twice = stored(pg.url, set(phase.acknowledged))
-                report(phase, rows, twice)
+                phase = run_phase(base, token, name, pg.data / "postmaster.pid", action)
+                rows, twice, wrong = stored(pg.url, phase.acknowledged)
+                report(phase, rows, twice, wrong)
     finally:
         redis.destroy()
         pg.destroy()

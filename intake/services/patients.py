@@ -1,16 +1,18 @@
 """Patient records and match suggestions (issue 16; docs/staff.md "Returning patients").
 
-``link_new`` runs when a submission is stored: the submission gets a record of its own (or
-its partial's, when it completes one from the same draft) and a :class:`PatientMatch`
-suggestion for each earlier *patient* it looks like — the same folded last name and date of
-birth, the same e-mail address or the same phone number (``intake.names``). Nothing is merged
-until the front desk confirms: ``confirm`` moves the submission's whole record into the
-earlier one, ``reject`` records "not the same person", ``undo`` moves a confirmed record back.
+When a submission is stored, ``assign_record`` (before its insert) gives it a record of its
+own (or its partial's, when it completes one from the same draft) and ``link_new`` (after)
+a :class:`PatientMatch` suggestion for each earlier *patient* it looks like — the same folded
+last name and date of birth, the same e-mail address or the same phone number
+(``intake.names``). Nothing is merged until the front desk confirms: ``confirm`` moves the
+submission's whole record into the earlier one, ``reject`` records "not the same person",
+``undo`` moves a confirmed record back.
 Each decision is audited and made once (a double click or a second tab changes nothing).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -43,48 +45,81 @@ def patient_of(submission: Submission) -> int:
     return submission.patient_id
 
 
-def link_new(submission: Submission) -> list[PatientMatch]:
-    """Give a just-stored submission its record and suggest earlier patients it looks like
-    (flushed; the caller commits with the submission)."""
-    s = Submission
+def assign_record(submission: Submission) -> None:
+    """Give a submission about to be stored its patient record (flushed), so the row is
+    inserted with it instead of updated after: its partial's record when it completes one,
+    else a new one. Call before the submission's own flush; ``link_new`` after it."""
+    if submission.patient_id is not None:
+        return
     if submission.completes_id is not None:
         partial = db.session.get(Submission, submission.completes_id)
-        submission.patient_id = patient_of(partial) if partial is not None else None
+        if partial is not None:
+            submission.patient_id = patient_of(partial)
     if submission.patient_id is None:
         submission.patient_id = _new_patient().id
-    db.session.flush()
-    reasons: dict[int, set[str]] = {}
+
+
+@functools.cache
+def _candidates(email: bool, phone: bool) -> sa.CompoundSelect:
+    """The ``UNION ALL`` of the tests that apply (the name and date of birth always; the
+    e-mail and the phone when the submission has them), each its 50 newest other
+    submissions not already in the submission's record. Built once per shape, with bound
+    parameters, so a request neither rebuilds nor re-keys it for SQLAlchemy's cache."""
+    s = Submission
     tests: list[tuple[str, sa.ColumnElement[bool]]] = [
         (
             "name_dob",
             sa.and_(
-                s.last_name_folded == submission.last_name_folded,
-                s.date_of_birth == submission.date_of_birth,
+                s.last_name_folded == sa.bindparam("last_name_folded"),
+                s.date_of_birth == sa.bindparam("date_of_birth"),
             ),
         )
     ]
-    if submission.email_folded:
-        tests.append(("email", s.email_folded == submission.email_folded))
-    if submission.phone_digits:
-        tests.append(("phone", s.phone_digits == submission.phone_digits))
-    for code, condition in tests:
-        found = db.session.execute(
-            sa.select(s.id, s.patient_id)
-            .where(condition, s.id != submission.id)
-            .where(sa.or_(s.patient_id.is_(None), s.patient_id != submission.patient_id))
-            .order_by(s.submitted_at.desc(), s.id.desc())
-            .limit(50)
-        ).all()
-        for candidate_id, _patient in found:
-            reasons.setdefault(candidate_id, set()).add(code)
+    if email:
+        tests.append(("email", s.email_folded == sa.bindparam("email_folded")))
+    if phone:
+        tests.append(("phone", s.phone_digits == sa.bindparam("phone_digits")))
+    per_test = [
+        sa.select(sa.literal(code).label("code"), s.id, s.patient_id)
+        .where(condition, s.id != sa.bindparam("own_id"))
+        .where(sa.or_(s.patient_id.is_(None), s.patient_id != sa.bindparam("own_patient")))
+        .order_by(s.submitted_at.desc(), s.id.desc())
+        .limit(50)
+        .subquery()
+        for code, condition in tests
+    ]
+    return sa.union_all(*(sa.select(*sub.c) for sub in per_test))
+
+
+def link_new(submission: Submission) -> list[PatientMatch]:
+    """Suggest earlier patients a just-stored submission looks like (flushed; the caller
+    commits with the submission). A submission stored without ``assign_record`` gets its
+    record here.
+
+    One query (``_candidates``): the 50 newest candidates of each test, each row carrying its
+    test's code and its patient record (which the suggestion rule needs)."""
+    if submission.patient_id is None:
+        assign_record(submission)
+        db.session.flush()
+    statement = _candidates(bool(submission.email_folded), bool(submission.phone_digits))
+    reasons: dict[int, set[str]] = {}
+    patients: dict[int, int | None] = {}
+    found = db.session.execute(
+        statement,
+        {
+            "last_name_folded": submission.last_name_folded,
+            "date_of_birth": submission.date_of_birth,
+            "email_folded": submission.email_folded,
+            "phone_digits": submission.phone_digits,
+            "own_id": submission.id,
+            "own_patient": submission.patient_id,
+        },
+    )
+    for code, candidate_id, patient_id in found:
+        reasons.setdefault(candidate_id, set()).add(code)
+        patients[candidate_id] = patient_id
     # One suggestion per earlier patient: its newest submission, the most reasons first.
     by_patient: dict[object, int] = {}
-    patients: dict[int, int | None] = {
-        candidate_id: patient_id
-        for candidate_id, patient_id in db.session.execute(
-            sa.select(s.id, s.patient_id).where(s.id.in_(reasons))
-        )
-    }
     for candidate_id in sorted(reasons, key=lambda i: (-len(reasons[i]), -i)):
         by_patient.setdefault(patients.get(candidate_id) or ("alone", candidate_id), candidate_id)
     matches = [
@@ -95,8 +130,9 @@ def link_new(submission: Submission) -> list[PatientMatch]:
         )
         for candidate_id in list(by_patient.values())[:SUGGESTION_LIMIT]
     ]
-    db.session.add_all(matches)
-    db.session.flush()
+    if matches:
+        db.session.add_all(matches)
+        db.session.flush()
     return matches
 
 

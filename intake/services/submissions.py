@@ -155,8 +155,10 @@ def submit_document(
         if draft is not None and draft.partial_submission_id is not None:
             # The urgent partial sent from this draft's support page: this one completes it.
             submission.completes_id = draft.partial_submission_id
-        db.session.add(submission)
         try:
+            # Its patient record first, so the row is inserted with it (no UPDATE after).
+            patients.assign_record(submission)
+            db.session.add(submission)
             db.session.flush()
             if draft is not None:
                 draft.submission_id = submission.id
@@ -177,7 +179,7 @@ def submit_document(
             | ({"completes": submission.completes_id} if submission.completes_id else {}),
             with_address=source != "wizard",
         )
-        # Its patient record, and suggestions of earlier patients it looks like (issue 16).
+        # Suggestions of earlier patients it looks like (issue 16).
         patients.link_new(submission)
         # Urgent: the alert and its deliveries join this transaction (the outbox).
         alerts.submission_stored(submission)
@@ -218,8 +220,9 @@ def submit_partial(document: object, *, draft: Draft, as_of: date | None = None)
             answers, evaluation, source="wizard", submitted_at=datetime.now(UTC)
         )
         submission.partial = True
-        db.session.add(submission)
         try:
+            patients.assign_record(submission)
+            db.session.add(submission)
             db.session.flush()
             draft.partial_submission_id = submission.id
             db.session.flush()

@@ -150,3 +150,31 @@ def test_a_connection_lost_after_commit_still_reports_201(
     db.session.rollback()
     stored = db.session.scalar(select(Submission))
     assert stored is not None and stored.id == response.get_json()["id"]
+
+
+def test_an_intake_with_a_returning_patient_takes_eight_statements(
+    client: FlaskClient, token: str, app
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13's budget, one statement each: the token, the key, the patient record, the
+    submission, its pathway rows, the audit event, the returning-patient candidates (one
+    query for all three tests), the suggestions. A repeated lookup or an UPDATE after the
+    insert shows here."""
+    assert _post(client, token, sample_answers(), "first").status_code == 201
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement.split()[0].upper())
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        second = _post(client, token, sample_answers(), "second")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert second.status_code == 201
+    kinds = [
+        s for s in statements if s not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+    ]
+    assert kinds == ["SELECT", "SELECT", "INSERT", "INSERT", "INSERT", "INSERT", "SELECT", "INSERT"]
+    assert _rows() == 2
