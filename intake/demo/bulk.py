@@ -2,7 +2,7 @@
 
 Keeping some twenty B-trees of ``submission`` up to date row by row (random last names, dates,
 references) is most of what PostgreSQL does during a large seed; building each index once, from
-a sort of the loaded table, is several times cheaper. So for a large seed ``deferred_indexes``
+a sort of the loaded table, is much cheaper. So for a large seed ``deferred_indexes``
 drops every index and constraint of the tables it fills, except the primary keys (and anything
 a foreign key depends on), and creates them again after the load.
 

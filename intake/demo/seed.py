@@ -10,8 +10,11 @@ identity changes nothing the rules read (see ``identities``).
 Fast enough for a million records (docs/operations.md, "The 1M benchmark database"): names come
 from lists Faker fills once (``NameSource``; a Faker call costs ~80 µs), each core's evaluation
 is serialised once, and on PostgreSQL the rows go in with ``COPY`` (ids drawn from the
-sequence first, so the pathway, contact-attempt and risk-assessment rows can name them),
-committed every ``BATCH`` records; on SQLite with executemany ``INSERT ... RETURNING``.
+sequence first, so the pathway, contact-attempt and risk-assessment rows can name them), each
+submission row sent as soon as it is made (``_Maker``), so PostgreSQL stores one while Python
+makes the next. A large seed is loaded in bulk: one transaction, with the indexes built after
+the load (``intake.demo.bulk``); a smaller one is committed every ``BATCH`` records. On SQLite
+with executemany ``INSERT ... RETURNING``, committed every ``BATCH``.
 """
 
 from __future__ import annotations
