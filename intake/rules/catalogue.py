@@ -77,8 +77,12 @@ class Catalogue:
 
 def normalise(name: str, suffixes: frozenset[str]) -> str:
     """The lookup key: lower case, punctuation and release suffixes dropped, no spaces."""
-    words = _PUNCTUATION.sub(" ", name.lower()).split()
-    return "".join(word for word in words if word not in suffixes)
+    lowered = name.lower()
+    if lowered.isascii() and lowered.isalnum():
+        # One plain word ("sertraline", the usual case): nothing to drop but a lone suffix.
+        return "" if lowered in suffixes else lowered
+    words = _PUNCTUATION.sub(" ", lowered).split()
+    return "".join([word for word in words if word not in suffixes])
 
 
 def build_catalogue(data: Any) -> Catalogue:

@@ -34,8 +34,8 @@ def evaluate(
     rules = ruleset or default_ruleset()
     derived = derive(answers, as_of, rules.catalogue, rules.generation)
     facts = derived.facts
-    for rule in rules.order:
-        facts[rule.code] = rule.when(facts)
+    for code, when in rules.steps:
+        facts[code] = when(facts)
     return {
         "contract": rules.contract,
         "ruleset": {"version": rules.version, "sha256": rules.sha256},

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,8 +83,11 @@ class Template:
     parts: tuple[tuple[str, str | None, bool], ...]  # (literal, fact name, humanise enum)
 
     def render(self, facts: Mapping[str, Any]) -> str:
+        parts = self.parts
+        if len(parts) == 1:  # no placeholder (most lines): the text as written
+            return parts[0][0]
         out = []
-        for literal, name, humanise in self.parts:
+        for literal, name, humanise in parts:
             out.append(literal)
             if name is not None:
                 value = facts[name]
@@ -132,10 +135,15 @@ class Rule:
 
     def explain(self, facts: Mapping[str, Any]) -> list[str]:
         return [
-            line.text.render(facts)
-            for line in self.because
-            if line.condition is None or line.condition(facts)
+            render(facts)
+            for condition, render in self._lines
+            if condition is None or condition(facts)
         ]
+
+    @functools.cached_property
+    def _lines(self) -> tuple[tuple[Compiled | None, Callable[[Mapping[str, Any]], str]], ...]:
+        """Each ``because`` line's condition and renderer, looked up once rather than per call."""
+        return tuple((line.condition, line.text.render) for line in self.because)
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,11 @@ class Ruleset:
     def generation(self) -> int:
         """1 or 2: which definitions of the derived facts this ruleset was written for."""
         return CONTRACTS[self.contract]
+
+    @functools.cached_property
+    def steps(self) -> tuple[tuple[str, Compiled], ...]:
+        """``order`` as (code, condition) pairs: what ``evaluate`` runs, in that order."""
+        return tuple((rule.code, rule.when) for rule in self.order)
 
     def pathway(self, code: str) -> Rule | None:
         return next((rule for rule in self.pathways if rule.code == code), None)
