@@ -135,7 +135,7 @@ def _coverage(coverage: Coverage, facts: dict[str, Any]) -> dict[str, Any] | Non
             {
                 "code": criterion.code,
                 "status": status,
-                "because": criterion.because[status].render(env),
+                "because": criterion.because[status].renderer(env),
             }
         )
     return {"profile": profile, "criteria": criteria}

@@ -83,16 +83,33 @@ class Template:
     parts: tuple[tuple[str, str | None, bool], ...]  # (literal, fact name, humanise enum)
 
     def render(self, facts: Mapping[str, Any]) -> str:
+        return self.renderer(facts)
+
+    @functools.cached_property
+    def renderer(self) -> Callable[[Mapping[str, Any]], str]:
+        """``render`` as one closure built for this line's shape, once: the text as written
+        when it has no placeholder (most lines), literal + value + literal for one."""
         parts = self.parts
-        if len(parts) == 1:  # no placeholder (most lines): the text as written
-            return parts[0][0]
-        out = []
-        for literal, name, humanise in parts:
-            out.append(literal)
-            if name is not None:
-                value = facts[name]
-                out.append(value.replace("_", " ") if humanise else str(value))
-        return "".join(out)
+        if len(parts) == 1:
+            text = parts[0][0]
+            return lambda facts: text
+        head, key, humanise = parts[0]
+        if len(parts) == 2 and key is not None:  # (every part but the last has a placeholder)
+            name, tail = key, parts[1][0]
+            if humanise:
+                return lambda facts: head + facts[name].replace("_", " ") + tail
+            return lambda facts: head + str(facts[name]) + tail
+
+        def render(facts: Mapping[str, Any]) -> str:
+            out = []
+            for literal, name, humanise in parts:
+                out.append(literal)
+                if name is not None:
+                    value = facts[name]
+                    out.append(value.replace("_", " ") if humanise else str(value))
+            return "".join(out)
+
+        return render
 
     @property
     def names(self) -> set[str]:
@@ -143,7 +160,7 @@ class Rule:
     @functools.cached_property
     def _lines(self) -> tuple[tuple[Compiled | None, Callable[[Mapping[str, Any]], str]], ...]:
         """Each ``because`` line's condition and renderer, looked up once rather than per call."""
-        return tuple((line.condition, line.text.render) for line in self.because)
+        return tuple((line.condition, line.text.renderer) for line in self.because)
 
 
 @dataclass(frozen=True)
