@@ -122,7 +122,10 @@ def _coverage(coverage: Coverage, facts: dict[str, Any]) -> dict[str, Any] | Non
     settings = coverage.profiles.get(profile)
     if settings is None:
         return None
-    env = {**facts, **settings}
+    # The profile's settings join the facts (as ``{**facts, **settings}`` would, without the
+    # copy): ``evaluate`` has read everything else it needs from the facts by now.
+    env = facts
+    env.update(settings)
     criteria = []
     for criterion in coverage.criteria:
         if criterion.met(env):

@@ -172,13 +172,13 @@ class TreatmentHistory:
     def undocumented(self) -> tuple[str, ...]:
         """Failed adequate trials none of whose trials gave a dose or intolerance."""
         documented = {m.generic for m in self.documented}
-        return tuple(m.generic for m in self.failed if m.generic not in documented)
+        return tuple([m.generic for m in self.failed if m.generic not in documented])
 
     def failed_sri(self, version: int) -> tuple[str, ...]:
         """v1: the failed adequate trials of SRIs; v2: the failed OCD trials of SRIs."""
         if version >= 2:
-            return tuple(m.generic for m in self.failed_ocd)
-        return tuple(m.generic for m in self.failed if m.sri)
+            return tuple([m.generic for m in self.failed_ocd])
+        return tuple([m.generic for m in self.failed if m.sri])
 
     def as_output(self, version: int = 1, failed_ect: bool = False) -> dict[str, Any]:
         """The contract's ``treatment_history`` (``intake-evaluation/<version>``)."""
@@ -321,7 +321,7 @@ def treatment_history(answers: Mapping[str, Any], catalogue: Catalogue) -> Treat
     )
     return TreatmentHistory(
         failed=tuple(failed.values()),
-        documented=tuple(m for m in failed.values() if m.generic in documented),
+        documented=tuple([m for m in failed.values() if m.generic in documented]),
         failed_ocd=tuple(failed_ocd.values()),
         augmentation=tuple(augmentation),
         current_antidepressants=tuple(current),
