@@ -174,7 +174,7 @@ def is_valid_email(value: str) -> bool:
 
     email_validator decides. An address of the plain shape (``_PLAIN_EMAIL``, short enough, not
     under a special-use domain such as ``.local``) is one it always accepts, so that shape is
-    accepted without it: the full check costs more than the rest of ``parse_answers`` together.
+    accepted without it: the full check was close to half of ``parse_answers``' instructions.
     Everything else (upper-case or international domains, quoted parts, brackets, anything odd)
     goes to email_validator, so nothing is refused here that it would accept, nor the reverse
     (tests/test_answers.py compares the two on a table of tricky addresses).
