@@ -11,12 +11,14 @@ This module is pure Python: no Flask, no database.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import email_validator
 from email_validator import EmailNotValidError, validate_email
 
 from intake import vocabulary as vocab
@@ -106,6 +108,19 @@ _MBI = re.compile(
     f"[1-9]{_MBI_LETTER}{_MBI_ALNUM}[0-9]{_MBI_LETTER}{_MBI_ALNUM}[0-9]"
     f"{_MBI_LETTER}{_MBI_LETTER}[0-9][0-9]"
 )
+# The plain shape most addresses have, which email_validator accepts as it is: before the @, an
+# ASCII dot-atom (RFC 5322 atext runs joined by single dots); after it, lower-case host labels
+# of letters, digits and hyphens that neither start nor end with a hyphen, at least two of them,
+# the last ending in a letter, no "--" anywhere (so no Punycode "xn--" and no R-LDH label).
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN_EMAIL = re.compile(
+    rf"(?P<local>{_ATEXT}(?:\.{_ATEXT})*)@(?!.*--)(?P<domain>{_LABEL}(?:\.{_LABEL})+)(?<=[a-z])"
+)
+#: email_validator's length limits (RFC 5321): the address, and the part before the @ (checked
+#: by its strict mode only; the fast check keeps to it so it is never more lenient).
+_EMAIL_MAX_OCTETS = 254
+_LOCAL_PART_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -155,7 +170,23 @@ def is_valid_phone(value: str) -> bool:
 
 
 def is_valid_email(value: str) -> bool:
-    """Whether ``value`` is a syntactically valid email address (no network look-up)."""
+    """Whether ``value`` is a syntactically valid email address (no network look-up).
+
+    email_validator decides. An address of the plain shape (``_PLAIN_EMAIL``, short enough, not
+    under a special-use domain such as ``.local``) is one it always accepts, so that shape is
+    accepted without it: the full check was close to half of ``parse_answers``' instructions.
+    Everything else (upper-case or international domains, quoted parts, brackets, anything odd)
+    goes to email_validator, so nothing is refused here that it would accept, nor the reverse
+    (tests/test_answers.py compares the two on a table of tricky addresses).
+    """
+    plain = _PLAIN_EMAIL.fullmatch(value) if len(value) <= _EMAIL_MAX_OCTETS else None
+    if plain is not None and len(plain["local"]) <= _LOCAL_PART_MAX:
+        domain = plain["domain"]
+        if not any(
+            domain == special or domain.endswith("." + special)
+            for special in email_validator.SPECIAL_USE_DOMAIN_NAMES
+        ):
+            return True
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError:
@@ -253,6 +284,13 @@ def _contact(root: _Object) -> dict[str, Any]:
     return out
 
 
+@functools.cache
+def _field_order(fields: tuple[str, ...]) -> dict[str, int]:
+    """Each field's place in its object, built once per field list (the lists are constants);
+    the dict is shared by every object read with that list, which only ever reads it."""
+    return {name: i for i, name in enumerate(fields)}
+
+
 class _Object:
     """Reads one JSON object: each field once, problems at full paths, unknown keys reported.
 
@@ -276,7 +314,7 @@ class _Object:
         #: The patient's age on ``as_of`` once known (the consent of a minor needs a guardian).
         self.age: int | None = None
         self._report = report
-        self._order = {name: i for i, name in enumerate(fields)}
+        self._order = _field_order(fields)
         self._buffer: list[tuple[int, Problem]] = []
         self.ok = isinstance(value, dict)
         self._data: dict[str, Any] = value if isinstance(value, dict) else {}
@@ -301,7 +339,7 @@ class _Object:
     ) -> _Object:
         """A nested object whose problems sort at ``key``'s place in this one."""
         index = self._order.get(key, len(self._order))
-        raw = self.raw(key) if value is _MISSING else value
+        raw = self._data.get(key, _MISSING) if value is _MISSING else value
         child = _Object(
             raw,
             self.at(key) + suffix,
@@ -319,9 +357,10 @@ class _Object:
         for key in self._data:
             if key not in self._order:
                 self.problem(key, "is not a question on this form")
-        self._buffer.sort(key=lambda item: item[0])
-        for _, problem in self._buffer:
-            self._report(problem)
+        if self._buffer:
+            self._buffer.sort(key=lambda item: item[0])
+            for _, problem in self._buffer:
+                self._report(problem)
 
     # Field readers: each returns the normalised value, or None when absent or invalid.
 
@@ -334,7 +373,7 @@ class _Object:
         why: str = "",
         multiline: bool = False,
     ) -> str | None:
-        value = self.raw(key)
+        value = self._data.get(key, _MISSING)
         if value is not _MISSING and value is not None and not isinstance(value, str):
             self.problem(key, "must be text")
             return None
@@ -357,14 +396,14 @@ class _Object:
 
         The contract says "null or absent", so even a blank string is an answer out of place.
         """
-        value = self.raw(key)
+        value = self._data.get(key, _MISSING)
         if value is not _MISSING and value is not None:
             self.problem(key, message)
 
     def choice(
         self, key: str, options: tuple[str, ...], *, required: bool = True, why: str = ""
     ) -> str | None:
-        value = self.raw(key)
+        value = self._data.get(key, _MISSING)
         if value is _MISSING or value is None:
             if required:
                 self.problem(key, "is required" + why)
@@ -377,7 +416,7 @@ class _Object:
     def integer(
         self, key: str, low: int, high: int, value: Any = _MISSING, suffix: str = ""
     ) -> int | None:
-        value = self.raw(key) if value is _MISSING else value
+        value = self._data.get(key, _MISSING) if value is _MISSING else value
         if value is _MISSING or value is None:
             self.problem(key, "is required", suffix)
             return None
@@ -387,7 +426,7 @@ class _Object:
         return value
 
     def boolean(self, key: str) -> bool | None:
-        value = self.raw(key)
+        value = self._data.get(key, _MISSING)
         if value is _MISSING or value is None:
             self.problem(key, "is required")
             return None
@@ -398,7 +437,7 @@ class _Object:
 
     def date_value(self, key: str, *, required: bool = True, why: str = "") -> str | None:
         """A YYYY-MM-DD date, not after the evaluation date, at most 120 years back."""
-        value = self.raw(key)
+        value = self._data.get(key, _MISSING)
         if _blank(value):
             if required:
                 self.problem(key, "is required" + why)
@@ -423,7 +462,7 @@ class _Object:
     def list_of(
         self, key: str, max_items: int, read_item: Callable[[_Object, int, Any], Any]
     ) -> list[Any] | None:
-        value = self.raw(key)
+        value = self._data.get(key, _MISSING)
         if value is _MISSING or value is None:
             self.problem(key, "is required (use an empty list when there is nothing to add)")
             return None
@@ -543,7 +582,13 @@ def _items(obj: _Object, count: int) -> list[int] | None:
         return None
     if len(value) != count:
         obj.problem("items", f"must have exactly {count} answers, not {len(value)}")
-    items = [obj.integer("items", 0, ITEM_MAX, item, f"[{i}]") for i, item in enumerate(value)]
+    # A plain 0-3 is taken as it is; anything else gets integer()'s check and message.
+    items = [
+        item
+        if type(item) is int and 0 <= item <= ITEM_MAX
+        else obj.integer("items", 0, ITEM_MAX, item, f"[{i}]")
+        for i, item in enumerate(value)
+    ]
     scores = [item for item in items if item is not None]
     if len(value) != count or len(scores) != count:
         return None

@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 from answer_documents import AS_OF_ISO, DELETE, changed, sample_answers
+from email_validator import EmailNotValidError, validate_email
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake import answers
-from intake.answers import InvalidAnswers, Problem, is_valid_mbi, parse_answers
+from intake.answers import InvalidAnswers, Problem, is_valid_email, is_valid_mbi, parse_answers
 
 AS_OF = date.fromisoformat(AS_OF_ISO)
 
@@ -582,6 +585,142 @@ def test_age_120_is_accepted_and_121_rejected() -> None:
 @pytest.mark.parametrize("value", ["ana", "ana@", "@example.org", "ana example.org", 5])
 def test_email_must_be_a_valid_address(value: Any) -> None:
     assert "patient.email" in paths({"patient.email": value})
+
+
+#: What email_validator (without a DNS look-up, its default options) says of each address, from
+#: its rules: an ASCII or international dot-atom before the @; after it, a domain with a dot,
+#: a last label ending in a letter, labels of at most 63 characters that neither start nor end
+#: with a hyphen and have no "--" in their 3rd and 4th places (unless Punycode), no special-use
+#: name (.local, .localhost, .test, .invalid, .onion, .arpa); at most 254 characters in all; no
+#: quoted part, bracketed address, display name, space or invisible character.
+#: ``is_valid_email`` must say the same: it skips email_validator for plain addresses only.
+_LONG_DOMAIN = ".".join(["b" * 61] * 3) + ".org"  # 189 characters
+EMAIL_TABLE = [
+    ("ana@example.org", True),
+    ("ana.reyes@example.org", True),
+    ("ana+intake@example.org", True),
+    ("Ana.Reyes@example.org", True),
+    ("ANA@EXAMPLE.ORG", True),
+    ("ana@Example.org", True),
+    ("o'brien@example.ie", True),
+    ("a_b-c@mail.example-clinic.co.uk", True),
+    ("x@a.io", True),
+    ("ana@a.b", True),
+    ("1@2.com", True),
+    ("user@123.example", True),
+    ("!#$%&'*+/=?^_`{|}~-@example.org", True),
+    ("info@example.org", True),
+    ("ana@bücher.example", True),
+    ("josé@example.org", True),
+    ("ana@xn--bcher-kva.example", True),
+    ("ana@exa--mple.org", True),
+    ("ana@local.example.org", True),
+    ("ana@testing.org", True),
+    ("a" * 64 + "@example.org", True),
+    ("a" * 65 + "@example.org", True),
+    ("ana@" + "b" * 63 + ".org", True),
+    ("a" * 64 + "@" + _LONG_DOMAIN, True),
+    ("a" * 65 + "@" + _LONG_DOMAIN, False),
+    ("ana@" + "b" * 64 + ".org", False),
+    ("ana", False),
+    ("ana@", False),
+    ("@example.org", False),
+    ("ana example.org", False),
+    ("an a@example.org", False),
+    ("ana@ex ample.org", False),
+    ("ana@example.org ", False),
+    ("ana@localhost", False),
+    ("ana@sub.localhost", False),
+    ("ana@example", False),
+    ("ana@mytest", False),
+    ("ana@mail.local", False),
+    ("ana@example.test", False),
+    ("ana@example.co.test", False),
+    ("ana@foo.onion", False),
+    ("ana@x.invalid", False),
+    ("ana@1.in-addr.arpa", False),
+    ("ana@example.123", False),
+    ("ana@example.org1", False),
+    ("ana@123.456", False),
+    ("ana@-example.org", False),
+    ("ana@example-.org", False),
+    ("ana@ex.-ample.org", False),
+    ("ana@ab--cd.org", False),
+    ("ana@.example.org", False),
+    ("ana@example..org", False),
+    ("ana@example.org.", False),
+    ("ana..reyes@example.org", False),
+    (".ana@example.org", False),
+    ("ana.@example.org", False),
+    ('"ana reyes"@example.org', False),
+    ('a"b@example.org', False),
+    ("ana(comment)@example.org", False),
+    ("ana@[192.0.2.1]", False),
+    ("Ana <ana@example.org>", False),
+    ("ana@@example.org", False),
+    ("ana@exam_ple.org", False),
+    ("ana@exa%mple.org", False),
+    ("ana\n@example.org", False),
+    ("ana\u00a0@example.org", False),
+    ("ana@example.org\u200b", False),
+    ("ana\uff20example.org", False),
+]
+#: Addresses at the edges of the plain shape whose verdict is email_validator's alone.
+EMAIL_EDGES = [
+    "ａna@example.org",
+    "ana@xn--zz.example",
+    "ana@xn--example.org",
+    "ana@e\u0301xample.org",
+    "ana@EXAMPLE.local",
+    "ana@example.LOCAL",
+    "ana@test",
+    "ana@a-.b",
+    "ana@a.b-",
+    "ana@a.-b",
+    "ana@a.b1c",
+    "ana@a1.b",
+    "ana@xn--a.org",
+    "ana@XN--bcher-kva.example",
+    "a.b.c.d@e.f.g.h",
+]
+
+
+def _email_validator_accepts(value: str) -> bool:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("value", "valid"), EMAIL_TABLE)
+def test_email_addresses_are_judged_as_email_validator_judges_them(value: str, valid: bool) -> None:
+    assert _email_validator_accepts(value) is valid  # the table is right about the library
+    assert is_valid_email(value) is valid
+
+
+@pytest.mark.parametrize("value", EMAIL_EDGES)
+def test_email_addresses_at_the_edge_of_the_fast_check_get_email_validators_verdict(
+    value: str,
+) -> None:
+    assert is_valid_email(value) is _email_validator_accepts(value)
+
+
+_EMAIL_PIECES = st.sampled_from(
+    ["a", "Z", "0", "9", ".", "-", "_", "+", "'", '"', " ", "é", "@", "xn--", "--", "b" * 30]
+)
+_TLDS = st.sampled_from(["org", "com", "io", "local", "test", "localhost", "1", "a1", "", "x-"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    local=st.lists(_EMAIL_PIECES, min_size=0, max_size=6).map("".join),
+    domain=st.lists(_EMAIL_PIECES, min_size=0, max_size=8).map("".join),
+    tld=_TLDS,
+)
+def test_any_address_gets_email_validators_verdict(local: str, domain: str, tld: str) -> None:
+    value = f"{local}@{domain}.{tld}" if tld else f"{local}@{domain}"
+    assert is_valid_email(value) is _email_validator_accepts(value)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 _PUNCTUATION = re.compile(r"[^\w]+|_")
+#: The same for ASCII text without the regex: every ASCII character but a letter or a digit
+#: becomes a space (``split`` then drops runs of them, as the regex's one space per run).
+_ASCII_PUNCTUATION = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 
 class CatalogueError(ValueError):
@@ -77,8 +80,15 @@ class Catalogue:
 
 def normalise(name: str, suffixes: frozenset[str]) -> str:
     """The lookup key: lower case, punctuation and release suffixes dropped, no spaces."""
-    words = _PUNCTUATION.sub(" ", name.lower()).split()
-    return "".join(word for word in words if word not in suffixes)
+    lowered = name.lower()
+    if lowered.isascii():
+        if lowered.isalnum():
+            # One plain word ("sertraline", the usual case): nothing to drop but a lone suffix.
+            return "" if lowered in suffixes else lowered
+        words = lowered.translate(_ASCII_PUNCTUATION).split()
+    else:
+        words = _PUNCTUATION.sub(" ", lowered).split()
+    return "".join([word for word in words if word not in suffixes])
 
 
 def build_catalogue(data: Any) -> Catalogue:

@@ -34,8 +34,8 @@ def evaluate(
     rules = ruleset or default_ruleset()
     derived = derive(answers, as_of, rules.catalogue, rules.generation)
     facts = derived.facts
-    for rule in rules.order:
-        facts[rule.code] = rule.when(facts)
+    for code, when in rules.steps:
+        facts[code] = when(facts)
     return {
         "contract": rules.contract,
         "ruleset": {"version": rules.version, "sha256": rules.sha256},
@@ -122,7 +122,10 @@ def _coverage(coverage: Coverage, facts: dict[str, Any]) -> dict[str, Any] | Non
     settings = coverage.profiles.get(profile)
     if settings is None:
         return None
-    env = {**facts, **settings}
+    # The profile's settings join the facts (as ``{**facts, **settings}`` would, without the
+    # copy): ``evaluate`` has read everything else it needs from the facts by now.
+    env = facts
+    env.update(settings)
     criteria = []
     for criterion in coverage.criteria:
         if criterion.met(env):
@@ -135,7 +138,7 @@ def _coverage(coverage: Coverage, facts: dict[str, Any]) -> dict[str, Any] | Non
             {
                 "code": criterion.code,
                 "status": status,
-                "because": criterion.because[status].render(env),
+                "because": criterion.because[status].renderer(env),
             }
         )
     return {"profile": profile, "criteria": criteria}

@@ -158,6 +158,9 @@ class _Parser:
             self.take()
             inner = self.not_expr()
             _need_bool(inner, "not")
+            if inner.fact is not None:
+                name = inner.fact
+                return _Node(BOOL, lambda f: not f[name])
             run = inner.run
             return _Node(BOOL, lambda f: not run(f))
         return self.comparison()
@@ -229,18 +232,48 @@ def _combine(parts: list[_Node], word: str) -> _Node:
         return parts[0]
     for part in parts:
         _need_bool(part, word)
-    run = parts[0].run
-    for part in parts[1:]:
-        run = _and(run, part.run) if word == "and" else _or(run, part.run)
-    return _Node(BOOL, run)
+    runs = tuple(part.run for part in parts)
+    return _Node(BOOL, _and(runs) if word == "and" else _or(runs))
 
 
-def _and(first: Compiled, second: Compiled) -> Compiled:
-    return lambda f: first(f) and second(f)
+# ``a and b and c`` as one closure rather than one per word: the value Python's ``and`` (``or``)
+# gives, the first false (true) part or else the last, with the parts after it not run.
 
 
-def _or(first: Compiled, second: Compiled) -> Compiled:
-    return lambda f: first(f) or second(f)
+def _and(runs: tuple[Compiled, ...]) -> Compiled:
+    if len(runs) == 2:
+        first, second = runs
+        return lambda f: first(f) and second(f)
+    if len(runs) == 3:
+        first, second, third = runs
+        return lambda f: first(f) and second(f) and third(f)
+
+    def run(f: Facts) -> Any:
+        for part in runs:
+            value = part(f)
+            if not value:
+                return value
+        return value
+
+    return run
+
+
+def _or(runs: tuple[Compiled, ...]) -> Compiled:
+    if len(runs) == 2:
+        first, second = runs
+        return lambda f: first(f) or second(f)
+    if len(runs) == 3:
+        first, second, third = runs
+        return lambda f: first(f) or second(f) or third(f)
+
+    def run(f: Facts) -> Any:
+        for part in runs:
+            value = part(f)
+            if value:
+                return value
+        return value
+
+    return run
 
 
 def _check_string(node: _Node, other: _Node) -> None:
@@ -273,10 +306,21 @@ def _compare(left: _Node, symbol: str, right: _Node) -> _Node:
     _check_string(right, left)
     compare = _COMPARE[symbol]
     if left.fact is not None and right.is_constant:
-        name, value = left.fact, right.constant
-        return _Node(BOOL, lambda f: compare(f[name], value))
+        return _Node(BOOL, _FACT_WITH_CONSTANT[symbol](left.fact, right.constant))
     left_run, right_run = left.run, right.run
     return _Node(BOOL, lambda f: compare(left_run(f), right_run(f)))
+
+
+# A fact compared with a constant, the commonest condition, as one closure with the comparison
+# written out (no call to ``operator``): what ``_COMPARE[symbol](f[name], value)`` gives.
+_FACT_WITH_CONSTANT: dict[str, Callable[[str, Any], Compiled]] = {
+    "==": lambda name, value: lambda f: f[name] == value,
+    "!=": lambda name, value: lambda f: f[name] != value,
+    "<": lambda name, value: lambda f: f[name] < value,
+    "<=": lambda name, value: lambda f: f[name] <= value,
+    ">": lambda name, value: lambda f: f[name] > value,
+    ">=": lambda name, value: lambda f: f[name] >= value,
+}
 
 
 def _membership(left: _Node, items: list[_Node], negate: bool) -> _Node:
@@ -288,6 +332,11 @@ def _membership(left: _Node, items: list[_Node], negate: bool) -> _Node:
             )
         _check_string(item, left)
     values = frozenset(item.constant for item in items)
+    if left.fact is not None:
+        name = left.fact
+        if negate:
+            return _Node(BOOL, lambda f: f[name] not in values)
+        return _Node(BOOL, lambda f: f[name] in values)
     run = left.run
     if negate:
         return _Node(BOOL, lambda f: run(f) not in values)

@@ -62,6 +62,7 @@ RELATIVE_ITEMS = (
     "alcohol_or_drug_concern",
     "prior_tms_problem",
 )
+_SCREENED_ITEMS = (*ABSOLUTE_ITEMS, *RELATIVE_ITEMS)
 #: How the rules' explanations name answers: the vocabulary's ``phrase`` of each (rule wording,
 #: held with the answer's other wordings so a choice added there is phrased here at once).
 SAFETY_WORDS = {
@@ -171,13 +172,13 @@ class TreatmentHistory:
     def undocumented(self) -> tuple[str, ...]:
         """Failed adequate trials none of whose trials gave a dose or intolerance."""
         documented = {m.generic for m in self.documented}
-        return tuple(m.generic for m in self.failed if m.generic not in documented)
+        return tuple([m.generic for m in self.failed if m.generic not in documented])
 
     def failed_sri(self, version: int) -> tuple[str, ...]:
         """v1: the failed adequate trials of SRIs; v2: the failed OCD trials of SRIs."""
         if version >= 2:
-            return tuple(m.generic for m in self.failed_ocd)
-        return tuple(m.generic for m in self.failed if m.sri)
+            return tuple([m.generic for m in self.failed_ocd])
+        return tuple([m.generic for m in self.failed if m.sri])
 
     def as_output(self, version: int = 1, failed_ect: bool = False) -> dict[str, Any]:
         """The contract's ``treatment_history`` (``intake-evaluation/<version>``)."""
@@ -320,7 +321,7 @@ def treatment_history(answers: Mapping[str, Any], catalogue: Catalogue) -> Treat
     )
     return TreatmentHistory(
         failed=tuple(failed.values()),
-        documented=tuple(m for m in failed.values() if m.generic in documented),
+        documented=tuple([m for m in failed.values() if m.generic in documented]),
         failed_ocd=tuple(failed_ocd.values()),
         augmentation=tuple(augmentation),
         current_antidepressants=tuple(current),
@@ -363,11 +364,9 @@ def safety_findings(screen: Mapping[str, str], seizure_medicines: list[str]) -> 
     if seizure_medicines:
         relative.append("seizure_threshold_medication")
     return SafetyFindings(
-        absolute=tuple(item for item in ABSOLUTE_ITEMS if screen[item] == "yes"),
+        absolute=tuple([item for item in ABSOLUTE_ITEMS if screen[item] == "yes"]),
         relative=tuple(relative),
-        unsure=tuple(
-            item for item in (*ABSOLUTE_ITEMS, *RELATIVE_ITEMS) if screen[item] == "unsure"
-        ),
+        unsure=tuple([item for item in _SCREENED_ITEMS if screen[item] == "unsure"]),
     )
 
 
@@ -505,6 +504,7 @@ def derive(
         open_to_tms=preferences["open_to_tms"],
     )
     eligible = eligible_depression or eligible_ocd
+    failed_sri = history.failed_sri(version)
     facts = {
         "age": years,
         "primary": primary,
@@ -521,15 +521,17 @@ def derive(
         "gad7_severity_words": gad7_band.replace("_", " "),
         **screening,
         "failed_adequate_trials": summary["failed_adequate_trials"],
-        "failed_trial_names": _words(m.generic for m in history.failed),
+        "failed_trial_names": _words([m.generic for m in history.failed]),
         "failed_class_count": len(summary["failed_classes"]),
         "failed_class_names": _words(
             sorted({m.class_label for m in history.failed}, key=str.lower)
         ),
         "failed_sri_trials": summary["failed_sri_trials"],
-        "failed_sri_names": _words(history.failed_sri(version)),
+        "failed_sri_names": _words(failed_sri),
         "documented_failed_trials": len(history.documented),
-        "documented_failed_class_count": len(history.documented_classes),
+        "documented_failed_class_count": len(
+            summary["documented_failed_classes"] if version >= 2 else history.documented_classes
+        ),
         "undocumented_trial_names": _words(history.undocumented),
         "failed_ect": ect,
         "augmentation_trials": summary["augmentation_trials"],
@@ -543,12 +545,12 @@ def derive(
         "takes_seizure_threshold_medicine": bool(seizure),
         "seizure_threshold_names": _words(seizure),
         "absolute_finding": bool(safety.absolute),
-        "absolute_finding_words": _words(SAFETY_WORDS[i] for i in safety.absolute),
+        "absolute_finding_words": _words([SAFETY_WORDS[i] for i in safety.absolute]),
         "absolute_unsure": safety.absolute_unsure,
         "relative_finding": bool(safety.relative),
-        "relative_finding_words": _words(SAFETY_WORDS[i] for i in safety.relative),
+        "relative_finding_words": _words([SAFETY_WORDS[i] for i in safety.relative]),
         "unsure_finding": bool(safety.unsure),
-        "unsure_finding_words": _words(SAFETY_WORDS[i] for i in safety.unsure),
+        "unsure_finding_words": _words([SAFETY_WORDS[i] for i in safety.unsure]),
         "hearing_problems": answers["safety_screen"]["hearing_problems"],
         "depressive_presentation": depressive,
         "tms_eligible_depression": eligible_depression,

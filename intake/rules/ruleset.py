@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,13 +83,33 @@ class Template:
     parts: tuple[tuple[str, str | None, bool], ...]  # (literal, fact name, humanise enum)
 
     def render(self, facts: Mapping[str, Any]) -> str:
-        out = []
-        for literal, name, humanise in self.parts:
-            out.append(literal)
-            if name is not None:
-                value = facts[name]
-                out.append(value.replace("_", " ") if humanise else str(value))
-        return "".join(out)
+        return self.renderer(facts)
+
+    @functools.cached_property
+    def renderer(self) -> Callable[[Mapping[str, Any]], str]:
+        """``render`` as one closure built for this line's shape, once: the text as written
+        when it has no placeholder (most lines), literal + value + literal for one."""
+        parts = self.parts
+        if len(parts) == 1:
+            text = parts[0][0]
+            return lambda facts: text
+        head, key, humanise = parts[0]
+        if len(parts) == 2 and key is not None:  # (every part but the last has a placeholder)
+            name, tail = key, parts[1][0]
+            if humanise:
+                return lambda facts: head + facts[name].replace("_", " ") + tail
+            return lambda facts: head + str(facts[name]) + tail
+
+        def render(facts: Mapping[str, Any]) -> str:
+            out = []
+            for literal, name, humanise in parts:
+                out.append(literal)
+                if name is not None:
+                    value = facts[name]
+                    out.append(value.replace("_", " ") if humanise else str(value))
+            return "".join(out)
+
+        return render
 
     @property
     def names(self) -> set[str]:
@@ -132,10 +152,15 @@ class Rule:
 
     def explain(self, facts: Mapping[str, Any]) -> list[str]:
         return [
-            line.text.render(facts)
-            for line in self.because
-            if line.condition is None or line.condition(facts)
+            render(facts)
+            for condition, render in self._lines
+            if condition is None or condition(facts)
         ]
+
+    @functools.cached_property
+    def _lines(self) -> tuple[tuple[Compiled | None, Callable[[Mapping[str, Any]], str]], ...]:
+        """Each ``because`` line's condition and renderer, looked up once rather than per call."""
+        return tuple((line.condition, line.text.renderer) for line in self.because)
 
 
 @dataclass(frozen=True)
@@ -170,6 +195,11 @@ class Ruleset:
     def generation(self) -> int:
         """1 or 2: which definitions of the derived facts this ruleset was written for."""
         return CONTRACTS[self.contract]
+
+    @functools.cached_property
+    def steps(self) -> tuple[tuple[str, Compiled], ...]:
+        """``order`` as (code, condition) pairs: what ``evaluate`` runs, in that order."""
+        return tuple((rule.code, rule.when) for rule in self.order)
 
     def pathway(self, code: str) -> Rule | None:
         return next((rule for rule in self.pathways if rule.code == code), None)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 import pytest
 import yaml
 from answer_documents import AS_OF_ISO, changed, sample_answers
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake.rules import facts as f
+from intake.rules.catalogue import normalise
 from tests.rules.v1 import DEFAULT_PATH, RULESET
 
 AS_OF = date.fromisoformat(AS_OF_ISO)
@@ -104,6 +108,23 @@ def test_names_match_by_generic_or_brand_ignoring_case_suffixes_and_punctuation(
     medicine = CATALOGUE.find(typed)
     assert medicine is not None
     assert medicine.generic == "sertraline"
+
+
+def _key_as_specified(name: str, suffixes: frozenset[str]) -> str:
+    """The catalogue key as the catalogue defines it: lower case, every run of characters that
+    are not letters or digits (and each underscore) a break between words, suffix words out."""
+    words = re.sub(r"[^\w]+|_", " ", name.lower()).split()
+    return "".join(word for word in words if word not in suffixes)
+
+
+_NAME_PIECES = [*"aZ09 -._/()'\t", "XR", "xl", "é", "İ", "\u212a", "\u00a0", "ß"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_NAME_PIECES), max_size=8).map("".join))
+def test_a_typed_name_gets_the_catalogue_key_its_definition_gives(typed: str) -> None:
+    suffixes = frozenset({"xr", "xl", "sr", "er", "cr"})
+    assert normalise(typed, suffixes) == _key_as_specified(typed, suffixes)
 
 
 @pytest.mark.parametrize(
