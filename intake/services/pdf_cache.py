@@ -26,6 +26,7 @@ import hashlib
 from dataclasses import astuple, dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -124,14 +125,37 @@ def _digest(parts: tuple[object, ...]) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
-def _newest(model: type, submission_id: int) -> sa.ScalarSelect[int | None]:
-    """The newest id of ``model``'s rows of the submission (NULL when it has none)."""
+def _newest(model: type) -> sa.ScalarSelect[int | None]:
+    """The newest id of ``model``'s rows of the submission ``:submission_id`` (NULL if none)."""
     column = model.__table__.c  # type: ignore[attr-defined]
     return (
         sa.select(sa.func.max(column.id))
-        .where(column.submission_id == submission_id)
+        .where(column.submission_id == sa.bindparam("submission_id"))
         .scalar_subquery()
     )
+
+
+@cache
+def _records_statements() -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The statement of ``_summary_records`` without and with a patient record, built once per
+    process (an expression is immutable; its values are bound on each call)."""
+    completing = aliased(Submission)
+    figures = (
+        sa.select(completing.id)
+        .where(completing.completes_id == sa.bindparam("submission_id"))
+        .correlate(None)
+        .scalar_subquery(),
+        *(
+            _newest(model)
+            for model in (ClinicianReview, ContactAttempt, RiskAssessment, Acknowledgement)
+        ),
+    )
+    with_record = (
+        sa.select(*figures, Submission.id)
+        .where(Submission.patient_id == sa.bindparam("patient_id"))
+        .order_by(Submission.id)
+    )
+    return sa.select(*figures), with_record
 
 
 def _summary_records(submission: Submission) -> tuple[tuple[int, ...], tuple[object, ...]]:
@@ -140,28 +164,11 @@ def _summary_records(submission: Submission) -> tuple[tuple[int, ...], tuple[obj
     acknowledgement (each 0 when there is none), and every intake of its patient record by id
     (a link and an undo can leave the same number of intakes and the same newest one: only the
     whole list names the set). Each was a statement of its own, six a view (issue 13)."""
-    completing = aliased(Submission)
-    figures = (
-        sa.select(completing.id)
-        .where(completing.completes_id == submission.id)
-        .correlate(None)
-        .scalar_subquery(),
-        *(
-            _newest(model, submission.id)
-            for model in (ClinicianReview, ContactAttempt, RiskAssessment, Acknowledgement)
-        ),
-    )
+    alone, with_record = _records_statements()
     patient_id = submission.patient_id
-    rows = (
-        db.session.execute(
-            sa.select(*figures, Submission.id)
-            .where(Submission.patient_id == patient_id)
-            .order_by(Submission.id)
-        ).all()
-        if patient_id is not None
-        else []
-    )
-    found = rows[0][:-1] if rows else db.session.execute(sa.select(*figures)).one()
+    values = {"submission_id": submission.id, "patient_id": patient_id}
+    rows = db.session.execute(with_record, values).all() if patient_id is not None else []
+    found = rows[0][:-1] if rows else db.session.execute(alone, values).one()
     numbers = tuple(int(value or 0) for value in found)
     if patient_id is None:
         return numbers, (None,)
