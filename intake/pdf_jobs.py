@@ -6,7 +6,8 @@ kind says how its subject is loaded by id, keyed and drawn (:data:`KINDS`); the 
 same for all three:
 
 - :func:`prepare` — the page that links to a PDF asks the worker for it when opened, so it is
-  usually made before anyone clicks.
+  usually made before anyone clicks (:func:`key_to_prepare` reads its key before the page's
+  commit).
 - :func:`fetch` — a download: the stored bytes when the key of what the PDF would show now
   has been rendered; otherwise the worker is asked (the caller answers 202, "being prepared",
   :func:`preparing_page`); with no worker to ask (``memory://``: development without
@@ -127,13 +128,21 @@ def ask_worker_to_render(target: PdfTarget, key: str) -> bool:
     return True
 
 
-def prepare(target: PdfTarget, subject: Any) -> None:
+def key_to_prepare(target: PdfTarget, subject: Any) -> str | None:
+    """The key :func:`prepare` will look for, read now (None when no worker can be asked):
+    a page that commits its audit event first reads it before that commit, which expires the
+    subject (read after it, a summary's submission was loaded again, both JSON documents)."""
+    return KINDS[target.kind].key(subject) if worker_queue_usable() else None
+
+
+def prepare(target: PdfTarget, subject: Any, *, key: str | None = None) -> None:
     """Ask the worker for the PDF of what ``subject`` shows now, unless it is made already:
     called when the page linking to it is opened (after that page committed), so the PDF is
-    ready by the time it is asked for. Nothing here is kept (rolled back)."""
+    ready by the time it is asked for; ``key`` is :func:`key_to_prepare`'s when the page read
+    it before committing. Nothing here is kept (rolled back)."""
     if worker_queue_usable():
-        key = KINDS[target.kind].key(subject)
-        if pdf_cache.stored(key) is None:
+        key = key or KINDS[target.kind].key(subject)
+        if not pdf_cache.is_stored(key):
             ask_worker_to_render(target, key)
     db.session.rollback()
 
@@ -194,7 +203,7 @@ def render_kept(target: PdfTarget, key: str | None = None) -> str:
         db.session.rollback()
         return "gone"
     key = key or kind.key(subject)
-    if pdf_cache.stored(key) is not None:
+    if pdf_cache.is_stored(key):
         db.session.rollback()
         return "current"
     try:

@@ -114,13 +114,16 @@ def summary(submission_id: int) -> ResponseReturnValue:
         **context,
         **course_panel(submission),
     )
+    # The stored PDF's key, read before the commit for the same reason.
+    target = PdfTarget.summary(submission)
+    key = pdf_jobs.key_to_prepare(target, submission)
     # Recorded after rendering, as the queue does: the commit expires the loaded submission, and
     # drawing the page after it read the whole row (both JSON documents) a second time. The
     # page is only sent once its view is on record.
     _audit_view(submission, context, "clinician_summary", shown)
     db.session.commit()
     # The PDF of this version, made by the worker before it is asked for.
-    pdf_jobs.prepare(PdfTarget.summary(submission), submission)
+    pdf_jobs.prepare(target, submission, key=key)
     return html
 
 

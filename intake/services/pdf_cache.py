@@ -26,8 +26,10 @@ import hashlib
 from dataclasses import astuple, dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from intake.extensions import db
 from intake.models import (
@@ -123,25 +125,54 @@ def _digest(parts: tuple[object, ...]) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
-def _newest(model: type, submission_id: int) -> int:
+def _newest(model: type) -> sa.ScalarSelect[int | None]:
+    """The newest id of ``model``'s rows of the submission ``:submission_id`` (NULL if none)."""
     column = model.__table__.c  # type: ignore[attr-defined]
-    found = db.session.scalar(
-        sa.select(sa.func.max(column.id)).where(column.submission_id == submission_id)
+    return (
+        sa.select(sa.func.max(column.id))
+        .where(column.submission_id == sa.bindparam("submission_id"))
+        .scalar_subquery()
     )
-    return int(found or 0)
 
 
-def _record(submission: Submission) -> tuple[object, ...]:
-    """Every intake of the submission's patient record, by id (a link and an undo can leave the
-    same number of intakes and the same newest one: only the whole list names the set)."""
-    if submission.patient_id is None:
-        return (None,)
-    ids = db.session.scalars(
-        sa.select(Submission.id)
-        .where(Submission.patient_id == submission.patient_id)
+@cache
+def _records_statements() -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The statement of ``_summary_records`` without and with a patient record, built once per
+    process (an expression is immutable; its values are bound on each call)."""
+    completing = aliased(Submission)
+    figures = (
+        sa.select(completing.id)
+        .where(completing.completes_id == sa.bindparam("submission_id"))
+        .correlate(None)
+        .scalar_subquery(),
+        *(
+            _newest(model)
+            for model in (ClinicianReview, ContactAttempt, RiskAssessment, Acknowledgement)
+        ),
+    )
+    with_record = (
+        sa.select(*figures, Submission.id)
+        .where(Submission.patient_id == sa.bindparam("patient_id"))
         .order_by(Submission.id)
-    ).all()
-    return (submission.patient_id, ",".join(map(str, ids)))
+    )
+    return sa.select(*figures), with_record
+
+
+def _summary_records(submission: Submission) -> tuple[tuple[int, ...], tuple[object, ...]]:
+    """What the summary's key names of the records around ``submission``, in one statement:
+    the full submission completing it, the newest review, contact attempt, risk assessment and
+    acknowledgement (each 0 when there is none), and every intake of its patient record by id
+    (a link and an undo can leave the same number of intakes and the same newest one: only the
+    whole list names the set). Each was a statement of its own, six a view (issue 13)."""
+    alone, with_record = _records_statements()
+    patient_id = submission.patient_id
+    values = {"submission_id": submission.id, "patient_id": patient_id}
+    rows = db.session.execute(with_record, values).all() if patient_id is not None else []
+    found = rows[0][:-1] if rows else db.session.execute(alone, values).one()
+    numbers = tuple(int(value or 0) for value in found)
+    if patient_id is None:
+        return numbers, (None,)
+    return numbers, (patient_id, ",".join(str(row[-1]) for row in rows))
 
 
 def summary_key(submission: Submission) -> str:
@@ -149,9 +180,11 @@ def summary_key(submission: Submission) -> str:
     submission's ``version`` (every workflow edit bumps it), the newest review, contact attempt,
     risk assessment and acknowledgement, the full submission completing a partial one, the
     patient record's intakes, the ruleset a summary compares with, and the clinic settings it
-    prints with (time zone, paper). One query per related record kind; no document is read."""
-    completed_by = db.session.scalar(
-        sa.select(Submission.id).where(Submission.completes_id == submission.id)
+    prints with (time zone, paper). One statement for the records (``_summary_records``) and
+    one for the paper setting (the time zone is the request's clinic profile); no document is
+    read."""
+    (completed_by, review, contact, assessment, acknowledgement), record = _summary_records(
+        submission
     )
     return _digest(
         (
@@ -159,13 +192,15 @@ def summary_key(submission: Submission) -> str:
             layout_version(SUMMARY),
             submission.id,
             submission.version,
-            *(_newest(m, submission.id) for m in (ClinicianReview, ContactAttempt, RiskAssessment)),
-            _newest(Acknowledgement, submission.id),
-            completed_by or 0,
+            review,
+            contact,
+            assessment,
+            acknowledgement,
+            completed_by,
             # The same patient's other intakes, listed on the summary (a confirmed match).
-            *_record(submission),
+            *record,
             RULESET.sha256,
-            settings.get_setting(settings.CLINIC_TIME_ZONE),
+            settings.clinic_profile().time_zone,
             settings.get_setting(settings.PDF_PAPER),
         )
     )
@@ -242,8 +277,15 @@ def course_report_key(course: Course) -> str:
 
 
 def stored(key: str) -> RenderedPdf | None:
-    """The PDF rendered for ``key``, if it has been made."""
+    """The PDF rendered for ``key``, if it has been made (its bytes loaded: a download)."""
     return db.session.scalar(sa.select(RenderedPdf).where(RenderedPdf.key == key))
+
+
+def is_stored(key: str) -> bool:
+    """Whether the PDF for ``key`` has been made, without loading its bytes (a page asking the
+    worker for it, the worker before rendering)."""
+    found = db.session.scalar(sa.select(RenderedPdf.id).where(RenderedPdf.key == key))
+    return found is not None
 
 
 def keep(target: PdfTarget, key: str, content: bytes, render_ms: int) -> RenderedPdf:

@@ -92,7 +92,7 @@ def queue() -> ResponseReturnValue:
     # commit expires the loaded rows; the page is only sent once its view is on record.
     matching = {"matching": int(pinned.total) + int(page.total)}
     if pinned.total.more or page.total.more:
-        matching["matching_more_than"] = True  # a count stops at qs.COUNT_CAP per list
+        matching["matching_more_than"] = True  # a count stops at its cap (qs.count_cap)
     audit.record(
         "queue_viewed",
         detail={

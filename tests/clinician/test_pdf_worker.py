@@ -180,3 +180,32 @@ def test_a_summary_is_asked_for_in_the_arguments_an_older_worker_takes(
     assert task is not None
     assert task.args == (submission.id, pdf_cache.summary_key(submission))
     assert task.kwargs == {}
+
+
+def test_opening_the_summary_looks_its_stored_pdf_up_without_reading_documents_or_bytes(
+    client: FlaskClient, login_as, queue: SqliteHuey
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: the PDF's key is read before the view's commit (after it, the submission was
+    loaded again, both JSON documents), its records in one statement, and whether the PDF is
+    stored without loading its bytes."""
+    login_as("clinician")
+    submission = store(rich_answers())
+    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    assert run_worker(queue) == 1
+    sent: list[str] = []
+
+    def keep(conn: object, cursor: object, statement: str, *args: object) -> None:
+        sent.append(" ".join(statement.split()))
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    assert queue.pending_count() == 0  # stored: the worker is not asked again
+    loads = [s for s in sent if "submission.answers" in s and "WHERE submission.id = " in s]
+    assert len(loads) == 1, loads  # the submission, loaded once
+    pdf_reads = [s for s in sent if "FROM rendered_pdf" in s]
+    assert len(pdf_reads) == 1 and "rendered_pdf.content" not in pdf_reads[0]
+    newest = [s for s in sent if "max(clinician_review.id)" in s]
+    assert len(newest) == 1 and "max(acknowledgement.id)" in newest[0]

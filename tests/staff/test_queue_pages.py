@@ -218,6 +218,50 @@ def test_counts_stop_at_the_cap_and_the_pager_says_more_than(
     )
 
 
+def test_two_filters_count_up_to_the_combined_cap_and_still_page_through(
+    client: FlaskClient, login_as, rows: None, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """docs/staff.md, "Counts": with two filters or more the list's count stops at
+    ``COMBINED_COUNT_CAP`` ("more than ..."); Next and Previous still reach every row, in order,
+    and no Last page is offered (its number is not known)."""
+    from intake.models import AuditEvent
+
+    login_as("front_desk")
+    monkeypatch.setattr(queue, "COMBINED_COUNT_CAP", 5)
+    form = {"status": "new", "urgent": "no", "sort": "last_name"}
+    # Status new (none is urgent), last name A-Z: six rows of ROWS.
+    expected = [r[0] for r in EXPECTED["last_name"] if r[3] == "new"]
+    assert len(expected) == 6
+    first = post(client, "/staff/", form).get_data(as_text=True)
+    assert "Submissions (more than 5)" in first
+    assert "Page 1 of more than 1: submissions 1–4 of more than 5" in first
+    assert set(_pager(first)[1]) == {"Next page"}
+    second = _press(client, first, "Next page")
+    assert _listed(first) + _listed(second) == expected
+    assert "submissions 5–6 of more than 5" in second
+    assert set(_pager(second)[1]) == {"Previous page"}
+    assert _listed(_press(client, second, "Previous page")) == expected[:4]
+    # A page asked by number (an old form) is still that page.
+    assert (
+        _listed(post(client, "/staff/", {**form, "page": "2"}).get_data(as_text=True))
+        == (expected[4:])
+    )
+    event = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "queue_viewed")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).one()
+    assert event.detail["matching"] == 5 and event.detail["matching_more_than"] is True
+    # One filter counts to COUNT_CAP as before; a date range (from and to) is one filter.
+    assert "Submissions (6)" in post(client, "/staff/", {"status": "new"}).get_data(as_text=True)
+    dated = {"date_from": "2000-01-01", "date_to": "9999-12-31"}
+    assert "Submissions (14)" in post(client, "/staff/", dated).get_data(as_text=True)
+    # Below the cap a combination is exact: last name "ames", status new (R01, R14).
+    searched = post(client, "/staff/", {"q": "ames", "status": "new"}).get_data(as_text=True)
+    assert "Submissions (2)" in searched
+
+
 def test_count_matching_is_exact_up_to_its_cap(app: Flask, rows: None) -> None:
     listed = queue.select_listed(queue.QueueFilters())
     assert queue.count_matching(listed, cap=20) == queue.Count(14)
