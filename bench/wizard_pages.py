@@ -315,7 +315,10 @@ def cpu_ms(fn, n: int) -> float:
 
 
 def main() -> None:
-    cmd = sys.argv[1]
+    cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+    if cmd not in ("dump", "calls", "time", "profile"):
+        print(__doc__)
+        return
     url = make_db()
     try:
         app = make_app(url)
