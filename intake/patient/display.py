@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import Field, FieldList
@@ -124,7 +124,7 @@ def medicine_options() -> Markup:
 
 
 #: The foot of every page as drawn for a language and a clinic profile (name, phone, address).
-_FOOTERS: dict[tuple[str, str, str, str], Markup] = {}
+_FOOTERS: dict[tuple[str, str, str, str, str], Markup] = {}
 #: A clinic changes its profile rarely; the drawings of older profiles are let go past this.
 _FOOTERS_KEPT = 16
 
@@ -139,7 +139,9 @@ def site_footer() -> Markup:
     from intake.services.settings import clinic_profile
 
     profile = clinic_profile()
-    key = (page_language(), profile.name, profile.phone, profile.address)
+    # The page's language and the catalogue's (they differ only inside ``force_locale``
+    # outside a request, where a page says "en" but its texts follow the forced locale).
+    key = (page_language(), str(get_locale()), profile.name, profile.phone, profile.address)
     found = _FOOTERS.get(key)
     if found is None:
         found = Markup(render_template("_site_footer.html"))  # noqa: S704 - a rendered template

@@ -73,3 +73,16 @@ def test_a_forced_locale_gets_its_own_catalogue(app: Flask) -> None:
         with force_locale("es"):
             assert gettext("Next") == "Siguiente"
         assert gettext("Next") == "Next"
+
+
+def test_a_footer_drawn_in_a_forced_locale_is_kept_apart(app: Flask) -> None:
+    """Outside a request a page says "en" whatever ``force_locale`` chose for its texts: the
+    footer drawn there in Spanish must not be the English pages' footer afterwards."""
+    from flask import render_template_string
+
+    with app.app_context(), force_locale("es"):
+        forced = render_template_string("{{ site_footer() }}")
+    with app.test_request_context("/"):
+        english = render_template_string("{{ site_footer() }}")
+    assert "¿Necesita ayuda ahora mismo?" in forced
+    assert "Need help right now?" in english and "Necesita" not in english
