@@ -29,7 +29,7 @@ from wtforms import Field, FieldList, Form, FormField
 from wtforms import fields as wtforms_fields
 from wtforms.fields import SubmitField
 
-from intake.forms.fields import ChoiceMixin, DateField, WholeNumberField, choice_list
+from intake.forms.fields import DateField, WholeNumberField
 from intake.forms.validators import HiddenUnless, PlainText, is_blank, partial_mode
 
 #: Fields whose answer is typed text, checked by :class:`PlainText` (numbers and dates are
@@ -47,14 +47,11 @@ CONTROL_KEYS = frozenset({"csrf_token", "action"})
 def bind_field(form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
     """Bind a field the way every form of the app does (``Meta.bind_field``).
 
-    A choice field's declared choices become ``SelectChoice`` objects once (``choice_list``).
     Whitespace around a value is trimmed, except in a password (and in rows and sub-forms,
     whose own fields are trimmed); typed text gets the shared character check after any
     ``HiddenUnless`` (a question that does not apply is never checked).
     """
     field_class = unbound_field.field_class
-    if issubclass(field_class, ChoiceMixin):
-        unbound_field.kwargs["choices"] = choice_list(unbound_field.kwargs.get("choices", ()))
     if not issubclass(field_class, NOT_STRIPPED):
         filters = unbound_field.kwargs.get("filters", [])
         if strip_filter not in filters:

@@ -32,20 +32,6 @@ def as_choice(choice: Any) -> fields.SelectChoice:
     return fields.SelectChoice(value, label)
 
 
-class ChoiceList(list[fields.SelectChoice]):
-    """A field's choices already made ``SelectChoice``: what :func:`choice_list` gives."""
-
-
-def choice_list(choices: Any) -> ChoiceList:
-    """``choices`` as ``SelectChoice`` objects, converted once.
-
-    ``intake.forms.base.bind_field`` stores this in a field's declaration when its form is first
-    built, so every later form shares the converted choices instead of making new ones each time
-    (a review page builds some 60 choice lists; issue 13). Nothing changes a choice after that.
-    """
-    return choices if isinstance(choices, ChoiceList) else ChoiceList(as_choice(c) for c in choices)
-
-
 class ChoiceMixin:
     """Blank means "not answered" (left to Required); anything else must be a listed choice."""
 
@@ -53,7 +39,7 @@ class ChoiceMixin:
     data: Any
 
     def __init__(self, *args: Any, choices: Any = (), **kwargs: Any) -> None:
-        super().__init__(*args, choices=choice_list(choices), **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, choices=[as_choice(c) for c in choices], **kwargs)  # type: ignore[call-arg]
 
     def choice_labels(self) -> dict[str, str]:
         return {choice.value: choice.label for choice in self.choices}
