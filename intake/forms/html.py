@@ -83,6 +83,20 @@ def _plain_radios(field: Any) -> bool:
     )
 
 
+def _label_html(label: Any, value: Any) -> Markup:
+    """``escape(label or value)``, translating a lazy label once, not twice.
+
+    A translated choice (Flask-Babel's lazy string) is translated each time it is read: its
+    truth value, then its markup. A TMS safety page has 15 questions of three such choices
+    (issue 13). The markup is read once and stands for both; anything else is as before.
+    """
+    html = getattr(label, "__html__", None)
+    if html is None:
+        return escape(label or value)
+    text = html()
+    return Markup(text) if text else escape(value)  # noqa: S704 - what escape(label) gives
+
+
 def radio_items(field: Any, invalid: bool = False) -> Markup:
     """The ``<li>`` of each choice of a radio list: its button, then its label, as
     ``{{ option(**attrs) }} {{ option.label }}`` writes them (``macros/forms.html``).
@@ -104,7 +118,7 @@ def radio_items(field: Any, invalid: bool = False) -> Markup:
         option_id = _attr(f"{base_id}-{index}")
         checked = "checked " if choice.selected else ""
         value = _attr(choice.value)
-        text = escape(choice.label or choice.value)
+        text = _label_html(choice.label, choice.value)
         parts.append(
             f'\n      <li><input {head}{checked}id="{option_id}" name="{name}"{required} '
             f'type="radio" value="{value}"> <label for="{option_id}">{text}</label></li>'

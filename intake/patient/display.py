@@ -9,8 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import Field, FieldList
 
 from intake import vocabulary as vocab
@@ -115,6 +116,41 @@ def medicine_names() -> tuple[str, ...]:
     return tuple(sorted(names, key=str.casefold))
 
 
+@functools.cache
+def medicine_options() -> Markup:
+    """The medicine-name datalist's options, written once per process (the names are the
+    catalogue's, the same on every page), as ``<option value="{{ name }}">`` writes them."""
+    return Markup("".join(f'<option value="{escape(name)}">' for name in medicine_names()))  # noqa: S704 - escaped
+
+
+#: The foot of every page as drawn for a language and a clinic profile (name, phone, address).
+_FOOTERS: dict[tuple[str, str, str, str, str], Markup] = {}
+#: A clinic changes its profile rarely; the drawings of older profiles are let go past this.
+_FOOTERS_KEPT = 16
+
+
+def site_footer() -> Markup:
+    """The crisis numbers and the clinic's contact line (``_site_footer.html``), drawn once
+    per process for each language and clinic profile: nothing in them is the request's, and
+    every page has them (issue 13). A profile changed in the settings is a new key, so the
+    next page shows it."""
+    from flask import render_template
+
+    from intake.services.settings import clinic_profile
+
+    profile = clinic_profile()
+    # The page's language and the catalogue's (they differ only inside ``force_locale``
+    # outside a request, where a page says "en" but its texts follow the forced locale).
+    key = (page_language(), str(get_locale()), profile.name, profile.phone, profile.address)
+    found = _FOOTERS.get(key)
+    if found is None:
+        found = Markup(render_template("_site_footer.html"))  # noqa: S704 - a rendered template
+        if len(_FOOTERS) >= _FOOTERS_KEPT:
+            _FOOTERS.clear()
+        _FOOTERS[key] = found
+    return found
+
+
 def template_helpers() -> dict[str, Any]:
     return {
         "field_condition": field_condition,
@@ -122,5 +158,7 @@ def template_helpers() -> dict[str, Any]:
         "leaf_fields": leaf_fields,
         "review_rows": review_rows,
         "medicine_names": medicine_names,
+        "medicine_options": medicine_options,
+        "site_footer": site_footer,
         "is_clinic_device": is_clinic_device,
     }

@@ -152,7 +152,7 @@ def _render_step(draft: Draft, step: str, form: object, status: int = 200, **ext
     if device.is_clinic_device():
         device.without_autofill(form)
     if step == "review":
-        extra.setdefault("built", wizard.build_answers_document(draft))
+        extra.setdefault("built", wizard.review_sections(draft))
     return render_template(template, **_step_context(draft, step, form, **extra)), status
 
 

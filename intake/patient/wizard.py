@@ -161,6 +161,21 @@ def build_answers_document(draft: Draft, consent: StepForm | None = None) -> Bui
     return Built(document, forms, incomplete)
 
 
+def review_sections(draft: Draft) -> Built:
+    """What the review page shows: each answered step's form, refilled from the draft and
+    validated in full, and the steps not finished yet.
+
+    Only the steps before the review: its consent form is the page's own (``load_form``),
+    and nothing is sent from a view of the page, so no document is built (``document`` stays
+    empty; ``build_answers_document`` builds it when the form is sent).
+    """
+    forms = validated_forms(draft, PARTIAL_STEPS)
+    incomplete = [
+        step for step, form in forms.items() if form.errors or getattr(form, "form_errors", None)
+    ]
+    return Built({}, forms, incomplete)
+
+
 class StepsIncomplete(Exception):
     """Some steps are not answered in full yet; nothing was sent."""
 

@@ -196,3 +196,22 @@ def test_a_step_page_is_the_same_page(app: Flask, client) -> None:  # type: igno
     assert fast.count('type="radio"') == 9 * 4 + 4
     # Every answer saved is shown chosen: nine items and the difficulty question.
     assert len(re.findall(r'<input checked [^>]*type="radio"', fast)) == 10
+
+
+def test_a_choice_label_is_written_as_escape_wrote_it(app: Flask) -> None:
+    """``radio_items`` reads a translated label once; the markup is what ``escape`` gave."""
+    from flask_babel import lazy_gettext
+    from markupsafe import escape
+
+    labels = [
+        (lazy_gettext("Yes"), "yes"),
+        (lazy_gettext("Not sure"), "unsure"),
+        (Markup("<b>bold</b>"), "b"),
+        (Markup(""), "empty & markup"),
+        ("Tom & <Jerry>", "t"),
+        ("", "value <&>"),
+        (None, 'quote "value"'),
+    ]
+    with app.test_request_context("/"):
+        for label, value in labels:
+            assert html._label_html(label, value) == escape(label or value)
