@@ -129,7 +129,11 @@ def _seed(count: int, seed_value: int | None) -> int:
             shown[0] = done
             click.echo(f"  {done:,} / {count:,}")
 
-    return seed(count, seed_value=seed_value, progress=progress)
+    def say(message: str) -> None:
+        if count >= 10_000:
+            click.echo(f"  {message}")
+
+    return seed(count, seed_value=seed_value, progress=progress, say=say)
 
 
 @click.command("setup-demo")

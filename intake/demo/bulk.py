@@ -17,7 +17,7 @@ until then: seed a database no one is using.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -63,10 +63,16 @@ def definitions(connection: sa.Connection, tables: Sequence[str]) -> list[tuple[
 
 
 @contextmanager
-def deferred_indexes(connection: sa.Connection, tables: Sequence[str]) -> Iterator[int]:
+def deferred_indexes(
+    connection: sa.Connection,
+    tables: Sequence[str],
+    say: Callable[[str], None] | None = None,
+) -> Iterator[int]:
     """Drop ``tables``' secondary indexes and constraints, run the body (the load), create
     them again; all in the caller's transaction, which the caller commits. Yields how many
-    were set aside. If the body raises, nothing is created again: the caller rolls back."""
+    were set aside. If the body raises, nothing is created again: the caller rolls back.
+    ``say`` is told when the rebuild starts: at a million rows it takes a minute or two, and
+    an operator watching ``seed-demo`` should not think it hung."""
     statements = definitions(connection, tables)
     # The catalog's own SQL, run as it is (no parameters, so nothing in it is a placeholder).
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -74,6 +80,8 @@ def deferred_indexes(connection: sa.Connection, tables: Sequence[str]) -> Iterat
     for drop, _create in reversed(statements):
         cursor.execute(drop)
     yield len(statements)
+    if say:
+        say(f"creating the {len(statements)} indexes and constraints again (a minute or two)…")
     cursor.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
     for _drop, create in statements:
         cursor.execute(create)

@@ -133,6 +133,7 @@ def seed(
     days: int = 180,
     progress: Callable[[int], None] | None = None,
     bulk: bool | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> int:
     """Store ``count`` synthetic submissions; returns how many were stored.
 
@@ -140,6 +141,7 @@ def seed(
     least the submissions already stored) is one transaction with the filled tables' indexes
     set aside (``bulk.deferred_indexes``); otherwise each ``BATCH`` records are committed.
     Nothing is kept of a seed that fails in bulk, and only whole batches otherwise.
+    ``say`` hears of the slow step after the last record (the bulk load's index rebuild).
     """
     rng = random.Random(seed_value if seed_value is not None else secrets.randbits(32))  # noqa: S311 - demo data
     fake = Faker(["en_US", "es_MX"])
@@ -152,7 +154,7 @@ def seed(
         if db.session.get_bind().dialect.name == "postgresql":
             if bulk is None:
                 bulk = count >= max(BULK_MIN, len(existing))
-            _copy_all(records, count, progress, bulk=bulk)
+            _copy_all(records, count, progress, bulk=bulk, say=say)
         else:
             _insert_all(records, count, progress)
     except BaseException:
@@ -293,10 +295,11 @@ def _copy_all(
     progress: Callable[[int], None] | None,
     *,
     bulk: bool,
+    say: Callable[[str], None] | None = None,
 ) -> None:
     """PostgreSQL: ``COPY`` every record, a batch at a time; in bulk, one transaction with the
     indexes set aside, else a commit after each batch."""
-    with deferred_indexes(db.session.connection(), FILLED) if bulk else nullcontext():
+    with deferred_indexes(db.session.connection(), FILLED, say) if bulk else nullcontext():
         stored = 0
         while stored < count:
             size = min(BATCH, count - stored)

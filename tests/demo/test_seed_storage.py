@@ -104,11 +104,20 @@ def test_a_bulk_seed_loads_without_the_indexes_and_puts_every_one_back(
     assert sum(1 for row in before if row[0] == "submission" and len(row) == 3) > 20
     monkeypatch.setattr(seeder, "BATCH", 50)
     during: list[int] = []
+    told: list[tuple[str, int]] = []
     seeder.seed(
-        120, seed_value=2, bulk=True, progress=lambda _n: during.append(_submission_indexes())
+        120,
+        seed_value=2,
+        bulk=True,
+        progress=lambda _n: during.append(_submission_indexes()),
+        say=lambda message: told.append((message, _submission_indexes())),
     )
     # Only the primary key was kept up to date during the load.
     assert during == [1, 1, 1]
+    # The operator hears once, after the last record and before the rebuild, that it starts.
+    assert len(told) == 1
+    assert told[0][0].startswith("creating the ")
+    assert told[0][1] == 1
     assert _schema() == before
     assert _count(Submission) == 120
 
