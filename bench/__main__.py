@@ -2,6 +2,7 @@
 
 from bench import (
     bench_rules,
+    goals,
     http_load,
     intake_load,
     outcomes_bench,
@@ -20,3 +21,4 @@ if __name__ == "__main__":
     rules_diff_bench.main()
     outcomes_bench.main([])
     intake_load.main()
+    goals.print_table()

@@ -41,6 +41,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import answer_documents as samples  # noqa: E402
 from answer_documents import AS_OF_ISO, changed, sample_answers  # noqa: E402
 
+from bench import goals  # noqa: E402
 from intake import answers as a  # noqa: E402
 from intake.answers import InvalidAnswers, parse_answers  # noqa: E402
 from intake.rules import evaluate, evaluate_screening  # noqa: E402
@@ -337,6 +338,14 @@ def main(argv: list[str] | None = None) -> None:
         f"parse_answers + evaluate:  {with_validation:9,.0f}/s wall, {with_cpu:9,.0f}/s per CPU "
         "second (goal 3,000 per core)"
     )
+    goals.record(
+        "rules, evaluate only", f"{without_cpu:,.0f}/s per CPU second", "≥ 10,000",
+        without_cpu >= 10_000,
+    )  # fmt: skip
+    goals.record(
+        "rules, with validation", f"{with_cpu:,.0f}/s per CPU second", "≥ 3,000",
+        with_cpu >= 3_000,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

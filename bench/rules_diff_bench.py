@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import bench_db
+from bench import bench_db, goals
 
 GOAL_SECONDS = 180
 GOAL_MIB = 256
@@ -105,6 +105,15 @@ def main() -> None:
         f"{peak_one:.0f} MiB)   goal < {GOAL_MIB} MiB  {memory_verdict}"
     )
     print(f"  load average at the end: {_load()}")
+    goals.record(
+        "rules diff 1M, time", f"{seconds:.0f} s", f"< {GOAL_SECONDS} s", seconds < GOAL_SECONDS
+    )
+    goals.record(
+        "rules diff 1M, peak memory",
+        f"{peak_sum:.0f} MiB",
+        f"< {GOAL_MIB} MiB",
+        peak_sum < GOAL_MIB,
+    )
 
 
 def _load() -> str:

@@ -45,6 +45,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench import goals
+
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 DURATION = os.environ.get("BENCH_DURATION", "3s")
@@ -370,6 +372,7 @@ def main(argv: list[str] | None = None) -> None:
             f"  {name:<36} {rate:7.0f} req/s = {ratio:.3f} × bare Flask ({bare:.0f})   "
             f"goal ≥ {goal:.2f}  {verdict}"
         )
+        goals.record(f"wizard: {name}", f"{ratio:.3f} × bare Flask", f"≥ {goal:.2f}", ratio >= goal)
     print(f"load average at the end: {load()}")
     sys.stdout.flush()
 
