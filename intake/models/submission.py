@@ -224,6 +224,15 @@ sa.Index(
     _columns.id.desc(),
 )
 sa.Index("ix_submission_last_name_folded", _columns.last_name_folded, _columns.id)
+# Two filters the front desk combines (migration 0025): coverage and concern together, so their
+# count is one index range rather than two indexes combined, and a page of them is in order.
+sa.Index(
+    "ix_submission_coverage_concern",
+    _columns.coverage_type,
+    _columns.primary_concern,
+    _columns.submitted_at,
+    _columns.id,
+)
 # Patient matching (migration 0020): the same folded last name and date of birth.
 sa.Index("ix_submission_name_dob", _columns.last_name_folded, _columns.date_of_birth)
 # The status sort in workflow order (migration 0016), and the worklist's filters, each ending in

@@ -17,7 +17,8 @@ Built for a million submissions (docs/staff.md, "Speed at 1,000,000 submissions"
   so a deep page costs what the first does, and a submission arriving meanwhile does not shift
   the page. A page asked by number alone (First, Last, an old form) is read with OFFSET.
 - **The pinned rows** are read as ids from their partial index (which carries the filtered
-  and searched columns), a pathway looked up per row, then only those rows are loaded.
+  and searched columns), a pathway looked up per row (an EXISTS), then only those rows are
+  loaded.
 - **The pathway filter** reads the ``submission_pathway`` join table through its
   ``(code, submitted_at, submission_id)`` index: newest or oldest first straight from it, and
   its count there alone. The search reads the reference's unique index and the folded-name
@@ -170,8 +171,9 @@ def _conditions(
 
     For the ``pinned`` rows, which are few (the partial index), every filter is checked row by
     row as that index is read: "urgent only" is left out (they all are; a repeated ``urgent``
-    would steer PostgreSQL off the partial index) and the pathway is a lookup per row (its
-    primary key), never a join that reads every submission of a common pathway first.
+    would steer PostgreSQL off the partial index) and the pathway an EXISTS: a lookup per
+    pinned row on its primary key (or, for a rare pathway, its few rows hashed), never a join
+    that reads every submission of a common pathway first.
     """
     s = Submission
     conds: list[sa.ColumnElement[bool]] = []
@@ -186,10 +188,16 @@ def _conditions(
     if f.coverage:
         conds.append(s.coverage_type == f.coverage)
     if f.pathway and pathway and pinned:
-        has_pathway = sa.select(sa.true()).where(
-            SubmissionPathway.submission_id == s.id, SubmissionPathway.code == f.pathway
+        # EXISTS (a semi-join) rather than a scalar subquery in the filter: PostgreSQL costs a
+        # filter's subquery per row of the partial index as if it held ~95,000 rows (its
+        # predicate's estimate, not the index's 2,500), so with a status filter too it chose a
+        # BitmapAnd of the pinned index and the status index (119,000 entries) first: 24-37 ms
+        # at 1,000,000 submissions, against 0.2-8 ms as a semi-join (issue 13).
+        conds.append(
+            sa.exists().where(
+                SubmissionPathway.submission_id == s.id, SubmissionPathway.code == f.pathway
+            )
         )
-        conds.append(has_pathway.scalar_subquery().is_not(None))
     elif f.pathway and pathway:
         conds.append(
             s.id.in_(
