@@ -82,12 +82,17 @@ class StatementTimer:
 
 
 def kind_of(sql: str) -> str:
-    """Which of the queue's statements this is."""
+    """Which of the queue's statements this is. The pinned rows and a page of the list are each
+    one statement, their ids chosen in a subquery ("pinned lines", "page lines")."""
     text = " ".join(sql.split())
     if "count(" in text:
         return "pinned count" if "submission.acknowledged_at IS NULL" in text else "count"
+    if "FROM contact_attempt" in text:
+        return "contacts"
     if "WHERE submission.id = " in text and "LIMIT" not in text:
         return "cursor row"
+    if "WHERE submission.id IN (SELECT" in text:
+        return "pinned lines" if "ORDER BY submission.acute DESC" in text else "page lines"
     if "ORDER BY submission.acute DESC" in text:
         return "pinned ids"
     if "submission.id IN (__[POSTCOMPILE" in text or re.search(r"WHERE submission\.id IN \(", text):

@@ -28,7 +28,7 @@ Built for a million submissions (docs/staff.md, "Speed at 1,000,000 submissions"
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -153,15 +153,22 @@ class QueueFilters:
     parse_date = staticmethod(_parse_date)
 
     def as_form(self) -> dict[str, str]:
-        """The filters as form fields (for hidden inputs carrying them to the next page)."""
-        values = asdict(self)
-        for name in ("problems", "page", "from_page", "first_row", "last_row", "viewer_id"):
-            values.pop(name)
-        return {k: str(v) for k, v in values.items() if v}
+        """The filters as form fields (for hidden inputs carrying them to the next page), in
+        the order they are declared. Read field by field: ``dataclasses.asdict`` copied every
+        value deeply, and a queue page asks for them about eight times (issue 13)."""
+        return {name: str(value) for name in _FORM_FIELDS if (value := getattr(self, name))}
 
     @property
     def active(self) -> bool:
         return any(v for k, v in self.as_form().items() if k != "sort")
+
+
+#: The fields of ``QueueFilters`` that are form fields, in their order (``as_form``).
+_FORM_FIELDS = tuple(
+    f.name
+    for f in fields(QueueFilters)
+    if f.name not in ("problems", "page", "from_page", "first_row", "last_row", "viewer_id")
+)
 
 
 def _conditions(
@@ -415,14 +422,28 @@ def _rows(stmt: sa.Select[Any]) -> list[Row]:
     ]
 
 
-def _lines(ids: list[int]) -> list[Row]:
-    """The queue lines of these submissions, in this order."""
-    if not ids:
-        return []
-    position = {sid: i for i, sid in enumerate(ids)}
-    rows = _rows(sa.select(Submission).where(Submission.id.in_(ids)))
-    rows.sort(key=lambda row: position[row.id])
-    return rows
+def _lines(ids: sa.Select[Any], key: Key) -> list[Row]:
+    """The queue lines of the submissions ``ids`` selects (their ids, ordered and limited), in
+    ``key``'s order: one statement, the chosen ids read in a subquery (a scan of the sort's
+    index) and only those rows loaded, where the ids and then their lines were two round trips
+    (issue 13). ``key`` may name the pathway table's copies of ``submitted_at`` and the id
+    (the pathway filter's order); the lines are ordered by the submission's own, the same
+    values."""
+    order = [
+        (Submission.id if column.key == "submission_id" else getattr(Submission, column.key))
+        for column, _descending in key
+    ]
+    chosen = ids.subquery()
+    return _rows(
+        sa.select(Submission)
+        .where(Submission.id.in_(sa.select(chosen.c[0])))
+        .order_by(
+            *(
+                column.desc() if descending else column.asc()
+                for column, (_key_column, descending) in zip(order, key, strict=True)
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -558,19 +579,24 @@ def pinned(f: QueueFilters, total: Count | None = None) -> Pinned:
     if f.urgent == "no":
         return Pinned([], Count(0))
     stmt = select_pinned(f)
-    # Ids first: the filters read only columns the partial index carries, so this is a scan
-    # of that small index in the list's order; then the lines of those rows.
-    ids = list(db.session.scalars(stmt.with_only_columns(Submission.id).limit(PINNED_LIMIT)))
-    rows = _lines(ids)
-    if len(ids) < PINNED_LIMIT:
-        return Pinned(rows, Count(len(ids)))
-    if total is None or (not total.more and total.value < len(ids)):
+    # The ids in a subquery: the filters read only columns the partial index carries, so it
+    # is a scan of that small index in the list's order; then the lines of those rows.
+    rows = _lines(stmt.with_only_columns(Submission.id).limit(PINNED_LIMIT), _PINNED_KEY)
+    if len(rows) < PINNED_LIMIT:
+        return Pinned(rows, Count(len(rows)))
+    if total is None or (not total.more and total.value < len(rows)):
         total = count_matching(stmt)  # (a count read before more rows arrived is read again)
     return Pinned(rows, total)
 
 
 #: A sort's key: its columns in order, each with whether it is descending.
 Key = list[tuple[QueryableAttribute[Any], bool]]
+#: The pinned rows' order (``select_pinned``): acute first, then longest waiting, then the id.
+_PINNED_KEY: Key = [
+    (Submission.acute, True),
+    (Submission.submitted_at, False),
+    (Submission.id, False),
+]
 
 
 #: Each sort's key, column by column (descending or not); every key ends in the id, so it is a
@@ -671,17 +697,18 @@ def _page_ids(
     values: list[Any] | None,
     limit: int,
     offset: int = 0,
-) -> list[int]:
-    """Ids of up to ``limit`` rows of ``stmt`` in ``key``'s order, after ``values`` (a keyset
-    page) or after ``offset`` rows. Several runs (the status sort) are read as a UNION ALL of
-    one index range each, then merged."""
+) -> sa.Select[Any]:
+    """The ids of up to ``limit`` rows of ``stmt`` in ``key``'s order, after ``values`` (a
+    keyset page) or after ``offset`` rows, as a statement (``_lines`` reads it as a subquery).
+    Several runs (the status sort) are read as a UNION ALL of one index range each, then
+    merged."""
     order = [column.desc() if descending else column.asc() for column, descending in key]
     base = stmt.with_only_columns(key[-1][0]).order_by(None)  # the key ends in the id
     if values is None:
-        return list(db.session.scalars(base.order_by(*order).limit(limit).offset(offset)))
+        return base.order_by(*order).limit(limit).offset(offset)
     parts = _beyond(key, values)
     if len(parts) == 1:
-        return list(db.session.scalars(base.where(parts[0]).order_by(*order).limit(limit)))
+        return base.where(parts[0]).order_by(*order).limit(limit)
     columns = [column for column, _descending in key]
     # Each part in a subquery of its own: SQLite takes ORDER BY/LIMIT only on a whole compound.
     subqueries = [
@@ -699,7 +726,7 @@ def _page_ids(
         merged.c[str(column.key)].desc() if descending else merged.c[str(column.key)].asc()
         for column, descending in key
     ]
-    return list(db.session.scalars(sa.select(merged.c.id).order_by(*merged_order).limit(limit)))
+    return sa.select(merged.c.id).order_by(*merged_order).limit(limit)
 
 
 @dataclass
@@ -758,28 +785,27 @@ def listing(
     total = count_listed(f, pinned_total)
     pages = None if total.more else max(1, -(-total.value // per_page))
     page = f.page if pages is None else min(f.page, pages)
-    ids: list[int] | None = None
+    rows: list[Row] | None = None
     has_next = False
     if page > 1 and page == f.from_page + 1 and f.last_row:
         after = _cursor_key(f.sort, f.last_row)
         if after is not None:
-            found = _page_ids(stmt, key, after, per_page + 1)
+            found = _lines(_page_ids(stmt, key, after, per_page + 1), key)
             if found:
-                ids, has_next = found[:per_page], len(found) > per_page
+                rows, has_next = found[:per_page], len(found) > per_page
     elif page > 1 and page == f.from_page - 1 and f.first_row:
         before = _cursor_key(f.sort, f.first_row)
         if before is not None:
             backwards = [(column, not descending) for column, descending in key]
-            found = _page_ids(stmt, backwards, before, per_page + 1)
+            found = _lines(_page_ids(stmt, backwards, before, per_page + 1), backwards)
             if len(found) > per_page:
-                ids, has_next = found[:per_page][::-1], True
+                rows, has_next = found[:per_page][::-1], True
             else:
                 page = 1  # nothing before those rows: Previous reached the top of the list
-    if ids is None:
-        found = _page_ids(stmt, key, None, per_page + 1, (page - 1) * per_page)
-        ids, has_next = found[:per_page], len(found) > per_page
+    if rows is None:
+        found = _lines(_page_ids(stmt, key, None, per_page + 1, (page - 1) * per_page), key)
+        rows, has_next = found[:per_page], len(found) > per_page
     has_previous = page > 1
-    rows = _lines(ids)
     return Page(
         rows,
         total,

@@ -13,11 +13,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
+from markupsafe import escape
 
 from intake.extensions import db
 from intake.services import queue as qs
 from intake.services import settings
-from intake.staff.queue_rows import queue_rows
+from intake.staff.queue_rows import _text, queue_rows
 
 SUBMITTED = datetime(2026, 6, 11, 23, 19, 32, tzinfo=UTC)
 NOW = datetime(2026, 6, 12, 2, 39, tzinfo=UTC)  # 3 h 19 min later
@@ -190,3 +191,23 @@ def test_times_are_in_the_clinics_zone(app: Flask) -> None:
 def test_unknown_codes_show_as_themselves(app: Flask) -> None:
     html = draw(app, row(status="archived_2019", first_pathway="retired_pathway"))
     assert "<td>archived_2019</td>" in html and "<td>retired_pathway</td>" in html
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "Mendoza",
+        "O'Brien",
+        'Ann "& co"',
+        "<script>alert(1)</script>",
+        "&amp; already escaped",
+        "Núñez-García ĳ 李",
+        "".join(chr(c) for c in range(32, 127)),
+        "\t\n\r",
+    ],
+)
+def test_the_lines_escape_exactly_as_markupsafe(value: str) -> None:
+    """The lines escape with a plain-string function (no ``Markup`` per value, issue 13): it
+    must give markupsafe's ``escape`` byte for byte, which the template used to apply."""
+    assert _text(value) == str(escape(value))
