@@ -26,7 +26,8 @@ from typing import Any
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -48,7 +49,7 @@ from intake.forms.questionnaires import ASQ_ATTRIBUTION, GAD7_STEM, PHQ9_STEM, P
 from intake.models import CheckIn
 from intake.models.types import utcnow
 from intake.patient import bp
-from intake.patient.language import LOCALES, SESSION_LANG
+from intake.patient.language import LOCALES, SESSION_LANG, page_language
 from intake.services import courses
 
 #: A check-in opened at the clinic's tablet is forgotten after this long without a page.
@@ -126,8 +127,7 @@ def checkin_language() -> str | None:
         found = str(chosen[1])
     elif checkin_id is not None:
         try:
-            checkin = courses.get_checkin(checkin_id)
-            found = courses.intake_language(checkin.course) if checkin is not None else None
+            found = courses.checkin_language(checkin_id)
         except Exception:
             db.session.rollback()
             found = None
@@ -224,6 +224,26 @@ def checkin_tablet() -> ResponseReturnValue:
     return render_template("patient/checkin_tablet.html", form=form, failed=failed), status
 
 
+#: The questions of an unanswered check-in as drawn for a language: ``{(section, catalogue,
+#: page language): markup}`` (``blank_once``).
+_BLANK: dict[tuple[str, str, str], Markup] = {}
+
+
+def blank_once(name: str, blank: bool, caller: Any) -> Markup:
+    """A section's questions (``{% call blank_once(name, blank) %}…{% endcall %}``), drawn once
+    per process for each language while nothing is answered (issue 13: the radio grids were
+    two thirds of the page, and an unanswered form is the same for every patient: its fields'
+    names, labels and choices, no answers, no errors, no token). A page with answers or
+    errors (``blank`` false) is drawn as it is."""
+    if not blank:
+        return Markup(caller())  # noqa: S704 - a rendered template block
+    key = (name, str(get_locale()), page_language())
+    found = _BLANK.get(key)
+    if found is None:
+        found = _BLANK[key] = Markup(caller())  # noqa: S704 - a rendered template block
+    return found
+
+
 def _sections(form: CheckInForm) -> dict[str, Any]:
     return {
         "phq9_fields": [form[name] for name in PHQ9_NAMES],
@@ -236,16 +256,24 @@ def _sections(form: CheckInForm) -> dict[str, Any]:
         "asq_attribution": ASQ_ATTRIBUTION,
         "item9": ITEM9,
         "item9_positive": " ".join(ITEM9_POSITIVE),
+        "blank_once": blank_once,
     }
 
 
 def _render(
-    form: CheckInForm, checkin: CheckIn, *, asq_shown: bool, asq_prompt: bool, status: int
+    form: CheckInForm,
+    checkin: CheckIn,
+    *,
+    asq_shown: bool,
+    asq_prompt: bool,
+    status: int,
+    blank: bool = False,
 ) -> ResponseReturnValue:
     return (
         render_template(
             "patient/checkin.html",
             form=form,
+            blank=blank,
             kind=checkin.kind,
             asq_shown=asq_shown,
             asq_prompt=asq_prompt,
@@ -278,7 +306,7 @@ def checkin() -> ResponseReturnValue:
         return _no_link()
     if request.method == "GET":
         form = CheckInForm(formdata=None)
-        html = _render(form, found, asq_shown=False, asq_prompt=False, status=200)
+        html = _render(form, found, asq_shown=False, asq_prompt=False, status=200, blank=True)
         db.session.rollback()
         return html
     form = CheckInForm()

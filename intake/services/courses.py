@@ -508,6 +508,23 @@ def intake_language(course: Course) -> str:
     return str(chosen) if chosen in PATIENT_LANGUAGES else "en"
 
 
+def checkin_language(checkin_id: int) -> str | None:
+    """``intake_language`` of a check-in's course, or None when there is no such check-in.
+
+    One statement reading the answer itself: the check-in pages ask on every view, and the
+    course and its whole submission (answers and evaluation) were loaded for this one value.
+    """
+    found = db.session.execute(
+        sa.select(CheckIn.id, Submission.answers["patient"]["preferred_language"].as_string())
+        .join(Course, Course.id == CheckIn.course_id)
+        .join(Submission, Submission.id == Course.submission_id)
+        .where(CheckIn.id == checkin_id)
+    ).first()
+    if found is None:
+        return None
+    return found[1] if found[1] in PATIENT_LANGUAGES else "en"
+
+
 def get_checkin(checkin_id: int) -> CheckIn | None:
     return db.session.get(CheckIn, checkin_id)
 
