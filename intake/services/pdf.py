@@ -70,10 +70,11 @@ def html_to_pdf(
     ``stylesheets`` (their URLs, as ``url_for`` gives them) after any the HTML links itself.
 
     ``stylesheets`` are parsed once per thread (:func:`_styles`), not on every render: parsing
-    and validating the app's stylesheets and loading their eight font files was about a fifth
-    of a summary's render (issue 13). They are given to WeasyPrint as user stylesheets, which
-    differs from a ``<link>`` only against the document's own author rules: a PDF template
-    keeps to ``@page { size }`` in its ``<style>``, which wins either way. With
+    and validating the app's stylesheets and loading their eight font files was about an
+    eighth of a rich summary's render, in instructions (issue 13). They are given to
+    WeasyPrint as user stylesheets, which differs from a ``<link>`` only against the
+    document's own author rules: a PDF template keeps to ``@page { size }`` in its
+    ``<style>``, which wins either way. With
     ``stylesheets``, the HTML should link no stylesheet of its own with ``@font-face`` rules
     (their fonts would be added to the kept font configuration on every render)."""
     from weasyprint import HTML
