@@ -2,6 +2,7 @@
 
 Each page is rendered once to warm caches, then ``ROUNDS`` times; the figures are the app's own
 time to build the response (routing, database, templates), which is what a page costs the server.
+A stored PDF's download also prints the statements it sends (its round trips to the database).
 """
 
 from __future__ import annotations
@@ -233,6 +234,31 @@ def pages(app: Flask) -> dict[str, Callable[[], int]]:
     }
 
 
+def statements(app: Flask, fetch: Callable[[], int]) -> int:
+    """The statements one call of ``fetch`` sends the database (BEGIN and COMMIT counted:
+    each is a round trip too), load-independent where the times are not."""
+    import sqlalchemy as sa
+
+    from intake.extensions import db
+
+    sent: list[object] = []
+
+    def count(*args: object) -> None:
+        sent.append(args)
+
+    with app.app_context():
+        engine = db.engine
+    events = ("before_cursor_execute", "begin", "commit")
+    for name in events:
+        sa.event.listen(engine, name, count)
+    try:
+        fetch()
+    finally:
+        for name in events:
+            sa.event.remove(engine, name, count)
+    return len(sent)
+
+
 def main() -> None:
     with database() as url:
         app = bench_app(url)
@@ -241,7 +267,8 @@ def main() -> None:
         for name, fetch in pages(app).items():
             rounds = ROUNDS if "first render" not in name else max(5, ROUNDS // 20)
             median, p95 = timed(fetch, rounds)
-            print(f"  {name:<40} median {median:6.2f}   p95 {p95:6.2f}")
+            counted = f"   {statements(app, fetch):3d} statements" if "PDF, stored" in name else ""
+            print(f"  {name:<40} median {median:6.2f}   p95 {p95:6.2f}{counted}")
         with app.app_context():
             from intake.extensions import db
 

@@ -13,7 +13,8 @@ same for all three:
   :func:`preparing_page`); with no worker to ask (``memory://``: development without
   ``flask worker``, the tests) or when its queue cannot be reached, it is rendered here rather
   than not at all.
-- :func:`render_kept` — what the worker's ``render_pdf`` task does (``intake.worker``).
+- :func:`render_kept` — what the worker's ``render_pdf`` task does (``intake.worker``): it
+  keys what it draws itself, so a PDF is never stored under another version's key.
 
 Here, outside the clinician and staff packages (like ``intake.pages``), so neither audience's
 package imports the other's: the drawing functions are imported from each when first needed.
@@ -110,9 +111,10 @@ def worker_queue_usable() -> bool:
 
 
 def ask_worker_to_render(target: PdfTarget, key: str) -> bool:
-    """Enqueue a render of ``target``, to be stored under ``key`` (the key this web process
-    looks for, even if the worker runs other code); False when no worker can be asked (the
-    queue is ``memory://`` or cannot be reached), so the caller renders it itself."""
+    """Enqueue a render of ``target``, asked for the version of ``key`` (the key this web
+    process looks for; the worker stores what it draws under the key it computes itself,
+    :func:`render_kept`); False when no worker can be asked (the queue is ``memory://`` or
+    cannot be reached), so the caller renders it itself."""
     if not worker_queue_usable():
         return False
     # A summary is asked for as before kinds existed, so a worker not yet restarted after the
@@ -192,17 +194,26 @@ def preparing_page(*, what: str, download_url: str, back_url: str, back_to: str)
     return page, 202, {"Retry-After": "2"}
 
 
-def render_kept(target: PdfTarget, key: str | None = None) -> str:
-    """Render and store ``target``'s PDF as it is now (needs a request context), under ``key``
-    — the key the asking web process looks for, so a worker running other code (not restarted
-    after a deploy) still answers it — or its own: ``rendered``, ``current`` (made already, or
-    by another worker meanwhile) or ``gone`` (deleted, or no longer has such a PDF)."""
+def render_kept(target: PdfTarget, asked: str | None = None) -> str:
+    """Render and store ``target``'s PDF as it is now (needs a request context): ``rendered``,
+    ``current`` (made already, or by another worker meanwhile) or ``gone`` (deleted, or no
+    longer has such a PDF).
+
+    Stored under the key of what is drawn, computed here from the records just loaded, never
+    under ``asked`` (the key the asking web process read): a change committed between the
+    asking and the drawing (a review, a workflow step) would otherwise put this version's PDF
+    under the older version's key, or a PDF of older records under a newer key. ``asked`` only
+    says, in the log, that the version asked for is no longer the one drawn."""
     kind = KINDS[target.kind]
     subject = kind.load(target)
     if subject is None:
         db.session.rollback()
         return "gone"
-    key = key or kind.key(subject)
+    key = kind.key(subject)
+    if asked is not None and asked != key:
+        log.info(
+            "a %s PDF was asked for a version since replaced: drawing the current one", target.kind
+        )
     if pdf_cache.is_stored(key):
         db.session.rollback()
         return "current"

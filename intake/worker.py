@@ -125,8 +125,9 @@ def render_pdf(
     """Render and store a PDF of what it shows now (needs a request context): the submission's
     summary, its prior-authorization packet, or the report of its course ``course_id``
     (``intake.pdf_jobs.render_kept``: ``rendered``, ``current`` or ``gone``). ``key`` is the key
-    the asking web process looks for. The arguments keep the older task's order, so a render
-    asked for by web code from before kinds existed (a summary) is still answered."""
+    the asking web process read (what is drawn is stored under its own key). The arguments
+    keep the older task's order, so a render asked for by web code from before kinds existed
+    (a summary) is still answered."""
     from intake.pdf_jobs import render_kept
     from intake.services.pdf_cache import PdfTarget
 

@@ -11,6 +11,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +22,9 @@ from throwaway_databases import DatabaseUnavailable, create_database, drop_datab
 from config import TestingConfig
 from intake import create_app
 from intake.extensions import db, limiter
+
+if TYPE_CHECKING:
+    from huey import SqliteHuey
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,3 +149,24 @@ def login_as(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
         return user
 
     return _login
+
+
+# --- the PDF worker (tests/pdf_worker_queue.py) ------------------------------------------------
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every call of the HTML-to-PDF renderer during the test, counted (it still renders)."""
+    from pdf_worker_queue import count_renders
+
+    return count_renders(monkeypatch)
+
+
+@pytest.fixture
+def queue(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteHuey:
+    """A real huey queue (SQLite, in the test's folder) with the app's PDF render task on it,
+    as ``flask worker`` has; ``pdf_worker_queue.run_worker`` runs what is queued. (The alert
+    worker's process tests define a ``queue`` of their own.)"""
+    from pdf_worker_queue import worker_queue
+
+    return worker_queue(app, tmp_path, monkeypatch)

@@ -2,7 +2,8 @@
 
 The renderer is wrapped to count its calls (it still renders), so "rendered by whom" is
 observed, not assumed. The worker's queue is a real huey queue on SQLite in the test's folder,
-its tasks run as ``flask worker`` would run them (:func:`run_worker`).
+its tasks run as ``flask worker`` would run them (:func:`run_worker`). The fixtures that use
+them, ``renders`` and ``queue``, are in tests/conftest.py, for every PDF kind's tests.
 """
 
 from __future__ import annotations

@@ -3,11 +3,16 @@ it, and when): the app's own fonts, the clinic's paper, the patient on every pag
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 
 from intake.clinician.course_context import course_context
 from intake.models import Course
 from intake.services import settings
+
+#: The static stylesheets the PDF is drawn with, in cascade order: given to the renderer,
+#: which parses them once per process (``services.pdf``), rather than linked from
+#: ``clinician/course_report_pdf.html``.
+STYLESHEETS = ("css/app.css", "css/clinician.css", "css/course.css")
 
 
 def render(course: Course) -> bytes:
@@ -24,5 +29,8 @@ def render(course: Course) -> bytes:
         **course_context(course),
     )
     return html_to_pdf(
-        html, base_url=request.host_url, static_folder=str(current_app.static_folder)
+        html,
+        base_url=request.host_url,
+        static_folder=str(current_app.static_folder),
+        stylesheets=[url_for("static", filename=name) for name in STYLESHEETS],
     )

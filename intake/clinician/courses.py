@@ -402,13 +402,9 @@ def course_report_pdf(course_id: int) -> ResponseReturnValue:
         submission=course.submission,
         detail={"course_id": course.id, "bytes": len(content)},
     )
+    # Named before the commit, which expires the course (after it, it was read again).
+    disposition = f'inline; filename="course-{course.submission.reference}-{course.id}.pdf"'
     db.session.commit()
     return Response(
-        content,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": (
-                f'inline; filename="course-{course.submission.reference}-{course.id}.pdf"'
-            )
-        },
+        content, mimetype="application/pdf", headers={"Content-Disposition": disposition}
     )

@@ -234,11 +234,12 @@ def summary_pdf(submission_id: int) -> ResponseReturnValue:
             {"earlier": earlier} if (earlier := [e.id for e in earlier_intakes(submission)]) else {}
         ),
     )
+    # Named before the commit, which expires the submission (read after it, the whole row was
+    # loaded again, both JSON documents, for its reference).
+    disposition = f'inline; filename="summary-{submission.reference}.pdf"'
     db.session.commit()
     return Response(
-        content,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="summary-{submission.reference}.pdf"'},
+        content, mimetype="application/pdf", headers={"Content-Disposition": disposition}
     )
 
 

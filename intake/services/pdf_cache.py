@@ -54,7 +54,8 @@ COURSE_REPORT = "course_report"
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: The files each PDF is drawn from (a change to any of them is a new layout), relative to the
-#: ``intake`` package. The packet and the report name the Python modules that word them too
+#: ``intake`` package, with the module that draws each (it names the stylesheets). The packet
+#: and the report name the Python modules that word them too
 #: (the vocabulary's labels, the CPT units, the course's status words): a deploy that changes
 #: those renders them again.
 LAYOUTS: dict[str, tuple[str, ...]] = {
@@ -63,12 +64,14 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
         "templates/summary/*.html",
         "templates/macros/*.html",
         "static/css/*.css",
+        "clinician/summary_pdf.py",
     ),
     PRIOR_AUTH: (
         "templates/staff/*prior_auth*.html",
         "templates/summary/*.html",
         "templates/clinician/_safety_table.html",
         "static/css/*.css",
+        "staff/prior_auth_pdf.py",
         "services/prior_auth.py",
         "services/summary.py",
         "billing.py",
@@ -78,6 +81,7 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
     COURSE_REPORT: (
         "templates/clinician/*course*.html",
         "static/css/*.css",
+        "clinician/course_pdf.py",
         "clinician/course_context.py",
         "course_chart.py",
         "services/courses.py",
@@ -270,7 +274,9 @@ def course_report_key(course: Course) -> str:
             course.submission_id,
             course.submission.version,
             default_outcome_rules().sha256,
-            settings.get_setting(settings.CLINIC_TIME_ZONE),
+            # The request's clinic profile (the same stored value, read once per request: the
+            # course's pages read it for the clinic's day already), not a statement of its own.
+            settings.clinic_profile().time_zone,
             settings.get_setting(settings.PDF_PAPER),
         )
     )

@@ -248,11 +248,7 @@ def prior_auth_pdf(submission_id: int) -> ResponseReturnValue:
         )
     pdf = ready.content
     audit.record("prior_auth_pdf_downloaded", submission=submission, detail={"bytes": len(pdf)})
+    # Named before the commit, which expires the submission (after it, the row was read again).
+    disposition = f'attachment; filename="prior-auth-{submission.reference}.pdf"'
     db.session.commit()
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="prior-auth-{submission.reference}.pdf"'
-        },
-    )
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})

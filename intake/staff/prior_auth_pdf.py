@@ -3,12 +3,17 @@ and when): Letter paper (``static/css/packet.css``), the app's own fonts, offlin
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 
 from intake.models import Submission
 from intake.pages import evaluation_of
 from intake.services.insurance import PRIOR_AUTH_WORDS
 from intake.services.prior_auth import build_packet
+
+#: The static stylesheets the PDF is drawn with, in cascade order: given to the renderer,
+#: which parses them once per process (``services.pdf``), rather than linked from
+#: ``staff/insurance_prior_auth_pdf.html``.
+STYLESHEETS = ("css/app.css", "css/clinician.css", "css/packet.css")
 
 
 def render(submission: Submission) -> bytes:
@@ -22,5 +27,8 @@ def render(submission: Submission) -> bytes:
         prior_auth_words=PRIOR_AUTH_WORDS,
     )
     return html_to_pdf(
-        html, base_url=request.host_url, static_folder=str(current_app.static_folder)
+        html,
+        base_url=request.host_url,
+        static_folder=str(current_app.static_folder),
+        stylesheets=[url_for("static", filename=name) for name in STYLESHEETS],
     )

@@ -20,11 +20,9 @@ from flask.testing import FlaskClient
 from huey import SqliteHuey
 from pdf_worker_queue import (
     audited,
-    count_renders,
     run_worker,
     stored_rows,
     unreachable_queue,
-    worker_queue,
 )
 
 from intake import worker
@@ -33,16 +31,6 @@ from intake.models import Course, User
 from intake.models.types import utcnow
 from intake.services import courses, pdf_cache, settings
 from tests.factories import make_user, post
-
-
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    return count_renders(monkeypatch)
-
-
-@pytest.fixture
-def queue(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteHuey:
-    return worker_queue(app, tmp_path, monkeypatch)
 
 
 def report_pdf(client: FlaskClient, course_id: int) -> Any:

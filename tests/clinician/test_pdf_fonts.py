@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pypdf
+import pytest
 from clinician_samples import rich_answers, store
 from flask.testing import FlaskClient
 from pdf_fonts import is_shipped, pdf_fonts
@@ -56,3 +58,41 @@ def test_spanish_text_and_every_style_stay_in_the_shipped_fonts() -> None:
         "Atkinson-Hyperlegible-Bold-Italic",
     }
     assert text in " ".join(reader.pages[0].extract_text().split())
+
+
+def test_stylesheets_given_to_the_renderer_are_parsed_once_a_thread_and_still_embed_the_fonts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 13: the PDF templates link no stylesheet; the drawing modules give theirs to the
+    renderer, which parses each once per thread (with the fonts their ``@font-face`` rules
+    load). Every render still uses only the shipped fonts, embedded, whichever thread draws it."""
+    import threading
+
+    import weasyprint
+
+    parsed: list[str] = []
+    real_css = weasyprint.CSS
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        parsed.append(str(kwargs.get("url")))
+        return real_css(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "CSS", counted)
+    html = "<html><body><p>Plain</p><p><strong>Bold</strong></p></body></html>"
+    base = "http://parsed-once.test/"
+    sheets = ["/static/css/app.css", "/static/css/clinician.css"]
+
+    def names() -> set[str]:
+        pdf = html_to_pdf(html, base_url=base, static_folder=STATIC, stylesheets=sheets)
+        fonts = pdf_fonts(pypdf.PdfReader(io.BytesIO(pdf)))
+        assert fonts and all(font.embedded and is_shipped(font) for font in fonts), fonts
+        return {font.name for font in fonts}
+
+    assert names() == names() == {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"}
+    assert parsed == [base + "static/css/app.css", base + "static/css/clinician.css"]
+    other: list[set[str]] = []
+    thread = threading.Thread(target=lambda: other.append(names()))
+    thread.start()
+    thread.join()
+    assert other == [{"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"}]
+    assert len(parsed) == 4  # the other thread parsed its own

@@ -9,7 +9,6 @@ report's tests use the same).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,16 +17,16 @@ from clinician_samples import rich_answers, store
 from flask import Flask
 from flask.testing import FlaskClient
 from huey import SqliteHuey
-from pdf_worker_queue import audited, count_renders, run_worker, unreachable_queue, worker_queue
+from pdf_worker_queue import (
+    audited,
+    run_worker,
+    stored_rows,
+    unreachable_queue,
+)
 
 from intake.extensions import db
 from intake.models import RenderedPdf
 from tests.factories import post
-
-
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    return count_renders(monkeypatch)
 
 
 def downloads() -> list[dict[str, Any]]:
@@ -68,11 +67,6 @@ def test_a_review_makes_a_new_version_and_a_new_pdf(
     assert len(renders) == 2
     # Only the newest version is kept.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RenderedPdf)) == 1
-
-
-@pytest.fixture
-def queue(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteHuey:
-    return worker_queue(app, tmp_path, monkeypatch)
 
 
 def test_with_a_worker_the_web_worker_never_renders(
@@ -209,3 +203,36 @@ def test_opening_the_summary_looks_its_stored_pdf_up_without_reading_documents_o
     assert len(pdf_reads) == 1 and "rendered_pdf.content" not in pdf_reads[0]
     newest = [s for s in sent if "max(clinician_review.id)" in s]
     assert len(newest) == 1 and "max(acknowledgement.id)" in newest[0]
+
+
+def test_the_worker_stores_what_it_drew_under_the_key_of_what_it_drew(
+    client: FlaskClient, login_as, renders: list[int], queue: SqliteHuey
+) -> None:  # type: ignore[no-untyped-def]
+    """The page asks for the PDF of the version it showed; a review recorded before the worker
+    runs makes a newer version. The worker draws the submission as it finds it, so it must store
+    that under the newer version's key: kept under the key it was asked for, the PDF of one
+    version would be sent for another."""
+    from intake.models import Submission
+    from intake.services import pdf_cache
+
+    login_as("clinician")
+    submission = store(rich_answers())
+    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    asked = pdf_cache.summary_key(submission)
+    assert queue.pending_count() == 1
+    reviewed = post(
+        client,
+        f"/clinician/submissions/{submission.id}/review",
+        {"decision": "agree", "note": "Seen in clinic today."},
+    )
+    assert reviewed.status_code == 302
+    db.session.expire_all()
+    now = pdf_cache.summary_key(db.session.get_one(Submission, submission.id))
+    assert now != asked
+    run_worker(queue)
+    assert len(renders) == 1
+    assert [row.key for row in stored_rows()] == [now]
+    # What is stored is the reviewed version: the download sends it without rendering.
+    ready = get_pdf(client, submission.id)
+    assert ready.status_code == 200 and len(renders) == 1
+    assert downloads()[-1]["rendered_here"] is False

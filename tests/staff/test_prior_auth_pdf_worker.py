@@ -8,7 +8,6 @@ only when no worker can be asked. Every download is audited as before
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,11 +17,9 @@ from flask.testing import FlaskClient
 from huey import SqliteHuey
 from pdf_worker_queue import (
     audited,
-    count_renders,
     run_worker,
     stored_rows,
     unreachable_queue,
-    worker_queue,
 )
 from werkzeug.datastructures import MultiDict
 
@@ -31,16 +28,6 @@ from intake.extensions import db
 from intake.models import Submission
 from intake.services import pdf_cache, settings
 from tests.factories import csrf_token, post
-
-
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    return count_renders(monkeypatch)
-
-
-@pytest.fixture
-def queue(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteHuey:
-    return worker_queue(app, tmp_path, monkeypatch)
 
 
 def packet_pdf(client: FlaskClient, submission_id: int) -> Any:
