@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+from bench import goals
 from config import TestingConfig
 from intake import create_app
 
@@ -269,6 +270,15 @@ def main() -> None:
             median, p95 = timed(fetch, rounds)
             counted = f"   {statements(app, fetch):3d} statements" if "PDF, stored" in name else ""
             print(f"  {name:<40} median {median:6.2f}   p95 {p95:6.2f}{counted}")
+            if "PDF, stored" in name:
+                goals.record(f"PDF: {name} ({where})", f"p95 {p95:.1f} ms", "p95 < 50 ms", p95 < 50)
+            elif "first render" in name:
+                goals.record(
+                    f"PDF: {name} ({where}, demo submission)",
+                    f"median {median:.0f} ms",
+                    "< 500 ms",
+                    median < 500,
+                )
         with app.app_context():
             from intake.extensions import db
 
