@@ -211,9 +211,9 @@ def run_phase(  # type: ignore[no-untyped-def]
     return phase
 
 
-def wal_counters(url: str) -> dict[str, float]:
+def wal_counters(url: str, database: str = "intake") -> dict[str, float]:
     """PostgreSQL's WAL counters (``pg_stat_wal``: records, bytes, writes, syncs and their
-    milliseconds with ``track_wal_io_timing``) and the database's commits so far."""
+    milliseconds with ``track_wal_io_timing``) and ``database``'s commits so far."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
@@ -224,7 +224,8 @@ def wal_counters(url: str) -> dict[str, float]:
                 )
             ).one()
             commits = conn.scalar(
-                sa.text("SELECT xact_commit FROM pg_stat_database WHERE datname = 'intake'")
+                sa.text("SELECT xact_commit FROM pg_stat_database WHERE datname = :name"),
+                {"name": database},
             )
     finally:
         engine.dispose()

@@ -15,6 +15,9 @@ does not move with the neighbours' load as much, and the statement and call coun
 
 The rate limits are counted in memory (``memory://``), not Redis: the Redis round trip is
 not the app's CPU. On the shared 2-core machine run two versions side by side and compare.
+``BENCH_OWN_CLUSTER=1`` runs on a durable PostgreSQL cluster of its own (fsync on, as
+``bench.intake_load``'s) instead, and ``time`` adds what its WAL did per intake: one client,
+so each commit waits for its own WAL flush.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.intake_load import intake_body
+from bench.intake_load import intake_body, wal_counters
 
 SERVER = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -164,6 +167,22 @@ def statements(app: Any, kiosk: Kiosk) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if os.environ.get("BENCH_OWN_CLUSTER") != "1":
+        return run(argv)
+    global SERVER  # the run's server, chosen before anything connects
+    from bench.intake_load import PG_OPTIONS
+    from tests.faults.servers import PostgresCluster
+
+    cluster = PostgresCluster(PG_OPTIONS)
+    try:
+        cluster.init()
+        SERVER = cluster.url.rsplit("/", 1)[0] + "/postgres"
+        return run(argv)
+    finally:
+        cluster.destroy()
+
+
+def run(argv: list[str]) -> int:
     command = argv[0] if argv else "time"
     n = int(argv[1]) if len(argv) > 1 else 300
     url = make_db()
@@ -173,9 +192,19 @@ def main(argv: list[str]) -> int:
         for _ in range(WARM_UP):
             kiosk.send()
         if command == "time":
+            own_cluster = os.environ.get("BENCH_OWN_CLUSTER") == "1"
+            wal_before = wal_counters(SERVER, DBNAME) if own_cluster else None
             backend_before = backend_cpu()
             times, wall = cpu_times(kiosk, n)
             backend_after = backend_cpu()
+            if wal_before is not None:
+                wal = wal_counters(SERVER, DBNAME)
+                print(
+                    f"WAL per intake: {(wal['wal_bytes'] - wal_before['wal_bytes']) / n:.0f} "
+                    f"bytes, {(wal['wal_sync'] - wal_before['wal_sync']) / n:.2f} flushes, "
+                    f"{(wal['wal_sync_time'] - wal_before['wal_sync_time']) / n:.3f} ms "
+                    f"flushing; {(wal['commits'] - wal_before['commits']) / n:.2f} commits"
+                )
             print(
                 f"{n} intakes: CPU per intake mean {statistics.mean(times):.2f} ms, "
                 f"median {statistics.median(times):.2f} ms, lowest {min(times):.2f} ms; "
