@@ -2,15 +2,19 @@
 PostgreSQL restart. ``python -m bench.intake_load`` (also run by ``make bench``).
 
 Everything runs on servers started for the run (a PostgreSQL cluster and a redis-server of its
-own, see ``tests/faults/servers.py``), never the shared ones. gunicorn gets 2 × cores workers
-in production mode. Each client sends intakes with an ``Idempotency-Key`` and, on a 503 or a
-dropped connection, sends the same request again after 200 ms, as docs/operations.md tells a
-kiosk to. Each intake is a patient of its own (a clinic's kiosks do not send one person
-thousands of times; ``BENCH_SAME_PATIENT=1`` sends the same one every time, so each intake
-matches every earlier one). Printed per phase: requests/s, latency p50/p95/p99, status counts,
-retries, errors (anything that is neither 201 nor 503, and dropped connections), and the rows
-stored for the acknowledged intakes: each acknowledged key must have exactly one row, with
-the id its 201 gave.
+own, see ``tests/faults/servers.py``), never the shared ones; the cluster is durable (fsync on,
+as in production: an acknowledged intake is on disk) unless ``BENCH_FSYNC=0``, and
+``BENCH_PG_OPTIONS`` adds settings to it (``-c commit_delay=200 -c commit_siblings=5``).
+gunicorn gets 2 × cores workers in production mode. Each client sends intakes with an
+``Idempotency-Key`` and, on a 503 or a dropped connection, sends the same request again after
+200 ms, as docs/operations.md tells a kiosk to. Each intake is a patient of its own (a
+clinic's kiosks do not send one person thousands of times; ``BENCH_SAME_PATIENT=1`` sends the
+same one every time, so each intake matches every earlier one). Printed per phase:
+requests/s, latency p50/p95/p99, status counts, retries, errors (anything that is neither 201
+nor 503, and dropped connections), the rows stored for the acknowledged intakes (each
+acknowledged key must have exactly one row, with the id its 201 gave), the CPU per request of
+gunicorn, PostgreSQL's backends, its other processes and redis-server, and the WAL per commit
+(bytes, flushes and their time).
 
 The load generator is ``wrk`` (Debian package ``wrk``) with ``bench/intake_load.lua``, one
 connection per wrk thread; without wrk, or with ``BENCH_CLIENT=python``, it is Python threads
@@ -54,6 +58,14 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
 SAME_PATIENT = os.environ.get("BENCH_SAME_PATIENT") == "1"
+#: The bench's own PostgreSQL is durable as production is (fsync on, every commit flushed to
+#: disk before it is acknowledged; ``BENCH_FSYNC=0`` for the fault tests' fsync off), with the
+#: WAL's I/O timed. ``BENCH_PG_OPTIONS`` adds settings, e.g. ``-c commit_delay=200``.
+FSYNC = os.environ.get("BENCH_FSYNC", "1") == "1"
+PG_OPTIONS = (
+    f"-c fsync={'on' if FSYNC else 'off'} -c track_wal_io_timing=on "
+    + os.environ.get("BENCH_PG_OPTIONS", "")
+).strip()
 LUA = Path(__file__).with_name("intake_load.lua")
 
 
@@ -114,6 +126,10 @@ class Phase:
     requests: int = 0
     #: CPU seconds gunicorn and PostgreSQL used in the phase (None: not measured).
     server_cpu: float | None = None
+    #: The same by process kind (``server_cpu``'s kinds, and redis-server), when measured.
+    cpu_by_kind: dict[str, float] = field(default_factory=dict)
+    #: What PostgreSQL's WAL did in the phase (``pg_stat_wal``, commits), when measured.
+    wal: dict[str, float] = field(default_factory=dict)
     #: CPU seconds the load generator used in the phase.
     client_cpu: float = 0.0
 
@@ -171,19 +187,49 @@ def client(base: str, token: str, phase: Phase, until: float) -> None:
             time.sleep(0.2)
 
 
-def run_phase(base: str, token: str, name: str, pid_file: Path, fault=None) -> Phase:  # type: ignore[no-untyped-def]
-    """One phase with the chosen client, and the servers' CPU for it (``server_cpu``; not
-    when PostgreSQL restarted in it: the new postmaster does not carry the old one's time)."""
+def run_phase(  # type: ignore[no-untyped-def]
+    base: str, token: str, name: str, pg: PostgresCluster, redis: RedisServer, fault=None
+) -> Phase:
+    """One phase with the chosen client, and the servers' CPU and WAL for it (not when
+    PostgreSQL restarted in it: the new postmaster does not carry the old one's time)."""
     port = base.rsplit(":", 1)[1]
+    pid_file = pg.data / "postmaster.pid"
     postmaster = pid_file.read_text().split()[0]
-    before = server_cpu(port, pid_file)
+    redis_pid = redis.proc.pid if redis.proc is not None else None
+    before, wal_before = cpu_by_kind(port, pid_file, redis_pid), wal_counters(pg.url)
     client_before = _client_cpu()
     run = run_phase_wrk if client_kind() == "wrk" else run_phase_python
     phase = run(base, token, name, fault)
     phase.client_cpu = _client_cpu() - client_before
     if pid_file.read_text().split()[0] == postmaster:
-        phase.server_cpu = server_cpu(port, pid_file) - before
+        after, wal_after = cpu_by_kind(port, pid_file, redis_pid), wal_counters(pg.url)
+        phase.cpu_by_kind = {kind: after[kind] - before.get(kind, 0.0) for kind in after}
+        phase.server_cpu = sum(
+            seconds for kind, seconds in phase.cpu_by_kind.items() if kind != "redis-server"
+        )
+        phase.wal = {key: wal_after[key] - wal_before[key] for key in wal_after}
     return phase
+
+
+def wal_counters(url: str, database: str = "intake") -> dict[str, float]:
+    """PostgreSQL's WAL counters (``pg_stat_wal``: records, bytes, writes, syncs and their
+    milliseconds with ``track_wal_io_timing``) and ``database``'s commits so far."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            wal = conn.execute(
+                sa.text(
+                    "SELECT wal_records, wal_bytes, wal_write, wal_sync, wal_write_time, "
+                    "wal_sync_time FROM pg_stat_wal"
+                )
+            ).one()
+            commits = conn.scalar(
+                sa.text("SELECT xact_commit FROM pg_stat_database WHERE datname = :name"),
+                {"name": database},
+            )
+    finally:
+        engine.dispose()
+    return {**{key: float(value) for key, value in wal._mapping.items()}, "commits": commits}
 
 
 def _client_cpu() -> float:
@@ -282,10 +328,12 @@ def _proc(pid: int) -> tuple[int, float, float, bytes] | None:
     return int(fields[1]), own, reaped, cmdline
 
 
-def server_cpu(port: str, postmaster_pid_file: Path) -> float:
-    """CPU seconds used so far by gunicorn on ``port`` and by the benchmark's PostgreSQL: each
-    master with its exited children, plus its live children's own time. Read before and after
-    a phase, the difference is the servers' CPU for it, whatever else the machine runs."""
+def cpu_by_kind(port: str, postmaster_pid_file: Path, redis_pid: int | None) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn on ``port``, the benchmark's PostgreSQL (its
+    backends, the processes serving the app's connections, apart from the rest: the WAL
+    writer, checkpointer, autovacuum, the postmaster) and its redis-server: each master with
+    its exited children, plus its live children's own time. Read before and after a phase, the
+    difference is each one's CPU for it, whatever else the machine runs."""
     try:
         postmaster = int(postmaster_pid_file.read_text().split()[0])
     except (OSError, ValueError, IndexError):
@@ -300,13 +348,20 @@ def server_cpu(port: str, postmaster_pid_file: Path) -> float:
         for pid, (parent, _own, _reaped, cmd) in procs.items()
         if b"gunicorn" in cmd and bind in cmd and bind not in procs.get(parent, (0, 0, 0, b""))[3]
     }
-    total = 0.0
-    for pid, (parent, own, reaped, _cmd) in procs.items():
-        if pid in masters:
-            total += own + reaped
-        elif parent in masters:
-            total += own
-    return total
+    kinds: dict[str, float] = dict.fromkeys(
+        ("gunicorn", "PostgreSQL backends", "PostgreSQL other", "redis-server"), 0.0
+    )
+    for pid, (parent, own, reaped, cmd) in procs.items():
+        if pid == redis_pid:
+            kinds["redis-server"] += own + reaped
+        elif pid in masters or parent in masters:
+            if pid == postmaster or parent == postmaster:
+                # A backend's title names its client: "postgres: postgres intake 127.0.0.1(…)".
+                kind = "PostgreSQL backends" if b"127.0.0.1(" in cmd else "PostgreSQL other"
+            else:
+                kind = "gunicorn"
+            kinds[kind] += own + (reaped if pid in masters else 0.0)
+    return kinds
 
 
 def stored(url: str, acknowledged: dict[str, int]) -> tuple[int, int, int]:
@@ -362,7 +417,23 @@ def report(phase: Phase, rows: int, twice: int, wrong: int) -> None:
     if phase.server_cpu is not None and requests:
         print(
             f"  server CPU (gunicorn + PostgreSQL) {phase.server_cpu:.1f} s = "
-            f"{phase.server_cpu * 1000 / requests:.1f} ms per request"
+            f"{phase.server_cpu * 1000 / requests:.1f} ms per request ("
+            + ", ".join(
+                f"{kind} {seconds * 1000 / requests:.2f}"
+                for kind, seconds in phase.cpu_by_kind.items()
+            )
+            + ")"
+        )
+    stored_now = phase.statuses[201]
+    if phase.wal and stored_now:
+        wal = phase.wal
+        print(
+            f"  PostgreSQL per intake: {wal['wal_bytes'] / stored_now:.0f} WAL bytes, "
+            f"{wal['wal_records'] / stored_now:.1f} WAL records, "
+            f"{wal['wal_sync'] / stored_now:.2f} WAL flushes ({wal['wal_sync']:.0f} in all, "
+            f"{wal['wal_sync_time'] / max(wal['wal_sync'], 1):.3f} ms each, busy "
+            f"{wal['wal_sync_time'] / phase.elapsed / 10:.1f}% of the phase); "
+            f"{wal['commits']:.0f} commits in the database"
         )
     if requests:
         print(
@@ -382,7 +453,8 @@ def main() -> int:
         f"({os.cpu_count()} cores), {SECONDS:.0f} s per phase, client {client_kind()}, "
         f"{'one patient' if SAME_PATIENT else 'a patient per intake'}"
     )
-    pg, redis = PostgresCluster(), RedisServer()
+    print(f"PostgreSQL settings of the run: {PG_OPTIONS}")
+    pg, redis = PostgresCluster(PG_OPTIONS), RedisServer()
     try:
         pg.init()
         redis.start()
@@ -403,7 +475,7 @@ def main() -> int:
                         cluster.restart()
                         return f"pg_ctl restart -m fast took {time.perf_counter() - started:.1f} s"
 
-                phase = run_phase(base, token, name, pg.data / "postmaster.pid", action)
+                phase = run_phase(base, token, name, pg, redis, action)
                 rows, twice, wrong = stored(pg.url, phase.acknowledged)
                 report(phase, rows, twice, wrong)
     finally:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -30,33 +31,37 @@ class MatchError(Exception):
     """A decision that cannot be made now; ``str(error)`` is for the front desk."""
 
 
-def _new_patient() -> Patient:
-    patient = Patient()
-    db.session.add(patient)
-    db.session.flush()
-    return patient
+def _new_patient() -> int:
+    """A new patient record's id: one Core ``INSERT ... RETURNING`` (no ORM object to flush;
+    nothing reads the record but its id)."""
+    table = cast(sa.Table, Patient.__table__)
+    return int(db.session.execute(sa.insert(table).returning(table.c.id), {}).scalar_one())
 
 
 def patient_of(submission: Submission) -> int:
     """The submission's patient record, made now for a row stored without one (demo data)."""
     if submission.patient_id is None:
-        submission.patient_id = _new_patient().id
+        submission.patient_id = _new_patient()
         db.session.flush()
     return submission.patient_id
 
 
-def assign_record(submission: Submission) -> None:
-    """Give a submission about to be stored its patient record (flushed), so the row is
-    inserted with it instead of updated after: its partial's record when it completes one,
-    else a new one. Call before the submission's own flush; ``link_new`` after it."""
-    if submission.patient_id is not None:
-        return
-    if submission.completes_id is not None:
-        partial = db.session.get(Submission, submission.completes_id)
+def record_for(completes_id: int | None) -> int:
+    """The patient record a submission about to be stored goes under, so its row is inserted
+    with it instead of updated after: the record of the partial it completes (``completes_id``),
+    else a new one."""
+    if completes_id is not None:
+        partial = db.session.get(Submission, completes_id)
         if partial is not None:
-            submission.patient_id = patient_of(partial)
+            return patient_of(partial)
+    return _new_patient()
+
+
+def assign_record(submission: Submission) -> None:
+    """Give an ORM submission about to be flushed its patient record (``record_for``). Call
+    before the submission's own flush; ``link_new`` after it."""
     if submission.patient_id is None:
-        submission.patient_id = _new_patient().id
+        submission.patient_id = record_for(submission.completes_id)
 
 
 @functools.cache
@@ -65,7 +70,7 @@ def _candidates(email: bool, phone: bool) -> sa.CompoundSelect:
     e-mail and the phone when the submission has them), each its 50 newest other
     submissions not already in the submission's record. Built once per shape, with bound
     parameters, so a request neither rebuilds nor re-keys it for SQLAlchemy's cache."""
-    s = Submission
+    s = Submission.__table__.c  # Core columns: no ORM statement, so no autoflush and no ORM rows
     tests: list[tuple[str, sa.ColumnElement[bool]]] = [
         (
             "name_dob",
@@ -100,7 +105,9 @@ def link_new(submission: Submission) -> list[PatientMatch]:
     test's code and its patient record (which the suggestion rule needs)."""
     if submission.patient_id is None:
         assign_record(submission)
-        db.session.flush()
+    # The candidates' statement is Core (no autoflush): flush whatever the caller left pending,
+    # as the ORM statement did (nothing, on the submit path: no work, no SQL).
+    db.session.flush()
     statement = _candidates(bool(submission.email_folded), bool(submission.phone_digits))
     reasons: dict[int, set[str]] = {}
     patients: dict[int, int | None] = {}

@@ -23,20 +23,31 @@ transaction: the outbox rows commit with the submission or not at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from intake.extensions import db
 from intake.models import Draft, Submission
-from intake.models.submission import new_submission
+from intake.models.submission import (
+    SubmissionPathway,
+    new_submission,
+    pathway_codes,
+    row_values,
+)
+from intake.models.workflow import status_rank
 from intake.services import alerts, audit, patients
 from intake.services.codes import submission_reference
 
@@ -62,10 +73,18 @@ class Idempotency:
     request_sha256: str
 
 
+class StoredIntake(NamedTuple):
+    """What a retry's answer needs of the submission stored under an ``Idempotency-Key``."""
+
+    id: int
+    reference: str
+    request_sha256: str | None
+
+
 class KeyAlreadyUsed(Exception):
     """A submission with this token and ``Idempotency-Key`` is already stored."""
 
-    def __init__(self, submission: Submission) -> None:
+    def __init__(self, submission: StoredIntake) -> None:
         super().__init__(f"idempotency key already used by submission {submission.id}")
         self.submission = submission
 
@@ -79,13 +98,20 @@ def request_digest(document: object) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def find_by_idempotency_key(token_id: int, key: str) -> Submission | None:
+_TABLE = cast(sa.Table, Submission.__table__)
+_columns = _TABLE.c
+#: Built once, with bound parameters (neither rebuilt nor cache-keyed per request), and Core:
+#: three columns, where loading the whole ORM row would parse its answers and evaluation.
+_BY_IDEMPOTENCY_KEY = select(_columns.id, _columns.reference, _columns.request_sha256).where(
+    _columns.api_token_id == sa.bindparam("token_id"),
+    _columns.idempotency_key == sa.bindparam("key"),
+)
+
+
+def find_by_idempotency_key(token_id: int, key: str) -> StoredIntake | None:
     """The submission stored for this token and key, if any."""
-    return db.session.scalar(
-        select(Submission).where(
-            Submission.api_token_id == token_id, Submission.idempotency_key == key
-        )
-    )
+    row = db.session.execute(_BY_IDEMPOTENCY_KEY, {"token_id": token_id, "key": key}).first()
+    return StoredIntake(*row) if row is not None else None
 
 
 def today() -> date:
@@ -109,7 +135,8 @@ def build_submission(
     answers: dict[str, Any], evaluation: dict[str, Any], *, source: str, submitted_at: datetime
 ) -> Submission:
     """A new, unsaved ``Submission`` (``new_submission``: the columns from ``row_values`` and its
-    pathway rows) with a fresh reference and the times."""
+    pathway rows) with a fresh reference and the times (for tests that store one themselves;
+    ``submit_document`` inserts the same values with ``_insert``)."""
     return new_submission(
         answers,
         evaluation,
@@ -119,6 +146,73 @@ def build_submission(
         submitted_at=submitted_at,
         source=source,
     )
+
+
+_INSERT_SUBMISSION = sa.insert(_TABLE).returning(_columns.id)
+_INSERT_PATHWAYS = sa.insert(cast(sa.Table, SubmissionPathway.__table__))
+
+
+@functools.cache
+def _unset_columns() -> dict[str, Any]:
+    """The value of every column a new submission does not set itself: its scalar default
+    (``version`` 1, ``partial`` false, ...), else NULL. A column with a computed default has
+    to be set by ``_new_row`` (``_insert`` refuses a row without it)."""
+    return {
+        column.key: default.arg if isinstance(default, ScalarElementColumnDefault) else None
+        for column in _TABLE.columns
+        if not column.primary_key and ((default := column.default) is None or default.is_scalar)
+    }
+
+
+def _new_row(
+    answers: dict[str, Any], evaluation: dict[str, Any], *, source: str, **columns: Any
+) -> dict[str, Any]:
+    """Every column of a new submission's row but its id: what ``build_submission`` gives an
+    ORM object (``row_values``, a fresh reference, status "new" and its rank, the times), the
+    defaults, and ``columns``."""
+    submitted_at = datetime.now(UTC)
+    return {
+        **_unset_columns(),
+        **row_values(answers, evaluation),
+        "reference": submission_reference(),
+        "status": "new",
+        "status_rank": status_rank("new"),
+        "created_at": submitted_at,
+        "submitted_at": submitted_at,
+        "source": source,
+        **columns,
+    }
+
+
+def _insert(row: dict[str, Any], pathways: list[str]) -> int:
+    """Insert a submission's row and its ``submission_pathway`` rows (two Core statements; the
+    ORM's unit of work for them was the costliest part of an API intake) and return its id."""
+    if len(row) != len(_TABLE.columns) - 1:  # every column but the id
+        raise ValueError("a submission row must give every column")
+    submission_id = int(db.session.execute(_INSERT_SUBMISSION, row).scalar_one())
+    if pathways:
+        db.session.execute(
+            _INSERT_PATHWAYS,
+            [
+                {"submission_id": submission_id, "code": code, "submitted_at": row["submitted_at"]}
+                for code in pathways
+            ],
+        )
+    return submission_id
+
+
+def _as_stored(row: dict[str, Any], submission_id: int) -> Submission:
+    """The inserted row as the session's persistent ``Submission``, without reading it back:
+    every column is known (``_new_row``), so none is expired; its relationships load when
+    first read. A row of a rolled-back transaction can leave an expired object under the same
+    id in the session (SQLite reuses the ids of rolled-back rows): it is let go first."""
+    stale = db.session.identity_map.get(identity_key(Submission, submission_id))
+    if stale is not None:
+        db.session.expunge(stale)
+    submission = Submission(id=submission_id, **row)
+    make_transient_to_detached(submission)
+    db.session.add(submission)
+    return submission
 
 
 def submit_document(
@@ -144,24 +238,25 @@ def submit_document(
     answers, evaluation = evaluate_document(document, as_of)
     if draft is not None and draft.submission_id is not None:
         raise AlreadySubmitted(db.session.get_one(Submission, draft.submission_id))
-    for _attempt in range(_REFERENCE_ATTEMPTS):
-        submission = build_submission(
-            answers, evaluation, source=source, submitted_at=datetime.now(UTC)
+    columns: dict[str, Any] = {}
+    if idempotency is not None:
+        columns.update(
+            api_token_id=idempotency.token_id,
+            idempotency_key=idempotency.key,
+            request_sha256=idempotency.request_sha256,
         )
-        if idempotency is not None:
-            submission.api_token_id = idempotency.token_id
-            submission.idempotency_key = idempotency.key
-            submission.request_sha256 = idempotency.request_sha256
-        if draft is not None and draft.partial_submission_id is not None:
-            # The urgent partial sent from this draft's support page: this one completes it.
-            submission.completes_id = draft.partial_submission_id
+    if draft is not None and draft.partial_submission_id is not None:
+        # The urgent partial sent from this draft's support page: this one completes it.
+        columns["completes_id"] = draft.partial_submission_id
+    pathways = pathway_codes(evaluation)
+    for _attempt in range(_REFERENCE_ATTEMPTS):
+        row = _new_row(answers, evaluation, source=source, **columns)
         try:
             # Its patient record first, so the row is inserted with it (no UPDATE after).
-            patients.assign_record(submission)
-            db.session.add(submission)
-            db.session.flush()
+            row["patient_id"] = patients.record_for(row["completes_id"])
+            submission_id = _insert(row, pathways)
             if draft is not None:
-                draft.submission_id = submission.id
+                draft.submission_id = submission_id
                 db.session.flush()
         except (IntegrityError, StaleDataError):
             db.session.rollback()
@@ -170,11 +265,12 @@ def submit_document(
             if idempotency is not None:
                 _raise_if_key_used(idempotency)
             continue  # a reference collision: draw another one
+        submission = _as_stored(row, submission_id)
         # A patient's own submission is recorded without their address (an IP address is a
         # HIPAA identifier); an API client's is an integration's, and is kept.
-        audit.record(
+        audit.record_row(
             "submission_created",
-            submission=submission,
+            submission_id=submission_id,
             detail={"source": source, "urgent": submission.urgent}
             | ({"completes": submission.completes_id} if submission.completes_id else {}),
             with_address=source != "wizard",
@@ -215,24 +311,22 @@ def submit_partial(document: object, *, draft: Draft, as_of: date | None = None)
     evaluation = evaluate_screening(answers, as_of)
     if not is_urgent(evaluation):
         raise NotUrgent()
+    pathways = pathway_codes(evaluation)
     for _attempt in range(_REFERENCE_ATTEMPTS):
-        submission = build_submission(
-            answers, evaluation, source="wizard", submitted_at=datetime.now(UTC)
-        )
-        submission.partial = True
+        row = _new_row(answers, evaluation, source="wizard", partial=True)
         try:
-            patients.assign_record(submission)
-            db.session.add(submission)
-            db.session.flush()
-            draft.partial_submission_id = submission.id
+            row["patient_id"] = patients.record_for(None)
+            submission_id = _insert(row, pathways)
+            draft.partial_submission_id = submission_id
             db.session.flush()
         except (IntegrityError, StaleDataError):
             db.session.rollback()
             _raise_if_partial_sent(draft.id)
             continue  # a reference collision: draw another one
-        audit.record(
+        submission = _as_stored(row, submission_id)
+        audit.record_row(
             "submission_created",
-            submission=submission,
+            submission_id=submission_id,
             detail={"source": "wizard", "urgent": True, "partial": True},
             with_address=False,
         )

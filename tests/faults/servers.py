@@ -67,7 +67,9 @@ def missing_binaries() -> list[str]:
 class PostgresCluster:
     """A PostgreSQL cluster of its own, on a free port, trust authentication on 127.0.0.1."""
 
-    def __init__(self) -> None:
+    def __init__(self, options: str = "") -> None:
+        """``options``: more ``-c name=value`` settings, after (so over) the defaults below."""
+        self.extra_options = options
         bin_dir = postgres_bin_dir()
         if bin_dir is None:
             raise ServerError("no PostgreSQL server binaries")
@@ -109,7 +111,7 @@ class PostgresCluster:
             f"-c unix_socket_directories={self.data} "
             # A process crash keeps written WAL in the OS cache, so fsync=off loses nothing in
             # these tests (an OS crash would), and starts and stops stay quick.
-            "-c fsync=off -c max_connections=100"
+            f"-c fsync=off -c max_connections=100 {self.extra_options}"
         )
         (self.data / "intake-options").write_text(options)
         self.start()
