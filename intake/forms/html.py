@@ -73,13 +73,14 @@ def _attr(value: Any) -> str:
 def _plain_radios(field: Any) -> bool:
     """A radio list :func:`radio_items` draws exactly as WTForms would: WTForms' own radio
     button and option field, no attributes of the field's own (``render_kw``), and no flag
-    the radio button writes other than ``required``. Anything else takes WTForms' path."""
+    the radio button writes other than ``required`` (True, False or not set: an optional
+    question, such as the PHQ-9's difficulty, sets none). Anything else takes WTForms' path."""
     return (
         type(field.option_widget) is core.RadioInput
         and field._Option is fields.RadioField._Option
         and not field.render_kw
         and not getattr(field.flags, "disabled", False)
-        and getattr(field.flags, "required", False) in (True, False)
+        and vars(field.flags).get("required", False) in (True, False)
     )
 
 

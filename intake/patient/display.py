@@ -1,4 +1,4 @@
-"""Template helpers for the wizard: conditions, labels, review rows, medicine suggestions."""
+"""Template helpers for the wizard: drawing a field, labels, review rows, medicine names."""
 
 from __future__ import annotations
 
@@ -15,19 +15,14 @@ from markupsafe import Markup, escape
 from wtforms import Field, FieldList
 
 from intake import vocabulary as vocab
-from intake.forms.base import conditions, leaf_fields
-from intake.forms.validators import HiddenUnless
+from intake.forms.base import leaf_fields
+from intake.forms.field_html import field_html, field_kind
 from intake.patient.device import is_clinic_device
 from intake.patient.language import english, page_language
 
 _ROW = re.compile(r"^(medication_trials|psychotherapy_trials)-(\d+)-")
 _ROW_NOUNS = {"medication_trials": _l("Medicine"), "psychotherapy_trials": _l("Therapy")}
 _UNITS = dict(vocab.form_choices(vocab.DURATION_UNITS))
-
-
-def field_condition(field: Field) -> HiddenUnless | None:
-    found = conditions(field)
-    return found[0] if found else None
 
 
 #: The fields of the validated instruments' steps (PHQ-9 and GAD-7 items, the difficulty
@@ -153,7 +148,8 @@ def site_footer() -> Markup:
 
 def template_helpers() -> dict[str, Any]:
     return {
-        "field_condition": field_condition,
+        "field_html": field_html,
+        "field_kind": field_kind,
         "field_label": field_label,
         "leaf_fields": leaf_fields,
         "review_rows": review_rows,

@@ -155,18 +155,25 @@ def test_every_radio_list_is_drawn_as_the_old_loop_drew_it(app: Flask) -> None:
 
 
 class Odd(Form):
-    """Radio lists the short path leaves to WTForms: attributes of their own, a disabled
-    flag, choices with characters to escape."""
+    """Radio lists the short path leaves to WTForms (attributes of their own, a disabled
+    flag, a required flag set to neither True nor False) or takes (an optional question, no
+    required flag), and choices with characters to escape."""
 
     styled = RadioField("Styled", choices=[("a", "A")], render_kw={"class": "x"})
     plain = RadioField("Plain", choices=[("a&b", 'A "quoted" <choice>'), ("c", "C")])
+    optional = RadioField("Optional", choices=[("a", "A"), ("b", "B")])
+    none_set = RadioField("Required set to None", choices=[("a", "A")])
 
 
 def test_lists_outside_the_short_path_and_odd_choices_are_still_identical(app: Flask) -> None:
     with app.test_request_context():
         form = Odd(formdata=MultiDict({"plain": "a&b"}))
         form.styled.flags.disabled = True
-        for field in (form.styled, form.plain):
+        form.none_set.flags.required = None
+        # An optional question sets no required flag: the short path, without "required".
+        assert html._plain_radios(form.optional) and not html._plain_radios(form.none_set)
+        assert "required" not in html.radio_items(form.optional)
+        for field in (form.styled, form.plain, form.optional, form.none_set):
             for invalid in (False, True):
                 assert str(html.radio_items(field, invalid)) == _old_loop(app, field, invalid)
         assert 'class="x"' in html.radio_items(form.styled)
