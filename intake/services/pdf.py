@@ -92,6 +92,8 @@ def html_to_pdf(
 
 
 _PARSED = threading.local()
+#: Parsed stylesheet sets kept per thread (a few base URLs and lists in practice).
+_MAX_STYLES = 8
 
 
 def _styles(
@@ -112,6 +114,10 @@ def _styles(
     key = (base_url, static_folder, stylesheets)
     found = cache.get(key)
     if found is None:
+        if len(cache) >= _MAX_STYLES:
+            # A web process rendering itself (no worker) keys by the request's host, which a
+            # client chooses: bounded, so odd Host headers cannot pile up font folders.
+            cache.clear()
         fetcher = StaticOnlyFetcher(base_url, static_folder)
         fonts = FontConfiguration()
         sheets = [

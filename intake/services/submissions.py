@@ -156,7 +156,16 @@ _INSERT_PATHWAYS = sa.insert(cast(sa.Table, SubmissionPathway.__table__))
 def _unset_columns() -> dict[str, Any]:
     """The value of every column a new submission does not set itself: its scalar default
     (``version`` 1, ``partial`` false, ...), else NULL. A column with a computed default has
-    to be set by ``_new_row`` (``_insert`` refuses a row without it)."""
+    to be set by ``_new_row`` (``_insert`` refuses a row without it). A column with only a
+    server default would be sent NULL here, overriding it: refused, so that a migration adding
+    one also gives the model a Python default."""
+    server_only = [
+        column.key
+        for column in _TABLE.columns
+        if column.server_default is not None and column.default is None and not column.primary_key
+    ]
+    if server_only:
+        raise RuntimeError(f"submission columns with only a server default: {server_only}")
     return {
         column.key: default.arg if isinstance(default, ScalarElementColumnDefault) else None
         for column in _TABLE.columns

@@ -218,3 +218,23 @@ def test_the_idempotency_look_up_gives_what_a_retry_answers_with(app: Flask) -> 
     assert find_by_idempotency_key(token_id, "k-1") == expected
     assert find_by_idempotency_key(token_id, "k-2") is None
     assert find_by_idempotency_key(token_id + 1, "k-1") is None
+
+
+def test_a_column_with_only_a_server_default_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Core insert sends every column; one with only a server default would be sent NULL,
+    overriding it. Such a column (a later migration's) must be refused, not silently NULL."""
+    import sqlalchemy as sa
+
+    from intake.services import submissions
+
+    table = sa.Table(
+        "submission_like",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("status", sa.String, default="new"),
+        sa.Column("added_later", sa.Boolean, server_default=sa.false()),
+    )
+    monkeypatch.setattr(submissions, "_TABLE", table)
+    with pytest.raises(RuntimeError, match="added_later"):
+        submissions._unset_columns.__wrapped__()
+    assert submissions._unset_columns() is not None  # the real table (cached) has none

@@ -96,3 +96,30 @@ def test_stylesheets_given_to_the_renderer_are_parsed_once_a_thread_and_still_em
     thread.join()
     assert other == [{"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"}]
     assert len(parsed) == 4  # the other thread parsed its own
+
+
+def test_the_parsed_stylesheets_kept_per_thread_are_bounded() -> None:
+    """A web process that renders itself keys the parsed sheets by the request's host, which
+    the client sends: however many hosts, a thread keeps at most a few sets (each holds a
+    folder of fonts)."""
+    import threading
+
+    from intake.services import pdf
+
+    sizes: list[int] = []
+
+    def render_many() -> None:
+        for n in range(20):
+            html_to_pdf(
+                "<p>x</p>",
+                base_url=f"http://host-{n}.test/",
+                static_folder=STATIC,
+                stylesheets=["/static/css/app.css"],
+            )
+            sizes.append(len(pdf._PARSED.styles))
+
+    thread = threading.Thread(target=render_many)  # a thread of its own: a fresh cache
+    thread.start()
+    thread.join()
+    assert len(sizes) == 20
+    assert max(sizes) == 8
