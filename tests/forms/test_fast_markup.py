@@ -22,10 +22,8 @@ from wtforms import Form
 
 from intake.forms import html
 from intake.forms.base import leaf_fields
-from intake.forms.checkin import CheckInForm
 from intake.forms.fields import RadioField
-from intake.forms.patient import STEP_FORMS, consent_form
-from tests.patient.helpers import VALID
+from tests.forms.every_form import every_step_form
 
 
 @contextmanager
@@ -85,23 +83,6 @@ def test_the_widgets_use_the_fast_path() -> None:
     assert core.Button.html_params is html.html_params
 
 
-def _forms(app: Flask) -> Iterator[tuple[str, Form]]:
-    """Every step's form (and the check-in's, and a minor's consent) empty, answered and
-    validated in full with nothing answered (every required field in error)."""
-    classes = {**STEP_FORMS, "review-minor": consent_form(15), "checkin": CheckInForm}
-    for name, form_class in classes.items():
-        answers = VALID.get(name.split("-")[0], {})
-        with app.test_request_context():
-            yield f"{name} empty", form_class(formdata=None, meta={"csrf": False})
-            answered = form_class(formdata=MultiDict(answers), meta={"csrf": False})
-            yield f"{name} answered", answered
-            answered.validate()
-            yield f"{name} answered, validated", answered
-            errors = form_class(formdata=MultiDict({"x": ""}), meta={"csrf": False})
-            errors.validate_step(partial=False)
-            yield f"{name} errors", errors
-
-
 def _markup(field: Any) -> list[str]:
     """Everything WTForms writes for ``field``: the control (with the attributes the macro
     passes), its label, and each option and its label."""
@@ -114,8 +95,8 @@ def _markup(field: Any) -> list[str]:
 
 def test_every_field_of_every_form_is_written_as_wtforms_writes_it(app: Flask) -> None:
     compared = 0
-    for name, form in _forms(app):
-        with app.test_request_context():
+    with app.test_request_context():
+        for name, form in every_step_form():
             for field in leaf_fields(form):
                 fast = _markup(field)
                 with wtforms_own():
@@ -141,8 +122,8 @@ def _old_loop(app: Flask, field: Any, invalid: bool) -> str:
 
 def test_every_radio_list_is_drawn_as_the_old_loop_drew_it(app: Flask) -> None:
     compared = 0
-    for name, form in _forms(app):
-        with app.test_request_context():
+    with app.test_request_context():
+        for name, form in every_step_form():
             for field in leaf_fields(form):
                 if getattr(field, "widget_kind", "") != "radio":
                     continue

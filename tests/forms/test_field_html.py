@@ -27,10 +27,8 @@ from wtforms import Form, fields, validators, widgets
 from intake.forms import field_html
 from intake.forms import fields as ours
 from intake.forms.base import leaf_fields
-from intake.forms.checkin import CheckInForm
-from intake.forms.patient import STEP_FORMS, consent_form
 from intake.forms.validators import HiddenUnless
-from tests.patient.helpers import VALID
+from tests.forms.every_form import every_step_form
 
 #: The macro as ``macros/forms.html`` had it before issue 13 (with its helpers), verbatim.
 OLD_MACRO = (Path(__file__).parent / "old_render_field.html").read_text()
@@ -170,27 +168,11 @@ def test_the_table_shows_what_it_is_meant_to(app: Flask) -> None:
         assert 'lang="' not in _new(Every(formdata=None).kind)
 
 
-def _step_forms(app: Flask) -> Iterator[tuple[str, Form]]:
-    """Every step's form (and the check-in's, and a minor's consent) empty, answered,
-    answered and validated, and with every required field in error."""
-    classes = {**STEP_FORMS, "review-minor": consent_form(15), "checkin": CheckInForm}
-    for name, form_class in classes.items():
-        answers = VALID.get(name.split("-")[0], {})
-        yield f"{name} empty", form_class(formdata=None, meta={"csrf": False})
-        answered = form_class(formdata=MultiDict(answers), meta={"csrf": False})
-        yield f"{name} answered", answered
-        answered.validate()
-        yield f"{name} answered, validated", answered
-        errors = form_class(formdata=MultiDict({"x": ""}), meta={"csrf": False})
-        errors.validate_step(partial=False)
-        yield f"{name} errors", errors
-
-
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_every_field_of_every_step_is_written_as_the_macro_wrote_it(app: Flask, lang: str) -> None:
     compared = 0
     with app.test_request_context(), force_locale(lang):
-        for name, form in _step_forms(app):
+        for name, form in every_step_form():
             for field in leaf_fields(form):
                 inline = field_html.field_kind(field) == "radio"
                 assert _new(field, inline=inline) == _old(field, inline=inline), (name, field.name)
