@@ -22,7 +22,9 @@ from bench import goals
 from config import TestingConfig
 from intake import create_app
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
+#: Test-client requests per page (``BENCH_CLIENT_ROUNDS``; the HTTP benchmarks' alternating
+#: rounds are ``BENCH_HTTP_ROUNDS``, a different thing, so the two have different names).
+ROUNDS = int(os.environ.get("BENCH_CLIENT_ROUNDS", "200"))
 
 
 def timed(fetch: Callable[[], int], rounds: int = ROUNDS) -> tuple[float, float]:

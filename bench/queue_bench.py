@@ -16,7 +16,7 @@ Uses the benchmark database ``intake_bench`` (``bench/bench_db.py``: built once,
    production mode (``BENCH_WORKERS`` sync workers, 2 by default; a Redis of its own for the
    rate limits and the job queue) serving the benchmark database, signed in as a new
    front-desk and a new clinician account, and the bare Flask endpoint under the same
-   gunicorn settings, measured with ``wrk`` in alternating rounds (``BENCH_ROUNDS`` each,
+   gunicorn settings, measured with ``wrk`` in alternating rounds (``BENCH_HTTP_ROUNDS`` each,
    ``BENCH_DURATION`` long) in the same run; the ratio of the medians is each page's figure.
    Each page is a real one: its audit event is written and committed. The summary is of a
    full urgent submission whose PDF is already stored (rendered in-process first, as the job
@@ -49,7 +49,7 @@ from bench import bench_db, goals
 from config import Config
 
 ROUNDS = int(os.environ.get("BENCH_QUERY_ROUNDS", "40"))
-HTTP_ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+HTTP_ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS", "3"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 DURATION = os.environ.get("BENCH_DURATION", "5s")
 QUERY_GOAL_MS = 50.0
