@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask_babel import gettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, FieldList, Form, FormField
@@ -31,6 +30,7 @@ from wtforms.fields import SubmitField
 
 from intake.forms.fields import DateField, WholeNumberField
 from intake.forms.validators import HiddenUnless, PlainText, is_blank, partial_mode
+from intake.i18n import gettext
 
 #: Fields whose answer is typed text, checked by :class:`PlainText` (numbers and dates are
 #: text boxes too, but they parse what was typed and refuse anything else themselves).

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation
 
 from intake import vocabulary as vocab
@@ -27,6 +26,7 @@ from intake.forms.base import WizardForm
 from intake.forms.fields import DateField, RadioField, StringField
 from intake.forms.patient import ASQ_CHOICES, ASQ_POSITIVE, ASQ_RIGHT_NOW, numbered
 from intake.forms.validators import OptionalAnswer, Required, TextLength, is_blank
+from intake.i18n import lazy_text as _l
 
 PHQ9_NAMES = tuple(f"phq9_{n}" for n in range(1, len(q.PHQ9_ITEMS) + 1))
 GAD7_NAMES = tuple(f"gad7_{n}" for n in range(1, len(q.GAD7_ITEMS) + 1))

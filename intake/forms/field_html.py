@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
@@ -27,6 +26,7 @@ from markupsafe import Markup, escape
 from intake.forms.base import conditions
 from intake.forms.html import radio_items
 from intake.forms.validators import HiddenUnless
+from intake.i18n import gettext
 
 _MISSING = object()
 

@@ -7,10 +7,11 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from wtforms import fields
 from wtforms.validators import ValidationError
+
+from intake.i18n import gettext
+from intake.i18n import lazy_text as _l
 
 CHOOSE_SHOWN = _l("Please choose one of the options shown.")
 

@@ -14,8 +14,6 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from flask import has_app_context
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField
 from wtforms.validators import StopValidation, ValidationError
 
@@ -49,6 +47,8 @@ from intake.forms.validators import (
     is_blank,
     partial_mode,
 )
+from intake.i18n import gettext
+from intake.i18n import lazy_text as _l
 from intake.text import FORM_MESSAGES, text_fault
 
 YN_CHOICES = wording.choices(vocab.YN)

@@ -7,11 +7,11 @@ from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from wtforms import Field
 from wtforms.validators import StopValidation, ValidationError
 
+from intake.i18n import gettext
+from intake.i18n import lazy_text as _l
 from intake.text import FORM_MESSAGES, text_fault
 
 #: True while a step is validated in partial mode (Back / Save / add or remove a row).

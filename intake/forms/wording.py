@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext
-
 from intake import vocabulary as vocab
+from intake.i18n import lazy_text
 
 
 def patient(text: str | None) -> Any:
     """``text`` (a vocabulary wording or hint) translated at rendering; blank stays blank."""
-    return lazy_gettext(text) if text else text
+    return lazy_text(text) if text else text
 
 
 def choices(items: vocab.Choices, *, blank: Any = None) -> list[tuple[str, Any]]:

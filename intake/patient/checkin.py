@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -46,6 +46,7 @@ from intake.forms.checkin import (
 )
 from intake.forms.patient import ASQ_POSITIVE
 from intake.forms.questionnaires import ASQ_ATTRIBUTION, GAD7_STEM, PHQ9_STEM, PHQ_ATTRIBUTION
+from intake.i18n import gettext
 from intake.models import CheckIn
 from intake.models.types import utcnow
 from intake.patient import bp

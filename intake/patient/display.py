@@ -9,14 +9,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flask_babel import get_locale, gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 from wtforms import Field, FieldList
 
 from intake import vocabulary as vocab
 from intake.forms.base import leaf_fields
 from intake.forms.field_html import field_html, field_kind
+from intake.i18n import gettext
+from intake.i18n import lazy_text as _l
 from intake.patient.device import is_clinic_device
 from intake.patient.language import english, page_language
 

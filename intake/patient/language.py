@@ -21,14 +21,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from babel.support import NullTranslations, Translations
 from flask import Flask, has_request_context, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import Domain, _get_current_context, gettext
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.extensions import db
+from intake.i18n import RequestDomain, gettext, install_jinja
 from intake.patient import bp
 
 #: The locales the patient side is written in (English is the source language): the
@@ -139,35 +138,6 @@ def patient_date(day: date) -> str:
     return str(format_date(day, format="long"))
 
 
-class RequestDomain(Domain):
-    """Flask-Babel's message domain, finding the request's catalogue once per request.
-
-    Flask-Babel looks the catalogue up afresh for every text (the locale, its name as a
-    string, the catalogue cache): a review page translates some 130 texts, most of them the
-    forms' labels and choices, so the look-up was a tenth of its time (issue 13). This keeps
-    the catalogue found on Flask-Babel's own per-request context beside the locale it was
-    found for, and uses it while that locale is still the request's: ``refresh()`` (every
-    request) and ``force_locale`` (an e-mail in the patient's language) change the locale
-    object, so the next text finds its catalogue again. The texts are the same.
-    """
-
-    def get_translations(self) -> Translations | NullTranslations:
-        ctx = _get_current_context()
-        if ctx is None:
-            return NullTranslations()
-        locale = getattr(ctx, "babel_locale", None)
-        found = getattr(ctx, _TRANSLATIONS, None)
-        if locale is not None and found is not None and found[0] is locale:
-            return found[1]
-        translations = super().get_translations()
-        setattr(ctx, _TRANSLATIONS, (ctx.babel_locale, translations))
-        return translations
-
-
-#: Where :class:`RequestDomain` keeps ``(locale, catalogue)`` on Flask-Babel's context.
-_TRANSLATIONS = "intake_translations"
-
-
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel with this selector; the catalogues are ``intake/translations``."""
     from flask_babel import refresh
@@ -177,6 +147,8 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE)
     # The domain Flask-Babel would make on first use, finding each request's catalogue once.
     babel.domain_instance = RequestDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    # The templates' texts through the same kept catalogue (in place of Flask-Babel's).
+    install_jinja(app)
     # Flask-Babel keeps the chosen locale on ``g``: choose it afresh for every request.
     app.before_request(refresh)
     # {% trans %} blocks ignore the template's line breaks and indentation: one msgid per text.

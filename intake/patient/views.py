@@ -29,12 +29,12 @@ from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.clinic import follow_up
 from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ResumeForm
+from intake.i18n import gettext
 from intake.images import MAX_BYTES, MAX_BYTES_LABEL, PhotoRefused, clean_photo, read_limited
 from intake.models import Draft, Submission
 from intake.patient import bp, device, language, wizard

@@ -39,12 +39,13 @@ from typing import Any
 import sqlalchemy as sa
 from babel.dates import format_date
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 
 from intake import course_schedule
 from intake.alert_channels import PatientMessage, patient_subject, patient_text
 from intake.course_schedule import add_months
 from intake.extensions import db
+from intake.i18n import gettext
 from intake.models import Alert, AlertDelivery, CheckIn, CheckInToken, Course, Submission, User
 from intake.services import alerts, audit, courses, settings
 
