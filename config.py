@@ -221,6 +221,11 @@ class Config:
     CONFIRMATION_GRACE = timedelta(minutes=2)
     #: On a clinic device a resume code leaves the screen after this long.
     CLINIC_DEVICE_CODE_SECONDS = 60
+    #: How long one process keeps the clinic's profile (name, phone, address, zone, hours)
+    #: read from the database between requests (0: read it on every request). A change made
+    #: on ``/admin/settings`` shows at once in the process that saved it, and within this many
+    #: seconds in every other worker and instance (docs/operations.md, "Clinic settings").
+    CLINIC_PROFILE_SECONDS = 5.0
     STAFF_IDLE_TIMEOUT = timedelta(minutes=15)
     STAFF_MAX_SESSION = timedelta(hours=12)
     #: Roles that must sign in with two-factor: an account holding any of them without an

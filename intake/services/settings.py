@@ -7,7 +7,9 @@ as JSON (``setting`` table, key → JSON) and read back through the same validat
 hand) is logged and read as the default.
 
 The clinic's profile (``clinic_profile``) is read on almost every page (the phone in the footer,
-times in the clinic's zone): it costs one query per request at most, cached on ``flask.g``.
+times in the clinic's zone): a process reads it from the database at most once every
+``CLINIC_PROFILE_SECONDS`` (the query and its rows were a tenth of a patient page, issue 13) and
+a request keeps the one it first read on ``flask.g``.
 ``local_time`` is the one place a stored UTC time is written for people.
 """
 
@@ -17,6 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from time import monotonic
 from typing import Any, Generic, TypeVar
 
 from flask import current_app, g, has_app_context
@@ -232,6 +235,10 @@ CLINIC_KEYS = (
 )
 BILLING_KEYS = (CLINIC_LEGAL_NAME, CLINIC_ADDRESS, CLINIC_TIN, CLINIC_GROUP_NPI)
 _CACHE = "_clinic_profile"
+#: Where an app keeps ``(monotonic() when read, profile)`` between requests.
+_KEPT = "intake.clinic_profile"
+#: Set on ``g`` by a request that changed a setting: its reads are not kept for other requests.
+_UNSAVED = "_settings_unsaved"
 
 
 @dataclass(frozen=True)
@@ -302,18 +309,30 @@ def set_setting(key: str, value: Any, *, user_id: int | None) -> bool:
     audit.record("setting_changed", detail={"key": key, "from": current, "to": new})
     if has_app_context():
         g.pop(_CACHE, None)
+        current_app.extensions.pop(_KEPT, None)
+        # Until this request commits, what it reads is not yet every request's to keep.
+        g.setdefault(_UNSAVED, True)
     return True
 
 
 def clinic_profile() -> ClinicProfile:
-    """The clinic's profile, read once per request (one query) and kept on ``flask.g``."""
+    """The clinic's profile: the one this request first read (on ``flask.g``), else the one
+    this app read less than ``CLINIC_PROFILE_SECONDS`` ago, else one query."""
     cached = g.get(_CACHE)
     if isinstance(cached, ClinicProfile):
         return cached
-    rows = db.session.scalars(db.select(Setting).where(Setting.key.in_(CLINIC_KEYS)))
-    stored = {row.key: row for row in rows}
-    values = {key: _read(SETTINGS[key], stored.get(key)) for key in CLINIC_KEYS}
-    profile = _profile(values)
+    # Kept on the app, not the module: each app (each test's, each database's) has its own.
+    kept: tuple[float, ClinicProfile] | None = current_app.extensions.get(_KEPT)
+    now = monotonic()
+    if kept is not None and now - kept[0] < current_app.config["CLINIC_PROFILE_SECONDS"]:
+        profile = kept[1]
+    else:
+        rows = db.session.scalars(db.select(Setting).where(Setting.key.in_(CLINIC_KEYS)))
+        stored = {row.key: row for row in rows}
+        values = {key: _read(SETTINGS[key], stored.get(key)) for key in CLINIC_KEYS}
+        profile = _profile(values)
+        if not g.get(_UNSAVED):
+            current_app.extensions[_KEPT] = (now, profile)
     g.setdefault(_CACHE, profile)
     return profile
 
