@@ -752,13 +752,15 @@ class Page:
 
     @property
     def pages_text(self) -> str:
-        """ "12", or "more than 200" when the count is capped."""
+        """ "12"; when the count is capped, "more than 200", or more than this page's number
+        once it is past that (a deep page reached by Next), or this page's number on the
+        last page (no Next: the pages end here, so their number is known)."""
         pages = self.pages
-        return (
-            f"{pages:,}"
-            if pages is not None
-            else f"more than {self.total.value // self.per_page:,}"
-        )
+        if pages is not None:
+            return f"{pages:,}"
+        if not self.has_next:
+            return f"{self.page:,}"
+        return f"more than {max(self.total.value // self.per_page, self.page):,}"
 
     @property
     def first_position(self) -> int:

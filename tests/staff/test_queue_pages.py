@@ -212,6 +212,19 @@ def test_counts_stop_at_the_cap_and_the_pager_says_more_than(
     assert set(_pager(first)[1]) == {"Next page"}  # no Last page: its number is not known
     pages = _walk(client, "newest")
     assert [ref for page in pages for ref in page] == expected
+    # Fourteen rows, four a page, counted to 8: each page says what it can know of the pages.
+    html, said = first, []
+    while True:
+        said.append(re.search(r"Page \d+ of [^:<.]+", html).group(0))  # type: ignore[union-attr]
+        if "Next page" not in _pager(html)[1]:
+            break
+        html = _press(client, html, "Next page")
+    assert said == [
+        "Page 1 of more than 2",
+        "Page 2 of more than 2",
+        "Page 3 of more than 3",
+        "Page 4 of 4",
+    ]
     # Below the cap the count is exact.
     assert "Submissions (3)" in post(client, "/staff/", {"status": "in_review"}).get_data(
         as_text=True
@@ -238,7 +251,8 @@ def test_two_filters_count_up_to_the_combined_cap_and_still_page_through(
     assert set(_pager(first)[1]) == {"Next page"}
     second = _press(client, first, "Next page")
     assert _listed(first) + _listed(second) == expected
-    assert "submissions 5–6 of more than 5" in second
+    # The last page: no Next, so the pages' number is known (not "Page 2 of more than 1").
+    assert "Page 2 of 2: submissions 5–6 of more than 5" in second
     assert set(_pager(second)[1]) == {"Previous page"}
     assert _listed(_press(client, second, "Previous page")) == expected[:4]
     # A page asked by number (an old form) is still that page.
