@@ -5,11 +5,13 @@ Everything runs on servers started for the run (a PostgreSQL cluster and a redis
 own, see ``tests/faults/servers.py``), never the shared ones; the cluster is durable (fsync on,
 as in production: an acknowledged intake is on disk) unless ``BENCH_FSYNC=0``, and
 ``BENCH_PG_OPTIONS`` adds settings to it (``-c commit_delay=200 -c commit_siblings=5``).
-gunicorn gets 2 × cores workers in production mode. Each client sends intakes with an
-``Idempotency-Key`` and, on a 503 or a dropped connection, sends the same request again after
-200 ms, as docs/operations.md tells a kiosk to. Each intake is a patient of its own (a
-clinic's kiosks do not send one person thousands of times; ``BENCH_SAME_PATIENT=1`` sends the
-same one every time, so each intake matches every earlier one). Printed per phase:
+gunicorn runs in production mode as docs/operations.md "Deploying" runs it (gthread workers,
+one per core, 8 threads each; ``BENCH_WORKER_CLASS=sync``: 2 × cores sync workers). Each
+client sends intakes with an ``Idempotency-Key`` and, on a 503 or a dropped connection, sends
+the same request again after 200 ms, as docs/operations.md tells a kiosk to. Each intake is a
+patient of its own (a clinic's kiosks do not send one person thousands of times;
+``BENCH_SAME_PATIENT=1`` sends the same one every time, so each intake matches every earlier
+one). Printed per phase:
 requests/s, latency p50/p95/p99, status counts, retries, errors (anything that is neither 201
 nor 503, and dropped connections), the rows stored for the acknowledged intakes (each
 acknowledged key must have exactly one row, with the id its 201 gave), the CPU per request of
@@ -21,7 +23,8 @@ connection per wrk thread; without wrk, or with ``BENCH_CLIENT=python``, it is P
 (urllib). Both cost about 1-2 ms of CPU per request (printed); either way it runs on the same
 machine: the figures are for comparing runs here, not a capacity figure
 for a real server. Settings: ``BENCH_CLIENTS`` (50), ``BENCH_SECONDS`` per phase (15),
-``BENCH_WORKERS`` (gunicorn workers), ``BENCH_CLIENT`` (``wrk`` or ``python``).
+``BENCH_WORKERS`` (gunicorn workers), ``BENCH_WORKER_CLASS`` (``gthread`` or ``sync``),
+``BENCH_THREADS`` (8), ``BENCH_CLIENT`` (``wrk`` or ``python``).
 """
 
 from __future__ import annotations
