@@ -350,6 +350,16 @@ class ProductionConfig(Config):
     HSTS_MAX_AGE = 365 * 24 * 60 * 60
     REQUIRE_2FA_ROLES = PATIENT_DATA_ROLES
     ALLOW_LOCAL_HTTP_WEBHOOKS = False
+    #: ``pool_size``: connections a worker process keeps open for reuse (opened as needed: a
+    #: sync worker holds one). gunicorn's ``gthread`` workers (docs/operations.md, "Deploying":
+    #: ``--threads 8``) need one per busy thread; with SQLAlchemy's default of 5 kept, a sixth
+    #: concurrent request opened an overflow connection and closed it after, so under load
+    #: PostgreSQL started a backend per request. At most 15 a process, as before (5 + 10).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {
+        **Config.SQLALCHEMY_ENGINE_OPTIONS,
+        "pool_size": 10,
+        "max_overflow": 5,
+    }
 
     @classmethod
     def problems(cls) -> list[str]:

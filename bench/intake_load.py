@@ -5,11 +5,13 @@ Everything runs on servers started for the run (a PostgreSQL cluster and a redis
 own, see ``tests/faults/servers.py``), never the shared ones; the cluster is durable (fsync on,
 as in production: an acknowledged intake is on disk) unless ``BENCH_FSYNC=0``, and
 ``BENCH_PG_OPTIONS`` adds settings to it (``-c commit_delay=200 -c commit_siblings=5``).
-gunicorn gets 2 × cores workers in production mode. Each client sends intakes with an
-``Idempotency-Key`` and, on a 503 or a dropped connection, sends the same request again after
-200 ms, as docs/operations.md tells a kiosk to. Each intake is a patient of its own (a
-clinic's kiosks do not send one person thousands of times; ``BENCH_SAME_PATIENT=1`` sends the
-same one every time, so each intake matches every earlier one). Printed per phase:
+gunicorn runs in production mode as docs/operations.md "Deploying" runs it (gthread workers,
+one per core, 8 threads each; ``BENCH_WORKER_CLASS=sync``: 2 × cores sync workers). Each
+client sends intakes with an ``Idempotency-Key`` and, on a 503 or a dropped connection, sends
+the same request again after 200 ms, as docs/operations.md tells a kiosk to. Each intake is a
+patient of its own (a clinic's kiosks do not send one person thousands of times;
+``BENCH_SAME_PATIENT=1`` sends the same one every time, so each intake matches every earlier
+one). Printed per phase:
 requests/s, latency p50/p95/p99, status counts, retries, errors (anything that is neither 201
 nor 503, and dropped connections), the rows stored for the acknowledged intakes (each
 acknowledged key must have exactly one row, with the id its 201 gave), the CPU per request of
@@ -21,7 +23,8 @@ connection per wrk thread; without wrk, or with ``BENCH_CLIENT=python``, it is P
 (urllib). Both cost about 1-2 ms of CPU per request (printed); either way it runs on the same
 machine: the figures are for comparing runs here, not a capacity figure
 for a real server. Settings: ``BENCH_CLIENTS`` (50), ``BENCH_SECONDS`` per phase (15),
-``BENCH_WORKERS`` (gunicorn workers), ``BENCH_CLIENT`` (``wrk`` or ``python``).
+``BENCH_WORKERS`` (gunicorn workers), ``BENCH_WORKER_CLASS`` (``gthread`` or ``sync``),
+``BENCH_THREADS`` (8), ``BENCH_CLIENT`` (``wrk`` or ``python``).
 """
 
 from __future__ import annotations
@@ -57,7 +60,19 @@ from tests.faults.servers import (
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
+#: gunicorn's worker class and threads, as docs/operations.md "Deploying" runs it: ``gthread``
+#: keeps a client's connection open between requests (a sync worker closes it after each
+#: response, so every intake paid a TCP connect and accept). ``BENCH_WORKER_CLASS=sync`` for
+#: the sync workers (``BENCH_THREADS`` is then ignored).
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+#: Workers: one per core with threads; 2 × cores of sync workers (each idles while it waits on
+#: PostgreSQL).
+WORKERS = int(
+    os.environ.get(
+        "BENCH_WORKERS", str((os.cpu_count() or 1) * (1 if WORKER_CLASS == "gthread" else 2))
+    )
+)
 SAME_PATIENT = os.environ.get("BENCH_SAME_PATIENT") == "1"
 #: The bench's own PostgreSQL is durable as production is (fsync on, every commit flushed to
 #: disk before it is acknowledged; ``BENCH_FSYNC=0`` for the fault tests' fsync off), with the
@@ -456,13 +471,24 @@ def report(phase: Phase, rows: int, twice: int, wrong: int) -> None:
     )
 
 
+def gunicorn_args(given: str) -> str:
+    """``GUNICORN_CMD_ARGS`` for the run: the worker class (and threads) chosen, then whatever
+    was already given (gunicorn reads the variable besides its command line, which
+    ``tests.faults.servers.gunicorn`` builds with the workers and the address)."""
+    chosen = f"--worker-class {WORKER_CLASS}"
+    if WORKER_CLASS == "gthread":
+        chosen += f" --threads {THREADS}"
+    return f"{chosen} {given}".strip()
+
+
 def main() -> int:
     missing = missing_binaries()
     if missing:
         print(f"intake load benchmark: skipped (needs {', '.join(missing)})")
         return 0
     print(
-        f"API intakes on PostgreSQL: {CLIENTS} clients, gunicorn {WORKERS} workers "
+        f"API intakes on PostgreSQL: {CLIENTS} clients, gunicorn {WORKERS} {WORKER_CLASS} "
+        f"workers{f' of {THREADS} threads' if WORKER_CLASS == 'gthread' else ''} "
         f"({os.cpu_count()} cores), {SECONDS:.0f} s per phase, client {client_kind()}, "
         f"{'one patient' if SAME_PATIENT else 'a patient per intake'}"
     )
@@ -473,6 +499,7 @@ def main() -> int:
         redis.start()
         # One token for every client: lift its per-token intake limit (60 a minute by default).
         env = production_env(pg.url, redis.url, INTAKE_API_INTAKE_RATE_LIMIT="1000000 per minute")
+        env["GUNICORN_CMD_ARGS"] = gunicorn_args(env.get("GUNICORN_CMD_ARGS", ""))
         flask("db", "upgrade", env=env)
         token = flask("api-token", "create", "bench", env=env).strip().splitlines()[-1]
         with (
