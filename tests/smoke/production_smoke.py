@@ -85,13 +85,15 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(env: dict[str, str], access_log: Path) -> Iterator[str]:
-    """gunicorn with WORKERS workers on a free port, ready (``/healthz`` 200) before yielding;
+    """gunicorn with WORKERS gthread workers on a free port, ready (``/healthz`` 200) before yielding;
     always stopped afterwards, killed if it does not stop."""
     port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "gunicorn",
             "--workers", str(WORKERS),
+            # As docs/operations.md "Deploying" runs it: threads, connections kept alive.
+            "--worker-class", "gthread", "--threads", "8", "--keep-alive", "75",
             "--bind", f"127.0.0.1:{port}",
             "--log-level", "warning",
             "--access-logfile", str(access_log),
