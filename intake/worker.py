@@ -121,17 +121,19 @@ def render_pdf(
     key: str | None = None,
     kind: str = "summary",
     course_id: int | None = None,
+    version: str | None = None,
 ) -> str:
     """Render and store a PDF of what it shows now (needs a request context): the submission's
     summary, its prior-authorization packet, or the report of its course ``course_id``
-    (``intake.pdf_jobs.render_kept``: ``rendered``, ``current`` or ``gone``). ``key`` is the key
-    the asking web process read (what is drawn is stored under its own key). The arguments
-    keep the older task's order, so a render asked for by web code from before kinds existed
-    (a summary) is still answered."""
+    (``intake.pdf_jobs.render_kept``: ``rendered``, ``current``, ``gone`` or ``refused``).
+    ``key`` is the key the asking web process waits for, ``version`` the render version it
+    runs (``services.pdf_cache.render_version``): a worker on other code refuses the task, and
+    that web process renders the PDF itself. A task without ``version`` (web code from before
+    it was sent) is drawn and stored under the key this worker computes, as then."""
     from intake.pdf_jobs import render_kept
     from intake.services.pdf_cache import PdfTarget
 
-    return render_kept(PdfTarget(kind, submission_id, course_id), key)
+    return render_kept(PdfTarget(kind, submission_id, course_id), key, version)
 
 
 # --- the queue -----------------------------------------------------------------------------------
@@ -207,12 +209,17 @@ def pdf_task(app: Flask, huey: Huey) -> Any:
         key: str | None = None,
         kind: str = "summary",
         course_id: int | None = None,
+        version: str | None = None,
+        *later: object,
+        **later_named: object,
     ) -> None:
         # A request context of its own, at the app's public address (the PDF's links point
         # there): the templates build their static URLs from it, and the PDF renderer fetches
-        # only those (``services.pdf.StaticOnlyFetcher``).
+        # only those (``services.pdf.StaticOnlyFetcher``). Arguments a later web process may
+        # add are taken and ignored: its render version differs from this worker's, so the
+        # task is refused (not failed) and that web process renders the PDF itself.
         with app.test_request_context("/", base_url=app.config.get("PUBLIC_URL") or None):
-            render_pdf(submission_id, key, kind, course_id)
+            render_pdf(submission_id, key, kind, course_id, version)
 
     return render_pdf_task
 

@@ -15,22 +15,32 @@ from intake.services import settings
 STYLESHEETS = ("css/app.css", "css/clinician.css", "css/course.css")
 
 
-def render(course: Course) -> bytes:
-    """The report PDF's bytes for ``course`` as it is now (needs a request context).
+def html(course: Course) -> str:
+    """The report PDF's HTML for ``course`` as it is now (needs a request context): every
+    database read the PDF needs (``pdf_jobs`` does it in the snapshot its key is read in).
 
     The check-ins not answered yet are not on the report, so the worker draws the course as
     stored; the web's report page makes the ones due first (``courses._synced``)."""
-    from intake.services.pdf import html_to_pdf
-
-    html = render_template(
+    return render_template(
         "clinician/course_report_pdf.html",
         paper=settings.get_setting(settings.PDF_PAPER),
         pdf=True,
         **course_context(course),
     )
+
+
+def pdf(html: str) -> bytes:
+    """The PDF of :func:`html`'s page (needs a request context; reads no database)."""
+    from intake.services.pdf import html_to_pdf
+
     return html_to_pdf(
         html,
         base_url=request.host_url,
         static_folder=str(current_app.static_folder),
         stylesheets=[url_for("static", filename=name) for name in STYLESHEETS],
     )
+
+
+def render(course: Course) -> bytes:
+    """The report PDF's bytes for ``course`` as it is now (needs a request context)."""
+    return pdf(html(course))

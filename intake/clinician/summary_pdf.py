@@ -1,8 +1,10 @@
 """Drawing the summary PDF (``intake.pdf_jobs`` decides who renders it, and when).
 
-``render`` draws ``clinician/summary_pdf.html`` with the summary's context and renders it
-(``services.pdf``, WeasyPrint, offline). The job worker calls it through ``pdf_jobs`` in a
-request context of its own; a web worker only when there is no worker to ask.
+``html`` draws ``clinician/summary_pdf.html`` with the summary's context (every database read
+the PDF needs: ``pdf_jobs`` does it in the snapshot its key is read in); ``pdf`` renders that
+HTML (``services.pdf``, WeasyPrint, offline, no database). The job worker calls them through
+``pdf_jobs`` in a request context of its own; a web worker only when there is no worker to ask,
+or it did not answer in time.
 """
 
 from __future__ import annotations
@@ -19,18 +21,27 @@ from intake.services import settings
 STYLESHEETS = ("css/app.css", "css/clinician.css")
 
 
-def render(submission: Submission) -> bytes:
-    """The summary PDF's bytes for ``submission`` as it is now (needs a request context)."""
-    from intake.services.pdf import html_to_pdf
-
-    html = render_template(
+def html(submission: Submission) -> str:
+    """The summary PDF's HTML for ``submission`` as it is now (needs a request context)."""
+    return render_template(
         "clinician/summary_pdf.html",
         paper=settings.get_setting(settings.PDF_PAPER),
         **summary_context(submission),
     )
+
+
+def pdf(html: str) -> bytes:
+    """The PDF of :func:`html`'s page (needs a request context; reads no database)."""
+    from intake.services.pdf import html_to_pdf
+
     return html_to_pdf(
         html,
         base_url=request.host_url,
         static_folder=str(current_app.static_folder),
         stylesheets=[url_for("static", filename=name) for name in STYLESHEETS],
     )
+
+
+def render(submission: Submission) -> bytes:
+    """The summary PDF's bytes for ``submission`` as it is now (needs a request context)."""
+    return pdf(html(submission))

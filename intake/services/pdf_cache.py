@@ -125,6 +125,30 @@ def layout_version(kind: str) -> str:
     return digest.hexdigest()
 
 
+#: The files that say how a PDF is keyed, loaded and asked for (relative to ``intake``): with
+#: a kind's layout, what a web process and a job worker must share for the key the one waits
+#: for to be the key the other stores under (:func:`render_version`).
+RECIPE: tuple[str, ...] = ("services/pdf_cache.py", "pdf_jobs.py")
+
+
+@cache
+def _recipe_version() -> str:
+    digest = hashlib.sha256()
+    for name in RECIPE:
+        digest.update(name.encode())
+        digest.update((_PACKAGE / name).read_bytes())
+    return digest.hexdigest()
+
+
+def render_version(kind: str) -> str:
+    """What a web process sends with every render it asks for (``pdf_jobs``): ``kind``'s layout
+    and the code that keys it. A job worker whose own differs runs other code (a deploy under
+    way, a worker not restarted) and would draw another layout or store under another key than
+    the one the web process waits for: it refuses, and the web process renders the PDF itself.
+    Not part of the key (a change to the recipe alone re-renders nothing)."""
+    return _digest(("render", kind, layout_version(kind), _recipe_version()))
+
+
 def _digest(parts: tuple[object, ...]) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 

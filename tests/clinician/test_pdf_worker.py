@@ -83,8 +83,8 @@ def test_with_a_worker_the_web_worker_never_renders(
     assert "is being prepared" in waiting.get_data(as_text=True)
     assert waiting.headers["Retry-After"] == "2"
     assert renders == []
-    assert run_worker(queue) == 2  # the page's request and the download's
-    assert len(renders) == 1  # the second found it made
+    assert run_worker(queue) == 1  # asked once: the download found the page's ask pending
+    assert len(renders) == 1
     ready = get_pdf(client, submission.id)
     assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
     assert len(renders) == 1
@@ -158,22 +158,6 @@ def test_the_key_changes_with_everything_the_pdf_shows(client: FlaskClient, logi
     )
     # Undone: the same intakes as before the link, so the PDF made then is right again.
     assert key() == keys[-2]
-
-
-def test_a_summary_is_asked_for_in_the_arguments_an_older_worker_takes(
-    app: Flask, client: FlaskClient, login_as, queue: SqliteHuey
-) -> None:  # type: ignore[no-untyped-def]
-    """A worker not yet restarted after the deploy takes ``render_pdf(submission_id, key)``:
-    a summary is still asked for that way (the packet and the report name their kind)."""
-    from intake.services import pdf_cache
-
-    login_as("clinician")
-    submission = store(rich_answers())
-    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
-    task = queue.dequeue()
-    assert task is not None
-    assert task.args == (submission.id, pdf_cache.summary_key(submission))
-    assert task.kwargs == {}
 
 
 def test_opening_the_summary_looks_its_stored_pdf_up_without_reading_documents_or_bytes(

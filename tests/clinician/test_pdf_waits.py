@@ -1,0 +1,508 @@
+"""What a PDF download waits for, and for how long (issue 13's stored PDFs, second review).
+
+- A web process and a job worker on different code (a deploy under way) compute different keys
+  for the same records. The worker must store what the web process waits for, or refuse, and
+  the download must then give the PDF, never "being prepared" for ever.
+- However the worker fails (dead, a lost task, a refusal, its queue unreachable), a download
+  waits at most ``WORKER_WAIT_SECONDS`` (15 s, docs/operations.md) from the first ask; the web
+  process then renders the PDF itself, once, and stores it.
+- A PDF's key and its drawing come from one read of the database: a review committed between
+  reading the key and drawing the page must not give a PDF stored under the older version's key
+  that shows the review.
+
+The worker's queue is a real huey queue (SQLite in the test's folder, and Redis where one is
+reachable), its tasks run as ``flask worker`` runs them (tests/pdf_worker_queue.py).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pypdf
+import pytest
+import sqlalchemy as sa
+from checkin_samples import open_course
+from clinician_samples import rich_answers, store
+from flask import Flask
+from flask.testing import FlaskClient
+from huey import RedisHuey, SqliteHuey
+from pdf_worker_queue import audited, run_worker, stored_rows, unreachable_queue
+
+from intake import pdf_jobs, worker
+from intake.clinician import summary_pdf
+from intake.extensions import db
+from intake.models import ClinicianReview, Submission
+from intake.services import pdf_cache
+from tests.factories import post
+
+#: The wait the operations guide promises (docs/operations.md, "The PDFs, third pass").
+WAIT_SECONDS = 15
+
+
+class Clock:
+    """The wall clock ``pdf_jobs`` reads, set by the test."""
+
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    frozen = Clock()
+    monkeypatch.setattr(pdf_jobs, "_now", frozen, raising=False)
+    return frozen
+
+
+def get_pdf(client: FlaskClient, submission_id: int) -> Any:
+    return client.get(f"/clinician/submissions/{submission_id}.pdf")
+
+
+def pdf_text(content: bytes) -> str:
+    pages = pypdf.PdfReader(io.BytesIO(content)).pages
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pages))
+
+
+def another_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on this process runs as a worker from another deploy would: every kind's
+    layout hash differs from the one the web process had (a template changed)."""
+    real = pdf_cache.layout_version
+    monkeypatch.setattr(pdf_cache, "layout_version", lambda kind: "other-" + real(kind))
+
+
+# --- the task names what the web process waits for -----------------------------------------------
+
+
+def test_a_render_is_asked_for_with_the_key_waited_for_and_the_render_version(
+    client: FlaskClient, login_as: Any, queue: SqliteHuey
+) -> None:
+    login_as("clinician")
+    submission = store(rich_answers())
+    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    task = queue.dequeue()
+    assert task is not None
+    assert task.args == (
+        submission.id,
+        pdf_cache.summary_key(submission),
+        "summary",
+        None,
+        pdf_cache.render_version("summary"),
+    )
+    assert task.kwargs == {}
+
+
+def test_the_render_version_follows_the_layout_and_the_key_recipe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = {kind: pdf_cache.render_version(kind) for kind in pdf_jobs.KINDS}
+    assert len(set(before.values())) == 3  # one per kind
+    another_layout(monkeypatch)
+    assert all(pdf_cache.render_version(kind) != before[kind] for kind in before)
+    monkeypatch.undo()
+    monkeypatch.setattr(pdf_cache, "_recipe_version", lambda: "another recipe")
+    assert all(pdf_cache.render_version(kind) != before[kind] for kind in before)
+
+
+def test_a_task_in_the_older_arguments_is_still_answered(app: Flask, renders: list[int]) -> None:
+    """Web code from before the render version was sent asks ``render_pdf(submission_id,
+    key)``: this worker draws it and stores it under its own key, as that code's worker did."""
+    submission = store(rich_answers())
+    with app.test_request_context("/"):
+        assert worker.render_pdf(submission.id, "an older web process's key") == "rendered"
+        key = pdf_cache.summary_key(db.session.get_one(Submission, submission.id))
+    assert [row.key for row in stored_rows()] == [key]
+    assert len(renders) == 1
+
+
+# --- a worker on other code ----------------------------------------------------------------------
+
+
+def _page_and_pdf(kind: str, login_as: Any) -> tuple[str, str, str]:
+    """A subject with a PDF of ``kind``: the page that asks for it, its download, its audit."""
+    if kind == "course_report":
+        course, _checkin = open_course(weeks_ago=1)
+        login_as("clinician")
+        page = f"/clinician/courses/{course.id}/report"
+        return page, page + ".pdf", "course_report_pdf"
+    submission = store(rich_answers())
+    if kind == "prior_auth":
+        login_as("front_desk")
+        page = f"/staff/submissions/{submission.id}/prior-auth"
+        return page, page + ".pdf", "prior_auth_pdf_downloaded"
+    login_as("clinician")
+    page = f"/clinician/submissions/{submission.id}"
+    return page, page + ".pdf", "pdf_downloaded"
+
+
+@pytest.mark.parametrize("kind", ["summary", "prior_auth", "course_report"])
+def test_a_worker_on_another_layout_refuses_and_the_next_download_is_made_here(
+    client: FlaskClient,
+    login_as: Any,
+    renders: list[int],
+    queue: SqliteHuey,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    """Before: such a worker stored the PDF under the key its own layout gives, which this web
+    process never looks for, and the download said "being prepared" for ever."""
+    page, download, audit_action = _page_and_pdf(kind, login_as)
+    assert client.get(page).status_code == 200
+    assert client.get(download).status_code == 202
+    with monkeypatch.context() as worker_side:
+        another_layout(worker_side)
+        assert run_worker(queue) == 1
+    assert renders == [] and stored_rows() == []  # refused: nothing drawn, nothing stored
+    # At once, not after the wait: the worker said it would not make it.
+    ready = client.get(download)
+    assert ready.status_code == 200 and ready.mimetype == "application/pdf"
+    assert len(renders) == 1
+    [row] = stored_rows()
+    assert row.kind == kind and row.content == ready.data
+    assert len(audited(audit_action)) == 1
+    # Stored under this web process's key: the next download is a file send.
+    again = client.get(download)
+    assert again.status_code == 200 and again.data == ready.data and len(renders) == 1
+    assert queue.pending_count() == 0
+
+
+def test_a_worker_on_the_same_code_stores_exactly_the_key_waited_for(
+    client: FlaskClient, login_as: Any, renders: list[int], queue: SqliteHuey
+) -> None:
+    login_as("clinician")
+    submission = store(rich_answers())
+    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    waited_for = pdf_cache.summary_key(db.session.get_one(Submission, submission.id))
+    assert run_worker(queue) == 1
+    assert [row.key for row in stored_rows()] == [waited_for]
+    assert get_pdf(client, submission.id).status_code == 200 and len(renders) == 1
+
+
+# --- the bounded wait ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("first_ask", ["page", "download"])
+def test_a_worker_that_never_answers_is_waited_for_15_seconds_then_the_pdf_is_made_here(
+    client: FlaskClient,
+    login_as: Any,
+    renders: list[int],
+    queue: SqliteHuey,
+    clock: Clock,
+    first_ask: str,
+) -> None:
+    login_as("clinician")
+    submission = store(rich_answers())
+    if first_ask == "page":
+        assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    else:
+        assert get_pdf(client, submission.id).status_code == 202
+    asked_at = clock.now
+    for later in (2, 8, WAIT_SECONDS - 0.5):
+        clock.now = asked_at + later
+        waiting = get_pdf(client, submission.id)
+        assert waiting.status_code == 202, later
+        # The page opened again within the wait asks nothing more either.
+        assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    assert renders == [] and queue.pending_count() == 1  # asked once, however often pressed
+    clock.now = asked_at + WAIT_SECONDS
+    ready = get_pdf(client, submission.id)
+    assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
+    assert len(renders) == 1
+    assert audited("pdf_downloaded")[-1]["rendered_here"] is True
+    # Once: the next download is the stored file, and the worker, should it run at last,
+    # finds it made.
+    assert get_pdf(client, submission.id).data == ready.data
+    assert run_worker(queue) == 1
+    assert len(renders) == 1 and len(stored_rows()) == 1
+
+
+def test_a_worker_that_fails_the_render_is_not_waited_for(
+    client: FlaskClient,
+    login_as: Any,
+    renders: list[int],
+    queue: SqliteHuey,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    login_as("clinician")
+    submission = store(rich_answers())
+    assert get_pdf(client, submission.id).status_code == 202
+    with monkeypatch.context() as broken:
+
+        def fails(html: str) -> bytes:
+            raise RuntimeError("the renderer crashed")
+
+        broken.setattr(summary_pdf, "pdf", fails)
+        run_worker(queue)  # huey logs the task's error
+    assert stored_rows() == []
+    ready = get_pdf(client, submission.id)  # at once: no wait
+    assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
+
+
+def test_a_stale_refusal_is_asked_again_when_the_page_is_opened(
+    client: FlaskClient,
+    login_as: Any,
+    renders: list[int],
+    queue: SqliteHuey,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A refusal during the deploy does not outlive it: opening the page asks the worker
+    (restarted on the new code meanwhile) again, and it makes the PDF."""
+    login_as("clinician")
+    submission = store(rich_answers())
+    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    with monkeypatch.context() as worker_side:
+        another_layout(worker_side)
+        run_worker(queue)
+    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    assert run_worker(queue) == 1
+    assert len(renders) == 1
+    ready = get_pdf(client, submission.id)
+    assert ready.status_code == 200 and len(renders) == 1
+    assert audited("pdf_downloaded")[-1]["rendered_here"] is False
+
+
+# --- the queue (Redis) down ----------------------------------------------------------------------
+
+
+def test_redis_down_at_the_ask_the_pages_open_and_the_pdf_is_made_here(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Any,
+    renders: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unreachable_queue(app, monkeypatch)
+    login_as("clinician")
+    submission = store(rich_answers())
+    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    response = get_pdf(client, submission.id)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert len(renders) == 1
+    assert audited("pdf_downloaded")[-1]["rendered_here"] is True
+
+
+def test_redis_down_while_the_pdf_is_waited_for_gives_the_pdf_at_the_next_press(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Any,
+    renders: list[int],
+    queue: SqliteHuey,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    login_as("clinician")
+    submission = store(rich_answers())
+    assert get_pdf(client, submission.id).status_code == 202
+    unreachable_queue(app, monkeypatch)  # the queue goes down with the ask on it
+    response = get_pdf(client, submission.id)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert len(renders) == 1
+
+
+REDIS_URL = os.environ.get("INTAKE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_queue(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisHuey]:
+    """The production queue: Redis (a queue name of this test's own), with the render task."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as exc:
+        message = f"Redis is not reachable at {REDIS_URL}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    huey = RedisHuey(f"pdf-test-{uuid.uuid4().hex}", url=REDIS_URL)
+    monkeypatch.setitem(app.extensions, "huey", huey)
+    monkeypatch.setitem(app.extensions, "pdf_tasks", {"render": worker.pdf_task(app, huey)})
+    yield huey
+    huey.flush()
+
+
+def test_on_redis_a_refusal_reaches_the_web_process_and_marks_are_cleared(
+    client: FlaskClient,
+    login_as: Any,
+    renders: list[int],
+    redis_queue: RedisHuey,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    login_as("clinician")
+    submission = store(rich_answers())
+    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    assert get_pdf(client, submission.id).status_code == 202
+    assert redis_queue.storage.result_store_size() == 1  # the ask's mark
+    with monkeypatch.context() as worker_side:
+        another_layout(worker_side)
+        assert run_worker(redis_queue) == 1  # type: ignore[arg-type]
+    ready = get_pdf(client, submission.id)
+    assert ready.status_code == 200 and len(renders) == 1
+    assert redis_queue.storage.result_store_size() == 0  # nothing left behind
+    # A render the worker does clears its mark too.
+    reviewed = post(
+        client,
+        f"/clinician/submissions/{submission.id}/review",
+        {"decision": "agree", "note": "Seen in clinic today."},
+    )
+    assert reviewed.status_code == 302
+    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    assert redis_queue.storage.result_store_size() == 1
+    assert run_worker(redis_queue) == 1  # type: ignore[arg-type]
+    assert redis_queue.storage.result_store_size() == 0
+    assert get_pdf(client, submission.id).status_code == 200 and len(renders) == 2
+
+
+# --- what the waiting page says ------------------------------------------------------------------
+
+
+def test_the_waiting_page_says_what_to_do_without_javascript(
+    client: FlaskClient, login_as: Any, queue: SqliteHuey
+) -> None:
+    login_as("clinician")
+    answers = rich_answers()
+    submission = store(answers)
+    waiting = get_pdf(client, submission.id)
+    assert waiting.status_code == 202 and waiting.headers["Retry-After"] == "2"
+    page = waiting.get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Press “Download the PDF” again in a few seconds" in text
+    assert f"still not ready {WAIT_SECONDS} seconds after your first press" in text
+    assert f'href="/clinician/submissions/{submission.id}.pdf"' in page
+    assert f'href="/clinician/submissions/{submission.id}"' in page  # the way back
+    assert 'http-equiv="refresh"' not in page.lower()  # no reload behind the reader's back
+    assert submission.reference in page
+    assert answers["patient"]["last_name"] not in page  # no patient name
+
+
+# --- one snapshot for the key and the drawing ----------------------------------------------------
+
+NOTE = "Reviewed while the PDF was drawn 7731."
+
+
+@pytest.mark.parametrize("who", ["worker", "web"])
+def test_a_review_committed_between_the_key_and_the_drawing_is_not_on_the_older_keys_pdf(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Any,
+    renders: list[int],
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    is_postgres: bool,
+    who: str,
+) -> None:
+    """Another clinician's review is committed (a real request, on its own connection) after
+    the render read the PDF's key and before it draws the page. The stored PDF must show what
+    its key names: the older version without the review (one snapshot); before, it was stored
+    under the older key showing the review. PostgreSQL lets the review commit at once (the
+    render reads its snapshot); SQLite makes it wait for the render's read to end."""
+    from pdf_worker_queue import worker_queue
+
+    queue = worker_queue(app, tmp_path, monkeypatch) if who == "worker" else None
+    login_as("clinician")
+    reviewer = app.test_client()
+    login_as("clinician", on=reviewer)
+    submission = store(rich_answers())
+    sid = submission.id
+    before = pdf_cache.summary_key(submission)
+    outcome: dict[str, Any] = {}
+
+    def review() -> None:
+        response = post(
+            reviewer, f"/clinician/submissions/{sid}/review", {"decision": "agree", "note": NOTE}
+        )
+        outcome["status"] = response.status_code
+
+    real_html = summary_pdf.html
+    drawn: list[str] = []
+    reviewing: list[threading.Thread] = []
+    waited: list[bool] = []
+
+    def html_after_a_review(subject: Submission) -> str:
+        if not reviewing:  # the first drawing only
+            thread = threading.Thread(target=review)
+            reviewing.append(thread)
+            thread.start()
+            # PostgreSQL: committed before the drawing reads on. SQLite: blocked by the
+            # render's read transaction (it commits as soon as that ends).
+            thread.join(timeout=None if is_postgres else 1.5)
+            waited.append(thread.is_alive())
+        drawn.append(real_html(subject))
+        return drawn[-1]
+
+    monkeypatch.setattr(summary_pdf, "html", html_after_a_review)
+    if queue is not None:
+        assert get_pdf(client, sid).status_code == 202
+        assert run_worker(queue) == 1
+    else:
+        assert get_pdf(client, sid).status_code == 200
+    reviewing[0].join()
+    assert outcome["status"] == 302
+    assert NOTE not in drawn[0]
+    [row] = stored_rows()
+    assert row.key == before and NOTE not in pdf_text(row.content)
+    assert waited == [not is_postgres]  # SQLite: the review's commit waited for the read
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ClinicianReview)) == 1
+    after = pdf_cache.summary_key(db.session.get_one(Submission, sid))
+    assert after != before
+    # The reviewed version is a new key, and its PDF shows the review (the test can fail).
+    monkeypatch.setattr(summary_pdf, "html", real_html)
+    if queue is not None:
+        assert get_pdf(client, sid).status_code == 202
+        run_worker(queue)
+    newer = get_pdf(client, sid)
+    assert newer.status_code == 200 and NOTE in pdf_text(newer.data)
+    assert [row.key for row in stored_rows()] == [after]
+
+
+def test_the_render_reads_in_one_snapshot_on_postgresql(
+    app: Flask, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The statement-level view of the same: the render's reads are one REPEATABLE READ,
+    read-only transaction on PostgreSQL, one explicit read transaction on SQLite."""
+    target = pdf_cache.PdfTarget("summary", store(rich_answers()).id)
+    began: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        began.append(" ".join(statement.split()))
+
+    levels: list[str] = []
+    real_key = pdf_cache.summary_key
+
+    def key_and_level(subject: Submission) -> str:
+        row = db.session.execute(
+            sa.text("SHOW transaction_isolation") if is_postgres else sa.text("SELECT 1")
+        ).scalar()
+        levels.append(str(row))
+        return real_key(subject)
+
+    real = pdf_jobs.KINDS["summary"]
+    monkeypatch.setitem(
+        pdf_jobs.KINDS, "summary", pdf_jobs.Kind(real.load, key_and_level, real.drawing)
+    )
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with app.test_request_context("/"):
+            drawing = pdf_jobs.draw(target)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert drawing is not None and drawing.html is not None
+    if is_postgres:
+        assert levels == ["repeatable read"]
+    else:
+        # (a ``SELECT 1`` may come first: the pool's ping of the connection it hands out)
+        reads = [i for i, sent in enumerate(began) if " FROM " in sent]
+        assert began.index("BEGIN") < reads[0], began
+        assert began.count("BEGIN") == 1
