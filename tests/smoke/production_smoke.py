@@ -5,7 +5,7 @@ the local PostgreSQL (``INTAKE_TEST_DATABASE_URL`` or postgres@127.0.0.1:5432) a
 (``INTAKE_SMOKE_REDIS_URL``, default ``redis://127.0.0.1:6379/14``). The suite's tests check
 pieces through the test client; only this runs the app the way a clinic does: ``flask db
 upgrade``, ``user create`` and ``api-token create`` in production mode, then gunicorn with two
-workers sharing rate limits through Redis. Whatever happens, gunicorn is stopped, the database
+gthread workers (as docs/operations.md "Deploying") sharing rate limits through Redis. Whatever happens, gunicorn is stopped, the database
 dropped and this run's Redis keys deleted. Exits non-zero on the first failed step.
 """
 
@@ -85,8 +85,8 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(env: dict[str, str], access_log: Path) -> Iterator[str]:
-    """gunicorn with WORKERS gthread workers on a free port, ready (``/healthz`` 200) before yielding;
-    always stopped afterwards, killed if it does not stop."""
+    """gunicorn with WORKERS gthread workers on a free port, ready (``/healthz`` 200) before
+    yielding; always stopped afterwards, killed if it does not stop."""
     port = free_port()
     proc = subprocess.Popen(
         [
