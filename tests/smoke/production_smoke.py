@@ -5,8 +5,8 @@ the local PostgreSQL (``INTAKE_TEST_DATABASE_URL`` or postgres@127.0.0.1:5432) a
 (``INTAKE_SMOKE_REDIS_URL``, default ``redis://127.0.0.1:6379/14``). The suite's tests check
 pieces through the test client; only this runs the app the way a clinic does: ``flask db
 upgrade``, ``user create`` and ``api-token create`` in production mode, then gunicorn with two
-gthread workers (as docs/operations.md "Deploying") sharing rate limits through Redis. Whatever happens, gunicorn is stopped, the database
-dropped and this run's Redis keys deleted. Exits non-zero on the first failed step.
+gthread workers (as docs/operations.md "Deploying") sharing rate limits through Redis. Whatever
+happens, gunicorn is stopped, the database dropped and this run's Redis keys deleted. Exits non-zero on the first failed step.
 """
 
 from __future__ import annotations
