@@ -6,7 +6,8 @@ the local PostgreSQL (``INTAKE_TEST_DATABASE_URL`` or postgres@127.0.0.1:5432) a
 pieces through the test client; only this runs the app the way a clinic does: ``flask db
 upgrade``, ``user create`` and ``api-token create`` in production mode, then gunicorn with two
 gthread workers (as docs/operations.md "Deploying") sharing rate limits through Redis. Whatever
-happens, gunicorn is stopped, the database dropped and this run's Redis keys deleted. Exits non-zero on the first failed step.
+happens, gunicorn is stopped, the database dropped and this run's Redis keys deleted. Exits
+non-zero on the first failed step.
 """
 
 from __future__ import annotations
