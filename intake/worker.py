@@ -139,6 +139,11 @@ def render_pdf(
 # --- the queue -----------------------------------------------------------------------------------
 
 
+#: How long the queue waits to connect to Redis, and for an answer, before it gives up.
+REDIS_CONNECT_SECONDS = 2.0
+REDIS_READ_SECONDS = 5.0
+
+
 def make_huey(url: str) -> Huey:
     """A huey for ``url``: ``sqlite:///path``, ``redis://…`` / ``rediss://…`` or ``memory://``."""
     from huey import MemoryHuey, RedisHuey, SqliteHuey
@@ -149,7 +154,16 @@ def make_huey(url: str) -> Huey:
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(QUEUE_NAME, filename=str(path))
     if lowered.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(QUEUE_NAME, url=url)
+        # Bounded waits: a Redis that accepts and never answers (a hung server, a half-open
+        # network path) must not hold a web request that enqueues (an alert, a PDF) for ever;
+        # the caller then treats the queue as unreachable. The read timeout stays above the
+        # consumer's 1 s blocking pop (huey's ``read_timeout``), so an empty queue is no error.
+        from redis import ConnectionPool
+
+        pool = ConnectionPool.from_url(
+            url, socket_connect_timeout=REDIS_CONNECT_SECONDS, socket_timeout=REDIS_READ_SECONDS
+        )
+        return RedisHuey(QUEUE_NAME, connection_pool=pool)
     if lowered.startswith("memory://"):
         return MemoryHuey(QUEUE_NAME)
     raise ValueError("INTAKE_HUEY_URL must be sqlite:///path, redis://… or memory://")
