@@ -65,6 +65,11 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
         "templates/macros/*.html",
         "static/css/*.css",
         "clinician/summary_pdf.py",
+        # What the summary's content is built and worded from (its tables, the labels).
+        "clinician/context.py",
+        "services/summary.py",
+        "vocabulary.py",
+        "pages.py",
     ),
     PRIOR_AUTH: (
         "templates/staff/*prior_auth*.html",
