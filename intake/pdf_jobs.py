@@ -22,9 +22,13 @@ keys it). A worker running other code (a deploy under way, a worker not restarte
 the task rather than store a PDF under a key nobody waits for; a worker running the same code
 stores under the key of what it drew, which is the key asked for unless the records changed
 since (then the newer key, which the asking page computes on its next request). Each asked
-key has a mark in the queue's key-value store (``huey.put``; in Redis in production): when it
-was asked, or that the worker refused or failed it; the worker and the web's own render clear
-it. A download finds there whether to wait (202) or render.
+key has a mark in the queue's key-value store (in Redis in production, a key of its own that
+expires, :func:`_write`): asked, or refused or failed by the worker, and since when it was
+first asked; the worker and the web's own render clear it, and it expires
+:data:`MARK_SECONDS` after that first ask. A download finds there whether to wait (202) or
+render; the wait runs from the first ask, and neither a page opened again nor a re-ask
+restarts it (:func:`prepare`). A render here is claimed there too (:func:`_claim_here`), so
+requests pressing "Download" together render it once.
 
 **One snapshot.** A PDF's key and its drawing are read in one transaction at one moment
 (:func:`one_snapshot`: REPEATABLE READ on PostgreSQL, a read transaction on SQLite): a review
@@ -39,6 +43,7 @@ package imports the other's: the drawing modules are imported from each when fir
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +53,7 @@ from typing import Any
 
 from flask import abort, current_app, render_template
 from huey import MemoryHuey
+from huey.storage import RedisStorage
 from sqlalchemy.exc import IntegrityError
 
 from intake.extensions import db
@@ -64,9 +70,23 @@ log = logging.getLogger(__name__)
 #: render) after the first press, whatever happened to the worker.
 WORKER_WAIT_SECONDS = 15.0
 
+#: How long a render's mark lives after the render was first asked for (:func:`_mark_of`): a
+#: download waits :data:`WORKER_WAIT_SECONDS` once in that time, however often the pages are
+#: opened; after it (a task lost, a worker gone for an hour) the next page or download asks
+#: afresh, and may wait once more. It bounds what a lost task leaves in the store.
+MARK_SECONDS = 3600.0
+
+#: How long one web request's claim to render a PDF itself holds (:func:`_claim_here`): other
+#: requests for it answer 202 meanwhile, rather than each render the same PDF. Released when
+#: the render is stored or fails; a renderer killed mid-render holds it this long at most.
+#: About ten loaded renders (3.2 s p95, :data:`WORKER_WAIT_SECONDS`): a render still running
+#: when it expires is only rendered twice, never lost.
+RENDER_HERE_SECONDS = 30.0
+
 #: The states of a render's mark in the queue's key-value store (:func:`_mark_of`).
 ASKED, REFUSED, FAILED = "asked", "refused", "failed"
 _MARK = "pdf-render:"
+_HERE = "pdf-render-here:"
 
 
 @dataclass(frozen=True)
@@ -118,20 +138,34 @@ KINDS: dict[str, Kind] = {
 def one_snapshot() -> Iterator[None]:
     """Every statement inside reads the database as of one moment, in a transaction of its own
     that is rolled back at the end (nothing is written in it; the session's earlier changes are
-    rolled back first, and its objects expire).
+    rolled back first, and its objects expire: a caller commits what it means to keep before).
 
     PostgreSQL: REPEATABLE READ, read only (the snapshot is taken at the first statement; a
     writer is never blocked by it). SQLite: an explicit ``BEGIN`` (the driver sends none before
     a SELECT, so each statement would read on its own): the first read takes the database's
     shared lock, and a writer's commit waits for the end (its busy timeout), which is why only
-    the drawing of the HTML is inside, not WeasyPrint."""
+    the drawing of the HTML is inside, not WeasyPrint.
+
+    Why the ``BEGIN`` is safe: after the first rollback the session holds no connection, and
+    the one it checks out was reset (rolled back) by the pool when it was last returned, so
+    the driver is in no transaction and the ``BEGIN`` starts this one. That holds for a
+    file's pool and for the ``StaticPool`` of ``sqlite://`` (one connection shared by every
+    session of the process) alike. The one case it would not: a ``StaticPool`` connection that
+    another user holds in a transaction at that moment (the driver's ``in_transaction``). Then
+    no ``BEGIN`` is sent and the reads run in that transaction (still one snapshot: SQLite's
+    lasts as long as its transaction), rather than failing with "cannot start a transaction
+    within a transaction"; the rollback at the end ends it, as any session's rollback on a
+    shared connection does."""
     db.session.rollback()
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.connection(
-            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
-        )
-    else:
-        db.session.connection().exec_driver_sql("BEGIN")
+    connection = db.session.connection(
+        execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        if db.session.get_bind().dialect.name == "postgresql"
+        else {}
+    )
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.dbapi_connection
+        if not getattr(driver, "in_transaction", False):
+            connection.exec_driver_sql("BEGIN")
     try:
         yield
     finally:
@@ -190,20 +224,83 @@ def _now() -> float:
     return time.time()
 
 
+# The queue's key-value store, with a lifetime. huey's own ``put`` has none (on Redis a field
+# of one hash; hash-field TTLs need Redis 7.4, production runs 7.0), so on Redis each entry is
+# a key of its own, ``huey.pdf.<queue>.<name>``, written with ``SET … EX`` (``NX`` to add):
+# Redis drops it when its time is up. On the SQLite queue (one machine) the entry is huey's
+# (``put_if_empty`` is an ``INSERT OR ABORT``) and its time is read from its value: one older
+# than its lifetime is deleted when read. Both keep ``(state, since)``, huey's serializer.
+
+
+def _redis(huey: Any) -> Any | None:
+    storage = huey.storage
+    return storage.conn if isinstance(storage, RedisStorage) else None
+
+
+def _redis_name(huey: Any, name: str) -> str:
+    return f"huey.pdf.{huey.name}.{name}"
+
+
+def _read(name: str, lifetime: float) -> tuple[str, float] | None:
+    """The entry ``name``, or None (none, or older than ``lifetime``: then deleted). Raises
+    when the queue cannot be reached."""
+    huey = current_app.extensions["huey"]
+    conn = _redis(huey)
+    if conn is not None:
+        raw = conn.get(_redis_name(huey, name))
+        found = None if raw is None else huey.serializer.deserialize(raw)
+    else:
+        found = huey.get(name, peek=True)
+    if not (isinstance(found, tuple) and len(found) == 2):
+        return None
+    state, since = str(found[0]), float(found[1])
+    if _now() - since >= lifetime:
+        _delete(name)
+        return None
+    return state, since
+
+
+def _write(name: str, value: tuple[str, float], lifetime: float, *, only_new: bool) -> bool:
+    """Store ``value`` (``(state, since)``) under ``name`` until ``since + lifetime``; with
+    ``only_new``, only if there is none (atomic: False when there was). Raises when the queue
+    cannot be reached."""
+    huey = current_app.extensions["huey"]
+    conn = _redis(huey)
+    if conn is None:
+        if only_new:
+            return bool(huey.put_if_empty(name, value))
+        huey.put(name, value)
+        return True
+    seconds = max(1, math.ceil(value[1] + lifetime - _now()))
+    data = huey.serializer.serialize(value)
+    return bool(conn.set(_redis_name(huey, name), data, ex=seconds, nx=only_new))
+
+
+def _delete(*names: str) -> None:
+    huey = current_app.extensions["huey"]
+    conn = _redis(huey)
+    for name in names:
+        if conn is not None:
+            conn.delete(_redis_name(huey, name))
+        else:
+            huey.delete(name)
+
+
 def _mark_of(key: str) -> tuple[str, float] | None:
-    """The mark of the render of ``key``: ``(ASKED | REFUSED | FAILED, when)``, or None (never
-    asked, or done). Raises when the queue cannot be reached."""
-    found = current_app.extensions["huey"].get(_MARK + key, peek=True)
-    if isinstance(found, tuple) and len(found) == 2:
-        return str(found[0]), float(found[1])
-    return None
+    """The mark of the render of ``key``: ``(ASKED | REFUSED | FAILED, since)`` — ``since`` is
+    when it was first asked —, or None (never asked, done, or asked more than
+    :data:`MARK_SECONDS` ago). Raises when the queue cannot be reached."""
+    return _read(_MARK + key, MARK_SECONDS)
 
 
 def _set_mark(key: str, state: str) -> None:
-    """Mark ``key``'s render (best effort: a mark that cannot be written leaves the download
-    waiting at most :data:`WORKER_WAIT_SECONDS`)."""
+    """Mark ``key``'s render refused or failed (the worker), keeping when it was first asked
+    (the wait a download is promised runs from then). Best effort: a mark that cannot be
+    written leaves the download waiting at most :data:`WORKER_WAIT_SECONDS`."""
     try:
-        current_app.extensions["huey"].put(_MARK + key, (state, _now()))
+        mark = _mark_of(key)
+        since = mark[1] if mark is not None else _now()
+        _write(_MARK + key, (state, since), MARK_SECONDS, only_new=False)
     except Exception as exc:
         log.warning("could not mark a PDF render %s: %s", state, type(exc).__name__)
 
@@ -211,9 +308,7 @@ def _set_mark(key: str, state: str) -> None:
 def _clear_marks(*keys: str | None) -> None:
     """Forget the marks of ``keys``' renders (done), best effort."""
     try:
-        huey = current_app.extensions["huey"]
-        for key in {key for key in keys if key}:
-            huey.delete(_MARK + key)
+        _delete(*(_MARK + key for key in {key for key in keys if key}))
     except Exception as exc:
         log.warning("could not clear a PDF render's mark: %s", type(exc).__name__)
 
@@ -224,21 +319,21 @@ def _enqueue(target: PdfTarget, key: str) -> None:
     current_app.extensions["pdf_tasks"]["render"](*args, pdf_cache.render_version(target.kind))
 
 
-def ask_worker_to_render(target: PdfTarget, key: str) -> bool:
+def ask_worker_to_render(target: PdfTarget, key: str, *, since: float | None = None) -> bool:
     """Ask the worker for ``target``'s PDF of ``key`` (the key this web process waits for),
-    unless it is being asked already: marked :data:`ASKED` now, then enqueued. False when no
-    worker can be asked (the queue is ``memory://`` or cannot be reached), so the caller
-    renders it itself."""
+    unless it is being asked already: marked :data:`ASKED` (``since`` now, or when it was
+    first asked: see :func:`prepare`), then enqueued. False when no worker can be asked (the
+    queue is ``memory://`` or cannot be reached), so the caller renders it itself."""
     if not worker_queue_usable():
         return False
-    huey = current_app.extensions["huey"]
+    mark = (ASKED, _now() if since is None else since)
     try:
-        if not huey.put_if_empty(_MARK + key, (ASKED, _now())):
+        if not _write(_MARK + key, mark, MARK_SECONDS, only_new=True):
             return True  # another request asked a moment ago
         try:
             _enqueue(target, key)
         except Exception:
-            huey.delete(_MARK + key)
+            _delete(_MARK + key)
             raise
     except Exception as exc:
         log.warning("could not ask the worker to render a PDF: %s", type(exc).__name__)
@@ -248,7 +343,7 @@ def ask_worker_to_render(target: PdfTarget, key: str) -> bool:
 
 def _worker_has_it(target: PdfTarget, key: str) -> bool:
     """Whether the download waits for the worker (True: 202) or renders ``key`` itself: the
-    worker is asked now if it was not; it is waited for while its ask is younger than
+    worker is asked now if it was not; it is waited for while its first ask is younger than
     :data:`WORKER_WAIT_SECONDS` and it neither refused nor failed."""
     if not worker_queue_usable():
         return False
@@ -267,6 +362,30 @@ def _worker_has_it(target: PdfTarget, key: str) -> bool:
     return False
 
 
+def _claim_here(key: str) -> bool | None:
+    """Claim the web's own render of ``key`` (:data:`RENDER_HERE_SECONDS` at most): True when
+    this request has it, False when another request renders it now (this one answers 202),
+    None when there is no queue to claim it in (``memory://``, unreachable: rendered
+    unclaimed, as a request renders without a worker)."""
+    if not worker_queue_usable():
+        return None
+    try:
+        # An older claim (a renderer killed mid-render, on the SQLite queue) is deleted by the
+        # read; on Redis it has expired.
+        _read(_HERE + key, RENDER_HERE_SECONDS)
+        return _write(_HERE + key, ("here", _now()), RENDER_HERE_SECONDS, only_new=True)
+    except Exception as exc:
+        log.warning("could not claim a PDF render: %s", type(exc).__name__)
+        return None
+
+
+def _release_here(key: str) -> None:
+    try:
+        _delete(_HERE + key)
+    except Exception as exc:
+        log.warning("could not release a PDF render's claim: %s", type(exc).__name__)
+
+
 # --- what the pages call ------------------------------------------------------------------------
 
 
@@ -281,9 +400,16 @@ def prepare(target: PdfTarget, subject: Any, *, key: str | None = None) -> None:
     """Ask the worker for the PDF of what ``subject`` shows now, unless it is made already or
     being made: called when the page linking to it is opened (after that page committed), so
     the PDF is ready by the time it is asked for; ``key`` is :func:`key_to_prepare`'s when the
-    page read it before committing. A render the worker refused or failed, or left undone past
-    the wait, is asked for again (another worker may run now). Nothing here is kept (rolled
-    back); a queue that cannot be reached is logged, and the page is shown all the same."""
+    page read it before committing. Nothing here is kept (rolled back); a queue that cannot be
+    reached is logged, and the page is shown all the same.
+
+    A render the worker refused or failed is asked for again (another worker may run now),
+    but as of its first ask: the page opened again never restarts a download's wait, which
+    runs :data:`WORKER_WAIT_SECONDS` from the first ask (a download after it renders here at
+    once, even if the worker has it queued again). One asked and not made in the wait is not
+    asked again (its task is on the queue still, behind others or for a worker to come; a
+    second would only lengthen that queue): the download renders it, or, once its mark has
+    expired (:data:`MARK_SECONDS`), the page asks afresh."""
     if worker_queue_usable():
         key = key or KINDS[target.kind].key(subject)
         if not pdf_cache.is_stored(key):
@@ -292,13 +418,11 @@ def prepare(target: PdfTarget, subject: Any, *, key: str | None = None) -> None:
             except Exception as exc:
                 log.warning("could not reach the PDF worker's queue: %s", type(exc).__name__)
             else:
-                if mark is not None and (
-                    mark[0] != ASKED or _now() - mark[1] >= WORKER_WAIT_SECONDS
-                ):
-                    _clear_marks(key)
-                    mark = None
                 if mark is None:
                     ask_worker_to_render(target, key)
+                elif mark[0] != ASKED:
+                    _clear_marks(key)
+                    ask_worker_to_render(target, key, since=mark[1])
     db.session.rollback()
 
 
@@ -311,13 +435,17 @@ class Ready:
 
 
 def fetch(target: PdfTarget, subject: Any) -> Ready | None:
-    """The PDF of what ``subject`` shows now, stored; None when the worker has it to make (this
-    request's changes are rolled back: the caller answers "being prepared").
+    """The PDF of what ``subject`` shows now, stored; None when the worker has it to make, or
+    another request is rendering it here this moment (this request's changes are rolled back:
+    the caller answers "being prepared"). The caller commits what it changed before (a
+    course's check-ins made by its page): they are rolled back here.
 
     Otherwise (:func:`_worker_has_it`) rendered here, once, from one snapshot (:func:`draw`;
-    the request's changes are rolled back first and its objects read again on use): should
-    another request store the same version at that moment, theirs is sent. The caller audits
-    the download and commits (the PDF stored here with it)."""
+    the request's changes are rolled back first and its objects read again on use), under a
+    claim (:func:`_claim_here`), and stored (committed) before the claim is let go, so the
+    request that finds the claim gone finds the PDF. Should another request store the same
+    version at that moment (its claim expired), theirs is sent. The caller audits the download
+    and commits."""
     key = KINDS[target.kind].key(subject)
     found = pdf_cache.stored(key)
     if found is not None:
@@ -328,21 +456,30 @@ def fetch(target: PdfTarget, subject: Any) -> Ready | None:
     return _render_here(target, key)
 
 
-def _render_here(target: PdfTarget, asked: str) -> Ready:
-    started = time.perf_counter()
-    # Drawn even if another request stored this version since: one render at worst, in a
-    # moment's race, rather than a second snapshot.
-    drawing = draw(target, unless_stored=False)
-    if drawing is None or drawing.html is None:
-        abort(404)  # deleted since the view loaded it
-    try:
-        content = _render_and_keep(target, drawing.key, drawing.html, started)
-    except IntegrityError:
+def _render_here(target: PdfTarget, asked: str) -> Ready | None:
+    claimed = _claim_here(asked)
+    if claimed is False:
         db.session.rollback()
-        found = pdf_cache.stored(drawing.key)
-        if found is None:
-            raise
-        content = found.content
+        return None
+    try:
+        started = time.perf_counter()
+        # Drawn even if another request stored this version since: one render at worst, in a
+        # moment's race, rather than a second snapshot.
+        drawing = draw(target, unless_stored=False)
+        if drawing is None or drawing.html is None:
+            abort(404)  # deleted since the view loaded it
+        try:
+            content = _render_and_keep(target, drawing.key, drawing.html, started)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            found = pdf_cache.stored(drawing.key)
+            if found is None:
+                raise
+            content = found.content
+    finally:
+        if claimed:
+            _release_here(asked)
     _forget_here(asked, drawing.key)
     return Ready(content, rendered_here=True)
 

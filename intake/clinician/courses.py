@@ -142,12 +142,17 @@ def _synced(course: Course) -> Course:
     """The course with the check-ins due today made (flushed, not committed). Should another
     page or the worker's sweep have made the same ones at this moment (the unique day per
     kind), theirs stand: this request's changes are rolled back and the course read again."""
+    return _sync(course)[0]
+
+
+def _sync(course: Course) -> tuple[Course, bool]:
+    """:func:`_synced`, and whether it made any check-in."""
     try:
-        courses.sync_checkins(course, courses.clinic_today())
+        made = courses.sync_checkins(course, courses.clinic_today())
     except IntegrityError:
         db.session.rollback()
-        course = _load(course.id)
-    return course
+        return _load(course.id), False
+    return course, bool(made)
 
 
 def _load(course_id: int) -> Course:
@@ -387,7 +392,12 @@ def course_report_pdf(course_id: int) -> ResponseReturnValue:
     """The report as a PDF: the one the job worker rendered for what the report shows now,
     sent as stored; not rendered yet, the worker is asked and the page says so (202); with no
     worker to ask, rendered here (``intake.pdf_jobs``; docs/clinician.md, "PDF")."""
-    course = _synced(_load(course_id))
+    course, made = _sync(_load(course_id))
+    if made:
+        # Kept whoever makes the PDF: ``fetch`` rolls this request's changes back (before its
+        # snapshot when it renders here, and when it answers 202). Only when there is
+        # something to keep: a commit expires the course, read again for its key.
+        db.session.commit()
     ready = pdf_jobs.fetch(PdfTarget.course_report(course), course)
     if ready is None:
         return pdf_jobs.preparing_page(

@@ -15,7 +15,7 @@ never evicts another's bytes (:func:`keep`):
 - ``course_report`` (a course's end-of-course report): :func:`course_report_key`.
 
 Every key is a SHA-256 of its kind's name, the kind's **layout** (the files it is drawn from:
-templates, stylesheets and the modules that word it, read once per process), and the versions
+templates, stylesheets and the modules that word it, read when the process starts), and the versions
 of the records it prints. A record kept append-only is named by its newest id; a record edited
 in place by its ``version`` counter (SQLAlchemy's, moved on by every change).
 """
@@ -119,13 +119,12 @@ class PdfTarget:
         return cls(COURSE_REPORT, course.submission_id, course.id)
 
 
-@cache
-def layout_version(kind: str) -> str:
-    """A hash of the files ``kind``'s PDF is drawn from, read once per process."""
+def layout_hash(kind: str, package: Path = _PACKAGE) -> str:
+    """A hash of the files ``kind``'s PDF is drawn from, as they are in ``package`` now."""
     digest = hashlib.sha256()
     for pattern in LAYOUTS[kind]:
-        for path in sorted(_PACKAGE.glob(pattern)):
-            digest.update(path.relative_to(_PACKAGE).as_posix().encode())
+        for path in sorted(package.glob(pattern)):
+            digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -136,13 +135,34 @@ def layout_version(kind: str) -> str:
 RECIPE: tuple[str, ...] = ("services/pdf_cache.py", "pdf_jobs.py")
 
 
-@cache
-def _recipe_version() -> str:
+def recipe_hash(package: Path = _PACKAGE) -> str:
+    """A hash of :data:`RECIPE`'s files, as they are in ``package`` now."""
     digest = hashlib.sha256()
     for name in RECIPE:
         digest.update(name.encode())
-        digest.update((_PACKAGE / name).read_bytes())
+        digest.update((package / name).read_bytes())
     return digest.hexdigest()
+
+
+#: Each kind's layout and the recipe, hashed when this module is imported (process start),
+#: not when first asked for. Read lazily, a process that had imported the older Python
+#: modules (the vocabulary's labels, ``pdf_jobs``) and first keyed a PDF after a deploy
+#: replaced the files hashed the newer ones: it stored the older modules' PDF under the newer
+#: layout's key, which the restarted processes then sent as current. Hashed at import, a
+#: process keys what it was started with. (Templates and stylesheets are still read on first
+#: use: one first drawn after such a deploy is stored under the older key, which only the
+#: processes not yet restarted look for; docs/operations.md, "Deploys".)
+LAYOUT_VERSIONS: dict[str, str] = {kind: layout_hash(kind) for kind in LAYOUTS}
+RECIPE_VERSION: str = recipe_hash()
+
+
+def layout_version(kind: str) -> str:
+    """The hash of the files ``kind``'s PDF is drawn from, as they were at import."""
+    return LAYOUT_VERSIONS[kind]
+
+
+def _recipe_version() -> str:
+    return RECIPE_VERSION
 
 
 def render_version(kind: str) -> str:

@@ -4,8 +4,13 @@
   for the same records. The worker must store what the web process waits for, or refuse, and
   the download must then give the PDF, never "being prepared" for ever.
 - However the worker fails (dead, a lost task, a refusal, its queue unreachable), a download
-  waits at most ``WORKER_WAIT_SECONDS`` (15 s, docs/operations.md) from the first ask; the web
-  process then renders the PDF itself, once, and stores it.
+  waits at most ``WORKER_WAIT_SECONDS`` (15 s, docs/operations.md) from the first ask, however
+  often the pages linking to the PDF are opened meanwhile; the web process then renders the
+  PDF itself, once (one request at a time: the others answer 202 until it is stored), and
+  stores it.
+- What the flow keeps in the queue's store (the marks of what was asked, a web render's claim)
+  expires: an hour after the first ask, 30 s after the claim (docs/operations.md, "The PDFs,
+  fourth pass").
 - A PDF's key and its drawing come from one read of the database: a review committed between
   reading the key and drawing the page must not give a PDF stored under the older version's key
   that shows the review.
@@ -17,11 +22,8 @@ reachable), its tasks run as ``flask worker`` runs them (tests/pdf_worker_queue.
 from __future__ import annotations
 
 import io
-import os
 import re
 import threading
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pypdf
@@ -31,8 +33,16 @@ from checkin_samples import open_course
 from clinician_samples import rich_answers, store
 from flask import Flask
 from flask.testing import FlaskClient
-from huey import RedisHuey, SqliteHuey
-from pdf_worker_queue import audited, run_worker, stored_rows, unreachable_queue
+from huey import Huey, RedisHuey, SqliteHuey
+from pdf_worker_queue import (
+    Clock,
+    Summary,
+    audited,
+    marks,
+    run_worker,
+    stored_rows,
+    unreachable_queue,
+)
 
 from intake import pdf_jobs, worker
 from intake.clinician import summary_pdf
@@ -43,23 +53,10 @@ from tests.factories import post
 
 #: The wait the operations guide promises (docs/operations.md, "The PDFs, third pass").
 WAIT_SECONDS = 15
-
-
-class Clock:
-    """The wall clock ``pdf_jobs`` reads, set by the test."""
-
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    frozen = Clock()
-    monkeypatch.setattr(pdf_jobs, "_now", frozen, raising=False)
-    return frozen
+#: How long a mark of what was asked lives, and a web render's claim holds
+#: (docs/operations.md, "The PDFs, fourth pass").
+MARK_LIFETIME = 3600
+CLAIM_SECONDS = 30
 
 
 def get_pdf(client: FlaskClient, submission_id: int) -> Any:
@@ -175,15 +172,13 @@ def test_a_worker_on_another_layout_refuses_and_the_next_download_is_made_here(
 
 
 def test_a_worker_on_the_same_code_stores_exactly_the_key_waited_for(
-    client: FlaskClient, login_as: Any, renders: list[int], queue: SqliteHuey
+    summary: Summary, renders: list[int], queue: SqliteHuey
 ) -> None:
-    login_as("clinician")
-    submission = store(rich_answers())
-    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
-    waited_for = pdf_cache.summary_key(db.session.get_one(Submission, submission.id))
+    summary.open()
+    waited_for = summary.key()
     assert run_worker(queue) == 1
     assert [row.key for row in stored_rows()] == [waited_for]
-    assert get_pdf(client, submission.id).status_code == 200 and len(renders) == 1
+    assert summary.download().status_code == 200 and len(renders) == 1
 
 
 # --- the bounded wait ----------------------------------------------------------------------------
@@ -191,50 +186,67 @@ def test_a_worker_on_the_same_code_stores_exactly_the_key_waited_for(
 
 @pytest.mark.parametrize("first_ask", ["page", "download"])
 def test_a_worker_that_never_answers_is_waited_for_15_seconds_then_the_pdf_is_made_here(
-    client: FlaskClient,
-    login_as: Any,
-    renders: list[int],
-    queue: SqliteHuey,
-    clock: Clock,
-    first_ask: str,
+    summary: Summary, renders: list[int], queue: SqliteHuey, clock: Clock, first_ask: str
 ) -> None:
-    login_as("clinician")
-    submission = store(rich_answers())
     if first_ask == "page":
-        assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+        summary.open()
     else:
-        assert get_pdf(client, submission.id).status_code == 202
+        assert summary.download().status_code == 202
     asked_at = clock.now
     for later in (2, 8, WAIT_SECONDS - 0.5):
         clock.now = asked_at + later
-        waiting = get_pdf(client, submission.id)
+        waiting = summary.download()
         assert waiting.status_code == 202, later
         # The page opened again within the wait asks nothing more either.
-        assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+        summary.open()
     assert renders == [] and queue.pending_count() == 1  # asked once, however often pressed
     clock.now = asked_at + WAIT_SECONDS
-    ready = get_pdf(client, submission.id)
+    ready = summary.download()
     assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
     assert len(renders) == 1
     assert audited("pdf_downloaded")[-1]["rendered_here"] is True
     # Once: the next download is the stored file, and the worker, should it run at last,
     # finds it made.
-    assert get_pdf(client, submission.id).data == ready.data
+    assert summary.download().data == ready.data
     assert run_worker(queue) == 1
     assert len(renders) == 1 and len(stored_rows()) == 1
 
 
-def test_a_worker_that_fails_the_render_is_not_waited_for(
-    client: FlaskClient,
-    login_as: Any,
+@pytest.mark.parametrize("worker_answer", ["none", "refused"])
+def test_the_page_opened_again_after_the_wait_does_not_start_it_again(
+    summary: Summary,
     renders: list[int],
     queue: SqliteHuey,
     clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
+    worker_answer: str,
 ) -> None:
-    login_as("clinician")
-    submission = store(rich_answers())
-    assert get_pdf(client, submission.id).status_code == 202
+    """Before: opening the summary again after the wait cleared the overdue (or refused) ask
+    and asked afresh, so every visit to the page restarted the 15 s, and the download after it
+    said "being prepared" again. The wait runs from the first ask: an overdue ask is left on
+    the queue (not asked twice), a refused one is asked again, and either way the download
+    after the wait is made here at once."""
+    summary.open()
+    assert summary.download().status_code == 202
+    if worker_answer == "refused":
+        with monkeypatch.context() as worker_side:
+            another_layout(worker_side)
+            assert run_worker(queue) == 1
+    clock.now += WAIT_SECONDS + 1
+    summary.open()
+    # The refused render is asked again (the worker may be on this code now); the overdue one
+    # is still queued, and not asked twice.
+    assert queue.pending_count() == 1
+    ready = summary.download()
+    assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
+    assert len(renders) == 1
+    assert audited("pdf_downloaded") == [{"bytes": len(ready.data), "rendered_here": True}]
+
+
+def test_a_worker_that_fails_the_render_is_not_waited_for(
+    summary: Summary, queue: SqliteHuey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert summary.download().status_code == 202
     with monkeypatch.context() as broken:
 
         def fails(html: str) -> bytes:
@@ -243,13 +255,12 @@ def test_a_worker_that_fails_the_render_is_not_waited_for(
         broken.setattr(summary_pdf, "pdf", fails)
         run_worker(queue)  # huey logs the task's error
     assert stored_rows() == []
-    ready = get_pdf(client, submission.id)  # at once: no wait
+    ready = summary.download()  # at once: no wait
     assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
 
 
 def test_a_stale_refusal_is_asked_again_when_the_page_is_opened(
-    client: FlaskClient,
-    login_as: Any,
+    summary: Summary,
     renders: list[int],
     queue: SqliteHuey,
     clock: Clock,
@@ -257,111 +268,196 @@ def test_a_stale_refusal_is_asked_again_when_the_page_is_opened(
 ) -> None:
     """A refusal during the deploy does not outlive it: opening the page asks the worker
     (restarted on the new code meanwhile) again, and it makes the PDF."""
-    login_as("clinician")
-    submission = store(rich_answers())
-    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    summary.open()
     with monkeypatch.context() as worker_side:
         another_layout(worker_side)
         run_worker(queue)
-    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
+    summary.open()
     assert run_worker(queue) == 1
     assert len(renders) == 1
-    ready = get_pdf(client, submission.id)
+    ready = summary.download()
     assert ready.status_code == 200 and len(renders) == 1
     assert audited("pdf_downloaded")[-1]["rendered_here"] is False
 
 
-# --- the queue (Redis) down ----------------------------------------------------------------------
+# --- one render here at a time -------------------------------------------------------------------
 
 
-def test_redis_down_at_the_ask_the_pages_open_and_the_pdf_is_made_here(
+def test_downloads_pressed_together_after_the_wait_render_the_pdf_once(
     app: Flask,
-    client: FlaskClient,
-    login_as: Any,
-    renders: list[int],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    unreachable_queue(app, monkeypatch)
-    login_as("clinician")
-    submission = store(rich_answers())
-    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
-    response = get_pdf(client, submission.id)
-    assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert len(renders) == 1
-    assert audited("pdf_downloaded")[-1]["rendered_here"] is True
-
-
-def test_redis_down_while_the_pdf_is_waited_for_gives_the_pdf_at_the_next_press(
-    app: Flask,
-    client: FlaskClient,
-    login_as: Any,
-    renders: list[int],
-    queue: SqliteHuey,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    login_as("clinician")
-    submission = store(rich_answers())
-    assert get_pdf(client, submission.id).status_code == 202
-    unreachable_queue(app, monkeypatch)  # the queue goes down with the ask on it
-    response = get_pdf(client, submission.id)
-    assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert len(renders) == 1
-
-
-REDIS_URL = os.environ.get("INTAKE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def redis_queue(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisHuey]:
-    """The production queue: Redis (a queue name of this test's own), with the render task."""
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:
-        message = f"Redis is not reachable at {REDIS_URL}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    huey = RedisHuey(f"pdf-test-{uuid.uuid4().hex}", url=REDIS_URL)
-    monkeypatch.setitem(app.extensions, "huey", huey)
-    monkeypatch.setitem(app.extensions, "pdf_tasks", {"render": worker.pdf_task(app, huey)})
-    yield huey
-    huey.flush()
-
-
-def test_on_redis_a_refusal_reaches_the_web_process_and_marks_are_cleared(
-    client: FlaskClient,
+    summary: Summary,
     login_as: Any,
     renders: list[int],
     redis_queue: RedisHuey,
     clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    login_as("clinician")
-    submission = store(rich_answers())
-    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
-    assert get_pdf(client, submission.id).status_code == 202
-    assert redis_queue.storage.result_store_size() == 1  # the ask's mark
+    """Two clinicians press "Download" while the web renders the PDF (the worker never came):
+    a real thread's request renders it, held in WeasyPrint until the other request has been
+    answered; the other gets 202 and then the stored file. Before: each request rendered the
+    same PDF (a web worker busy for a second each)."""
+    summary.open()
+    clock.now += WAIT_SECONDS
+    colleague = app.test_client()
+    login_as("clinician", on=colleague)
+    real_pdf = summary_pdf.pdf
+    rendering, answered = threading.Event(), threading.Event()
+
+    def held_render(html: str) -> bytes:
+        if not rendering.is_set():  # the first render only
+            rendering.set()
+            assert answered.wait(timeout=30), "the other request was not answered"
+        return real_pdf(html)
+
+    monkeypatch.setattr(summary_pdf, "pdf", held_render)
+    first: dict[str, Any] = {}
+    thread = threading.Thread(target=lambda: first.update(response=summary.download()))
+    thread.start()
+    try:
+        assert rendering.wait(timeout=30)
+        second = summary.download(colleague)
+        assert second.status_code == 202  # briefly: press again
+        assert renders == []
+        # The claim, in Redis, for 30 s at most.
+        claims = {n: ttl for n, ttl in marks(redis_queue).items() if "here" in n}
+        assert list(claims) == [f"pdf-render-here:{summary.key()}"]
+        assert all(0 < (ttl or 0) <= CLAIM_SECONDS for ttl in claims.values())
+    finally:
+        answered.set()
+        thread.join(timeout=60)
+    ready = first["response"]
+    assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
+    assert len(renders) == 1
+    again = summary.download(colleague)
+    assert again.status_code == 200 and again.data == ready.data and len(renders) == 1
+    assert marks(redis_queue) == {}  # the claim and the mark cleared
+
+
+def test_a_render_here_that_fails_or_dies_holds_the_claim_no_longer_than_its_time(
+    summary: Summary,
+    renders: list[int],
+    any_queue: Huey,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    huey = any_queue
+    summary.open()
+    clock.now += WAIT_SECONDS
+    with monkeypatch.context() as broken:
+
+        def fails(html: str) -> bytes:
+            raise RuntimeError("the renderer crashed")
+
+        broken.setattr(summary_pdf, "pdf", fails)
+        assert summary.download().status_code == 500  # logged, the error page
+    key = summary.key()
+    assert f"pdf-render-here:{key}" not in marks(huey)  # a failed render lets it go
+    # A web process killed mid-render leaves its claim: 202 until it is 30 s old.
+    assert pdf_jobs._claim_here(key) is True
+    clock.now += CLAIM_SECONDS - 1
+    assert summary.download().status_code == 202
+    clock.now += 1
+    ready = summary.download()
+    assert ready.status_code == 200 and ready.data.startswith(b"%PDF") and len(renders) == 1
+    assert marks(huey) == {}
+
+
+# --- what is kept in the queue's store expires ---------------------------------------------------
+
+
+def test_a_mark_lives_an_hour_from_the_first_ask(
+    summary: Summary, any_queue: Huey, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A render asked and never made (a lost task, nobody downloading) left its mark for ever.
+    Now it goes an hour after the first ask (Redis drops it; on SQLite it is deleted when
+    read), even when the worker refused it meanwhile; the page opened after that asks again."""
+    huey = any_queue
+    summary.open()
+    mark = f"pdf-render:{summary.key()}"
+    left = marks(huey)
+    assert list(left) == [mark]
+    if isinstance(huey, RedisHuey):
+        assert MARK_LIFETIME - 5 < (left[mark] or 0) <= MARK_LIFETIME
+    clock.now += MARK_LIFETIME / 2
     with monkeypatch.context() as worker_side:
         another_layout(worker_side)
-        assert run_worker(redis_queue) == 1  # type: ignore[arg-type]
-    ready = get_pdf(client, submission.id)
+        assert run_worker(huey) == 1  # refused: marked so, as of the first ask
+    left = marks(huey)
+    assert list(left) == [mark]
+    if isinstance(huey, RedisHuey):  # half its time left, not an hour again
+        assert MARK_LIFETIME / 2 - 5 < (left[mark] or 0) <= MARK_LIFETIME / 2
+    clock.now += MARK_LIFETIME / 2
+    summary.open()  # the refusal has expired: asked afresh, now
+    assert huey.pending_count() == 1
+    assert summary.download().status_code == 202  # a new wait, from this ask
+    assert stored_rows() == []
+
+
+# --- the queue (Redis) down ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["summary", "prior_auth", "course_report"])
+def test_redis_down_at_the_ask_the_pages_open_and_the_pdf_is_made_here(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Any,
+    renders: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    unreachable_queue(app, monkeypatch)
+    page, download, audit_action = _page_and_pdf(kind, login_as)
+    assert client.get(page).status_code == 200
+    response = client.get(download)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert len(renders) == 1
+    [row] = stored_rows()
+    assert row.kind == kind and row.content == response.data
+    assert len(audited(audit_action)) == 1
+    if kind == "summary":
+        assert audited(audit_action)[-1]["rendered_here"] is True
+
+
+def test_redis_down_while_the_pdf_is_waited_for_gives_the_pdf_at_the_next_press(
+    summary: Summary, renders: list[int], queue: SqliteHuey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert summary.download().status_code == 202
+    unreachable_queue(
+        summary.client.application, monkeypatch
+    )  # the queue goes down with the ask on it
+    response = summary.download()
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert len(renders) == 1
+
+
+def test_on_redis_a_refusal_reaches_the_web_process_and_marks_are_cleared(
+    summary: Summary,
+    renders: list[int],
+    redis_queue: RedisHuey,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    summary.open()
+    assert summary.download().status_code == 202
+    assert list(marks(redis_queue)) == [f"pdf-render:{summary.key()}"]  # the ask's
+    with monkeypatch.context() as worker_side:
+        another_layout(worker_side)
+        assert run_worker(redis_queue) == 1
+    ready = summary.download()
     assert ready.status_code == 200 and len(renders) == 1
-    assert redis_queue.storage.result_store_size() == 0  # nothing left behind
+    assert marks(redis_queue) == {}  # nothing left behind
     # A render the worker does clears its mark too.
     reviewed = post(
-        client,
-        f"/clinician/submissions/{submission.id}/review",
+        summary.client,
+        f"/clinician/submissions/{summary.id}/review",
         {"decision": "agree", "note": "Seen in clinic today."},
     )
     assert reviewed.status_code == 302
-    assert client.get(f"/clinician/submissions/{submission.id}").status_code == 200
-    assert redis_queue.storage.result_store_size() == 1
-    assert run_worker(redis_queue) == 1  # type: ignore[arg-type]
-    assert redis_queue.storage.result_store_size() == 0
-    assert get_pdf(client, submission.id).status_code == 200 and len(renders) == 2
+    summary.open()
+    assert len(marks(redis_queue)) == 1
+    assert run_worker(redis_queue) == 1
+    assert marks(redis_queue) == {}
+    assert summary.download().status_code == 200 and len(renders) == 2
 
 
 # --- what the waiting page says ------------------------------------------------------------------
@@ -506,3 +602,42 @@ def test_the_render_reads_in_one_snapshot_on_postgresql(
         reads = [i for i, sent in enumerate(began) if " FROM " in sent]
         assert began.index("BEGIN") < reads[0], began
         assert began.count("BEGIN") == 1
+
+
+def test_the_sqlite_snapshot_holds_on_a_static_pools_one_connection() -> None:
+    """``sqlite://`` (an in-memory database: one ``StaticPool`` connection for every session of
+    the process, as development and some tests run it). The snapshot begins its own read
+    transaction on the connection as the pool hands it out, and reads inside one another
+    user holds open on that connection rather than fail ("cannot start a transaction within
+    a transaction", as the unconditional ``BEGIN`` did)."""
+    from sqlalchemy.pool import StaticPool
+
+    from config import TestingConfig
+    from intake import create_app
+
+    app = create_app(
+        type("MemoryConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    )
+    with app.app_context():
+        assert isinstance(db.engine.pool, StaticPool)
+        sent: list[str] = []
+
+        def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            sent.append(statement.strip())
+
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            with pdf_jobs.one_snapshot():
+                assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+            assert sent[sent.index("BEGIN") + 1] == "SELECT 1"  # its own transaction
+            sent.clear()
+            with db.engine.connect() as other:  # the same connection: the pool's only one
+                other.exec_driver_sql("BEGIN")
+                other.exec_driver_sql("SELECT 2")
+                with pdf_jobs.one_snapshot():
+                    assert db.session.execute(sa.text("SELECT 3")).scalar() == 3
+            assert sent == ["BEGIN", "SELECT 2", "SELECT 3"]
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+        db.session.remove()
+        db.engine.dispose()

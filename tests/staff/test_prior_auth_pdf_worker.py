@@ -1,8 +1,9 @@
 """The prior-authorization packet's PDF is rendered once per version of what it shows, by the
 job worker (issue 13): opening the insurance panel or the packet asks the worker for it, a
 download sends the stored bytes, "being prepared" (202) until then, and the web worker renders
-only when no worker can be asked. Every download is audited as before
-(``prior_auth_pdf_downloaded`` with its size), a 202 is not a download.
+only when no worker can be asked (the queue unreachable: tests/clinician/test_pdf_waits.py, for
+every kind). Every download is audited as before (``prior_auth_pdf_downloaded`` with its size),
+a 202 is not a download.
 """
 
 from __future__ import annotations
@@ -15,12 +16,7 @@ from clinician_samples import rich_answers, store
 from flask import Flask
 from flask.testing import FlaskClient
 from huey import SqliteHuey
-from pdf_worker_queue import (
-    audited,
-    run_worker,
-    stored_rows,
-    unreachable_queue,
-)
+from pdf_worker_queue import audited, keys_follow, run_worker, stored_rows
 from werkzeug.datastructures import MultiDict
 
 from intake import worker
@@ -77,22 +73,6 @@ def test_without_a_worker_the_first_download_renders_and_the_next_is_the_stored_
     assert second.data == first.data == packet_rows()[0]
     assert len(renders) == 1
     assert audited("prior_auth_pdf_downloaded") == [{"bytes": len(first.data)}] * 2
-
-
-def test_a_queue_that_cannot_be_reached_still_gives_the_packet(
-    app: Flask,
-    client: FlaskClient,
-    login_as: Any,
-    renders: list[int],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    unreachable_queue(app, monkeypatch)
-    login_as("front_desk")
-    submission = store(rich_answers())
-    assert client.get(f"/staff/submissions/{submission.id}/prior-auth").status_code == 200
-    response = packet_pdf(client, submission.id)
-    assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert len(renders) == 1 and response.data == packet_rows()[0]
 
 
 def test_the_worker_makes_no_packet_for_a_partial_or_a_deleted_submission(
@@ -202,14 +182,7 @@ def test_the_key_changes_with_everything_the_packet_shows(
             True,
         ),
     ]
-    keys = [key()]
-    for what, change, new in table:
-        change()
-        now = key()
-        assert (now != keys[-1]) is new, what
-        if new:
-            keys.append(now)
-    assert len(set(keys)) == len(keys)
+    keys_follow(table, key)
 
 
 def test_a_changed_packet_is_made_again_and_replaces_only_its_own_pdf(
