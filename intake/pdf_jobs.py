@@ -225,9 +225,10 @@ def _now() -> float:
 
 
 # The queue's key-value store, with a lifetime. huey's own ``put`` has none (on Redis a field
-# of one hash; hash-field TTLs need Redis 7.4, production runs 7.0), so on Redis each entry is
-# a key of its own, ``huey.pdf.<queue>.<name>``, written with ``SET … EX`` (``NX`` to add):
-# Redis drops it when its time is up. On the SQLite queue (one machine) the entry is huey's
+# of one hash), and its ``put_if_empty(ttl=…)`` needs Redis 7.4's hash-field TTLs, which cannot
+# be assumed (the test machine's is 7.0). So on Redis each entry is a key of its own,
+# ``huey.pdf.<queue>.<name>``, written with ``SET … EX`` (``NX`` to add): Redis drops it when
+# its time is up. On the SQLite queue (one machine) the entry is huey's
 # (``put_if_empty`` is an ``INSERT OR ABORT``) and its time is read from its value: one older
 # than its lifetime is deleted when read. Both keep ``(state, since)``, huey's serializer.
 
