@@ -114,8 +114,8 @@ def _no_user_lookup() -> None:
 
 
 def _no_settings_lookup() -> None:
-    """Render with the clinic's default profile: its stored one is in the database that just
-    failed (the footer shows the phone from ``INTAKE_CLINIC_PHONE`` if set)."""
+    """Render with the clinic's profile as this worker last kept it, however old, else the
+    defaults (``INTAKE_CLINIC_PHONE``): the stored one is in the database that just failed."""
     from intake.services.settings import offline_profile
 
     offline_profile()

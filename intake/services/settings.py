@@ -9,20 +9,26 @@ hand) is logged and read as the default.
 The clinic's profile (``clinic_profile``) is read on almost every page (the phone in the footer,
 times in the clinic's zone): a process reads it from the database at most once every
 ``CLINIC_PROFILE_SECONDS`` (the query and its rows were a tenth of a patient page, issue 13) and
-a request keeps the one it first read on ``flask.g``.
+a request keeps the one it first read on ``flask.g``. A process serves several requests at once
+(gunicorn's ``gthread`` threads), so what it keeps is dropped when a change *commits*, not
+before, and a read that began before that commit is never kept after it (``_KeptProfile``): a
+saved change shows at once in the process that saved it.
 ``local_time`` is the one place a stored UTC time is written for people.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from time import monotonic
 from typing import Any, Generic, TypeVar
 
-from flask import current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from intake import billing, clinic
 from intake.clinic import Availability, ClinicProfile, InvalidSetting
@@ -235,10 +241,64 @@ CLINIC_KEYS = (
 )
 BILLING_KEYS = (CLINIC_LEGAL_NAME, CLINIC_ADDRESS, CLINIC_TIN, CLINIC_GROUP_NPI)
 _CACHE = "_clinic_profile"
-#: Where an app keeps ``(monotonic() when read, profile)`` between requests.
+#: Where an app keeps its ``_KeptProfile`` between requests.
 _KEPT = "intake.clinic_profile"
 #: Set on ``g`` by a request that changed a setting: its reads are not kept for other requests.
 _UNSAVED = "_settings_unsaved"
+#: On ``Session.info``: the ``_KeptProfile`` of the app whose setting this session changed.
+_CHANGED = "intake.settings_changed"
+
+
+class _KeptProfile:
+    """The profile one app (one worker process) keeps between requests, shared by its threads.
+
+    ``entry`` is ``(monotonic() when read, profile)``, or ``None`` when nothing is kept.
+    ``generation`` counts the setting changes committed in this app. A request notes it before
+    it queries the rows and keeps what it read only if no change has committed since
+    (``keep``): a read that began before a commit (in another thread, seeing the rows as they
+    were) would otherwise be kept after the commit had dropped the old profile, and the worker
+    that saved the change would show the old one for up to ``CLINIC_PROFILE_SECONDS``.
+    ``last`` is the newest profile ever kept, of any age, for the outage page
+    (``offline_profile``): a change drops ``entry``, never ``last``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.generation = 0
+        self.entry: tuple[float, ClinicProfile] | None = None
+        self.last: ClinicProfile | None = None
+
+    def keep(self, generation: int, read_at: float, profile: ClinicProfile) -> None:
+        with self._lock:
+            if generation == self.generation:
+                self.entry = (read_at, profile)
+                self.last = profile
+
+    def changed(self) -> None:
+        """A setting change has committed: what was read before it is not kept."""
+        with self._lock:
+            self.generation += 1
+            self.entry = None
+
+
+def _kept(app: Flask) -> _KeptProfile:
+    # Kept on the app, not the module: each app (each test's, each database's) has its own.
+    # ``setdefault`` is one step: two threads asking at once get the same one.
+    kept: _KeptProfile = app.extensions.setdefault(_KEPT, _KeptProfile())
+    return kept
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_kept_after_commit(session: Session) -> None:
+    """Once a session that changed a setting commits, its app drops the profile it kept."""
+    kept = session.info.pop(_CHANGED, None)
+    if kept is not None:
+        kept.changed()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_change(session: Session) -> None:
+    """A change rolled back changes nothing kept."""
+    session.info.pop(_CHANGED, None)
 
 
 @dataclass(frozen=True)
@@ -309,7 +369,8 @@ def set_setting(key: str, value: Any, *, user_id: int | None) -> bool:
     audit.record("setting_changed", detail={"key": key, "from": current, "to": new})
     if has_app_context():
         g.pop(_CACHE, None)
-        current_app.extensions.pop(_KEPT, None)
+        # Dropped when the change commits (before it, other threads still read the old rows).
+        db.session.info[_CHANGED] = _kept(current_app)
         # Until this request commits, what it reads is not yet every request's to keep.
         g.setdefault(_UNSAVED, True)
     return True
@@ -321,18 +382,19 @@ def clinic_profile() -> ClinicProfile:
     cached = g.get(_CACHE)
     if isinstance(cached, ClinicProfile):
         return cached
-    # Kept on the app, not the module: each app (each test's, each database's) has its own.
-    kept: tuple[float, ClinicProfile] | None = current_app.extensions.get(_KEPT)
+    kept = _kept(current_app)
+    entry = kept.entry
     now = monotonic()
-    if kept is not None and now - kept[0] < current_app.config["CLINIC_PROFILE_SECONDS"]:
-        profile = kept[1]
+    if entry is not None and now - entry[0] < current_app.config["CLINIC_PROFILE_SECONDS"]:
+        profile = entry[1]
     else:
+        generation = kept.generation  # before the query: a change committed after it wins
         rows = db.session.scalars(db.select(Setting).where(Setting.key.in_(CLINIC_KEYS)))
         stored = {row.key: row for row in rows}
         values = {key: _read(SETTINGS[key], stored.get(key)) for key in CLINIC_KEYS}
         profile = _profile(values)
         if not g.get(_UNSAVED):
-            current_app.extensions[_KEPT] = (now, profile)
+            kept.keep(generation, now, profile)
     g.setdefault(_CACHE, profile)
     return profile
 
@@ -351,10 +413,13 @@ def billing_profile() -> BillingProfile:
 
 
 def offline_profile() -> None:
-    """For this request, the profile from the defaults alone, without the database (the
-    outage page renders while the database is unreachable)."""
-    values = {key: SETTINGS[key].default_value() for key in CLINIC_KEYS}
-    setattr(g, _CACHE, _profile(values))
+    """For this request, the profile without the database (the outage page renders while the
+    database is unreachable): the one this app last kept, however old (the clinic's real
+    phone number matters most to a patient who cannot go on), else the defaults alone."""
+    last = _kept(current_app).last
+    if last is None:
+        last = _profile({key: SETTINGS[key].default_value() for key in CLINIC_KEYS})
+    setattr(g, _CACHE, last)
 
 
 def _profile(values: dict[str, Any]) -> ClinicProfile:
