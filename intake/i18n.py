@@ -69,8 +69,15 @@ def gettext(string: str, /, **variables: Any) -> str:
     return text % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> str:
-    """Flask-Babel's ``ngettext``: the plural form for ``num``, with ``num`` a variable."""
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """Flask-Babel's ``ngettext``: the plural form for ``num``, with ``num`` a variable.
+
+    Its parameters are Flask-Babel's, keywords allowed: its documented call is
+    ``ngettext("%(num)d Apple", "%(num)d Apples", num=len(apples))`` (``num`` once was
+    positional-only here, and that call raised ``TypeError``). The templates' ``ngettext`` and
+    ``{% trans count=… %}…{% pluralize %}`` do not come here: Jinja calls the callable
+    :func:`install_jinja` gives it with ``(singular, plural, n)`` and formats the text itself
+    with ``num`` and the block's variables."""
     variables.setdefault("num", num)
     return translations().ungettext(singular, plural, num) % variables
 
