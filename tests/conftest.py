@@ -69,7 +69,16 @@ def _config_for(url: str) -> type[TestingConfig]:
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """A fresh app per test (card photos in the test's own folder); every table is emptied
     afterwards."""
-    app = create_app(_config_for(database_url))
+    with app_in_context(_config_for(database_url), tmp_path) as app:
+        yield app
+
+
+@contextlib.contextmanager
+def app_in_context(config: type[TestingConfig], tmp_path: Path) -> Iterator[Flask]:
+    """An app of ``config`` (card photos in ``tmp_path``) inside its app context, with fresh
+    in-process rate limits; afterwards its session is closed, every table emptied and its
+    connections closed. The ``app`` fixture, and any test's app of another configuration."""
+    app = create_app(config)
     app.config["INTAKE_UPLOAD_DIR"] = str(tmp_path / "uploads")
     limiter.reset()
     with app.app_context():
@@ -120,6 +129,14 @@ def runner(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def is_postgres(database_url: str) -> bool:
     return database_url.startswith("postgresql")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The tests' Redis (``tests/redis_helpers.py``): skips without one, fails under CI."""
+    from redis_helpers import require_redis
+
+    return require_redis()
 
 
 # --- staff accounts (added by the staff/auth work) ---------------------------------------------

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from background import running
 
 from intake import worker
 
@@ -37,13 +38,10 @@ def silent_redis() -> Iterator[str]:
                 return
             held.append(conn)  # kept open, never answered
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
     try:
-        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+        with running(accept, stop.set, join_seconds=2):
+            yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
     finally:
-        stop.set()
-        thread.join(timeout=2)
         for conn in held:
             conn.close()
         listener.close()

@@ -19,10 +19,9 @@ from flask import Flask
 from sqlalchemy import event, select
 
 from config import ProductionConfig, TestingConfig
-from intake import create_app
-from intake.extensions import db, limiter
+from intake.extensions import db
 from intake.models import Submission
-from tests.conftest import empty_tables
+from tests.conftest import app_in_context
 
 #: ``--threads`` in the documented gunicorn command.
 THREADS = 8
@@ -40,14 +39,8 @@ def threaded_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "SQLALCHEMY_ENGINE_OPTIONS": ProductionConfig.SQLALCHEMY_ENGINE_OPTIONS,
         },
     )
-    app = create_app(config)
-    app.config["INTAKE_UPLOAD_DIR"] = str(tmp_path / "uploads")
-    limiter.reset()
-    with app.app_context():
+    with app_in_context(config, tmp_path) as app:
         yield app
-        db.session.remove()
-        empty_tables()
-        db.engine.dispose()
 
 
 def _token(app: Flask) -> str:

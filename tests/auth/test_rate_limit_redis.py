@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -13,20 +12,6 @@ from config import TestingConfig
 from intake import create_app
 from intake.extensions import db, limiter
 
-REDIS_URL = os.environ.get("INTAKE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def _redis_or_skip() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:
-        message = f"Redis is not reachable at {REDIS_URL}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
 
 @pytest.fixture
 def prefix() -> str:
@@ -35,15 +20,14 @@ def prefix() -> str:
 
 
 @pytest.fixture
-def redis_apps(database_url: str, prefix: str) -> Iterator[tuple[Flask, Flask]]:
+def redis_apps(database_url: str, redis_url: str, prefix: str) -> Iterator[tuple[Flask, Flask]]:
     """Two apps (as two gunicorn workers would be) sharing one Redis rate-limit store."""
-    _redis_or_skip()
     config = type(
         "RedisLimits",
         (TestingConfig,),
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "RATELIMIT_STORAGE_URI": redis_url,
             "RATELIMIT_KEY_PREFIX": prefix,
             "LOGIN_RATE_LIMIT": "3 per minute",
             "WTF_CSRF_ENABLED": False,
@@ -57,7 +41,9 @@ def redis_apps(database_url: str, prefix: str) -> Iterator[tuple[Flask, Flask]]:
             db.engine.dispose()
 
 
-def test_login_limit_is_shared_through_redis(redis_apps: tuple[Flask, Flask], prefix: str) -> None:
+def test_login_limit_is_shared_through_redis(
+    redis_apps: tuple[Flask, Flask], redis_url: str, prefix: str
+) -> None:
     import redis
 
     first, second = redis_apps
@@ -68,7 +54,7 @@ def test_login_limit_is_shared_through_redis(redis_apps: tuple[Flask, Flask], pr
     # The fourth try is refused by the *first* app: the count lives in Redis, not in a worker.
     assert first.test_client().post("/staff/login", data=form).status_code == 429
     # And the counters really are in Redis, under this run's prefix.
-    store = redis.Redis.from_url(REDIS_URL)
+    store = redis.Redis.from_url(redis_url)
     keys = store.keys(f"*{prefix}*")
     assert keys
     store.delete(*keys)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from background import running
 from flask import Flask
 from werkzeug.serving import make_server
 
@@ -62,13 +62,10 @@ def chromium() -> Iterator[object]:
 def live_server(app: Flask) -> Iterator[str]:
     """The test app served on a free local port; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with running(server.serve_forever, server.shutdown, join_seconds=5):
+            yield f"http://127.0.0.1:{server.server_port}"
     finally:
-        server.shutdown()
-        thread.join(timeout=5)
         server.server_close()
 
 
