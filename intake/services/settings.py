@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from time import monotonic
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import event
@@ -282,8 +282,10 @@ class _KeptProfile:
 
 def _kept(app: Flask) -> _KeptProfile:
     # Kept on the app, not the module: each app (each test's, each database's) has its own.
-    # ``setdefault`` is one step: two threads asking at once get the same one.
-    kept: _KeptProfile = app.extensions.setdefault(_KEPT, _KeptProfile())
+    kept: _KeptProfile | None = app.extensions.get(_KEPT)
+    if kept is None:
+        # ``setdefault`` is one step: two threads making one at once both get the first.
+        kept = app.extensions.setdefault(_KEPT, _KeptProfile())
     return kept
 
 
@@ -328,7 +330,14 @@ class BillingProfile:
         return [word for name, word in words.items() if not getattr(self, name)]
 
 
-def _read(spec: SettingSpec[Any], stored: Setting | None) -> Any:
+class _Stored(Protocol):
+    """A stored setting: its ``Setting`` row, or that row's ``key, value`` columns."""
+
+    @property
+    def value(self) -> Any: ...
+
+
+def _read(spec: SettingSpec[Any], stored: _Stored | None) -> Any:
     if stored is None:
         return spec.default_value()
     try:
@@ -389,7 +398,11 @@ def clinic_profile() -> ClinicProfile:
         profile = entry[1]
     else:
         generation = kept.generation  # before the query: a change committed after it wins
-        rows = db.session.scalars(db.select(Setting).where(Setting.key.in_(CLINIC_KEYS)))
+        # The columns, not ``Setting`` objects: a row this session loaded before would come back
+        # from its identity map as it was then, not as the query found it.
+        rows = db.session.execute(
+            db.select(Setting.key, Setting.value).where(Setting.key.in_(CLINIC_KEYS))
+        )
         stored = {row.key: row for row in rows}
         values = {key: _read(SETTINGS[key], stored.get(key)) for key in CLINIC_KEYS}
         profile = _profile(values)

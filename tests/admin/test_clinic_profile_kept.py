@@ -255,6 +255,21 @@ def test_a_profile_read_before_a_save_commits_is_not_kept_after_it(
     assert _brand(patient) == "Riverside Mind Clinic"
 
 
+def test_what_is_read_and_kept_is_the_rows_as_the_query_finds_them(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request holding a setting's row it loaded before (its session's identity map keeps
+    that as it was) still reads the profile as the database has it now, and keeps that."""
+    Clock(monkeypatch)
+    _saved_elsewhere("Lakeside Clinic")
+    with app.app_context(), app.test_request_context("/"):
+        held = db.session.get(Setting, settings.CLINIC_NAME)
+        assert held is not None and held.value == "Lakeside Clinic"
+        _saved_elsewhere("Hillside Clinic")
+        assert settings.clinic_profile().name == "Hillside Clinic"
+    assert _brand(app.test_client()) == "Hillside Clinic"
+
+
 @contextlib.contextmanager
 def _database_gone() -> Iterator[None]:
     """Every statement on the app's database fails as it does when the server has gone away."""
