@@ -9,7 +9,7 @@ a patient sees it: the clinic's name at the top of the start page.
 - A change that is rolled back is never kept for other requests.
 - Each app (each worker) keeps its own: a second one reads for itself.
 - Under threads (gunicorn ``gthread``), a page read while a save commits is never what the
-  saving worker keeps after it.
+  saving worker keeps after it; and what is read is the rows as the query finds them.
 - The outage page (the database unreachable) shows the profile last kept, however old, else
   the defaults.
 """
