@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, available_timezones
 
 from intake import billing
+from intake.answers import is_valid_phone
 from intake.text import FORM_MESSAGES, text_fault
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -141,6 +142,19 @@ def clean_text(value: object, *, max_length: int, multiline: bool = False) -> st
     fault = text_fault(text, multiline=multiline)
     if fault is not None:
         raise InvalidSetting(FORM_MESSAGES[fault])
+    return text
+
+
+def clean_phone(value: object) -> str:
+    """The clinic's phone: empty (not set yet) or a number a patient can dial, by the rule a
+    patient's own phone is checked with (7 to 15 digits, a leading ``+``, spaces, dashes, dots
+    and brackets): every patient page offers it to call, as a ``tel:`` link of its digits."""
+    text = clean_text(value, max_length=PHONE_MAX)
+    if text and not is_valid_phone(text):
+        raise InvalidSetting(
+            "Enter a number patients can dial: 7 to 15 digits, with spaces, dashes, dots or "
+            "brackets if you like, e.g. 503-555-0100."
+        )
     return text
 
 

@@ -10,7 +10,6 @@ tests/clinician/conftest.py.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from huey import Huey, RedisHuey, SqliteHuey
+from redis_helpers import REDIS_URL, require_redis
 
 from intake import worker
 from intake.extensions import db
@@ -51,22 +51,10 @@ def worker_queue(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     return huey
 
 
-#: The Redis the Redis-queue tests use (database 15, a queue name of each test's own).
-REDIS_URL = os.environ.get("INTAKE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
 def redis_worker_queue(app: Flask, monkeypatch: pytest.MonkeyPatch) -> RedisHuey:
     """The production queue: Redis (a queue name of this test's own), with the render task;
     skipped where no Redis answers (failed on CI). The caller flushes it afterwards."""
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:
-        message = f"Redis is not reachable at {REDIS_URL}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_redis()
     huey = RedisHuey(f"pdf-test-{uuid.uuid4().hex}", url=REDIS_URL)
     monkeypatch.setitem(app.extensions, "huey", huey)
     monkeypatch.setitem(app.extensions, "pdf_tasks", {"render": worker.pdf_task(app, huey)})

@@ -137,7 +137,7 @@ class SettingsForm(BaseForm):
     clinic_phone = StringField(
         "Clinic phone number",
         description="As patients should dial it, e.g. 503-555-0100. Shown on every patient page.",
-        validators=[Length(max=clinic.PHONE_MAX)],
+        validators=[Cleans(clinic.clean_phone)],
         render_kw={"autocomplete": "tel", "type": "tel"},
     )
     clinic_address = TextAreaField(

@@ -149,7 +149,7 @@ _SPECS: tuple[SettingSpec[Any], ...] = (
         label="Clinic phone number",
         hint="As patients should dial it, e.g. 503-555-0100; shown on every patient page.",
         default="",
-        clean=_text(clinic.PHONE_MAX),
+        clean=clinic.clean_phone,
         config_default="CLINIC_PHONE",
     ),
     SettingSpec(

@@ -8,6 +8,7 @@ import html as htmllib
 import re
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -147,6 +148,11 @@ REFUSED = [
     ("course_every_days", "weekly", "Enter a whole number from 1 to 90."),
     ("course_every_days", "", "Enter a number of days."),
     ("course_maintenance_months", "13", "Enter a whole number from 0 to 12."),
+    # Every patient page offers the clinic's phone to call: it must be a number to dial.
+    ("clinic_phone", "abc", "Enter a number patients can dial"),
+    ("clinic_phone", "555-01", "Enter a number patients can dial"),
+    ("clinic_phone", "503-CALL-ANA", "Enter a number patients can dial"),
+    ("clinic_phone", "1234567890123456", "Enter a number patients can dial"),
 ]
 
 
@@ -192,6 +198,25 @@ def test_the_phone_from_the_environment_is_the_default_until_saved(
     assert _page(client).shown("clinic_phone") == "503-555-0199"
     assert _save(client, {"clinic_phone": "503-555-0142"}).status_code == 302
     assert _page(client).shown("clinic_phone") == "503-555-0142"
+
+
+@pytest.mark.parametrize(
+    ("typed", "tel"),
+    [
+        ("503-555-0142", "tel:5035550142"),
+        ("(503) 555.0142", "tel:5035550142"),
+        ("+1 503 555 0142", "tel:+15035550142"),
+        ("555 0142", "tel:5550142"),
+    ],
+)
+def test_a_dialable_phone_is_kept_as_typed_and_linked_by_its_digits(
+    app: Flask, client: FlaskClient, login_as, typed: str, tel: str
+) -> None:  # type: ignore[no-untyped-def]
+    login_as("admin")
+    assert _save(client, {"clinic_phone": typed}).status_code == 302
+    assert _page(client).shown("clinic_phone") == typed
+    page = app.test_client().get("/").get_data(as_text=True)  # a patient's first visit
+    assert f'href="{tel}"' in page and htmllib.escape(typed) in page
 
 
 def test_a_new_courses_schedule_defaults_come_from_the_page(
