@@ -24,7 +24,8 @@ from flask.testing import FlaskClient
 from intake.extensions import db
 from intake.models import AuditEvent, ExportedRow, Submission
 from intake.models.types import utcnow
-from tests.factories import make_submission, post
+from tests.factories import post
+from tests.staff.bulk import copies
 
 MANY = 1_200  # more than two batches of 500, and a part of a third
 
@@ -32,23 +33,10 @@ MANY = 1_200  # more than two batches of 500, and a part of a third
 @pytest.fixture
 def many(app: Flask) -> list[str]:
     """``MANY`` non-urgent submissions, one a minute back from now; their references newest
-    first. One is stored through the real rules, the rest are copies of its row written in one
-    INSERT each hundred (the export reads rows, so copies are as good as fresh ones)."""
+    first (``tests/staff/bulk.py``: copies of one stored through the real rules)."""
     now = utcnow().replace(microsecond=0)
-    template = make_submission(reference="E00000", submitted_at=now)
-    assert not template.urgent
-    table = Submission.__table__
-    row = dict(db.session.execute(sa.select(table).where(table.c.id == template.id)).one()._mapping)
-    del row["id"]
     references = [f"E{i:05d}" for i in range(MANY)]
-    copies = [
-        {**row, "reference": ref, "submitted_at": now - timedelta(minutes=i)}
-        for i, ref in enumerate(references)
-        if i
-    ]
-    for start in range(0, len(copies), 100):
-        db.session.execute(sa.insert(table), copies[start : start + 100])
-    db.session.commit()
+    copies(references, [now - timedelta(minutes=i) for i in range(MANY)])
     return references
 
 
