@@ -12,6 +12,7 @@ and whether the file was complete.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from datetime import timedelta
 from typing import Any
@@ -101,6 +102,23 @@ def test_an_abandoned_download_is_recorded_as_cut_off(
     [ended] = _events("export_ended")
     assert ended.detail["complete"] is False
     assert arrived <= ended.detail["rows_sent"] < MANY
+
+
+def test_a_large_export_holds_about_one_batch_in_memory(
+    client: FlaskClient, login_as: Any, many: list[str]
+) -> None:
+    """Memory stays flat: between the file's chunks, no more submissions are alive than one
+    read batch (500) and the chunk being written, not the whole list (1,200)."""
+    login_as("front_desk")
+    db.session.expunge_all()  # the test's own objects do not count
+    response = post(client, "/staff/export.csv", {"sort": "newest"}, buffered=False)
+    lines, most = 0, 0
+    for chunk in response.response:
+        lines += chunk.count(b"\n")
+        most = max(most, sum(1 for o in gc.get_objects() if isinstance(o, Submission)))
+    response.close()
+    assert lines == MANY + 1  # the header and every row
+    assert 0 < most <= 500 + 200
 
 
 def test_the_admins_audit_download_of_1200_exports_lists_each_once(
