@@ -47,10 +47,11 @@ def _positions(event_id: int, start: int) -> sa.ColumnElement[bool]:
     )
 
 
+@dataclass
 class _Sent:
     """How many rows the export has written into its file so far (for its closing event)."""
 
-    rows = 0
+    rows: int = 0
 
 
 def _rows(engine: sa.Engine, event_id: int, rows: int, sent: _Sent) -> Iterator[Submission]:
