@@ -764,10 +764,13 @@ class Page:
     @property
     def pages_text(self) -> str:
         """ "19", or "more than 12": as many pages as ``known_total`` fills, or more than that
-        (never fewer than this page's number)."""
+        (and more than this page's number while there is a Next); a last page still capped
+        (``_at_least``) is the last of this page's number."""
         known = self.known_total
         if not known.more:
             return f"{max(1, -(-known.value // self.per_page)):,}"
+        if not self.has_next:
+            return f"{self.page:,}"
         return f"more than {max(known.value // self.per_page, self.page):,}"
 
     @property
@@ -821,7 +824,7 @@ def listing(
     if total.more and rows:
         shown = (page - 1) * per_page + len(rows)
         if not has_next:
-            known = Count(shown)  # the last page: the list ends here
+            known = _at_least(Count(shown), total)  # the last page: the list ends here
         elif page > 1:
             known = _known_past(stmt, key, _cursor_key(f.sort, last_row), shown, total)
     return Page(
@@ -857,7 +860,14 @@ def _known_past(
     rest = rest or 0
     if rest > cap:
         return Count(max(total.value, shown + cap), more=True)
-    return Count(shown + rest)
+    return _at_least(Count(shown + rest), total)
+
+
+def _at_least(known: Count, total: Count) -> Count:
+    """``known``, unless it says no more than the capped ``total`` did: page positions count
+    from where paging started, so after many arrivals at the top they can run short of the
+    count, and then the count ("more than 500") is the truer figure."""
+    return known if known.value > total.value else total
 
 
 #: New arrivals since a page was drawn are counted up to this many ("more than 100 new").

@@ -283,6 +283,31 @@ def test_a_page_never_says_less_than_the_count(
     assert seen == said
 
 
+def test_a_last_page_short_of_the_count_keeps_the_count(
+    client: FlaskClient,
+    login_as,  # type: ignore[no-untyped-def]
+    app: Flask,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Page positions count from where paging started: a submission arriving at the top
+    meanwhile is counted but not numbered. The last page then says the count ("more than 5"),
+    not a figure below it ("of 5" while 6 match)."""
+    login_as("front_desk")
+    monkeypatch.setattr(queue, "PAGE_SIZE", 4)
+    monkeypatch.setattr(queue, "COMBINED_COUNT_CAP", 5)
+    form = {"status": "new", "urgent": "no"}
+    now = utcnow()
+    for n in range(5):
+        make_submission(reference=f"R0{n}", submitted_at=now - timedelta(minutes=10 + n))
+    first = post(client, "/staff/", form).get_data(as_text=True)
+    assert "Page 1 of 2: submissions 1–4 of 5" in first
+    make_submission(reference="N1", submitted_at=now)  # arrives at the top
+    second = _press(client, first, "Next page")
+    assert _listed(second) == ["R04"]
+    assert "Page 2 of 2: submissions 5–5 of more than 5" in second
+    assert "Submissions (more than 5)" in second
+
+
 def test_two_filters_count_up_to_the_combined_cap_and_still_page_through(
     client: FlaskClient, login_as, rows: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
