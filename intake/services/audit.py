@@ -78,7 +78,8 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "contact_attempt_recorded": "Contact attempt recorded (urgent)",
         "risk_assessed": "Risk assessment recorded (clinician sign-off)",
         "urgent_list_viewed": "Clinicians' urgent list viewed",
-        "exported": "Exported",
+        "exported": "Export started (the rows it is to send)",
+        "export_ended": "Export ended (rows sent; complete or cut off)",
         "evaluated": "Evaluated",
         "reviewed": "Clinician review",
         "pdf_downloaded": "Summary PDF downloaded",
@@ -157,6 +158,15 @@ def record_row(
         raise ValueError(f"undeclared audit action {action!r}")
     columns = _columns(action, submission_id, detail=detail, actor=actor, with_address=with_address)
     db.session.execute(sa.insert(cast(sa.Table, AuditEvent.__table__)), columns)
+
+
+def columns_for_later(action: str, *, detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The columns ``record_row`` would insert for ``action`` now (the signed-in user, the
+    request's address), for code that inserts the event after the request has gone: an
+    export's closing event, written when its streamed body ends."""
+    if action not in ACTIONS:
+        raise ValueError(f"undeclared audit action {action!r}")
+    return _columns(action, None, detail=detail, actor=None, with_address=True)
 
 
 def _columns(

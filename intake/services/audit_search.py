@@ -135,4 +135,6 @@ def export_rows(engine: sa.Engine, query: AuditQuery) -> Iterator[list[str]]:
                 exported,
             ]
             yield [neutralise(cell) for cell in cells]
+            # This one event only: ``expunge_all`` would end the identity map the ``yield_per``
+            # query is still loading into, and its next batch would fail (the staff export's bug).
             session.expunge(event)

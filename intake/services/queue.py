@@ -742,25 +742,36 @@ class Page:
     #: Cursors of the first and last rows shown (the Previous / Next buttons carry them).
     first_row: str = ""
     last_row: str = ""
+    #: What this page knows of the list's length when ``total`` is capped (``known_total``).
+    known: Count | None = None
 
     @property
     def pages(self) -> int | None:
-        """How many pages there are, when the count is exact; None for "more than"."""
+        """How many pages there are, when the count is exact; None for "more than" (what
+        offers Last page: a page read by OFFSET, so only under an exact count)."""
         if self.total.more:
             return None
         return max(1, -(-self.total.value // self.per_page))
 
     @property
+    def known_total(self) -> Count:
+        """The list's length as this page can tell it: ``total``, or past a capped count what
+        the page learnt (``listing``): exact on the last page and near the end, else "more
+        than" the rows up to here and those counted after them. The heading and the position
+        line both show it, so they never disagree."""
+        return self.total if self.known is None else self.known
+
+    @property
     def pages_text(self) -> str:
-        """ "12"; when the count is capped, "more than 200", or more than this page's number
-        once it is past that (a deep page reached by Next), or this page's number on the
-        last page (no Next: the pages end here, so their number is known)."""
-        pages = self.pages
-        if pages is not None:
-            return f"{pages:,}"
+        """ "19", or "more than 12": as many pages as ``known_total`` fills, or more than that
+        (and more than this page's number while there is a Next); a last page still capped
+        (``_at_least``) is the last of this page's number."""
+        known = self.known_total
+        if not known.more:
+            return f"{max(1, -(-known.value // self.per_page)):,}"
         if not self.has_next:
             return f"{self.page:,}"
-        return f"more than {max(self.total.value // self.per_page, self.page):,}"
+        return f"more than {max(known.value // self.per_page, self.page):,}"
 
     @property
     def first_position(self) -> int:
@@ -808,6 +819,14 @@ def listing(
         found = _lines(_page_ids(stmt, key, None, per_page + 1, (page - 1) * per_page), key)
         rows, has_next = found[:per_page], len(found) > per_page
     has_previous = page > 1
+    last_row = cursor_for(f.sort, rows[-1]) if rows else ""
+    known = None
+    if total.more and rows:
+        shown = (page - 1) * per_page + len(rows)
+        if not has_next:
+            known = _at_least(Count(shown), total)  # the last page: the list ends here
+        elif page > 1:
+            known = _known_past(stmt, key, _cursor_key(f.sort, last_row), shown, total)
     return Page(
         rows,
         total,
@@ -816,8 +835,39 @@ def listing(
         has_previous=has_previous,
         has_next=has_next,
         first_row=cursor_for(f.sort, rows[0]) if rows else "",
-        last_row=cursor_for(f.sort, rows[-1]) if rows else "",
+        last_row=last_row,
+        known=known,
     )
+
+
+def _known_past(
+    stmt: sa.Select[Any], key: Key, after: list[Any] | None, shown: int, total: Count
+) -> Count:
+    """A capped list's length as a page past the first can know it: the ``shown`` rows up to
+    and including its last one, plus those after it, counted up to ``min(COUNT_CAP,
+    COMBINED_COUNT_CAP)`` on the sort's index (a read of at most 501 rows, as the capped count
+    of two filters). Near the end that makes it exact ("of 946" on page 12 of 19, and on
+    page 18 reached by Previous from the last), without carrying a figure in the pager form: a
+    count posted back would go stale as rows arrive or change status. Page 1 keeps the count
+    alone ("more than 500"), so the page opened most often reads the rows once. Never says
+    less than ``total`` did (page 2 of more than 10,000 is not "more than 600")."""
+    if after is None:
+        return total
+    cap = min(COUNT_CAP, COMBINED_COUNT_CAP)
+    rest = db.session.scalar(
+        sa.select(sa.func.count()).select_from(_page_ids(stmt, key, after, cap + 1).subquery())
+    )
+    rest = rest or 0
+    if rest > cap:
+        return Count(max(total.value, shown + cap), more=True)
+    return _at_least(Count(shown + rest), total)
+
+
+def _at_least(known: Count, total: Count) -> Count:
+    """``known``, unless it says no more than the capped ``total`` did: page positions count
+    from where paging started, so after many arrivals at the top they can run short of the
+    count, and then the count ("more than 500") is the truer figure."""
+    return known if known.value > total.value else total
 
 
 #: New arrivals since a page was drawn are counted up to this many ("more than 100 new").

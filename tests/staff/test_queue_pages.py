@@ -212,23 +212,100 @@ def test_counts_stop_at_the_cap_and_the_pager_says_more_than(
     assert set(_pager(first)[1]) == {"Next page"}  # no Last page: its number is not known
     pages = _walk(client, "newest")
     assert [ref for page in pages for ref in page] == expected
-    # Fourteen rows, four a page, counted to 8: each page says what it can know of the pages.
+    # Fourteen rows, four a page, counted to 8: each page says what it can know. Past page 1
+    # the rows after the page are counted too (up to 8), so page 2 (8 + 6) knows the end.
     html, said = first, []
     while True:
-        said.append(re.search(r"Page \d+ of [^:<.]+", html).group(0))  # type: ignore[union-attr]
+        line = re.search(r'<span aria-current="page">([^<]*)</span>', html)[1]  # type: ignore[index]
+        heading = re.search(r'<h2 id="list-heading">Submissions \(([^)]*)\)', html)[1]  # type: ignore[index]
+        said.append((heading, line))
         if "Next page" not in _pager(html)[1]:
             break
         html = _press(client, html, "Next page")
     assert said == [
-        "Page 1 of more than 2",
-        "Page 2 of more than 2",
-        "Page 3 of more than 3",
-        "Page 4 of 4",
+        ("more than 8", "Page 1 of more than 2: submissions 1–4 of more than 8"),
+        ("14", "Page 2 of 4: submissions 5–8 of 14"),
+        ("14", "Page 3 of 4: submissions 9–12 of 14"),
+        ("14", "Page 4 of 4: submissions 13–14 of 14"),
     ]
     # Below the cap the count is exact.
     assert "Submissions (3)" in post(client, "/staff/", {"status": "in_review"}).get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize(
+    ("count_cap", "said"),
+    [
+        # Counted to 12, the rows after a page to 2: page 2 (8 shown, 6 after) says no less
+        # than the count did, page 3 (12 shown, 2 after) knows the end.
+        (
+            12,
+            [
+                ("more than 12", "Page 1 of more than 3: submissions 1–4 of more than 12"),
+                ("more than 12", "Page 2 of more than 3: submissions 5–8 of more than 12"),
+                ("14", "Page 3 of 4: submissions 9–12 of 14"),
+                ("14", "Page 4 of 4: submissions 13–14 of 14"),
+            ],
+        ),
+        # Counted to 8: page 2 (8 shown, more than 2 after) knows more than the count.
+        (
+            8,
+            [
+                ("more than 8", "Page 1 of more than 2: submissions 1–4 of more than 8"),
+                ("more than 10", "Page 2 of more than 2: submissions 5–8 of more than 10"),
+                ("14", "Page 3 of 4: submissions 9–12 of 14"),
+                ("14", "Page 4 of 4: submissions 13–14 of 14"),
+            ],
+        ),
+    ],
+)
+def test_a_page_never_says_less_than_the_count(
+    client: FlaskClient,
+    login_as,  # type: ignore[no-untyped-def]
+    rows: None,
+    monkeypatch: pytest.MonkeyPatch,
+    count_cap: int,
+    said: list[tuple[str, str]],
+) -> None:
+    login_as("front_desk")
+    monkeypatch.setattr(queue, "COUNT_CAP", count_cap)
+    monkeypatch.setattr(queue, "COMBINED_COUNT_CAP", 2)  # the rows after a page: up to 2
+    html = post(client, "/staff/", {}).get_data(as_text=True)
+    seen = []
+    while True:
+        line = re.search(r'<span aria-current="page">([^<]*)</span>', html)[1]  # type: ignore[index]
+        heading = re.search(r'<h2 id="list-heading">Submissions \(([^)]*)\)', html)[1]  # type: ignore[index]
+        seen.append((heading, line))
+        if "Next page" not in _pager(html)[1]:
+            break
+        html = _press(client, html, "Next page")
+    assert seen == said
+
+
+def test_a_last_page_short_of_the_count_keeps_the_count(
+    client: FlaskClient,
+    login_as,  # type: ignore[no-untyped-def]
+    app: Flask,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Page positions count from where paging started: a submission arriving at the top
+    meanwhile is counted but not numbered. The last page then says the count ("more than 5"),
+    not a figure below it ("of 5" while 6 match)."""
+    login_as("front_desk")
+    monkeypatch.setattr(queue, "PAGE_SIZE", 4)
+    monkeypatch.setattr(queue, "COMBINED_COUNT_CAP", 5)
+    form = {"status": "new", "urgent": "no"}
+    now = utcnow()
+    for n in range(5):
+        make_submission(reference=f"R0{n}", submitted_at=now - timedelta(minutes=10 + n))
+    first = post(client, "/staff/", form).get_data(as_text=True)
+    assert "Page 1 of 2: submissions 1–4 of 5" in first
+    make_submission(reference="N1", submitted_at=now)  # arrives at the top
+    second = _press(client, first, "Next page")
+    assert _listed(second) == ["R04"]
+    assert "Page 2 of 2: submissions 5–5 of more than 5" in second
+    assert "Submissions (more than 5)" in second
 
 
 def test_two_filters_count_up_to_the_combined_cap_and_still_page_through(
@@ -251,8 +328,10 @@ def test_two_filters_count_up_to_the_combined_cap_and_still_page_through(
     assert set(_pager(first)[1]) == {"Next page"}
     second = _press(client, first, "Next page")
     assert _listed(first) + _listed(second) == expected
-    # The last page: no Next, so the pages' number is known (not "Page 2 of more than 1").
-    assert "Page 2 of 2: submissions 5–6 of more than 5" in second
+    # The last page: no Next, so the list ends here and its length is known (not "Page 2 of
+    # more than 1", nor "of more than 5"), in the heading too.
+    assert "Page 2 of 2: submissions 5–6 of 6" in second
+    assert "Submissions (6)" in second
     assert set(_pager(second)[1]) == {"Previous page"}
     assert _listed(_press(client, second, "Previous page")) == expected[:4]
     # A page asked by number (an old form) is still that page.
