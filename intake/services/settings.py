@@ -298,9 +298,15 @@ def _drop_kept_after_commit(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_change(session: Session) -> None:
-    """A change rolled back changes nothing kept."""
-    session.info.pop(_CHANGED, None)
+def _drop_kept_after_rollback(session: Session) -> None:
+    """A rollback after a change drops what was kept too, as a commit does. The rollback may be
+    a savepoint's only (``begin_nested``), and the outer transaction may still commit the
+    change: forgetting the change here would keep the old profile for
+    ``CLINIC_PROFILE_SECONDS`` after it. Dropping costs one query; the change stays noted, so
+    a later commit drops it again."""
+    kept = session.info.get(_CHANGED)
+    if kept is not None:
+        kept.changed()
 
 
 @dataclass(frozen=True)

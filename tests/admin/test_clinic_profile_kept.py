@@ -120,6 +120,22 @@ def test_a_change_rolled_back_is_not_kept(app: Flask, monkeypatch: pytest.Monkey
     assert _brand(app.test_client()) == DEFAULT_NAME
 
 
+def test_a_savepoint_rolled_back_after_a_change_does_not_keep_the_old_profile(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A savepoint's rollback (``begin_nested``) after a change does not undo the change: the
+    outer transaction commits it, and the worker shows it at once, not the old kept profile."""
+    Clock(monkeypatch)
+    patient = app.test_client()
+    assert _brand(patient) == DEFAULT_NAME  # read and kept
+    with app.test_request_context("/"):
+        settings.set_setting(settings.CLINIC_NAME, "Riverside Mind Clinic", user_id=None)
+        savepoint = db.session.begin_nested()
+        savepoint.rollback()
+        db.session.commit()
+    assert _brand(patient) == "Riverside Mind Clinic"
+
+
 def test_two_workers_each_keep_their_own(
     app: Flask, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
