@@ -92,7 +92,7 @@ def test_evaluate_reports_a_missing_file(runner: FlaskCliRunner, tmp_path: Path)
 def test_rules_check_accepts_the_shipped_ruleset(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["rules", "check"])
     assert result.exit_code == 0
-    assert "ruleset 2.0.0 is valid" in result.stdout  # v2 is the default
+    assert "ruleset 2.1.0 is valid" in result.stdout  # v2.1 is the default
     result = runner.invoke(args=["rules", "check", str(DEFAULT_PATH)])
     assert result.exit_code == 0
     assert f"ruleset {RULESET.version} is valid" in result.stdout
