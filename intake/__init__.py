@@ -106,12 +106,14 @@ def register_template_filters(app: Flask) -> None:
     """Filters every audience's templates use: ``{{ code|label("coverage_types") }}`` (and
     ``labels("coverage_types")[code]`` in long lists); ``{{ s.submitted_at|local_time }}``
     (``2026-12-02 09:15 EST``, the clinic's zone; ``local_time(seconds=True)``) and
-    ``|local_date``; ``clinic`` (the clinic's profile, read once per request when a page uses
+    ``|local_date``; ``|sentence`` and ``|full_stop`` (a text ended once, intake.sentences);
+    ``clinic`` (the clinic's profile, read once per request when a page uses
     it) and ``clinic_now`` (open now, or when it opens next)."""
     from werkzeug.local import LocalProxy
 
     from intake.forms.html import radio_items
     from intake.pages import comes_after, label, labels
+    from intake.sentences import full_stop, sentence
     from intake.services.settings import clinic_availability, clinic_profile, local_date, local_time
     from intake.services.summary import missing_steps, person
 
@@ -123,6 +125,8 @@ def register_template_filters(app: Flask) -> None:
     app.add_template_filter(comes_after, "comes_after")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(local_date, "local_date")
+    app.add_template_filter(sentence, "sentence")
+    app.add_template_filter(full_stop, "full_stop")
     shared = {"clinic": LocalProxy(clinic_profile), "clinic_now": LocalProxy(clinic_availability)}
     app.context_processor(lambda: shared)
 

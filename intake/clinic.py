@@ -17,7 +17,9 @@ from functools import cache
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, available_timezones
 
-from intake import billing
+from babel import Locale
+
+from intake import billing, formats
 from intake.answers import is_valid_phone
 from intake.text import FORM_MESSAGES, text_fault
 
@@ -357,10 +359,10 @@ def day_start(day: date, zone: tzinfo) -> datetime:
         )
 
 
-def clock_words(value: time) -> str:
-    """``9:00 AM``, ``1:30 PM``, as patients read a time."""
-    hour = value.hour % 12 or 12
-    return f"{hour}:{value.minute:02d} {'AM' if value.hour < 12 else 'PM'}"
+def clock_words(value: time, locale: str | Locale = "en") -> str:
+    """``9:00 AM``, ``1:30 PM``, as patients read a time in English; ``9:00``, ``13:30`` in
+    Spanish (``intake.formats.clock``, the one home for patients' times)."""
+    return formats.clock(value, locale)
 
 
 # Open or closed --------------------------------------------------------------------------
@@ -381,15 +383,16 @@ class Availability:
         9:00 AM``, ``on Monday, January 4 at 9:00 AM``; "" unless closed."""
         return self.opening_words()
 
-    def opening_words(self, say: Say | None = None) -> str:
-        """``next_opening_words`` in the words ``say`` gives (the patient's language: the
-        patient views pass Flask-Babel's ``gettext``; English by default)."""
+    def opening_words(self, say: Say | None = None, locale: str | Locale = "en") -> str:
+        """``next_opening_words`` in the words ``say`` gives and the time as ``locale`` writes
+        it (the patient's language: the patient pages pass Flask-Babel's ``gettext`` and the
+        page's locale; English by default)."""
         say = say or english
         if self.state != "closed" or self.opens_at is None or self.now is None:
             return ""
         opens, today = self.opens_at, self.now.date()
         part = 0 if opens.hour < 12 else 1 if opens.hour < 17 else 2
-        at = clock_words(opens.time())
+        at = clock_words(opens.time(), locale)
         days = (opens.date() - today).days
         if days == 0:
             return (
@@ -552,6 +555,7 @@ def follow_up(
     phone: str = "",
     address: str = "",
     say: Say | None = None,
+    locale: str | Locale = "en",
 ) -> FollowUp:
     """The confirmation's promise, true to the clinic's hours and the patient's consent.
 
@@ -559,10 +563,11 @@ def follow_up(
     next opening ("on Monday morning at 9:00 AM"); with no hours given no day is promised. Other
     answers are read within 2 working days. A patient who did not agree to be contacted is
     promised no call: they are told how to reach the clinic. ``say`` words it in the patient's
-    language (``gettext`` on the patient pages; English by default)."""
+    language (``gettext`` on the patient pages; English by default) and ``locale`` writes its
+    times ("9:00" on a Spanish page)."""
     say = say or english
     method = preferred_contact or ""
-    opens = when.opening_words(say)
+    opens = when.opening_words(say, locale)
     if not urgent:
         read = say("within 2 working days")
     elif when.state == "open":

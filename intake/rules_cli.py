@@ -48,10 +48,13 @@ def register_rules_commands(app: Flask) -> None:
 @click.option(
     "--ruleset",
     "generation",
-    type=click.Choice(["1", "2"]),
-    default="2",
+    type=click.Choice(["1", "2", "2.1"]),
+    default="2.1",
     show_default=True,
-    help="Which shipped ruleset evaluates: 2 prints intake-evaluation/2, 1 intake-evaluation/1.",
+    help=(
+        "Which shipped ruleset evaluates: 2.1 (2 with Spanish medicine names) and 2 print "
+        "intake-evaluation/2, 1 intake-evaluation/1."
+    ),
 )
 def evaluate_command(path: str, as_of: datetime | None, generation: str) -> None:
     """Validate an intake-answers/1 or /2 document (PATH, or - for stdin); print its evaluation.
@@ -147,8 +150,8 @@ def check_command(file: str | None) -> None:
 def diff_command(old: str, new: str) -> None:
     """Re-evaluate every stored submission under OLD and NEW and list what would change.
 
-    OLD and NEW are ruleset files, or a shipped ruleset by generation ("1", "2"): ``rules diff
-    1 2`` compares the two shipped ones. Each submission is evaluated on the date it was
+    OLD and NEW are ruleset files, or a shipped ruleset by generation ("1", "2", "2.1"):
+    ``rules diff 2 2.1`` compares two shipped ones. Each submission is evaluated on the date it was
     submitted, so ages match what staff saw. Pathway and flag codes and coverage statuses are
     compared; each change is printed as it is found, then the count and a tally per change.
     Rows are streamed (memory stays flat) and, past a few thousand, compared on every core.

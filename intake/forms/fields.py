@@ -10,6 +10,7 @@ from typing import Any
 from wtforms import fields
 from wtforms.validators import ValidationError
 
+from intake import formats
 from intake.i18n import gettext
 from intake.i18n import lazy_text as _l
 
@@ -133,6 +134,18 @@ class DecimalNumberField(WholeNumberField):
                 gettext("Please enter a number, like 150%(unit)s or 37.5%(unit)s.", unit=unit)
             )
         return int(value) if value.is_integer() else value
+
+    def _value(self) -> str:
+        """What was typed, else the stored number as the page's language writes it ("12,5"
+        on a Spanish page, which this field reads back as 12.5)."""
+        if self.raw_data or not isinstance(self.data, float):
+            return super()._value()
+        shown = formats.number(self.data, formats.current_locale())
+        try:
+            self.parse(shown)  # more than 3 decimals with a comma would read as unclear
+        except ValueError:
+            return formats.number(self.data)
+        return shown
 
 
 class DateField(fields.StringField):

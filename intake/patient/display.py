@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 from wtforms import Field, FieldList
 
+from intake import formats
 from intake import vocabulary as vocab
 from intake.forms.base import leaf_fields
 from intake.forms.field_html import field_html, field_kind
@@ -62,8 +62,8 @@ def display_value(field: Field) -> str:
         return field.data.isoformat() if field.data else gettext("Not answered")
     if field.data in (None, ""):
         return gettext("Not answered")
-    if isinstance(field.data, float):  # 0.0000001, not 1e-07
-        return format(Decimal(repr(field.data)).normalize(), "f")
+    if isinstance(field.data, float):  # 0.0000001, not 1e-07; 12,5 on a Spanish page
+        return formats.number(field.data, formats.current_locale())
     return str(field.data)
 
 

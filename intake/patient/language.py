@@ -107,9 +107,13 @@ def page_language() -> str:
 def template_context() -> dict[str, object]:
     """``page_lang`` (base.html's ``<html lang>``), ``patient_side`` (shows the switch) and
     the switch's choices."""
+    from intake.formats import current_locale
+
     lang = page_language()
     return {
         "page_lang": lang,
+        # The page's locale, for numbers and times (intake.formats): "8:00" on a Spanish page.
+        "page_locale": current_locale(),
         "patient_side": is_patient_side(),
         "language_switch": SWITCH,
         "lang_en": lambda: Markup(' lang="en"') if lang != "en" else "",

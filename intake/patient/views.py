@@ -31,6 +31,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm.exc import StaleDataError
 
+from intake import formats
 from intake.clinic import follow_up
 from intake.extensions import db, limiter
 from intake.forms.patient import STEP_FORMS, STEP_NAMES, ResumeForm
@@ -515,6 +516,7 @@ def _confirmation(*, printable: bool) -> ResponseReturnValue:
         phone=profile.phone,
         address=profile.address,
         say=gettext,
+        locale=formats.current_locale(),
     )
     return render_template(
         "patient/done.html",

@@ -8,6 +8,7 @@ up on every call and must stay fast.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +49,13 @@ class Catalogue:
     medicines: dict[str, Medicine]
     seizure_threshold: dict[str, str]
     suffixes: frozenset[str]
+    #: Whether accents are ignored ("bupropión" = "bupropion"). Only a catalogue that says
+    #: ``fold_accents: true`` (rules 2.1 on) does it: folding in every catalogue would change
+    #: what ruleset 1 and 2.0.0 answer for stored submissions while their hashes stay the same.
+    fold_accents: bool = False
 
     def key(self, name: str) -> str:
-        return normalise(name, self.suffixes)
+        return normalise(name, self.suffixes, fold_accents=self.fold_accents)
 
     def _lookup(self, table: dict[str, Any], name: str) -> Any:
         """Look ``name`` up, then again without a release suffix glued to its end.
@@ -78,9 +83,13 @@ class Catalogue:
         return self._lookup(self.seizure_threshold, name)
 
 
-def normalise(name: str, suffixes: frozenset[str]) -> str:
-    """The lookup key: lower case, punctuation and release suffixes dropped, no spaces."""
+def normalise(name: str, suffixes: frozenset[str], *, fold_accents: bool = False) -> str:
+    """The lookup key: lower case, punctuation and release suffixes dropped, no spaces; with
+    ``fold_accents``, accents dropped too (a letter's combining marks after NFKD)."""
     lowered = name.lower()
+    if fold_accents and not lowered.isascii():
+        decomposed = unicodedata.normalize("NFKD", lowered)
+        lowered = "".join(char for char in decomposed if not unicodedata.combining(char))
     if lowered.isascii():
         if lowered.isalnum():
             # One plain word ("sertraline", the usual case): nothing to drop but a lone suffix.
@@ -96,6 +105,9 @@ def build_catalogue(data: Any) -> Catalogue:
     if not isinstance(data, dict):
         raise CatalogueError("catalogue: must be a mapping")
     suffixes = frozenset(str(s).lower() for s in _list(data, "release_suffixes"))
+    fold = data.get("fold_accents", False)
+    if not isinstance(fold, bool):
+        raise CatalogueError("catalogue: 'fold_accents' must be true or false")
     classes = data.get("classes")
     if not isinstance(classes, dict) or not classes:
         raise CatalogueError("catalogue: 'classes' must map class codes to their settings")
@@ -122,11 +134,11 @@ def build_catalogue(data: Any) -> Catalogue:
         )
         if medicine.ocd_min_daily_dose_mg is not None and not medicine.sri:
             raise CatalogueError(f"medicine {generic}: only an SRI has an OCD dose")
-        _add(medicines, [generic, *brands], medicine, suffixes, generic)
+        _add(medicines, [generic, *brands], medicine, suffixes, generic, fold)
     seizure: dict[str, str] = {}
     for entry in _list(data, "seizure_threshold"):
         generic, brands = _names(entry, "seizure_threshold")
-        _add(seizure, [generic, *brands], generic, suffixes, generic)
+        _add(seizure, [generic, *brands], generic, suffixes, generic, fold)
     lowering_classes = set(_list(data, "seizure_threshold_classes"))
     if unknown := lowering_classes - set(classes):
         raise CatalogueError(f"seizure_threshold_classes: unknown class {sorted(unknown)[0]!r}")
@@ -135,7 +147,7 @@ def build_catalogue(data: Any) -> Catalogue:
             if key in seizure:
                 raise CatalogueError(f"seizure_threshold: {medicine.generic} is listed twice")
             seizure[key] = medicine.generic
-    return Catalogue(medicines, seizure, suffixes)
+    return Catalogue(medicines, seizure, suffixes, fold)
 
 
 def _optional_dose(entry: dict[str, Any], key: str, generic: str) -> float | None:
@@ -155,19 +167,29 @@ def _list(data: dict[str, Any], key: str) -> list[Any]:
 
 
 def _names(entry: Any, section: str) -> tuple[str, list[str]]:
+    """The generic name, then every other name it answers to: brands, then ``aliases`` (the
+    generic name in other languages, e.g. the Spanish INN "sertralina"; rules 2.1 on)."""
     if not isinstance(entry, dict) or not isinstance(entry.get("generic"), str):
         raise CatalogueError(f"{section}: every entry needs a generic name, got {entry!r}")
-    brands = entry.get("brands", [])
-    if not isinstance(brands, list) or not all(isinstance(b, str) for b in brands):
-        raise CatalogueError(f"medicine {entry['generic']}: brands must be a list of names")
-    return entry["generic"], brands
+    others = []
+    for key in ("brands", "aliases"):
+        names = entry.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(b, str) for b in names):
+            raise CatalogueError(f"medicine {entry['generic']}: {key} must be a list of names")
+        others.extend(names)
+    return entry["generic"], others
 
 
 def _add(
-    table: dict[str, Any], names: list[str], value: Any, suffixes: frozenset[str], owner: str
+    table: dict[str, Any],
+    names: list[str],
+    value: Any,
+    suffixes: frozenset[str],
+    owner: str,
+    fold_accents: bool,
 ) -> None:
     for name in names:
-        key = normalise(name, suffixes)
+        key = normalise(name, suffixes, fold_accents=fold_accents)
         if not key:
             raise CatalogueError(f"medicine {owner}: the name {name!r} is empty once normalised")
         if key in table:

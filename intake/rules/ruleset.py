@@ -45,12 +45,14 @@ def read_yaml(text: str | bytes) -> Any:
 
 #: Every shipped ruleset by its generation; the newest is the default for new evaluations.
 #: Older ones stay loadable, unchanged (same bytes, same hash), to re-read stored evaluations
-#: and for ``rules diff``.
+#: and for ``rules diff``. "2.1" is rules v2 with the Spanish generic names in its catalogue: a
+#: catalogue change alters results, so it is a version of its own (docs/rules.md).
 SHIPPED = {
     "1": Path(__file__).with_name("ruleset.yaml"),
     "2": Path(__file__).with_name("ruleset-v2.yaml"),
+    "2.1": Path(__file__).with_name("ruleset-v2.1.yaml"),
 }
-DEFAULT_GENERATION = "2"
+DEFAULT_GENERATION = "2.1"
 DEFAULT_PATH = SHIPPED[DEFAULT_GENERATION]
 #: The evaluation contract a ruleset produces; a file without ``contract`` is from rules v1.
 CONTRACTS = {"intake-evaluation/1": 1, "intake-evaluation/2": 2}
@@ -213,7 +215,7 @@ def default_ruleset() -> Ruleset:
 
 @functools.cache
 def shipped_ruleset(generation: str) -> Ruleset:
-    """A shipped ruleset by generation ("1" or "2"), loaded once per process."""
+    """A shipped ruleset by generation ("1", "2" or "2.1"), loaded once per process."""
     if generation not in SHIPPED:
         raise RulesetError(f"no shipped ruleset {generation!r}; there are {', '.join(SHIPPED)}")
     return load_ruleset(SHIPPED[generation])

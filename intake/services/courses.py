@@ -703,7 +703,7 @@ def status_words(result: CourseOutcome) -> str:
     evaluation = result.evaluation
     base = evaluation["baseline"]["phq9"]
     if not evaluation["checkins"]:
-        return f"Baseline only: PHQ-9 {base}; no check-in yet."
+        return f"Baseline only: PHQ-9 {base}; no check-in yet"
     last = evaluation["checkins"][-1]
     status = STATUS_WORDS.get(last["status"], last["status"])
     when = f" at session {last['session']}" if last["session"] else ""

@@ -55,9 +55,9 @@ COURSE_REPORT = "course_report"
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: The files each PDF is drawn from (a change to any of them is a new layout), relative to the
 #: ``intake`` package, with the module that draws each (it names the stylesheets). The packet
-#: and the report name the Python modules that word them too
-#: (the vocabulary's labels, the CPT units, the course's status words): a deploy that changes
-#: those renders them again.
+#: and the report name the Python modules that word them too (the vocabulary's labels, the CPT
+#: units, the course's status words, how a sentence ends): a deploy that changes those renders
+#: them again.
 LAYOUTS: dict[str, tuple[str, ...]] = {
     SUMMARY: (
         "templates/clinician/*.html",
@@ -70,6 +70,8 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
         "services/summary.py",
         "vocabulary.py",
         "pages.py",
+        # How a note or a status is ended (the |sentence and |full_stop filters).
+        "sentences.py",
     ),
     PRIOR_AUTH: (
         "templates/staff/*prior_auth*.html",
@@ -82,6 +84,8 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
         "billing.py",
         "vocabulary.py",
         "pages.py",
+        # How a note or a status is ended (the |sentence and |full_stop filters).
+        "sentences.py",
     ),
     COURSE_REPORT: (
         "templates/clinician/*course*.html",
@@ -92,6 +96,8 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
         "services/courses.py",
         "vocabulary.py",
         "pages.py",
+        # How a note or a status is ended (the |sentence and |full_stop filters).
+        "sentences.py",
     ),
 }
 

@@ -184,7 +184,7 @@ def test_a_clinician_starts_a_course_by_posting_the_form(
     panel = html[html.index('id="courses-heading"') :]
     assert f'href="/clinician/courses/{course_id}"' in panel
     assert "Accelerated TMS from " + today.isoformat() in _text(panel)
-    assert "Baseline only: PHQ-9 17; no check-in yet." in _text(panel)
+    assert "Baseline only: PHQ-9 17; no check-in yet" in _text(panel)
     [viewed] = [e for e in events("submission_viewed") if e.detail.get("courses_shown")]
     assert viewed.detail["courses_shown"] == [course_id]
 

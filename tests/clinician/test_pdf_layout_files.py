@@ -35,6 +35,10 @@ WORDED_BY = [
     (pdf_cache.PRIOR_AUTH, "billing.py"),
     (pdf_cache.COURSE_REPORT, "clinician/course_context.py"),
     (pdf_cache.COURSE_REPORT, "course_chart.py"),
+    # The risk record's notes and the course status are ended by intake/sentences.py.
+    (pdf_cache.SUMMARY, "sentences.py"),
+    (pdf_cache.PRIOR_AUTH, "sentences.py"),
+    (pdf_cache.COURSE_REPORT, "sentences.py"),
 ]
 
 

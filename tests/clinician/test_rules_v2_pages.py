@@ -58,7 +58,7 @@ def test_a_v1_evaluation_says_which_rules_made_it(
     db.session.commit()
     page = _text(client.get(f"/clinician/submissions/{submission.id}").get_data(as_text=True))
     assert "This evaluation was made under ruleset 1.0.0" in page
-    assert "the current ruleset is 2.0.0" in page
+    assert "the current ruleset is 2.1.0" in page
     # v1 called this "Crisis support now"; v2 asks for a same-day safety check-in instead.
     assert "Pathway added: A safety check-in with a clinician" in page
     assert "Pathway removed: Crisis support now" in page

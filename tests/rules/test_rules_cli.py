@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from answer_documents import AS_OF_ISO, changed, sample_answers
 from flask import Flask
 from flask.testing import FlaskCliRunner
@@ -15,7 +16,7 @@ from intake.answers import parse_answers
 from intake.extensions import db
 from intake.models import Submission
 from intake.rules import evaluate
-from intake.rules.ruleset import default_ruleset
+from intake.rules.ruleset import default_ruleset, shipped_ruleset
 from intake.services.submissions import build_submission
 from tests.rules.v1 import DEFAULT_PATH, RULESET
 
@@ -92,7 +93,7 @@ def test_evaluate_reports_a_missing_file(runner: FlaskCliRunner, tmp_path: Path)
 def test_rules_check_accepts_the_shipped_ruleset(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["rules", "check"])
     assert result.exit_code == 0
-    assert "ruleset 2.0.0 is valid" in result.stdout  # v2 is the default
+    assert "ruleset 2.1.0 is valid" in result.stdout  # v2.1 is the default
     result = runner.invoke(args=["rules", "check", str(DEFAULT_PATH)])
     assert result.exit_code == 0
     assert f"ruleset {RULESET.version} is valid" in result.stdout
@@ -221,3 +222,37 @@ def test_evaluate_command_line_never_builds_the_app(tmp_path) -> None:
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["contract"] == "intake-evaluation/2"
     assert "loaded: False" in run.stderr
+
+
+def test_rules_diff_from_2_to_2_1_lists_only_the_spanish_medicine_names(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    """``rules diff 2 2.1``: the rules are the same, so only a stored submission with a name
+    the 2.1 catalogue adds (a Spanish generic name) changes; its evaluation is not touched."""
+    submitted = datetime(2026, 11, 1, 15, 0, tzinfo=UTC)
+    cases = {
+        "R-ENGL": {},
+        "R-ESPA": {"medication_trials[0].name": "sertralina"},
+    }
+    with app.app_context():
+        for reference, changes in cases.items():
+            answers = parse_answers(changed(sample_answers(), changes), submitted.date())
+            evaluation = evaluate(answers, submitted.date(), shipped_ruleset("2"))
+            submission = build_submission(answers, evaluation, source="api", submitted_at=submitted)
+            submission.reference = reference
+            db.session.add(submission)
+        db.session.commit()
+    result = runner.invoke(args=["rules", "diff", "2", "2.1"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ruleset 2.0.0 (2c72353b9efa) -> 2.1.0")
+    assert "1 of 2 submissions would change" in lines
+    [changed_line] = [line for line in lines if line.strip().startswith("R-")]
+    reference, change = changed_line.strip().split(": ", 1)
+    assert reference == "R-ESPA"
+    assert "flags -unrecognized_medication" in change
+    with app.app_context():
+        stored = db.session.scalars(sa.select(Submission).where(Submission.reference == "R-ESPA"))
+        evaluation = stored.one().evaluation
+        assert evaluation["ruleset"]["version"] == "2.0.0"
+        assert evaluation["treatment_history"]["unrecognized_medications"] == ["sertralina"]

@@ -57,13 +57,17 @@ def trial(name: str, dose: float | None, weeks: int, outcome: str, current: bool
 # -- the rulesets ---------------------------------------------------------------------------
 
 
-def test_v1_is_unchanged_byte_for_byte_and_v2_is_the_default() -> None:
+def test_v1_and_v2_are_unchanged_byte_for_byte_and_v2_1_is_the_default() -> None:
     v1 = shipped_ruleset("1")
     # The hash every stored v1 evaluation carries (docs/rules.md); it must never move.
     assert v1.sha256 == "a3166d80f296c09166469145adc1c5bc6a66510c54323fd1a7432db807bd0346"
     assert (v1.version, v1.contract) == ("1.0.0", "intake-evaluation/1")
     assert (V2.version, V2.contract) == ("2.0.0", "intake-evaluation/2")
-    assert default_ruleset() is V2
+    # The hash every stored 2.0.0 evaluation carries: the Spanish names came as 2.1.0 instead.
+    assert V2.sha256 == "2c72353b9efabaadb8de97a2e845e1a0ebeea3daf9b07f15166e91154e65ac04"
+    v2_1 = shipped_ruleset("2.1")
+    assert (v2_1.version, v2_1.contract) == ("2.1.0", "intake-evaluation/2")
+    assert default_ruleset() is v2_1
     ruleset_bytes = SHIPPED["2"].read_bytes()
     catalogue = SHIPPED["2"].with_name("catalogue-v2.yaml").read_bytes()
     assert V2.sha256 == hashlib.sha256(ruleset_bytes + catalogue).hexdigest()
