@@ -10,8 +10,10 @@ posts them (``Screen`` reads the rendered form).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -30,6 +32,7 @@ from tests.patient.helpers import (
     to_support,
 )
 from tests.patient.screen import Screen
+from tests.patient.test_done_wording import _configure, _stop_the_clock, _text
 
 #: What the choice must say (the brief: what is sent, who sees it, nothing without the button).
 EXPLAINED = (
@@ -174,3 +177,53 @@ def test_without_about_you_the_page_asks_how_to_reach_the_patient(
     assert (partial.last_name, partial.urgent, partial.acute) == ("Reyes", True, False)
     # The draft has no date of birth of its own yet: nothing else about it changed.
     assert db.session.scalars(select(Draft)).one().date_of_birth is None
+
+
+#: (the clinic's clock, New York; hours set?) → what both support pages say of a call's delay.
+#: 2026-12-05 is a Saturday (closed), 2026-12-02 a Wednesday (open 9 to 5).
+DELAY_WORDS = [
+    (
+        (2026, 12, 5, 11, 0),
+        True,
+        "The clinic is closed now, so a call can take time.",
+        "The clinic is closed now, so it can take time before someone calls.",
+    ),
+    (
+        (2026, 12, 2, 10, 0),
+        True,
+        "Even while the clinic is open, a call can take time.",
+        "Even while the clinic is open, it can take time before someone calls.",
+    ),
+    (
+        (2026, 12, 5, 11, 0),
+        False,
+        "The clinic may be closed now, and a call can take time.",
+        "The clinic may be closed now, and it can take time before someone calls.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("wall_clock", "hours", "before", "after"), DELAY_WORDS, ids=["closed", "open", "no-hours"]
+)
+def test_the_delay_of_a_call_is_said_as_the_clinics_hours_know_it(
+    walker: WizardWalker,
+    client: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
+    wall_clock: tuple[int, ...],
+    hours: bool,
+    before: str,
+    after: str,
+) -> None:
+    """The walk found "The clinic may be closed now" under "The clinic is closed now and opens
+    again …": each page now says what the hours know, and guesses only without them."""
+    _configure(hours=hours)
+    _stop_the_clock(monkeypatch, *wall_clock)
+    page = to_support(walker)
+    said = _text(
+        re.search(r'id="call-may-take-time">(.*?)</p>', page.get_data(as_text=True), re.S).group(1)
+    )  # type: ignore[union-attr]
+    assert said.startswith(before) and "call or text 988, or call 911" in said
+    sent = get_page(client, press_send(client, page).location).get_data(as_text=True)
+    told = _text(re.search(r'id="call-may-take-time">(.*?)</li>', sent, re.S).group(1))  # type: ignore[union-attr]
+    assert told == f"{after} Please do not wait for a call if you need help now."
