@@ -12,7 +12,8 @@ same for all three:
   has been rendered; otherwise the worker is asked (the caller answers 202, "being prepared",
   :func:`preparing_page`). It is rendered here, once, rather than not at all: with no worker
   to ask (``memory://``: development without ``flask worker``, the tests), when its queue
-  cannot be reached, when the worker refused or failed the render, and when it has not stored
+  cannot be reached, when the worker refused or failed the render or stored it under another
+  key than the one asked (superseded), and when it has not stored
   the PDF :data:`WORKER_WAIT_SECONDS` after it was first asked (a dead worker, a lost task).
 - :func:`render_kept` — what the worker's ``render_pdf`` task does (``intake.worker``).
 
@@ -23,8 +24,9 @@ the task rather than store a PDF under a key nobody waits for; a worker running 
 stores under the key of what it drew, which is the key asked for unless the records changed
 since (then the newer key, which the asking page computes on its next request). Each asked
 key has a mark in the queue's key-value store (in Redis in production, a key of its own that
-expires, :func:`_write`): asked, or refused or failed by the worker, and since when it was
-first asked; the worker and the web's own render clear it, and it expires
+expires, :func:`_write`): asked, or refused, failed or superseded by the worker, and since when
+it was first asked; the worker's render of the key asked and the web's own render clear it,
+and it expires
 :data:`MARK_SECONDS` after that first ask. A download finds there whether to wait (202) or
 render; the wait runs from the first ask, and neither a page opened again nor a re-ask
 restarts it (:func:`prepare`). A render here is claimed there too (:func:`_claim_here`), so
@@ -83,8 +85,12 @@ MARK_SECONDS = 3600.0
 #: when it expires is only rendered twice, never lost.
 RENDER_HERE_SECONDS = 30.0
 
-#: The states of a render's mark in the queue's key-value store (:func:`_mark_of`).
-ASKED, REFUSED, FAILED = "asked", "refused", "failed"
+#: The states of a render's mark in the queue's key-value store (:func:`_mark_of`): asked of the
+#: worker; refused or failed by it; or superseded — the worker stored the PDF under another key
+#: than the one asked (it keyed the records otherwise: they changed since the ask, or the two
+#: processes read the clinic's settings at different moments), so a web process still keying
+#: them as it did renders it itself at its next download rather than ask again and wait.
+ASKED, REFUSED, FAILED, SUPERSEDED = "asked", "refused", "failed", "superseded"
 _MARK = "pdf-render:"
 _HERE = "pdf-render-here:"
 
@@ -295,10 +301,14 @@ def _mark_of(key: str) -> tuple[str, float] | None:
 
 
 def _set_mark(key: str, state: str) -> None:
-    """Mark ``key``'s render refused or failed (the worker), keeping when it was first asked
-    (the wait a download is promised runs from then). Best effort: a mark that cannot be
-    written leaves the download waiting at most :data:`WORKER_WAIT_SECONDS`."""
+    """Mark ``key``'s render refused, failed or superseded (the worker), keeping when it was
+    first asked (the wait a download is promised runs from then). Not when ``key``'s PDF is
+    stored (the web rendered it meanwhile and cleared the mark: one written now would only be
+    clutter until it expires). Best effort: a mark that cannot be written leaves the download
+    waiting at most :data:`WORKER_WAIT_SECONDS`."""
     try:
+        if pdf_cache.is_stored(key):
+            return
         mark = _mark_of(key)
         since = mark[1] if mark is not None else _now()
         _write(_MARK + key, (state, since), MARK_SECONDS, only_new=False)
@@ -320,16 +330,23 @@ def _enqueue(target: PdfTarget, key: str) -> None:
     current_app.extensions["pdf_tasks"]["render"](*args, pdf_cache.render_version(target.kind))
 
 
-def ask_worker_to_render(target: PdfTarget, key: str, *, since: float | None = None) -> bool:
+def ask_worker_to_render(
+    target: PdfTarget, key: str, *, since: float | None = None, replace: bool = False
+) -> bool:
     """Ask the worker for ``target``'s PDF of ``key`` (the key this web process waits for),
     unless it is being asked already: marked :data:`ASKED` (``since`` now, or when it was
     first asked: see :func:`prepare`), then enqueued. False when no worker can be asked (the
-    queue is ``memory://`` or cannot be reached), so the caller renders it itself."""
+    queue is ``memory://`` or cannot be reached), so the caller renders it itself.
+
+    ``replace``: the mark there (refused, failed) is overwritten in one write, never deleted
+    first: a download reading it between a delete and the new mark found none and asked afresh,
+    restarting the wait at now. (Two pages opened at that moment may both ask: the second task
+    finds the PDF made.)"""
     if not worker_queue_usable():
         return False
     mark = (ASKED, _now() if since is None else since)
     try:
-        if not _write(_MARK + key, mark, MARK_SECONDS, only_new=True):
+        if not _write(_MARK + key, mark, MARK_SECONDS, only_new=not replace):
             return True  # another request asked a moment ago
         try:
             _enqueue(target, key)
@@ -404,13 +421,16 @@ def prepare(target: PdfTarget, subject: Any, *, key: str | None = None) -> None:
     page read it before committing. Nothing here is kept (rolled back); a queue that cannot be
     reached is logged, and the page is shown all the same.
 
-    A render the worker refused or failed is asked for again (another worker may run now),
+    A render the worker refused or failed is asked for again (another worker may run now; the
+    mark overwritten in one write, :func:`ask_worker_to_render`),
     but as of its first ask: the page opened again never restarts a download's wait, which
     runs :data:`WORKER_WAIT_SECONDS` from the first ask (a download after it renders here at
     once, even if the worker has it queued again). One asked and not made in the wait is not
     asked again (its task is on the queue still, behind others or for a worker to come; a
     second would only lengthen that queue): the download renders it, or, once its mark has
-    expired (:data:`MARK_SECONDS`), the page asks afresh."""
+    expired (:data:`MARK_SECONDS`), the page asks afresh. Nor one superseded (the worker keys
+    these records otherwise: asked again, it would store that other key again): the download
+    renders it at once."""
     if worker_queue_usable():
         key = key or KINDS[target.kind].key(subject)
         if not pdf_cache.is_stored(key):
@@ -421,9 +441,8 @@ def prepare(target: PdfTarget, subject: Any, *, key: str | None = None) -> None:
             else:
                 if mark is None:
                     ask_worker_to_render(target, key)
-                elif mark[0] != ASKED:
-                    _clear_marks(key)
-                    ask_worker_to_render(target, key, since=mark[1])
+                elif mark[0] in (REFUSED, FAILED):
+                    ask_worker_to_render(target, key, since=mark[1], replace=True)
     db.session.rollback()
 
 
@@ -520,8 +539,9 @@ def render_kept(target: PdfTarget, asked: str | None = None, version: str | None
     since what this worker would draw and key is not what that web process waits for. The same
     version: the PDF is keyed from the records it is drawn from (:func:`draw`), which is
     ``asked`` unless they changed since it was asked (then the newer version's key, never the
-    older one's). A task with no version (web code from before versions were sent) is drawn
-    and stored under its own key, as then."""
+    older one's; the key asked is then marked superseded, not cleared, so a web process still
+    keying it so renders it at its next download). A task with no version (web code from
+    before versions were sent) is drawn and stored under its own key, as then."""
     if target.kind not in KINDS or (
         version is not None and version != pdf_cache.render_version(target.kind)
     ):
@@ -557,5 +577,12 @@ def render_kept(target: PdfTarget, asked: str | None = None, version: str | None
         if asked:
             _set_mark(asked, FAILED)
         raise
-    _clear_marks(asked, drawing.key if drawing is not None else None)
+    if asked and drawing is not None and drawing.key != asked:
+        # Not cleared: a web process that still keys the records as ``asked`` would find no
+        # mark, ask again and answer 202 for ever (the worker storing another key each time).
+        # Marked superseded, as of the first ask, its next download renders here at once.
+        _set_mark(asked, SUPERSEDED)
+        _clear_marks(drawing.key)
+    else:
+        _clear_marks(asked, drawing.key if drawing is not None else None)
     return outcome

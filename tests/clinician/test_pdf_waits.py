@@ -21,9 +21,13 @@ reachable), its tasks run as ``flask worker`` runs them (tests/pdf_worker_queue.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
+import subprocess
+import sys
 import threading
+from types import SimpleNamespace
 from typing import Any
 
 import pypdf
@@ -48,7 +52,7 @@ from intake import pdf_jobs, worker
 from intake.clinician import summary_pdf
 from intake.extensions import db
 from intake.models import ClinicianReview, Submission
-from intake.services import pdf_cache
+from intake.services import pdf_cache, settings
 from tests.factories import post
 
 #: The wait the operations guide promises (docs/operations.md, "The PDFs, third pass").
@@ -66,6 +70,16 @@ def get_pdf(client: FlaskClient, submission_id: int) -> Any:
 def pdf_text(content: bytes) -> str:
     pages = pypdf.PdfReader(io.BytesIO(content)).pages
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pages))
+
+
+def other_rules(monkeypatch: pytest.MonkeyPatch, which: str) -> None:
+    """From now on this process keys as a worker not restarted after a deploy that changed only
+    a rules file would: the screening ruleset's hash or the outcome rules' differs."""
+    if which == "screening ruleset":
+        monkeypatch.setattr(pdf_cache, "RULESET", SimpleNamespace(sha256="other-ruleset"))
+    else:
+        rules = SimpleNamespace(sha256="other-outcome-rules")
+        monkeypatch.setattr(pdf_cache, "default_outcome_rules", lambda: rules)
 
 
 def another_layout(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -106,6 +120,28 @@ def test_the_render_version_follows_the_layout_and_the_key_recipe(
     monkeypatch.undo()
     monkeypatch.setattr(pdf_cache, "_recipe_version", lambda: "another recipe")
     assert all(pdf_cache.render_version(kind) != before[kind] for kind in before)
+    # The rules the keys name: a deploy that changed only a rules file is other code too.
+    monkeypatch.undo()
+    other_rules(monkeypatch, "screening ruleset")
+    assert all(pdf_cache.render_version(kind) != before[kind] for kind in before)
+    monkeypatch.undo()
+    other_rules(monkeypatch, "outcome rules")
+    assert all(pdf_cache.render_version(kind) != before[kind] for kind in before)
+
+
+def test_the_outcome_rules_are_loaded_when_the_process_starts() -> None:
+    """Loaded on first use, a process started before a deploy replaced the outcome rules file
+    and first keying a course report after it keyed the newer rules with the older process's
+    render version. In a fresh interpreter: importing the key module has loaded them."""
+    probe = (
+        "import intake.services.pdf_cache\n"
+        "from intake.rules import outcomes\n"
+        "print(outcomes.default_outcome_rules.cache_info().currsize)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "1"
 
 
 def test_a_task_in_the_older_arguments_is_still_answered(app: Flask, renders: list[int]) -> None:
@@ -179,6 +215,76 @@ def test_a_worker_on_the_same_code_stores_exactly_the_key_waited_for(
     assert run_worker(queue) == 1
     assert [row.key for row in stored_rows()] == [waited_for]
     assert summary.download().status_code == 200 and len(renders) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "which"),
+    [("summary", "screening ruleset"), ("course_report", "outcome rules")],
+)
+def test_a_worker_on_other_rules_refuses_and_the_next_download_is_made_here(
+    client: FlaskClient,
+    login_as: Any,
+    renders: list[int],
+    queue: SqliteHuey,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    which: str,
+) -> None:
+    """Before: the render version named the layout files only, so a worker on other rules took
+    the task, stored the PDF under its own key and cleared the mark of the one asked; the next
+    download found no mark, asked again with a fresh start and said "being prepared" — for
+    ever, pressed every 2 s for 40 s."""
+    page, download, _audit = _page_and_pdf(kind, login_as)
+    assert client.get(page).status_code == 200
+    statuses = []
+    for _press in range(20):
+        with monkeypatch.context() as worker_side:
+            other_rules(worker_side, which)
+            run_worker(queue)
+        clock.now += 2
+        statuses.append(client.get(download).status_code)
+    # The first press after the worker answered has it, made here; the rest are file sends.
+    assert statuses == [200] * 20, statuses
+    assert len(renders) == 1
+    [row] = stored_rows()
+    assert row.kind == kind
+
+
+def test_a_worker_keying_the_records_otherwise_does_not_leave_the_download_waiting(
+    summary: Summary,
+    renders: list[int],
+    queue: SqliteHuey,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same code, another key: the clinic's time zone was changed a moment ago, and this
+    web process still has the older one for a few seconds (its cached clinic profile) while the
+    worker read the new one. The worker stores its key; the key asked is marked superseded
+    (before: cleared, so every press asked again and answered 202), and the next download
+    renders this web process's PDF at once, without asking the worker again."""
+    summary.open()
+    asked = summary.key()
+    with monkeypatch.context() as worker_side:
+        real = settings.clinic_profile
+        worker_side.setattr(
+            settings,
+            "clinic_profile",
+            lambda: dataclasses.replace(real(), time_zone="Pacific/Auckland"),
+        )
+        assert run_worker(queue) == 1
+    [theirs] = stored_rows()
+    assert theirs.key != asked and len(renders) == 1
+    assert list(marks(queue)) == [f"pdf-render:{asked}"]  # kept, not cleared
+    clock.now += 2  # well within the wait
+    summary.open()  # the page opened again does not ask again either
+    assert queue.pending_count() == 0
+    ready = summary.download()
+    assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
+    assert len(renders) == 2
+    assert audited("pdf_downloaded")[-1]["rendered_here"] is True
+    assert [row.key for row in stored_rows()] == [asked]
+    assert marks(queue) == {}
 
 
 # --- the bounded wait ----------------------------------------------------------------------------
