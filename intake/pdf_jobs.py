@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import logging
 import math
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,9 +54,9 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, g, has_app_context, render_template
 from huey import MemoryHuey
-from huey.storage import RedisStorage
+from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy.exc import IntegrityError
 
 from intake.extensions import db
@@ -214,15 +215,30 @@ def _render_and_keep(target: PdfTarget, key: str, html: str, started: float) -> 
 # --- the worker's queue and the marks of what was asked ----------------------------------------
 
 
+#: Set on ``flask.g`` by the first error reaching the queue in a request (:func:`_queue_failed`).
+_QUEUE_FAILED = "pdf_queue_failed"
+
+
 def worker_queue_usable() -> bool:
     """Whether a job worker can take renders: a real queue (not ``memory://``, which no other
-    process sees), set up without a problem."""
+    process sees), set up without a problem, and not failed already in this request: a Redis
+    that hangs costs one read timeout (``worker.REDIS_READ_SECONDS``) per request, not one per
+    step (the mark, the claim, clearing them), and the PDF is rendered here."""
     huey = current_app.extensions.get("huey")
     return (
         huey is not None
         and not isinstance(huey, MemoryHuey)
         and not current_app.extensions.get("huey_problem")
+        and not (has_app_context() and g.get(_QUEUE_FAILED))
     )
+
+
+def _queue_failed(what: str, exc: BaseException) -> None:
+    """Log that the queue could not be reached for ``what``, and leave it alone for the rest of
+    this request (:func:`worker_queue_usable`)."""
+    log.warning("could not %s: %s", what, type(exc).__name__)
+    if has_app_context():
+        setattr(g, _QUEUE_FAILED, True)
 
 
 def _now() -> float:
@@ -262,7 +278,7 @@ def _read(name: str, lifetime: float) -> tuple[str, float] | None:
         return None
     state, since = str(found[0]), float(found[1])
     if _now() - since >= lifetime:
-        _delete(name)
+        _delete_if_same(name, (state, since))
         return None
     return state, since
 
@@ -281,6 +297,34 @@ def _write(name: str, value: tuple[str, float], lifetime: float, *, only_new: bo
     seconds = max(1, math.ceil(value[1] + lifetime - _now()))
     data = huey.serializer.serialize(value)
     return bool(conn.set(_redis_name(huey, name), data, ex=seconds, nx=only_new))
+
+
+#: Redis: delete a key only if it still holds the value given (one step, in the server).
+_DELETE_IF_SAME = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+def _delete_if_same(name: str, value: tuple[str, float]) -> None:
+    """Delete the entry ``name`` only if it is still ``value``, in one step: one written since
+    by another request (an expired claim taken again, on the SQLite queue, between this
+    request's read and its delete) stays. Redis: a compare-and-delete script; huey's SQLite
+    storage: one ``DELETE … WHERE value = ?``; another storage (none configured): read,
+    compare, delete. Raises when the queue cannot be reached."""
+    huey = current_app.extensions["huey"]
+    data = huey.serializer.serialize(value)
+    conn = _redis(huey)
+    if conn is not None:
+        conn.eval(_DELETE_IF_SAME, 1, _redis_name(huey, name), data)
+    elif isinstance(huey.storage, SqliteStorage):
+        huey.storage.sql(
+            "delete from kv where queue = ? and key = ? and value = ?",
+            (huey.storage.name, name, data),
+            commit=True,
+        )
+    elif huey.get(name, peek=True) == value:
+        huey.delete(name)
 
 
 def _delete(*names: str) -> None:
@@ -313,7 +357,7 @@ def _set_mark(key: str, state: str) -> None:
         since = mark[1] if mark is not None else _now()
         _write(_MARK + key, (state, since), MARK_SECONDS, only_new=False)
     except Exception as exc:
-        log.warning("could not mark a PDF render %s: %s", state, type(exc).__name__)
+        _queue_failed(f"mark a PDF render {state}", exc)
 
 
 def _clear_marks(*keys: str | None) -> None:
@@ -321,7 +365,7 @@ def _clear_marks(*keys: str | None) -> None:
     try:
         _delete(*(_MARK + key for key in {key for key in keys if key}))
     except Exception as exc:
-        log.warning("could not clear a PDF render's mark: %s", type(exc).__name__)
+        _queue_failed("clear a PDF render's mark", exc)
 
 
 def _enqueue(target: PdfTarget, key: str) -> None:
@@ -354,7 +398,7 @@ def ask_worker_to_render(
             _delete(_MARK + key)
             raise
     except Exception as exc:
-        log.warning("could not ask the worker to render a PDF: %s", type(exc).__name__)
+        _queue_failed("ask the worker to render a PDF", exc)
         return False
     return True
 
@@ -368,7 +412,7 @@ def _worker_has_it(target: PdfTarget, key: str) -> bool:
     try:
         mark = _mark_of(key)
     except Exception as exc:
-        log.warning("could not reach the PDF worker's queue: %s", type(exc).__name__)
+        _queue_failed("reach the PDF worker's queue", exc)
         return False
     if mark is None:
         return ask_worker_to_render(target, key)
@@ -380,28 +424,36 @@ def _worker_has_it(target: PdfTarget, key: str) -> bool:
     return False
 
 
-def _claim_here(key: str) -> bool | None:
-    """Claim the web's own render of ``key`` (:data:`RENDER_HERE_SECONDS` at most): True when
-    this request has it, False when another request renders it now (this one answers 202),
-    None when there is no queue to claim it in (``memory://``, unreachable: rendered
+#: A web render's claim (:func:`_claim_here`): its entry's value, ``("here:<token>", since)``,
+#: the token this request's own, so that only it lets the claim go.
+Claim = tuple[str, float]
+
+
+def _claim_here(key: str) -> Claim | bool | None:
+    """Claim the web's own render of ``key`` (:data:`RENDER_HERE_SECONDS` at most): the claim
+    when this request has it, False when another request renders it now (this one answers
+    202), None when there is no queue to claim it in (``memory://``, unreachable: rendered
     unclaimed, as a request renders without a worker)."""
     if not worker_queue_usable():
         return None
+    claim = (f"here:{secrets.token_hex(16)}", _now())
     try:
         # An older claim (a renderer killed mid-render, on the SQLite queue) is deleted by the
-        # read; on Redis it has expired.
+        # read, only as it was read (:func:`_delete_if_same`); on Redis it has expired.
         _read(_HERE + key, RENDER_HERE_SECONDS)
-        return _write(_HERE + key, ("here", _now()), RENDER_HERE_SECONDS, only_new=True)
+        return claim if _write(_HERE + key, claim, RENDER_HERE_SECONDS, only_new=True) else False
     except Exception as exc:
-        log.warning("could not claim a PDF render: %s", type(exc).__name__)
+        _queue_failed("claim a PDF render", exc)
         return None
 
 
-def _release_here(key: str) -> None:
+def _release_here(key: str, claim: Claim) -> None:
+    """Let this request's ``claim`` go, not another's: a render that overran
+    :data:`RENDER_HERE_SECONDS` finds the next claimant's there, and leaves it."""
     try:
-        _delete(_HERE + key)
+        _delete_if_same(_HERE + key, claim)
     except Exception as exc:
-        log.warning("could not release a PDF render's claim: %s", type(exc).__name__)
+        _queue_failed("release a PDF render's claim", exc)
 
 
 # --- what the pages call ------------------------------------------------------------------------
@@ -437,7 +489,7 @@ def prepare(target: PdfTarget, subject: Any, *, key: str | None = None) -> None:
             try:
                 mark = _mark_of(key)
             except Exception as exc:
-                log.warning("could not reach the PDF worker's queue: %s", type(exc).__name__)
+                _queue_failed("reach the PDF worker's queue", exc)
             else:
                 if mark is None:
                     ask_worker_to_render(target, key)
@@ -463,9 +515,11 @@ def fetch(target: PdfTarget, subject: Any) -> Ready | None:
     Otherwise (:func:`_worker_has_it`) rendered here, once, from one snapshot (:func:`draw`;
     the request's changes are rolled back first and its objects read again on use), under a
     claim (:func:`_claim_here`), and stored (committed) before the claim is let go, so the
-    request that finds the claim gone finds the PDF. Should another request store the same
-    version at that moment (its claim expired), theirs is sent. The caller audits the download
-    and commits."""
+    request that finds the claim gone finds the PDF: with the claim, the store is looked in
+    again (another request may have stored it and let its claim go since this one first
+    looked), and what is there is sent. Should another request store the same version while
+    this one renders (its claim expired), theirs is sent. The caller audits the download and
+    commits."""
     key = KINDS[target.kind].key(subject)
     found = pdf_cache.stored(key)
     if found is not None:
@@ -477,11 +531,17 @@ def fetch(target: PdfTarget, subject: Any) -> Ready | None:
 
 
 def _render_here(target: PdfTarget, asked: str) -> Ready | None:
-    claimed = _claim_here(asked)
-    if claimed is False:
+    claim = _claim_here(asked)
+    if claim is False:
         db.session.rollback()
         return None
     try:
+        if claim is not None:
+            # Another request may have stored it between this one's look (:func:`fetch`) and
+            # its claim (its own render done, its claim let go): sent, not rendered again.
+            found = pdf_cache.stored(asked)
+            if found is not None:
+                return Ready(found.content, rendered_here=False)
         started = time.perf_counter()
         # Drawn even if another request stored this version since: one render at worst, in a
         # moment's race, rather than a second snapshot.
@@ -498,8 +558,8 @@ def _render_here(target: PdfTarget, asked: str) -> Ready | None:
                 raise
             content = found.content
     finally:
-        if claimed:
-            _release_here(asked)
+        if isinstance(claim, tuple):
+            _release_here(asked, claim)
     _forget_here(asked, drawing.key)
     return Ready(content, rendered_here=True)
 

@@ -27,6 +27,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -51,7 +52,7 @@ from pdf_worker_queue import (
 from intake import pdf_jobs, worker
 from intake.clinician import summary_pdf
 from intake.extensions import db
-from intake.models import ClinicianReview, Submission
+from intake.models import ClinicianReview, RenderedPdf, Submission
 from intake.services import pdf_cache, settings
 from tests.factories import post
 
@@ -386,6 +387,63 @@ def test_a_stale_refusal_is_asked_again_when_the_page_is_opened(
     assert audited("pdf_downloaded")[-1]["rendered_here"] is False
 
 
+def test_a_refusal_asked_again_is_never_seen_unmarked(
+    summary: Summary, queue: SqliteHuey, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asking a refused render again overwrites its mark in one write. Before, the mark was
+    deleted and then added again: a download reading between the two found none, asked with a
+    start of now and so waited 15 s afresh. Here every write of the mark is preceded by what
+    a download reading at that moment would find."""
+    summary.open()
+    key = summary.key()
+    with monkeypatch.context() as worker_side:
+        another_layout(worker_side)
+        assert run_worker(queue) == 1
+    first_asked = clock.now
+    clock.now += 5
+    seen: list[Any] = []
+    real_write = pdf_jobs._write
+
+    def write_seen(name: str, value: Any, lifetime: float, *, only_new: bool) -> bool:
+        seen.append(pdf_jobs._mark_of(key))
+        return real_write(name, value, lifetime, only_new=only_new)
+
+    monkeypatch.setattr(pdf_jobs, "_write", write_seen)
+    summary.open()  # asks the refused render again
+    assert seen == [("refused", first_asked)]
+    assert pdf_jobs._mark_of(key) == ("asked", first_asked)  # the wait still from the first ask
+    assert queue.pending_count() == 1
+
+
+def test_a_worker_failing_after_the_web_stored_the_pdf_leaves_no_mark(
+    summary: Summary, queue: SqliteHuey, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker drew the PDF, and while WeasyPrint ran the web rendered and stored it and
+    cleared the mark; the worker then fails. Before, it wrote a failed mark again (clutter for
+    an hour); the PDF stored, it writes none."""
+    summary.open()
+    key = summary.key()
+
+    def web_stores_it_then_the_worker_fails(html: str) -> bytes:
+        with db.engine.begin() as web:
+            web.execute(
+                sa.insert(RenderedPdf).values(
+                    submission_id=summary.id,
+                    kind="summary",
+                    key=key,
+                    content=b"%PDF-1.7",
+                    render_ms=1,
+                )
+            )
+        pdf_jobs._clear_marks(key)
+        raise RuntimeError("the renderer crashed")
+
+    monkeypatch.setattr(summary_pdf, "pdf", web_stores_it_then_the_worker_fails)
+    run_worker(queue)  # huey logs the task's error
+    # (huey keeps the failed task's error there too)
+    assert [name for name in marks(queue) if name.startswith("pdf-render")] == []
+
+
 # --- one render here at a time -------------------------------------------------------------------
 
 
@@ -459,13 +517,110 @@ def test_a_render_here_that_fails_or_dies_holds_the_claim_no_longer_than_its_tim
     key = summary.key()
     assert f"pdf-render-here:{key}" not in marks(huey)  # a failed render lets it go
     # A web process killed mid-render leaves its claim: 202 until it is 30 s old.
-    assert pdf_jobs._claim_here(key) is True
+    assert pdf_jobs._claim_here(key)
     clock.now += CLAIM_SECONDS - 1
     assert summary.download().status_code == 202
     clock.now += 1
     ready = summary.download()
     assert ready.status_code == 200 and ready.data.startswith(b"%PDF") and len(renders) == 1
     assert marks(huey) == {}
+
+
+def test_a_claim_is_let_go_only_by_the_request_that_holds_it(
+    summary: Summary, any_queue: Huey, clock: Clock
+) -> None:
+    """A render that overran its claim's 30 s, finishing while another request holds a claim of
+    its own, must leave that one: before, the claim had no owner and it deleted whatever was
+    there, and a third request rendered the same PDF alongside."""
+    huey = any_queue
+    key = summary.key()
+    name = f"pdf-render-here:{key}"
+    overran = pdf_jobs._claim_here(key)
+    assert isinstance(overran, tuple)
+    if isinstance(huey, RedisHuey):  # Redis drops it at its time (real seconds): as if it had
+        huey.storage.conn.delete(f"huey.pdf.{huey.name}.{name}")
+    clock.now += CLAIM_SECONDS
+    nxt = pdf_jobs._claim_here(key)
+    assert isinstance(nxt, tuple)
+    assert pdf_jobs._claim_here(key) is False  # held
+    pdf_jobs._release_here(key, overran)
+    assert name in marks(huey)  # the next claimant's is still there
+    assert pdf_jobs._claim_here(key) is False
+    pdf_jobs._release_here(key, nxt)
+    assert name not in marks(huey)
+
+
+def test_a_pdf_stored_while_this_request_took_the_claim_is_sent_not_rendered_again(
+    summary: Summary, renders: list[int], queue: SqliteHuey, clock: Clock, monkeypatch: Any
+) -> None:
+    """Another request stores the PDF and lets its claim go between this request's look in the
+    store and its claim: the stored PDF is sent (before: rendered a second time)."""
+    summary.open()
+    clock.now += WAIT_SECONDS
+    key = summary.key()
+    real_claim = pdf_jobs._claim_here
+    theirs = b"%PDF-1.7 stored by the other request"
+
+    def claim_after_another_stored(asked: str) -> Any:
+        with db.engine.begin() as other:  # the other request's own transaction, committed
+            other.execute(
+                sa.insert(RenderedPdf).values(
+                    submission_id=summary.id,
+                    kind="summary",
+                    key=asked,
+                    content=theirs,
+                    render_ms=1,
+                )
+            )
+        return real_claim(asked)
+
+    monkeypatch.setattr(pdf_jobs, "_claim_here", claim_after_another_stored)
+    sent = summary.download()
+    assert sent.status_code == 200 and sent.data == theirs
+    assert renders == []
+    assert [row.key for row in stored_rows()] == [key]
+    assert audited("pdf_downloaded")[-1]["rendered_here"] is False
+
+
+def test_a_hanging_redis_costs_a_download_one_timeout_and_the_pdf_is_made_here(
+    app: Flask,
+    summary: Summary,
+    renders: list[int],
+    silent_redis: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Redis that accepts and never answers: each step of the flow (the mark, the claim,
+    clearing them) waited its own read timeout, three per download. Now the first failure in a
+    request leaves the queue alone for the rest of it: one timeout, then the PDF, rendered
+    here. (The timeouts here are 1 s, the app's queue built as ``worker.make_huey`` builds it.)"""
+    from redis import ConnectionPool
+
+    timeout = 1.0
+    pool = ConnectionPool.from_url(
+        silent_redis, socket_connect_timeout=timeout, socket_timeout=timeout
+    )
+    huey = RedisHuey("pdf-silent", connection_pool=pool)
+    monkeypatch.setitem(app.extensions, "huey", huey)
+    monkeypatch.setitem(app.extensions, "pdf_tasks", {"render": worker.pdf_task(app, huey)})
+    real_pdf = summary_pdf.pdf
+    rendering: list[float] = []
+
+    def timed(html: str) -> bytes:
+        started = time.monotonic()
+        try:
+            return real_pdf(html)
+        finally:
+            rendering.append(time.monotonic() - started)
+
+    monkeypatch.setattr(summary_pdf, "pdf", timed)
+    started = time.monotonic()
+    response = summary.download()
+    waited = time.monotonic() - started - sum(rendering)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert len(renders) == 1
+    assert audited("pdf_downloaded")[-1]["rendered_here"] is True
+    # One timeout and the request's own work (a margin for a loaded machine), never three.
+    assert timeout - 0.2 <= waited < 2 * timeout + 0.5, waited
 
 
 # --- what is kept in the queue's store expires ---------------------------------------------------
