@@ -157,12 +157,15 @@ def one_snapshot() -> Iterator[None]:
     the one it checks out was reset (rolled back) by the pool when it was last returned, so
     the driver is in no transaction and the ``BEGIN`` starts this one. That holds for a
     file's pool and for the ``StaticPool`` of ``sqlite://`` (one connection shared by every
-    session of the process) alike. The one case it would not: a ``StaticPool`` connection that
-    another user holds in a transaction at that moment (the driver's ``in_transaction``). Then
-    no ``BEGIN`` is sent and the reads run in that transaction (still one snapshot: SQLite's
-    lasts as long as its transaction), rather than failing with "cannot start a transaction
-    within a transaction"; the rollback at the end ends it, as any session's rollback on a
-    shared connection does."""
+    session of the process) alike.
+
+    Not safe: ``sqlite://`` (an in-memory database, ``StaticPool``; a test configuration, never
+    production's, and single-threaded there) when another user of its one connection holds a
+    transaction open at that moment (the driver's ``in_transaction``). Then no ``BEGIN`` is
+    sent, rather than fail with "cannot start a transaction within a transaction": the reads
+    run in that transaction and see its uncommitted rows, and the rollback at the end discards
+    that user's uncommitted writes (as any session's rollback on a shared connection does).
+    Concurrent requests on ``sqlite://`` are unsafe in general; use a file or PostgreSQL."""
     db.session.rollback()
     connection = db.session.connection(
         execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}

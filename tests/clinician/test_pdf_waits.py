@@ -48,6 +48,7 @@ from pdf_worker_queue import (
     stored_rows,
     unreachable_queue,
 )
+from redis_helpers import require_redis
 
 from intake import pdf_jobs, worker
 from intake.clinician import summary_pdf
@@ -721,6 +722,31 @@ def test_on_redis_a_refusal_reaches_the_web_process_and_marks_are_cleared(
     assert summary.download().status_code == 200 and len(renders) == 2
 
 
+def test_the_redis_tests_skip_cleanly_on_a_redis_that_never_answers(
+    silent_redis: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``require_redis`` (every Redis test's check, these included) on a Redis that accepts and
+    never answers: before, the PING waited for ever (no read timeout), and a timeout was not
+    among the errors it skips on. Now: skipped (failed under CI) within a couple of seconds."""
+    monkeypatch.delenv("CI", raising=False)
+    outcome: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            require_redis(silent_redis)
+        except BaseException as exc:  # pytest's Skipped is not an Exception
+            outcome.append(exc)
+
+    attempt = threading.Thread(target=check, daemon=True)
+    attempt.start()
+    attempt.join(timeout=5)
+    assert not attempt.is_alive(), "require_redis hung on a silent Redis"
+    assert len(outcome) == 1 and isinstance(outcome[0], pytest.skip.Exception), outcome
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception):
+        require_redis(silent_redis)
+
+
 # --- what the waiting page says ------------------------------------------------------------------
 
 
@@ -870,7 +896,9 @@ def test_the_sqlite_snapshot_holds_on_a_static_pools_one_connection() -> None:
     the process, as development and some tests run it). The snapshot begins its own read
     transaction on the connection as the pool hands it out, and reads inside one another
     user holds open on that connection rather than fail ("cannot start a transaction within
-    a transaction", as the unconditional ``BEGIN`` did)."""
+    a transaction", as the unconditional ``BEGIN`` did). That case is not isolated (it reads the
+    other user's transaction and its rollback ends it: ``one_snapshot``'s docstring): a test
+    configuration's only, never concurrent there."""
     from sqlalchemy.pool import StaticPool
 
     from config import TestingConfig
