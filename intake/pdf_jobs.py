@@ -18,16 +18,17 @@ same for all three:
 - :func:`render_kept` — what the worker's ``render_pdf`` task does (``intake.worker``).
 
 **Who waits for what.** Every render asked for carries the key the web process waits for and
-its :func:`~intake.services.pdf_cache.render_version` (the kind's layout and the code that
-keys it). A worker running other code (a deploy under way, a worker not restarted) refuses
-the task rather than store a PDF under a key nobody waits for; a worker running the same code
-stores under the key of what it drew, which is the key asked for unless the records changed
-since (then the newer key, which the asking page computes on its next request). Each asked
-key has a mark in the queue's key-value store (in Redis in production, a key of its own that
-expires, :func:`_write`): asked, or refused, failed or superseded by the worker, and since when
-it was first asked; the worker's render of the key asked and the web's own render clear it,
-and it expires
-:data:`MARK_SECONDS` after that first ask. A download finds there whether to wait (202) or
+its :func:`~intake.services.pdf_cache.render_version` (the kind's layout, the code that keys
+it, the rules its key names). A worker running other code (a deploy under way, a worker not
+restarted) refuses the task rather than store a PDF under a key nobody waits for; a worker
+running the same code stores under the key of what it drew, which is the key asked for unless
+the records changed since (then the newer key, which the asking page computes on its next
+request; the key asked is marked superseded, so a web process still computing it renders it
+at its next download rather than ask again and wait for ever). Each asked key has a mark in
+the queue's key-value store (in Redis in production, a key of its own that expires,
+:func:`_write`): asked, or refused, failed or superseded by the worker, and since when it was
+first asked; the worker's render of the key asked and the web's own render clear it, and it
+expires :data:`MARK_SECONDS` after that first ask. A download finds there whether to wait (202) or
 render; the wait runs from the first ask, and neither a page opened again nor a re-ask
 restarts it (:func:`prepare`). A render here is claimed there too (:func:`_claim_here`), so
 requests pressing "Download" together render it once.
