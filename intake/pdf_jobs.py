@@ -12,20 +12,23 @@ same for all three:
   has been rendered; otherwise the worker is asked (the caller answers 202, "being prepared",
   :func:`preparing_page`). It is rendered here, once, rather than not at all: with no worker
   to ask (``memory://``: development without ``flask worker``, the tests), when its queue
-  cannot be reached, when the worker refused or failed the render, and when it has not stored
+  cannot be reached, when the worker refused or failed the render or stored it under another
+  key than the one asked (superseded), and when it has not stored
   the PDF :data:`WORKER_WAIT_SECONDS` after it was first asked (a dead worker, a lost task).
 - :func:`render_kept` — what the worker's ``render_pdf`` task does (``intake.worker``).
 
 **Who waits for what.** Every render asked for carries the key the web process waits for and
-its :func:`~intake.services.pdf_cache.render_version` (the kind's layout and the code that
-keys it). A worker running other code (a deploy under way, a worker not restarted) refuses
-the task rather than store a PDF under a key nobody waits for; a worker running the same code
-stores under the key of what it drew, which is the key asked for unless the records changed
-since (then the newer key, which the asking page computes on its next request). Each asked
-key has a mark in the queue's key-value store (in Redis in production, a key of its own that
-expires, :func:`_write`): asked, or refused or failed by the worker, and since when it was
-first asked; the worker and the web's own render clear it, and it expires
-:data:`MARK_SECONDS` after that first ask. A download finds there whether to wait (202) or
+its :func:`~intake.services.pdf_cache.render_version` (the kind's layout, the code that keys
+it, the rules its key names). A worker running other code (a deploy under way, a worker not
+restarted) refuses the task rather than store a PDF under a key nobody waits for; a worker
+running the same code stores under the key of what it drew, which is the key asked for unless
+the records changed since (then the newer key, which the asking page computes on its next
+request; the key asked is marked superseded, so a web process still computing it renders it
+at its next download rather than ask again and wait for ever). Each asked key has a mark in
+the queue's key-value store (in Redis in production, a key of its own that expires,
+:func:`_write`): asked, or refused, failed or superseded by the worker, and since when it was
+first asked; the worker's render of the key asked and the web's own render clear it, and it
+expires :data:`MARK_SECONDS` after that first ask. A download finds there whether to wait (202) or
 render; the wait runs from the first ask, and neither a page opened again nor a re-ask
 restarts it (:func:`prepare`). A render here is claimed there too (:func:`_claim_here`), so
 requests pressing "Download" together render it once.
@@ -44,6 +47,7 @@ from __future__ import annotations
 
 import logging
 import math
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,9 +55,9 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, g, has_app_context, render_template
 from huey import MemoryHuey
-from huey.storage import RedisStorage
+from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy.exc import IntegrityError
 
 from intake.extensions import db
@@ -83,8 +87,12 @@ MARK_SECONDS = 3600.0
 #: when it expires is only rendered twice, never lost.
 RENDER_HERE_SECONDS = 30.0
 
-#: The states of a render's mark in the queue's key-value store (:func:`_mark_of`).
-ASKED, REFUSED, FAILED = "asked", "refused", "failed"
+#: The states of a render's mark in the queue's key-value store (:func:`_mark_of`): asked of the
+#: worker; refused or failed by it; or superseded — the worker stored the PDF under another key
+#: than the one asked (it keyed the records otherwise: they changed since the ask, or the two
+#: processes read the clinic's settings at different moments), so a web process still keying
+#: them as it did renders it itself at its next download rather than ask again and wait.
+ASKED, REFUSED, FAILED, SUPERSEDED = "asked", "refused", "failed", "superseded"
 _MARK = "pdf-render:"
 _HERE = "pdf-render-here:"
 
@@ -150,12 +158,15 @@ def one_snapshot() -> Iterator[None]:
     the one it checks out was reset (rolled back) by the pool when it was last returned, so
     the driver is in no transaction and the ``BEGIN`` starts this one. That holds for a
     file's pool and for the ``StaticPool`` of ``sqlite://`` (one connection shared by every
-    session of the process) alike. The one case it would not: a ``StaticPool`` connection that
-    another user holds in a transaction at that moment (the driver's ``in_transaction``). Then
-    no ``BEGIN`` is sent and the reads run in that transaction (still one snapshot: SQLite's
-    lasts as long as its transaction), rather than failing with "cannot start a transaction
-    within a transaction"; the rollback at the end ends it, as any session's rollback on a
-    shared connection does."""
+    session of the process) alike.
+
+    Not safe: ``sqlite://`` (an in-memory database, ``StaticPool``; a test configuration, never
+    production's, and single-threaded there) when another user of its one connection holds a
+    transaction open at that moment (the driver's ``in_transaction``). Then no ``BEGIN`` is
+    sent, rather than fail with "cannot start a transaction within a transaction": the reads
+    run in that transaction and see its uncommitted rows, and the rollback at the end discards
+    that user's uncommitted writes (as any session's rollback on a shared connection does).
+    Concurrent requests on ``sqlite://`` are unsafe in general; use a file or PostgreSQL."""
     db.session.rollback()
     connection = db.session.connection(
         execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
@@ -208,15 +219,30 @@ def _render_and_keep(target: PdfTarget, key: str, html: str, started: float) -> 
 # --- the worker's queue and the marks of what was asked ----------------------------------------
 
 
+#: Set on ``flask.g`` by the first error reaching the queue in a request (:func:`_queue_failed`).
+_QUEUE_FAILED = "pdf_queue_failed"
+
+
 def worker_queue_usable() -> bool:
     """Whether a job worker can take renders: a real queue (not ``memory://``, which no other
-    process sees), set up without a problem."""
+    process sees), set up without a problem, and not failed already in this request: a Redis
+    that hangs costs one read timeout (``worker.REDIS_READ_SECONDS``) per request, not one per
+    step (the mark, the claim, clearing them), and the PDF is rendered here."""
     huey = current_app.extensions.get("huey")
     return (
         huey is not None
         and not isinstance(huey, MemoryHuey)
         and not current_app.extensions.get("huey_problem")
+        and not (has_app_context() and g.get(_QUEUE_FAILED))
     )
+
+
+def _queue_failed(what: str, exc: BaseException) -> None:
+    """Log that the queue could not be reached for ``what``, and leave it alone for the rest of
+    this request (:func:`worker_queue_usable`)."""
+    log.warning("could not %s: %s", what, type(exc).__name__)
+    if has_app_context():
+        setattr(g, _QUEUE_FAILED, True)
 
 
 def _now() -> float:
@@ -256,7 +282,7 @@ def _read(name: str, lifetime: float) -> tuple[str, float] | None:
         return None
     state, since = str(found[0]), float(found[1])
     if _now() - since >= lifetime:
-        _delete(name)
+        _delete_if_same(name, (state, since))
         return None
     return state, since
 
@@ -277,6 +303,34 @@ def _write(name: str, value: tuple[str, float], lifetime: float, *, only_new: bo
     return bool(conn.set(_redis_name(huey, name), data, ex=seconds, nx=only_new))
 
 
+#: Redis: delete a key only if it still holds the value given (one step, in the server).
+_DELETE_IF_SAME = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+def _delete_if_same(name: str, value: tuple[str, float]) -> None:
+    """Delete the entry ``name`` only if it is still ``value``, in one step: one written since
+    by another request (an expired claim taken again, on the SQLite queue, between this
+    request's read and its delete) stays. Redis: a compare-and-delete script; huey's SQLite
+    storage: one ``DELETE … WHERE value = ?``; another storage (none configured): read,
+    compare, delete. Raises when the queue cannot be reached."""
+    huey = current_app.extensions["huey"]
+    data = huey.serializer.serialize(value)
+    conn = _redis(huey)
+    if conn is not None:
+        conn.eval(_DELETE_IF_SAME, 1, _redis_name(huey, name), data)
+    elif isinstance(huey.storage, SqliteStorage):
+        huey.storage.sql(
+            "delete from kv where queue = ? and key = ? and value = ?",
+            (huey.storage.name, name, data),
+            commit=True,
+        )
+    elif huey.get(name, peek=True) == value:
+        huey.delete(name)
+
+
 def _delete(*names: str) -> None:
     huey = current_app.extensions["huey"]
     conn = _redis(huey)
@@ -295,15 +349,19 @@ def _mark_of(key: str) -> tuple[str, float] | None:
 
 
 def _set_mark(key: str, state: str) -> None:
-    """Mark ``key``'s render refused or failed (the worker), keeping when it was first asked
-    (the wait a download is promised runs from then). Best effort: a mark that cannot be
-    written leaves the download waiting at most :data:`WORKER_WAIT_SECONDS`."""
+    """Mark ``key``'s render refused, failed or superseded (the worker), keeping when it was
+    first asked (the wait a download is promised runs from then). Not when ``key``'s PDF is
+    stored (the web rendered it meanwhile and cleared the mark: one written now would only be
+    clutter until it expires). Best effort: a mark that cannot be written leaves the download
+    waiting at most :data:`WORKER_WAIT_SECONDS`."""
     try:
+        if pdf_cache.is_stored(key):
+            return
         mark = _mark_of(key)
         since = mark[1] if mark is not None else _now()
         _write(_MARK + key, (state, since), MARK_SECONDS, only_new=False)
     except Exception as exc:
-        log.warning("could not mark a PDF render %s: %s", state, type(exc).__name__)
+        _queue_failed(f"mark a PDF render {state}", exc)
 
 
 def _clear_marks(*keys: str | None) -> None:
@@ -311,7 +369,7 @@ def _clear_marks(*keys: str | None) -> None:
     try:
         _delete(*(_MARK + key for key in {key for key in keys if key}))
     except Exception as exc:
-        log.warning("could not clear a PDF render's mark: %s", type(exc).__name__)
+        _queue_failed("clear a PDF render's mark", exc)
 
 
 def _enqueue(target: PdfTarget, key: str) -> None:
@@ -320,16 +378,23 @@ def _enqueue(target: PdfTarget, key: str) -> None:
     current_app.extensions["pdf_tasks"]["render"](*args, pdf_cache.render_version(target.kind))
 
 
-def ask_worker_to_render(target: PdfTarget, key: str, *, since: float | None = None) -> bool:
+def ask_worker_to_render(
+    target: PdfTarget, key: str, *, since: float | None = None, replace: bool = False
+) -> bool:
     """Ask the worker for ``target``'s PDF of ``key`` (the key this web process waits for),
     unless it is being asked already: marked :data:`ASKED` (``since`` now, or when it was
     first asked: see :func:`prepare`), then enqueued. False when no worker can be asked (the
-    queue is ``memory://`` or cannot be reached), so the caller renders it itself."""
+    queue is ``memory://`` or cannot be reached), so the caller renders it itself.
+
+    ``replace``: the mark there (refused, failed) is overwritten in one write, never deleted
+    first: a download reading it between a delete and the new mark found none and asked afresh,
+    restarting the wait at now. (Two pages opened at that moment may both ask: the second task
+    finds the PDF made.)"""
     if not worker_queue_usable():
         return False
     mark = (ASKED, _now() if since is None else since)
     try:
-        if not _write(_MARK + key, mark, MARK_SECONDS, only_new=True):
+        if not _write(_MARK + key, mark, MARK_SECONDS, only_new=not replace):
             return True  # another request asked a moment ago
         try:
             _enqueue(target, key)
@@ -337,7 +402,7 @@ def ask_worker_to_render(target: PdfTarget, key: str, *, since: float | None = N
             _delete(_MARK + key)
             raise
     except Exception as exc:
-        log.warning("could not ask the worker to render a PDF: %s", type(exc).__name__)
+        _queue_failed("ask the worker to render a PDF", exc)
         return False
     return True
 
@@ -351,7 +416,7 @@ def _worker_has_it(target: PdfTarget, key: str) -> bool:
     try:
         mark = _mark_of(key)
     except Exception as exc:
-        log.warning("could not reach the PDF worker's queue: %s", type(exc).__name__)
+        _queue_failed("reach the PDF worker's queue", exc)
         return False
     if mark is None:
         return ask_worker_to_render(target, key)
@@ -363,28 +428,36 @@ def _worker_has_it(target: PdfTarget, key: str) -> bool:
     return False
 
 
-def _claim_here(key: str) -> bool | None:
-    """Claim the web's own render of ``key`` (:data:`RENDER_HERE_SECONDS` at most): True when
-    this request has it, False when another request renders it now (this one answers 202),
-    None when there is no queue to claim it in (``memory://``, unreachable: rendered
+#: A web render's claim (:func:`_claim_here`): its entry's value, ``("here:<token>", since)``,
+#: the token this request's own, so that only it lets the claim go.
+Claim = tuple[str, float]
+
+
+def _claim_here(key: str) -> Claim | bool | None:
+    """Claim the web's own render of ``key`` (:data:`RENDER_HERE_SECONDS` at most): the claim
+    when this request has it, False when another request renders it now (this one answers
+    202), None when there is no queue to claim it in (``memory://``, unreachable: rendered
     unclaimed, as a request renders without a worker)."""
     if not worker_queue_usable():
         return None
+    claim = (f"here:{secrets.token_hex(16)}", _now())
     try:
         # An older claim (a renderer killed mid-render, on the SQLite queue) is deleted by the
-        # read; on Redis it has expired.
+        # read, only as it was read (:func:`_delete_if_same`); on Redis it has expired.
         _read(_HERE + key, RENDER_HERE_SECONDS)
-        return _write(_HERE + key, ("here", _now()), RENDER_HERE_SECONDS, only_new=True)
+        return claim if _write(_HERE + key, claim, RENDER_HERE_SECONDS, only_new=True) else False
     except Exception as exc:
-        log.warning("could not claim a PDF render: %s", type(exc).__name__)
+        _queue_failed("claim a PDF render", exc)
         return None
 
 
-def _release_here(key: str) -> None:
+def _release_here(key: str, claim: Claim) -> None:
+    """Let this request's ``claim`` go, not another's: a render that overran
+    :data:`RENDER_HERE_SECONDS` finds the next claimant's there, and leaves it."""
     try:
-        _delete(_HERE + key)
+        _delete_if_same(_HERE + key, claim)
     except Exception as exc:
-        log.warning("could not release a PDF render's claim: %s", type(exc).__name__)
+        _queue_failed("release a PDF render's claim", exc)
 
 
 # --- what the pages call ------------------------------------------------------------------------
@@ -404,26 +477,28 @@ def prepare(target: PdfTarget, subject: Any, *, key: str | None = None) -> None:
     page read it before committing. Nothing here is kept (rolled back); a queue that cannot be
     reached is logged, and the page is shown all the same.
 
-    A render the worker refused or failed is asked for again (another worker may run now),
+    A render the worker refused or failed is asked for again (another worker may run now; the
+    mark overwritten in one write, :func:`ask_worker_to_render`),
     but as of its first ask: the page opened again never restarts a download's wait, which
     runs :data:`WORKER_WAIT_SECONDS` from the first ask (a download after it renders here at
     once, even if the worker has it queued again). One asked and not made in the wait is not
     asked again (its task is on the queue still, behind others or for a worker to come; a
     second would only lengthen that queue): the download renders it, or, once its mark has
-    expired (:data:`MARK_SECONDS`), the page asks afresh."""
+    expired (:data:`MARK_SECONDS`), the page asks afresh. Nor one superseded (the worker keys
+    these records otherwise: asked again, it would store that other key again): the download
+    renders it at once."""
     if worker_queue_usable():
         key = key or KINDS[target.kind].key(subject)
         if not pdf_cache.is_stored(key):
             try:
                 mark = _mark_of(key)
             except Exception as exc:
-                log.warning("could not reach the PDF worker's queue: %s", type(exc).__name__)
+                _queue_failed("reach the PDF worker's queue", exc)
             else:
                 if mark is None:
                     ask_worker_to_render(target, key)
-                elif mark[0] != ASKED:
-                    _clear_marks(key)
-                    ask_worker_to_render(target, key, since=mark[1])
+                elif mark[0] in (REFUSED, FAILED):
+                    ask_worker_to_render(target, key, since=mark[1], replace=True)
     db.session.rollback()
 
 
@@ -444,9 +519,11 @@ def fetch(target: PdfTarget, subject: Any) -> Ready | None:
     Otherwise (:func:`_worker_has_it`) rendered here, once, from one snapshot (:func:`draw`;
     the request's changes are rolled back first and its objects read again on use), under a
     claim (:func:`_claim_here`), and stored (committed) before the claim is let go, so the
-    request that finds the claim gone finds the PDF. Should another request store the same
-    version at that moment (its claim expired), theirs is sent. The caller audits the download
-    and commits."""
+    request that finds the claim gone finds the PDF: with the claim, the store is looked in
+    again (another request may have stored it and let its claim go since this one first
+    looked), and what is there is sent. Should another request store the same version while
+    this one renders (its claim expired), theirs is sent. The caller audits the download and
+    commits."""
     key = KINDS[target.kind].key(subject)
     found = pdf_cache.stored(key)
     if found is not None:
@@ -458,11 +535,17 @@ def fetch(target: PdfTarget, subject: Any) -> Ready | None:
 
 
 def _render_here(target: PdfTarget, asked: str) -> Ready | None:
-    claimed = _claim_here(asked)
-    if claimed is False:
+    claim = _claim_here(asked)
+    if claim is False:
         db.session.rollback()
         return None
     try:
+        if claim is not None:
+            # Another request may have stored it between this one's look (:func:`fetch`) and
+            # its claim (its own render done, its claim let go): sent, not rendered again.
+            found = pdf_cache.stored(asked)
+            if found is not None:
+                return Ready(found.content, rendered_here=False)
         started = time.perf_counter()
         # Drawn even if another request stored this version since: one render at worst, in a
         # moment's race, rather than a second snapshot.
@@ -479,8 +562,8 @@ def _render_here(target: PdfTarget, asked: str) -> Ready | None:
                 raise
             content = found.content
     finally:
-        if claimed:
-            _release_here(asked)
+        if isinstance(claim, tuple):
+            _release_here(asked, claim)
     _forget_here(asked, drawing.key)
     return Ready(content, rendered_here=True)
 
@@ -520,8 +603,9 @@ def render_kept(target: PdfTarget, asked: str | None = None, version: str | None
     since what this worker would draw and key is not what that web process waits for. The same
     version: the PDF is keyed from the records it is drawn from (:func:`draw`), which is
     ``asked`` unless they changed since it was asked (then the newer version's key, never the
-    older one's). A task with no version (web code from before versions were sent) is drawn
-    and stored under its own key, as then."""
+    older one's; the key asked is then marked superseded, not cleared, so a web process still
+    keying it so renders it at its next download). A task with no version (web code from
+    before versions were sent) is drawn and stored under its own key, as then."""
     if target.kind not in KINDS or (
         version is not None and version != pdf_cache.render_version(target.kind)
     ):
@@ -557,5 +641,12 @@ def render_kept(target: PdfTarget, asked: str | None = None, version: str | None
         if asked:
             _set_mark(asked, FAILED)
         raise
-    _clear_marks(asked, drawing.key if drawing is not None else None)
+    if asked and drawing is not None and drawing.key != asked:
+        # Not cleared: a web process that still keys the records as ``asked`` would find no
+        # mark, ask again and answer 202 for ever (the worker storing another key each time).
+        # Marked superseded, as of the first ask, its next download renders here at once.
+        _set_mark(asked, SUPERSEDED)
+        _clear_marks(drawing.key)
+    else:
+        _clear_marks(asked, drawing.key if drawing is not None else None)
     return outcome

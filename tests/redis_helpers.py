@@ -17,12 +17,14 @@ REDIS_URL = os.environ.get("INTAKE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def require_redis(url: str = REDIS_URL) -> str:
-    """``url``, once a Redis there answers a PING within a second; else skip (fail under CI)."""
+    """``url``, once a Redis there answers a PING within a second; else skip (fail under CI).
+    Refused, timed out connecting (a firewalled host) or answering nothing once connected (a
+    hung server) alike: each second bounded, never a hung test run."""
     import redis
 
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
         message = f"Redis is not reachable at {url}: {exc}"
         if os.environ.get("CI"):
             pytest.fail(message)

@@ -240,3 +240,10 @@ def _checkin(
 
 def _flag_out(rule: Rule, facts: Mapping[str, Any]) -> dict[str, Any]:
     return {"code": rule.code, "level": rule.level, "because": rule.explain(facts)}
+
+
+#: The shipped outcome rules, loaded when this module is imported (process start), as
+#: ``intake.rules.RULESET`` is: read lazily, a process first keying a course report after a
+#: deploy replaced the file would key (and evaluate) the newer rules while its render version,
+#: hashed at start, said the older ones (``services.pdf_cache.render_version``).
+OUTCOME_RULES: OutcomeRuleset = default_outcome_rules()

@@ -176,8 +176,22 @@ def render_version(kind: str) -> str:
     and the code that keys it. A job worker whose own differs runs other code (a deploy under
     way, a worker not restarted) and would draw another layout or store under another key than
     the one the web process waits for: it refuses, and the web process renders the PDF itself.
-    Not part of the key (a change to the recipe alone re-renders nothing)."""
-    return _digest(("render", kind, layout_version(kind), _recipe_version()))
+    Not part of the key (a change to the recipe alone re-renders nothing).
+
+    The rulesets the keys name (the screening ruleset's hash, the outcome rules' for a course
+    report) are in it too: a deploy that changes only a rules file gives a worker not restarted
+    other keys for the same records, and without them here it would store a PDF under a key the
+    web process never looks for while that one waited (both are loaded at import)."""
+    return _digest(
+        (
+            "render",
+            kind,
+            layout_version(kind),
+            _recipe_version(),
+            RULESET.sha256,
+            default_outcome_rules().sha256,
+        )
+    )
 
 
 def _digest(parts: tuple[object, ...]) -> str:

@@ -1,5 +1,6 @@
 """Fixtures of the clinician tests of the stored PDFs (tests/pdf_worker_queue.py has what they
-build on): the wall clock the PDF flow reads, the Redis queue, a summary to download."""
+build on): the wall clock the PDF flow reads, the Redis queue, a summary to download, and a
+Redis that never answers (the alert tests' ``silent_redis``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from huey import Huey, RedisHuey
 from pdf_worker_queue import Clock, Summary, forget_redis_queue, redis_worker_queue
 
 from intake import pdf_jobs
+from tests.alerts.test_queue_redis_hangs import silent_redis
+
+__all__ = ["silent_redis"]  # the alert tests' hung Redis, for the PDF flow's (a fixture)
 
 
 @pytest.fixture

@@ -21,9 +21,14 @@ reachable), its tasks run as ``flask worker`` runs them (tests/pdf_worker_queue.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
+import subprocess
+import sys
 import threading
+import time
+from types import SimpleNamespace
 from typing import Any
 
 import pypdf
@@ -43,12 +48,13 @@ from pdf_worker_queue import (
     stored_rows,
     unreachable_queue,
 )
+from redis_helpers import require_redis
 
 from intake import pdf_jobs, worker
 from intake.clinician import summary_pdf
 from intake.extensions import db
-from intake.models import ClinicianReview, Submission
-from intake.services import pdf_cache
+from intake.models import ClinicianReview, RenderedPdf, Submission
+from intake.services import pdf_cache, settings
 from tests.factories import post
 
 #: The wait the operations guide promises (docs/operations.md, "The PDFs, third pass").
@@ -66,6 +72,16 @@ def get_pdf(client: FlaskClient, submission_id: int) -> Any:
 def pdf_text(content: bytes) -> str:
     pages = pypdf.PdfReader(io.BytesIO(content)).pages
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pages))
+
+
+def other_rules(monkeypatch: pytest.MonkeyPatch, which: str) -> None:
+    """From now on this process keys as a worker not restarted after a deploy that changed only
+    a rules file would: the screening ruleset's hash or the outcome rules' differs."""
+    if which == "screening ruleset":
+        monkeypatch.setattr(pdf_cache, "RULESET", SimpleNamespace(sha256="other-ruleset"))
+    else:
+        rules = SimpleNamespace(sha256="other-outcome-rules")
+        monkeypatch.setattr(pdf_cache, "default_outcome_rules", lambda: rules)
 
 
 def another_layout(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -106,6 +122,28 @@ def test_the_render_version_follows_the_layout_and_the_key_recipe(
     monkeypatch.undo()
     monkeypatch.setattr(pdf_cache, "_recipe_version", lambda: "another recipe")
     assert all(pdf_cache.render_version(kind) != before[kind] for kind in before)
+    # The rules the keys name: a deploy that changed only a rules file is other code too.
+    monkeypatch.undo()
+    other_rules(monkeypatch, "screening ruleset")
+    assert all(pdf_cache.render_version(kind) != before[kind] for kind in before)
+    monkeypatch.undo()
+    other_rules(monkeypatch, "outcome rules")
+    assert all(pdf_cache.render_version(kind) != before[kind] for kind in before)
+
+
+def test_the_outcome_rules_are_loaded_when_the_process_starts() -> None:
+    """Loaded on first use, a process started before a deploy replaced the outcome rules file
+    and first keying a course report after it keyed the newer rules with the older process's
+    render version. In a fresh interpreter: importing the key module has loaded them."""
+    probe = (
+        "import intake.services.pdf_cache\n"
+        "from intake.rules import outcomes\n"
+        "print(outcomes.default_outcome_rules.cache_info().currsize)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "1"
 
 
 def test_a_task_in_the_older_arguments_is_still_answered(app: Flask, renders: list[int]) -> None:
@@ -179,6 +217,76 @@ def test_a_worker_on_the_same_code_stores_exactly_the_key_waited_for(
     assert run_worker(queue) == 1
     assert [row.key for row in stored_rows()] == [waited_for]
     assert summary.download().status_code == 200 and len(renders) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "which"),
+    [("summary", "screening ruleset"), ("course_report", "outcome rules")],
+)
+def test_a_worker_on_other_rules_refuses_and_the_next_download_is_made_here(
+    client: FlaskClient,
+    login_as: Any,
+    renders: list[int],
+    queue: SqliteHuey,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    which: str,
+) -> None:
+    """Before: the render version named the layout files only, so a worker on other rules took
+    the task, stored the PDF under its own key and cleared the mark of the one asked; the next
+    download found no mark, asked again with a fresh start and said "being prepared" — for
+    ever, pressed every 2 s for 40 s."""
+    page, download, _audit = _page_and_pdf(kind, login_as)
+    assert client.get(page).status_code == 200
+    statuses = []
+    for _press in range(20):
+        with monkeypatch.context() as worker_side:
+            other_rules(worker_side, which)
+            run_worker(queue)
+        clock.now += 2
+        statuses.append(client.get(download).status_code)
+    # The first press after the worker answered has it, made here; the rest are file sends.
+    assert statuses == [200] * 20, statuses
+    assert len(renders) == 1
+    [row] = stored_rows()
+    assert row.kind == kind
+
+
+def test_a_worker_keying_the_records_otherwise_does_not_leave_the_download_waiting(
+    summary: Summary,
+    renders: list[int],
+    queue: SqliteHuey,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same code, another key: the clinic's time zone was changed a moment ago, and this
+    web process still has the older one for a few seconds (its cached clinic profile) while the
+    worker read the new one. The worker stores its key; the key asked is marked superseded
+    (before: cleared, so every press asked again and answered 202), and the next download
+    renders this web process's PDF at once, without asking the worker again."""
+    summary.open()
+    asked = summary.key()
+    with monkeypatch.context() as worker_side:
+        real = settings.clinic_profile
+        worker_side.setattr(
+            settings,
+            "clinic_profile",
+            lambda: dataclasses.replace(real(), time_zone="Pacific/Auckland"),
+        )
+        assert run_worker(queue) == 1
+    [theirs] = stored_rows()
+    assert theirs.key != asked and len(renders) == 1
+    assert list(marks(queue)) == [f"pdf-render:{asked}"]  # kept, not cleared
+    clock.now += 2  # well within the wait
+    summary.open()  # the page opened again does not ask again either
+    assert queue.pending_count() == 0
+    ready = summary.download()
+    assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
+    assert len(renders) == 2
+    assert audited("pdf_downloaded")[-1]["rendered_here"] is True
+    assert [row.key for row in stored_rows()] == [asked]
+    assert marks(queue) == {}
 
 
 # --- the bounded wait ----------------------------------------------------------------------------
@@ -280,6 +388,63 @@ def test_a_stale_refusal_is_asked_again_when_the_page_is_opened(
     assert audited("pdf_downloaded")[-1]["rendered_here"] is False
 
 
+def test_a_refusal_asked_again_is_never_seen_unmarked(
+    summary: Summary, queue: SqliteHuey, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asking a refused render again overwrites its mark in one write. Before, the mark was
+    deleted and then added again: a download reading between the two found none, asked with a
+    start of now and so waited 15 s afresh. Here every write of the mark is preceded by what
+    a download reading at that moment would find."""
+    summary.open()
+    key = summary.key()
+    with monkeypatch.context() as worker_side:
+        another_layout(worker_side)
+        assert run_worker(queue) == 1
+    first_asked = clock.now
+    clock.now += 5
+    seen: list[Any] = []
+    real_write = pdf_jobs._write
+
+    def write_seen(name: str, value: Any, lifetime: float, *, only_new: bool) -> bool:
+        seen.append(pdf_jobs._mark_of(key))
+        return real_write(name, value, lifetime, only_new=only_new)
+
+    monkeypatch.setattr(pdf_jobs, "_write", write_seen)
+    summary.open()  # asks the refused render again
+    assert seen == [("refused", first_asked)]
+    assert pdf_jobs._mark_of(key) == ("asked", first_asked)  # the wait still from the first ask
+    assert queue.pending_count() == 1
+
+
+def test_a_worker_failing_after_the_web_stored_the_pdf_leaves_no_mark(
+    summary: Summary, queue: SqliteHuey, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker drew the PDF, and while WeasyPrint ran the web rendered and stored it and
+    cleared the mark; the worker then fails. Before, it wrote a failed mark again (clutter for
+    an hour); the PDF stored, it writes none."""
+    summary.open()
+    key = summary.key()
+
+    def web_stores_it_then_the_worker_fails(html: str) -> bytes:
+        with db.engine.begin() as web:
+            web.execute(
+                sa.insert(RenderedPdf).values(
+                    submission_id=summary.id,
+                    kind="summary",
+                    key=key,
+                    content=b"%PDF-1.7",
+                    render_ms=1,
+                )
+            )
+        pdf_jobs._clear_marks(key)
+        raise RuntimeError("the renderer crashed")
+
+    monkeypatch.setattr(summary_pdf, "pdf", web_stores_it_then_the_worker_fails)
+    run_worker(queue)  # huey logs the task's error
+    # (huey keeps the failed task's error there too)
+    assert [name for name in marks(queue) if name.startswith("pdf-render")] == []
+
+
 # --- one render here at a time -------------------------------------------------------------------
 
 
@@ -353,13 +518,110 @@ def test_a_render_here_that_fails_or_dies_holds_the_claim_no_longer_than_its_tim
     key = summary.key()
     assert f"pdf-render-here:{key}" not in marks(huey)  # a failed render lets it go
     # A web process killed mid-render leaves its claim: 202 until it is 30 s old.
-    assert pdf_jobs._claim_here(key) is True
+    assert pdf_jobs._claim_here(key)
     clock.now += CLAIM_SECONDS - 1
     assert summary.download().status_code == 202
     clock.now += 1
     ready = summary.download()
     assert ready.status_code == 200 and ready.data.startswith(b"%PDF") and len(renders) == 1
     assert marks(huey) == {}
+
+
+def test_a_claim_is_let_go_only_by_the_request_that_holds_it(
+    summary: Summary, any_queue: Huey, clock: Clock
+) -> None:
+    """A render that overran its claim's 30 s, finishing while another request holds a claim of
+    its own, must leave that one: before, the claim had no owner and it deleted whatever was
+    there, and a third request rendered the same PDF alongside."""
+    huey = any_queue
+    key = summary.key()
+    name = f"pdf-render-here:{key}"
+    overran = pdf_jobs._claim_here(key)
+    assert isinstance(overran, tuple)
+    if isinstance(huey, RedisHuey):  # Redis drops it at its time (real seconds): as if it had
+        huey.storage.conn.delete(f"huey.pdf.{huey.name}.{name}")
+    clock.now += CLAIM_SECONDS
+    nxt = pdf_jobs._claim_here(key)
+    assert isinstance(nxt, tuple)
+    assert pdf_jobs._claim_here(key) is False  # held
+    pdf_jobs._release_here(key, overran)
+    assert name in marks(huey)  # the next claimant's is still there
+    assert pdf_jobs._claim_here(key) is False
+    pdf_jobs._release_here(key, nxt)
+    assert name not in marks(huey)
+
+
+def test_a_pdf_stored_while_this_request_took_the_claim_is_sent_not_rendered_again(
+    summary: Summary, renders: list[int], queue: SqliteHuey, clock: Clock, monkeypatch: Any
+) -> None:
+    """Another request stores the PDF and lets its claim go between this request's look in the
+    store and its claim: the stored PDF is sent (before: rendered a second time)."""
+    summary.open()
+    clock.now += WAIT_SECONDS
+    key = summary.key()
+    real_claim = pdf_jobs._claim_here
+    theirs = b"%PDF-1.7 stored by the other request"
+
+    def claim_after_another_stored(asked: str) -> Any:
+        with db.engine.begin() as other:  # the other request's own transaction, committed
+            other.execute(
+                sa.insert(RenderedPdf).values(
+                    submission_id=summary.id,
+                    kind="summary",
+                    key=asked,
+                    content=theirs,
+                    render_ms=1,
+                )
+            )
+        return real_claim(asked)
+
+    monkeypatch.setattr(pdf_jobs, "_claim_here", claim_after_another_stored)
+    sent = summary.download()
+    assert sent.status_code == 200 and sent.data == theirs
+    assert renders == []
+    assert [row.key for row in stored_rows()] == [key]
+    assert audited("pdf_downloaded")[-1]["rendered_here"] is False
+
+
+def test_a_hanging_redis_costs_a_download_one_timeout_and_the_pdf_is_made_here(
+    app: Flask,
+    summary: Summary,
+    renders: list[int],
+    silent_redis: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Redis that accepts and never answers: each step of the flow (the mark, the claim,
+    clearing them) waited its own read timeout, three per download. Now the first failure in a
+    request leaves the queue alone for the rest of it: one timeout, then the PDF, rendered
+    here. (The timeouts here are 1 s, the app's queue built as ``worker.make_huey`` builds it.)"""
+    from redis import ConnectionPool
+
+    timeout = 1.0
+    pool = ConnectionPool.from_url(
+        silent_redis, socket_connect_timeout=timeout, socket_timeout=timeout
+    )
+    huey = RedisHuey("pdf-silent", connection_pool=pool)
+    monkeypatch.setitem(app.extensions, "huey", huey)
+    monkeypatch.setitem(app.extensions, "pdf_tasks", {"render": worker.pdf_task(app, huey)})
+    real_pdf = summary_pdf.pdf
+    rendering: list[float] = []
+
+    def timed(html: str) -> bytes:
+        started = time.monotonic()
+        try:
+            return real_pdf(html)
+        finally:
+            rendering.append(time.monotonic() - started)
+
+    monkeypatch.setattr(summary_pdf, "pdf", timed)
+    started = time.monotonic()
+    response = summary.download()
+    waited = time.monotonic() - started - sum(rendering)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert len(renders) == 1
+    assert audited("pdf_downloaded")[-1]["rendered_here"] is True
+    # One timeout and the request's own work (a margin for a loaded machine), never three.
+    assert timeout - 0.2 <= waited < 2 * timeout + 0.5, waited
 
 
 # --- what is kept in the queue's store expires ---------------------------------------------------
@@ -458,6 +720,31 @@ def test_on_redis_a_refusal_reaches_the_web_process_and_marks_are_cleared(
     assert run_worker(redis_queue) == 1
     assert marks(redis_queue) == {}
     assert summary.download().status_code == 200 and len(renders) == 2
+
+
+def test_the_redis_tests_skip_cleanly_on_a_redis_that_never_answers(
+    silent_redis: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``require_redis`` (every Redis test's check, these included) on a Redis that accepts and
+    never answers: before, the PING waited for ever (no read timeout), and a timeout was not
+    among the errors it skips on. Now: skipped (failed under CI) within a couple of seconds."""
+    monkeypatch.delenv("CI", raising=False)
+    outcome: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            require_redis(silent_redis)
+        except BaseException as exc:  # pytest's Skipped is not an Exception
+            outcome.append(exc)
+
+    attempt = threading.Thread(target=check, daemon=True)
+    attempt.start()
+    attempt.join(timeout=5)
+    assert not attempt.is_alive(), "require_redis hung on a silent Redis"
+    assert len(outcome) == 1 and isinstance(outcome[0], pytest.skip.Exception), outcome
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception):
+        require_redis(silent_redis)
 
 
 # --- what the waiting page says ------------------------------------------------------------------
@@ -609,7 +896,9 @@ def test_the_sqlite_snapshot_holds_on_a_static_pools_one_connection() -> None:
     the process, as development and some tests run it). The snapshot begins its own read
     transaction on the connection as the pool hands it out, and reads inside one another
     user holds open on that connection rather than fail ("cannot start a transaction within
-    a transaction", as the unconditional ``BEGIN`` did)."""
+    a transaction", as the unconditional ``BEGIN`` did). That case is not isolated (it reads the
+    other user's transaction and its rollback ends it: ``one_snapshot``'s docstring): a test
+    configuration's only, never concurrent there."""
     from sqlalchemy.pool import StaticPool
 
     from config import TestingConfig
