@@ -20,6 +20,7 @@ Public entry points:
 - ``send_test(tier, by=...)``: an admin's test alert to one tier's recipients.
 - ``patient_message(...)``: a check-in invitation or reminder to the patient, one delivery
   (``intake.services.checkin_messages`` decides when, and writes what it says at send time).
+- ``delivery_trouble(now)``: urgent alerts that failed and are not sent (the staff pages' warning).
 - ``due_deliveries(now)``, ``claim(id, now)``, ``prepare_claimed(id, now)``,
   ``send_prepared(id, outgoing, now)`` (``send_claimed`` = both): the worker's steps.
 
@@ -756,6 +757,76 @@ def delivery_log(*, limit: int = 100) -> list[AlertDelivery]:
             .order_by(AlertDelivery.created_at.desc(), AlertDelivery.id.desc())
             .limit(limit)
         )
+    )
+
+
+#: The events of an urgent item (a patient at risk): when one of their deliveries fails, every
+#: staff page says so (``delivery_trouble``), so the urgent list is worked by hand meanwhile.
+URGENT_EVENTS: tuple[str, ...] = (
+    "urgent_submission",
+    "urgent_unacknowledged",
+    "urgent_checkin",
+    "urgent_checkin_unacknowledged",
+)
+assert set(URGENT_EVENTS) <= set(ALERT_EVENTS)
+#: Hours after its last attempt that a given-up urgent delivery keeps the staff warning up: it
+#: will never succeed (so never clear it), and it was never delivered.
+GIVEN_UP_WARNING_HOURS = 24
+
+
+@dataclass(frozen=True)
+class DeliveryTrouble:
+    """Urgent alerts that are not going out: counts, channels and a time, never a patient.
+
+    ``waiting``: deliveries that failed at least once and are waiting for (or in) a retry;
+    ``given_up``: those that failed ``MAX_ATTEMPTS`` times within ``GIVEN_UP_WARNING_HOURS``;
+    ``since``: when the oldest of them was raised."""
+
+    waiting: int
+    given_up: int
+    since: datetime
+    channels: frozenset[str]
+
+
+def delivery_trouble(now: datetime) -> DeliveryTrouble | None:
+    """The urgent deliveries that failed and are not (yet) sent, or None when there are none.
+
+    One statement on the outbox's ``(status, next_attempt_at)`` index: it reads only unsent
+    rows (waiting, sending, or given up), a small set, never the sent ones. A delivery that
+    was never attempted is not trouble (it is on its way); one that succeeds on a retry leaves
+    the set, so the warning goes as soon as the mail server takes the alerts again."""
+    d = AlertDelivery
+    given_up = d.status == "failed"
+    rows = db.session.execute(
+        sa.select(
+            given_up.label("given_up"),
+            # Alerts, not deliveries: an alert to three recipients is one urgent item.
+            sa.func.count(sa.distinct(d.alert_id)),
+            sa.func.min(d.created_at),
+            # The channels involved: there are two, so the least and the greatest name them.
+            sa.func.min(d.channel),
+            sa.func.max(d.channel),
+        )
+        .join(Alert, Alert.id == d.alert_id)
+        .where(
+            d.status.in_(("pending", "sending", "failed")),
+            Alert.event.in_(URGENT_EVENTS),
+            d.attempts >= 1,
+            d.last_error.is_not(None),
+            sa.or_(
+                d.status != "failed",
+                d.last_attempt_at >= now - timedelta(hours=GIVEN_UP_WARNING_HOURS),
+            ),
+        )
+        .group_by(given_up)
+    ).all()
+    if not rows:
+        return None
+    return DeliveryTrouble(
+        waiting=sum(int(count) for failed, count, *_ in rows if not failed),
+        given_up=sum(int(count) for failed, count, *_ in rows if failed),
+        since=min(first for _, _, first, _, _ in rows),
+        channels=frozenset(c for *_, low, high in rows for c in (low, high)),
     )
 
 

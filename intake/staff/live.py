@@ -20,7 +20,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from intake.auth.decorators import background, role_required
+from intake.models.types import utcnow
+from intake.roles import ROLES
+from intake.services import alerts
 from intake.services import queue as qs
+from intake.services.settings import local_time
 from intake.staff import bp
 
 #: Who sees the urgent figure and may poll: the roles of the queue (patient data).
@@ -58,8 +62,55 @@ def poll_seconds() -> int:
 
 @bp.app_context_processor
 def live_header() -> dict[str, object]:
-    """``urgent_header()`` for the staff header: read once per page, when first drawn."""
-    return {"urgent_header": cache(urgent_header), "live_poll_seconds": poll_seconds}
+    """``urgent_header()`` and ``alert_trouble()`` for the staff header: each read once per
+    page, when first drawn (a page that draws no staff header reads neither)."""
+    return {
+        "urgent_header": cache(urgent_header),
+        "live_poll_seconds": poll_seconds,
+        "alert_trouble": cache(alert_trouble),
+    }
+
+
+#: What the warning calls the alerts of each channel, and why they are not going out.
+_CHANNEL_WORDS = {
+    "email": ("e-mails", "the mail server does not accept them"),
+    "webhook": ("webhooks", "the webhook receiver does not accept them"),
+}
+
+
+def alert_trouble() -> str | None:
+    """The warning every staff page shows while urgent alerts fail to go out (counts and a
+    time, never a patient: ``alerts.delivery_trouble``), or None. Any staff role sees it (an
+    admin too: they can mend the settings); nobody signed in, so no patient, ever does."""
+    if not current_user.is_authenticated or not current_user.has_role(*ROLES):
+        return None
+    trouble = alerts.delivery_trouble(utcnow())
+    return trouble_words(trouble) if trouble else None
+
+
+def trouble_words(trouble: alerts.DeliveryTrouble) -> str:
+    """``Alert e-mails are not going out: 2 urgent alerts failed and are waiting to be sent
+    again, since 2026-12-06 14:05 EST (the mail server does not accept them).``"""
+    channels = sorted(c for c in trouble.channels if c in _CHANNEL_WORDS) or ["email"]
+    kinds = " and ".join(_CHANNEL_WORDS[c][0] for c in channels)
+    reasons = "; ".join(_CHANNEL_WORDS[c][1] for c in channels)
+    parts = []
+    if trouble.waiting:
+        n = trouble.waiting
+        parts.append(
+            f"{n} urgent alert{'' if n == 1 else 's'} failed and "
+            f"{'is' if n == 1 else 'are'} waiting to be sent again"
+        )
+    if trouble.given_up:
+        n = trouble.given_up
+        parts.append(
+            f"{n} urgent alert{'' if n == 1 else 's'} could not be sent and "
+            f"{'was' if n == 1 else 'were'} given up"
+        )
+    return (
+        f"Alert {kinds} are not going out: {' and '.join(parts)}, since "
+        f"{local_time(trouble.since)} ({reasons})."
+    )
 
 
 def _json_sign_in(view: F) -> F:
