@@ -229,7 +229,12 @@ def test_a_sign_off_needs_an_outcome_and_a_note_for_other(
     version = _version(client, checkin_id)
     response = post(client, f"/staff/checkins/{checkin_id}/sign-off", {**data, "version": version})
     assert response.status_code == 400
-    assert message in _text(response.get_data(as_text=True))
+    html = response.get_data(as_text=True)
+    assert message in _text(html)
+    assert f'action="/staff/checkins/{checkin_id}/sign-off#problems"' in html
+    assert 'id="problems"' in html
+    if "outcome" in data and data["outcome"] == "maybe":  # the form's own error: at its field
+        assert 'href="#outcome-0"' in html and 'id="outcome-0"' in html
     db.session.expire_all()
     assert db.session.get(CheckIn, checkin_id).signed_off_at is None  # type: ignore[union-attr]
 
