@@ -314,7 +314,7 @@ def review(submission_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash("Review saved.", "success")
-            return redirect(url_for("clinician.summary", submission_id=submission.id))
+            return redirect(url_for("clinician.summary", submission_id=submission.id) + "#main")
     db.session.rollback()
     context = summary_context(submission)
     return (

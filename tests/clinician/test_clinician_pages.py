@@ -133,7 +133,9 @@ def test_agree_review_is_stored_and_shown_beside_the_suggestion(
     submission = store()
     url = f"/clinician/submissions/{submission.id}"
     response = post(client, f"{url}/review", {"decision": "agree", "note": "Fits."})
-    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    # To the top of the page's content (its "Review saved." notice): a redirect without a
+    # fragment would keep the form's "#review-errors" in the address bar.
+    assert response.status_code == 302 and response.headers["Location"].endswith(url + "#main")
     review = db.session.scalar(sa.select(ClinicianReview))
     assert review.decision == "agree" and review.clinician_id == clinician.id
     assert review.pathway_codes == ["tms_plus_cbt", "tms_plus_medication_review"]

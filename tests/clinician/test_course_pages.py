@@ -167,7 +167,7 @@ def test_a_clinician_starts_a_course_by_posting_the_form(
     )
     assert response.status_code == 302
     course_id = committed(sa.select(Course.id).where(Course.submission_id == submission.id))
-    assert response.headers["Location"].endswith(f"/clinician/courses/{course_id}")
+    assert response.headers["Location"].endswith(f"/clinician/courses/{course_id}#main")
     course = db.session.get(Course, course_id)
     assert course is not None
     assert (course.kind, course.start_date, course.planned_sessions, course.taper_sessions) == (
