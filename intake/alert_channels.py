@@ -150,15 +150,24 @@ def patient_text(
 ) -> str:
     """A check-in invitation's (or reminder's) plain-text body in ``say``'s language;
     ``spanish_line``: say how to reach the crisis line in Spanish too."""
-    name = clinic or say("Your clinic")
-    opening = (
-        say(
+    # Without a clinic name the sentence says "your clinic" once: a stand-in name in the
+    # "your clinic, {name}," sentence read "Your clinic, Your clinic, asks you…".
+    if clinic and reminder:
+        opening = say(
             "This is a reminder: your clinic, {name}, still asks you to fill in a short "
             "check-in (2 minutes)."
+        ).format(name=clinic)
+    elif clinic:
+        opening = say(
+            "Your clinic, {name}, asks you to fill in a short check-in (2 minutes)."
+        ).format(name=clinic)
+    elif reminder:
+        opening = say(
+            "This is a reminder: your clinic still asks you to fill in a short check-in "
+            "(2 minutes)."
         )
-        if reminder
-        else say("Your clinic, {name}, asks you to fill in a short check-in (2 minutes).")
-    ).format(name=name)
+    else:
+        opening = say("Your clinic asks you to fill in a short check-in (2 minutes).")
     phone_line = (
         say("Questions? Call the clinic at {phone}.").format(phone=phone)
         if phone

@@ -129,7 +129,7 @@ def start_course(submission_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash("Course of care started.", "success")
-            return redirect(url_for("clinician.course", course_id=course.id))
+            return redirect(url_for("clinician.course", course_id=course.id) + "#main")
     db.session.rollback()
     submission = get_submission(submission_id)
     return render_summary(submission, course_form=form, course_error=error, code=400)
@@ -299,7 +299,7 @@ def end_course(course_id: int) -> ResponseReturnValue:
     if refused is not None:
         return refused
     flash("Course ended.", "success")
-    return redirect(url_for("clinician.course", course_id=course_id))
+    return redirect(url_for("clinician.course", course_id=course_id) + "#main")
 
 
 @bp.post("/courses/<int:course_id>/tablet-code")

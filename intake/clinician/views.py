@@ -276,6 +276,13 @@ def summary_fhir(submission_id: int) -> ResponseReturnValue:
     )
 
 
+def _field_target(form: ReviewForm, name: str) -> str:
+    """The id a message about ``name`` links to: a choice list's first option (as the error
+    summary macro links a radio list), a single input itself."""
+    field = form[name]
+    return f"{field.id}-0" if field.type in ("RadioField", "MultiCheckboxField") else field.id
+
+
 @bp.post("/submissions/<int:submission_id>/review")
 @role_required(*CLINICIAN_ROLES)
 def review(submission_id: int) -> ResponseReturnValue:
@@ -283,11 +290,13 @@ def review(submission_id: int) -> ResponseReturnValue:
     submission = get_submission(submission_id)
     ruleset = current_ruleset()
     form = _review_form(ruleset)
-    error = None
+    # The refused page's error summary lists the form's own errors, each linked to its field;
+    # these are the service's, linked to the field they name (a string: the whole review).
+    error: str | list[tuple[str, str]] | None = None
     if submission.partial:
         error = "A partial submission has no pathways to review: review its full submission."
     elif not form.validate_on_submit():
-        error = "; ".join(e for errors in form.errors.values() for e in errors)
+        pass
     else:
         try:
             record_review(
@@ -301,11 +310,11 @@ def review(submission_id: int) -> ResponseReturnValue:
                 course=_course(form),
             )
         except ReviewError as exc:
-            error = str(exc)
+            error = [(_field_target(form, exc.field), str(exc))] if exc.field else str(exc)
         else:
             db.session.commit()
             flash("Review saved.", "success")
-            return redirect(url_for("clinician.summary", submission_id=submission.id))
+            return redirect(url_for("clinician.summary", submission_id=submission.id) + "#main")
     db.session.rollback()
     context = summary_context(submission)
     return (

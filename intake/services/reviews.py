@@ -20,7 +20,14 @@ NOTE_MAX = 4000
 
 
 class ReviewError(ValueError):
-    """A review that cannot be stored; the message says why, in words for the clinician."""
+    """A review that cannot be stored; the message says why, in words for the clinician.
+
+    ``field`` names the review form's field the problem is about (none: the whole review), so
+    the refused page's error summary links the message to it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def pathway_choices(ruleset: Ruleset) -> list[tuple[str, str]]:
@@ -47,7 +54,7 @@ def checked_diagnoses(codes: Iterable[str]) -> list[str]:
     picked = list(dict.fromkeys(codes))
     known = vocab.codes(vocab.ICD10_CODES)
     if unknown := [code for code in picked if code not in known]:
-        raise ReviewError(f"Not a diagnosis of the list: {', '.join(unknown)}.")
+        raise ReviewError(f"Not a diagnosis of the list: {', '.join(unknown)}.", field="diagnoses")
     return picked
 
 
@@ -55,11 +62,16 @@ def checked_course(course: Course | None) -> Course | None:
     if course is None:
         return None
     if not 1 <= course.sessions <= billing.SESSIONS_MAX:
-        raise ReviewError(f"Sessions are a number from 1 to {billing.SESSIONS_MAX}.")
+        raise ReviewError(
+            f"Sessions are a number from 1 to {billing.SESSIONS_MAX}.", field="course_sessions"
+        )
     if not 0 <= course.taper_sessions <= billing.TAPER_MAX:
-        raise ReviewError(f"Taper sessions are a number from 0 to {billing.TAPER_MAX}.")
+        raise ReviewError(
+            f"Taper sessions are a number from 0 to {billing.TAPER_MAX}.",
+            field="course_taper_sessions",
+        )
     if course.protocol not in vocab.codes(vocab.TMS_PROTOCOLS):
-        raise ReviewError("Choose the protocol from the list.")
+        raise ReviewError("Choose the protocol from the list.", field="course_protocol")
     return course
 
 
@@ -83,7 +95,7 @@ def record_review(
     """
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise ReviewError(f"The note is limited to {NOTE_MAX} characters.")
+        raise ReviewError(f"The note is limited to {NOTE_MAX} characters.", field="note")
     suggested = suggested_codes(submission)
     if decision == "agree":
         chosen = suggested
@@ -91,12 +103,14 @@ def record_review(
         known = [code for code, _ in pathway_choices(ruleset)]
         picked = list(dict.fromkeys(codes))
         if not picked:
-            raise ReviewError("Choose at least one pathway, or agree with the suggestion.")
+            raise ReviewError(
+                "Choose at least one pathway, or agree with the suggestion.", field="pathways"
+            )
         if unknown := [code for code in picked if code not in known]:
-            raise ReviewError(f"Unknown pathway: {', '.join(unknown)}.")
+            raise ReviewError(f"Unknown pathway: {', '.join(unknown)}.", field="pathways")
         chosen = [code for code in known if code in picked]
     else:
-        raise ReviewError("Choose whether you agree with the suggested pathways.")
+        raise ReviewError("Choose whether you agree with the suggested pathways.", field="decision")
     diagnosis_codes = checked_diagnoses(diagnoses)
     course = checked_course(course)
     review = ClinicianReview(

@@ -156,7 +156,7 @@ def acknowledge_checkin(checkin_id: int) -> ResponseReturnValue:
     if refused is not None:
         return refused
     flash("Check-in acknowledged.", "success")
-    return redirect(url_for("staff.checkin", checkin_id=checkin_id))
+    return redirect(url_for("staff.checkin", checkin_id=checkin_id) + "#main")
 
 
 @bp.post("/checkins/<int:checkin_id>/sign-off")
@@ -182,4 +182,4 @@ def sign_off_checkin(checkin_id: int) -> ResponseReturnValue:
     if refused is not None:
         return refused
     flash("Check-in signed off.", "success")
-    return redirect(url_for("staff.checkin", checkin_id=checkin_id))
+    return redirect(url_for("staff.checkin", checkin_id=checkin_id) + "#main")

@@ -201,7 +201,7 @@ def change_status(submission_id: int) -> ResponseReturnValue:
         db.session.refresh(fresh)
         return _render_submission(fresh, error=str(workflow.conflict_for(fresh)), code=409)
     flash(f"Status changed to {workflow.STATUSES[s.status]}.", "success")
-    return redirect(url_for("staff.submission", submission_id=s.id))
+    return redirect(url_for("staff.submission", submission_id=s.id) + "#main")
 
 
 def _latest_review(submission: Submission) -> dict[str, object] | None:

@@ -194,3 +194,26 @@ def test_a_tier_without_recipients_sends_no_test(client: FlaskClient, login_as) 
     tier = make_tier("Front desk")
     response = post(client, "/admin/alerts/test", {"tier_id": tier.id}, follow_redirects=True)
     assert "Tier 1 has no recipients: nothing was sent." in response.get_data(as_text=True)
+
+
+def test_the_delivery_log_caption_names_the_zone_its_times_are_in(
+    app: Flask, client: FlaskClient, login_as, smtp: SmtpServer
+) -> None:  # type: ignore[no-untyped-def]
+    """The rows show the clinic's local time ("2026-12-06 14:14:35 PST"): the caption said
+    "(times in UTC)"; it names the clinic's zone."""
+    from intake.services.settings import CLINIC_TIME_ZONE, set_setting
+
+    set_setting(CLINIC_TIME_ZONE, "America/Los_Angeles", user_id=None)
+    db.session.commit()
+    login_as("admin")
+    tier = make_tier("Front desk", emails=("desk@clinic.example",))
+    post(client, "/admin/alerts/test", {"tier_id": tier.id})
+    html = client.get("/admin/alerts").get_data(as_text=True)
+    caption = re.search(r"<caption>(The latest \d+ deliveries[^<]*)</caption>", html)
+    assert caption, html
+    assert caption.group(1) == (
+        "The latest 1 deliveries, newest first "
+        "(times in the clinic's time zone, America/Los_Angeles)"
+    )
+    (row,) = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td>Test alert</td>", html)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d P[SD]T", row), row

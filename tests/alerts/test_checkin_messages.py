@@ -183,6 +183,48 @@ def test_a_patient_who_answered_the_intake_in_spanish_is_emailed_in_spanish(
     assert "Este es un recordatorio: su clínica" in body_of(reminder)
 
 
+#: The opening sentence of the invitation and of the reminder, by language, with the clinic's
+#: name set and without one (issue: "Your clinic, Your clinic, asks you…").
+OPENINGS = {
+    ("en", True): (
+        f"Your clinic, {CLINIC}, asks you to fill in a short check-in (2 minutes).",
+        f"This is a reminder: your clinic, {CLINIC}, still asks you to fill in a short check-in"
+        " (2 minutes).",
+    ),
+    ("en", False): (
+        "Your clinic asks you to fill in a short check-in (2 minutes).",
+        "This is a reminder: your clinic still asks you to fill in a short check-in (2 minutes).",
+    ),
+    ("es", True): (
+        f"Su clínica, {CLINIC}, le pide que responda un seguimiento breve (2 minutos).",
+        f"Este es un recordatorio: su clínica, {CLINIC}, todavía le pide que responda un"
+        " seguimiento breve (2 minutos).",
+    ),
+    ("es", False): (
+        "Su clínica le pide que responda un seguimiento breve (2 minutos).",
+        "Este es un recordatorio: su clínica todavía le pide que responda un seguimiento breve"
+        " (2 minutos).",
+    ),
+}
+
+
+@pytest.mark.parametrize(("language", "named"), list(OPENINGS))
+def test_the_message_names_the_clinic_once_or_says_your_clinic_once(
+    app: Flask, smtp: SmtpServer, language: str, named: bool
+) -> None:
+    if not named:
+        set_setting(CLINIC_NAME, "", user_id=None)
+    course_for(preferred_language=language)
+    both_sweeps(NOW)
+    both_sweeps(NOW + 2 * DAY)
+    invitation, reminder = smtp.messages
+    expected_invitation, expected_reminder = OPENINGS[language, named]
+    assert body_of(invitation).splitlines()[0] == expected_invitation
+    assert body_of(reminder).splitlines()[0] == expected_reminder
+    for body in (body_of(invitation), body_of(reminder)):
+        assert "Your clinic, Your clinic" not in body and "Su clínica, Su clínica" not in body
+
+
 def test_an_english_intake_is_emailed_in_english_whatever_the_worker_did_before(
     app: Flask, smtp: SmtpServer
 ) -> None:

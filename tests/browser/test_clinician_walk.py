@@ -59,6 +59,35 @@ def test_clinician_reads_the_summary_and_records_a_review(
     screenshot(page, "clinician-summary-print")
 
 
+_IN_VIEW = """(id) => { const r = document.getElementById(id).getBoundingClientRect();
+  return {top: r.top, bottom: r.bottom, height: window.innerHeight}; }"""
+
+
+def test_a_refused_review_opens_on_its_error_summary_without_javascript(
+    live_server, new_page
+) -> None:  # type: ignore[no-untyped-def]
+    """The review form is ~9,000 px down the summary at 390 px: refused (no protocol for the
+    planned course), the page the browser lands on shows the error summary, not the top."""
+    user = make_user("clinician")
+    submission = store(rich_answers())
+    page = new_page(javascript=False)
+    sign_in(page, live_server, user.email)
+    page.goto(f"{live_server}/clinician/submissions/{submission.id}")
+    page.get_by_label("Agree with the suggested pathways").check()
+    page.locator("input[name=diagnoses]").first.check()
+    page.get_by_label("Treatment sessions").fill("30")
+    page.get_by_role("button", name="Save review").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/clinician/submissions/{submission.id}/review#review-errors")
+    box = page.evaluate(_IN_VIEW, "review-errors")
+    assert 0 <= box["top"] < box["height"], box
+    summary = page.locator("#review-errors")
+    assert "The review was not saved" in summary.inner_text()
+    link = summary.get_by_role("link", name="Protocol: Choose the protocol.")
+    assert link.get_attribute("href") == "#course_protocol-0"
+    assert page.evaluate("document.documentElement.scrollHeight") > 3 * box["height"]
+
+
 def test_clinician_lands_on_the_urgent_list_and_signs_off(
     live_server, new_page, screenshot, assert_accessible
 ) -> None:  # type: ignore[no-untyped-def]

@@ -98,7 +98,7 @@ def test_a_course_from_the_summary_to_the_report(  # type: ignore[no-untyped-def
         doctor.get_by_role("button", name="Start the course").click()
     assert "/clinician/courses/" in doctor.url
     assert doctor.get_by_text("Course of care started.").is_visible()
-    course_url = doctor.url
+    course_url = doctor.url.split("#")[0]
     _fits_a_phone(doctor)
     screenshot(doctor, "course-started")
     assert_accessible(doctor, "course page, just started")
@@ -109,7 +109,7 @@ def test_a_course_from_the_summary_to_the_report(  # type: ignore[no-untyped-def
     desk.goto(f"{live_server}/staff/submissions/{sid}")
     with desk.expect_navigation():
         desk.get_by_role("link", name=re.compile("Standard TMS from")).click()
-    assert desk.url == course_url
+    assert desk.url.split("#")[0] == course_url
     assert desk.get_by_role("heading", name="End the course").count() == 0
     _tab_to(desk, "note")
     desk.keyboard.type("Motor threshold 52%")
@@ -206,3 +206,34 @@ def test_a_course_from_the_summary_to_the_report(  # type: ignore[no-untyped-def
     assert "Response at session 1: PHQ-9 22 to 9, down 59%" in words
     fonts = pdf_fonts(reader)
     assert fonts and all(font.embedded and is_shipped(font) for font in fonts)
+
+
+_OUTLINE = """() => { const s = getComputedStyle(document.activeElement);
+  return [document.activeElement.id, s.outlineStyle, s.outlineWidth]; }"""
+
+
+def test_the_start_date_shows_its_focus_ring_when_reached_with_tab(  # type: ignore[no-untyped-def]
+    app, live_server, new_page
+) -> None:
+    """A date field reached with Tab: Chromium moves the focus through parts inside it (month,
+    day, year, the calendar button), and at some of them ``:focus-visible`` does not match the
+    field, so the 3 px ring every control has was gone. Every Tab stop inside it has the ring,
+    and so has the field after it."""
+    submission = store()
+    record_review(
+        submission, clinician_id=None, decision="agree", codes=[], note="", ruleset=RULESET
+    )
+    db.session.commit()
+    user = make_user("clinician")
+    page = new_page(javascript=False)
+    sign_in(page, live_server, user.email)
+    page.goto(f"{live_server}/clinician/submissions/{submission.id}")
+    _tab_to(page, "start_date", presses=400)
+    stops = []
+    while (state := page.evaluate(_OUTLINE))[0] == "start_date":
+        stops.append(state)
+        page.keyboard.press("Tab")
+        assert len(stops) < 10, stops
+    assert len(stops) >= 3, stops  # month, day, year at least
+    assert stops == [["start_date", "solid", "3px"]] * len(stops)
+    assert state == ["planned_sessions", "solid", "3px"]  # the next field, as every field

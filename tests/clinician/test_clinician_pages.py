@@ -133,7 +133,9 @@ def test_agree_review_is_stored_and_shown_beside_the_suggestion(
     submission = store()
     url = f"/clinician/submissions/{submission.id}"
     response = post(client, f"{url}/review", {"decision": "agree", "note": "Fits."})
-    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    # To the top of the page's content (its "Review saved." notice): a redirect without a
+    # fragment would keep the form's "#review-errors" in the address bar.
+    assert response.status_code == 302 and response.headers["Location"].endswith(url + "#main")
     review = db.session.scalar(sa.select(ClinicianReview))
     assert review.decision == "agree" and review.clinician_id == clinician.id
     assert review.pathway_codes == ["tms_plus_cbt", "tms_plus_medication_review"]
@@ -239,3 +241,65 @@ def test_a_changed_stored_hash_triggers_the_comparison(
     db.session.commit()
     page = _text(client.get(f"/clinician/submissions/{submission.id}").get_data(as_text=True))
     assert "made under ruleset 0.9.0" in page and "No pathway, flag or coverage change." in page
+
+
+def _ids(html: str) -> set[str]:
+    return set(re.findall(r'\bid="([^"]+)"', html))
+
+
+def test_a_refused_review_opens_on_its_error_summary_linked_to_the_fields(
+    app: Flask, client: FlaskClient, clinician: object
+) -> None:
+    """A review missing its protocol: the form posts to its action with ``#review-errors``
+    (without JavaScript the browser lands on the summary, not 9,000 px above it); the summary
+    is a focusable alert whose message links to the protocol's first option."""
+    submission = store()
+    url = f"/clinician/submissions/{submission.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert f'action="{url}/review#review-errors"' in page
+    response = post(
+        client,
+        f"{url}/review",
+        {"decision": "agree", "diagnoses": ["F33.2"], "course_sessions": "30"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'action="{url}/review#review-errors"' in html
+    summary = re.search(
+        r'<div class="error-summary"[^>]*id="review-errors"[^>]*>.*?</div>', html, re.S
+    )
+    assert summary, "no error summary with the id the form's action points at"
+    tag = summary.group(0)[: summary.group(0).index(">")]
+    assert 'role="alert"' in tag and 'tabindex="-1"' in tag
+    assert "The review was not saved" in summary.group(0)
+    assert '<a href="#course_protocol-0">Protocol: Choose the protocol.</a>' in summary.group(0)
+    assert "course_protocol-0" in _ids(html)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ClinicianReview)) == 0
+
+
+def test_a_review_the_service_refuses_links_its_message_to_the_field(
+    app: Flask, client: FlaskClient, clinician: object
+) -> None:
+    submission = store()
+    response = post(
+        client, f"/clinician/submissions/{submission.id}/review", {"decision": "different"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        '<a href="#pathways-0">Choose at least one pathway, or agree with the suggestion.</a>'
+        in html
+    )
+    assert "pathways-0" in _ids(html)
+
+
+def test_the_other_long_page_forms_post_to_their_error_summary(
+    app: Flask, client: FlaskClient, clinician: object
+) -> None:
+    """The risk assessment and the course start sit far down the summary too."""
+    from clinician_samples import rich_answers
+
+    submission = store(rich_answers())
+    url = f"/clinician/submissions/{submission.id}"
+    html = client.get(url).get_data(as_text=True)
+    assert f'action="{url}/risk-assessment#risk-errors"' in html

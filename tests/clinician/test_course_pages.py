@@ -167,7 +167,7 @@ def test_a_clinician_starts_a_course_by_posting_the_form(
     )
     assert response.status_code == 302
     course_id = committed(sa.select(Course.id).where(Course.submission_id == submission.id))
-    assert response.headers["Location"].endswith(f"/clinician/courses/{course_id}")
+    assert response.headers["Location"].endswith(f"/clinician/courses/{course_id}#main")
     course = db.session.get(Course, course_id)
     assert course is not None
     assert (course.kind, course.start_date, course.planned_sessions, course.taper_sessions) == (
@@ -221,6 +221,9 @@ def test_a_bad_start_is_refused_at_its_field_and_starts_nothing(
     assert message in _text(block)
     assert 'aria-invalid="true"' in block
     assert "The course was not started" in html
+    # Far down the summary: the form posts to its summary's id, which links to the field.
+    assert f'action="/clinician/submissions/{submission.id}/courses#course-errors"' in html
+    assert 'id="course-errors"' in html and f'href="#{name}' in html
     assert committed_count(Course) == 0
 
 
@@ -299,7 +302,10 @@ def test_a_bad_session_day_is_refused_at_its_field(
         {"delivered_on": typed, "version": version},
     )
     assert response.status_code == status
-    assert message in _text(_field(response.get_data(as_text=True), "delivered_on"))
+    page = response.get_data(as_text=True)
+    assert message in _text(_field(page, "delivered_on"))
+    assert f'action="/clinician/courses/{course.id}/sessions#session-errors"' in page
+    assert 'id="session-errors"' in page and 'href="#delivered_on"' in page
     assert committed_count(CourseSession) == 0
 
 
@@ -339,6 +345,8 @@ def test_stopping_early_without_a_reason_is_refused_at_the_reason_and_changes_no
     block = _field(page, "reason")
     assert "Say why the course stopped early." in _text(block)
     assert 'aria-invalid="true"' in block
+    assert f'action="{url}#end-errors"' in page
+    assert 'id="end-errors"' in page and 'href="#reason"' in page
     assert committed(sa.select(Course.status).where(Course.id == course.id)) == "active"
     assert committed_count(AuditEvent, AuditEvent.action == "course_ended") == 0
     # With a reason it ends, and the end-of-course check-in falls due.

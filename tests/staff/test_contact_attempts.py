@@ -24,7 +24,7 @@ def test_the_page_offers_the_four_outcomes_instead_of_the_acknowledgement(
     login_as("front_desk")
     s = make_submission(changes=ASQ_YES)
     html = client.get(f"/staff/submissions/{s.id}").get_data(as_text=True)
-    assert f'action="/staff/submissions/{s.id}/contact-attempts"' in html
+    assert f'action="/staff/submissions/{s.id}/contact-attempts#problems"' in html
     assert "/acknowledge" not in html and "Record acknowledgement" not in html
     offered = re.findall(r'name="outcome"[^>]*value="([a-z_]+)"', html) or re.findall(
         r'value="([a-z_]+)"[^>]*name="outcome"', html

@@ -229,7 +229,12 @@ def test_a_sign_off_needs_an_outcome_and_a_note_for_other(
     version = _version(client, checkin_id)
     response = post(client, f"/staff/checkins/{checkin_id}/sign-off", {**data, "version": version})
     assert response.status_code == 400
-    assert message in _text(response.get_data(as_text=True))
+    html = response.get_data(as_text=True)
+    assert message in _text(html)
+    assert f'action="/staff/checkins/{checkin_id}/sign-off#problems"' in html
+    assert 'id="problems"' in html
+    if "outcome" in data and data["outcome"] == "maybe":  # the form's own error: at its field
+        assert 'href="#outcome-0"' in html and 'id="outcome-0"' in html
     db.session.expire_all()
     assert db.session.get(CheckIn, checkin_id).signed_off_at is None  # type: ignore[union-attr]
 
@@ -259,3 +264,53 @@ def test_the_headers_check_in_counts_read_their_partial_indexes(
     else:
         scans = [line for line in plan.splitlines() if line.startswith("SCAN checkin")]
         assert scans and all(" USING " in line for line in scans), plan
+
+
+@pytest.mark.parametrize(
+    ("ack_note", "sign_note", "ack_end", "sign_end"),
+    [
+        (
+            "Called, will follow up.",
+            "Safety plan made!",
+            ": Called, will follow up.",
+            ". Safety plan made!",
+        ),
+        ("Left a voicemail", "Plan agreed", ": Left a voicemail.", ". Plan agreed."),
+    ],
+)
+def test_the_check_in_record_ends_each_note_once(
+    app: Flask,
+    client: FlaskClient,
+    login_as,
+    ack_note: str,
+    sign_note: str,
+    ack_end: str,
+    sign_end: str,
+) -> None:  # type: ignore[no-untyped-def]
+    """A note written with its own full stop read "follow up.." on the check-in's page."""
+    checkin = _acute()
+    checkin_id = checkin.id
+    login_as("clinician")
+    url = f"/staff/checkins/{checkin_id}"
+    assert (
+        post(
+            client,
+            f"{url}/acknowledge",
+            {"note": ack_note, "version": _version(client, checkin_id)},
+        ).status_code
+        == 302
+    )
+    signed = post(
+        client,
+        f"{url}/sign-off",
+        {"outcome": "other", "note": sign_note, "version": _version(client, checkin_id)},
+    )
+    assert signed.status_code == 302
+    html = client.get(url).get_data(as_text=True)
+    acknowledged = re.search(r'<p id="acknowledged">(.*?)</p>', html, re.S)
+    signed_off = re.search(r'<p id="signed-off">(.*?)</p>', html, re.S)
+    assert acknowledged and signed_off
+    assert acknowledged.group(1).endswith(ack_end), acknowledged.group(1)
+    assert signed_off.group(1).endswith(sign_end), signed_off.group(1)
+    for paragraph in (acknowledged.group(1), signed_off.group(1)):
+        assert ".." not in paragraph and "!." not in paragraph

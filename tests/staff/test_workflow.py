@@ -108,7 +108,12 @@ def test_a_contact_attempt_acknowledges_an_urgent_submission(client: FlaskClient
         client, f"/staff/submissions/{s.id}/contact-attempts", {"outcome": "reached", "note": ""}
     )
     assert bad.status_code == 400
-    assert "Say in the note what the patient said" in bad.get_data(as_text=True)
+    refused = bad.get_data(as_text=True)
+    assert "Say in the note what the patient said" in refused
+    # Every form of the page posts to its problems, so a refused one opens on them.
+    for form in ("contact-attempts", "status", "notes", "assign"):
+        assert f'action="/staff/submissions/{s.id}/{form}#problems"' in refused, form
+    assert 'id="problems"' in refused and 'href="#note"' in refused
     response = post(
         client,
         f"/staff/submissions/{s.id}/contact-attempts",
