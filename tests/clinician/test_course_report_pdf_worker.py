@@ -216,9 +216,11 @@ def test_the_key_changes_with_everything_the_report_shows(
         ("the patient answers the open check-in", patient_answers, True),
         ("a note on the intake", note_on_the_intake, False),
         ("the clinic's paper", setting(settings.PDF_PAPER, "A4"), True),
-        ("the clinic's time zone", setting(settings.CLINIC_TIME_ZONE, "America/Chicago"), True),
         ("the clinic's legal name (not on the report)", legal_name, False),
         ("the clinician ends the course", end_course, True),
+        # After the course has ended on the test's day in UTC (the default zone): from midnight
+        # UTC to midnight in Chicago, that day and the check-in due on it are tomorrow there.
+        ("the clinic's time zone", setting(settings.CLINIC_TIME_ZONE, "America/Chicago"), True),
         ("a follow-up check-in falls due", follow_up_falls_due, False),
         ("the starting clinician's e-mail address", starter_email, True),
     ]
