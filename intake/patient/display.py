@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from flask_babel import get_locale
@@ -96,27 +95,33 @@ def _row_review(row: Any) -> Iterator[tuple[str, str]]:
         yield field_label(sub), value
 
 
-@functools.cache
-def medicine_names() -> tuple[str, ...]:
-    """Generic and brand names from the rules catalogue, for the medicine-name datalist."""
-    from intake.rules import catalogue
-    from intake.rules.ruleset import read_yaml
+def medicine_names(language: str | None = None) -> tuple[str, ...]:
+    """The names the medicine field suggests (its datalist), from the catalogue of the ruleset
+    that judges new intakes, so a suggestion is always a name the rules know: generic and brand
+    names, and on a Spanish page the Spanish generic names too ("sertralina")."""
+    return _medicine_names(language or page_language())
 
-    path = Path(catalogue.__file__).with_name("catalogue.yaml")
-    data = read_yaml(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for section in ("medicines", "seizure_threshold"):
-        for entry in data.get(section, []):
-            names.add(entry["generic"])
-            names.update(entry.get("brands", []))
+
+@functools.cache
+def _medicine_names(language: str) -> tuple[str, ...]:
+    from intake.rules.ruleset import default_ruleset
+
+    catalogue = default_ruleset().catalogue
+    names = {*catalogue.names, *(catalogue.aliases if language == "es" else ())}
     return tuple(sorted(names, key=str.casefold))
 
 
-@functools.cache
 def medicine_options() -> Markup:
-    """The medicine-name datalist's options, written once per process (the names are the
-    catalogue's, the same on every page), as ``<option value="{{ name }}">`` writes them."""
-    return Markup("".join(f'<option value="{escape(name)}">' for name in medicine_names()))  # noqa: S704 - escaped
+    """The medicine-name datalist's options for the page's language, as ``<option value="{{
+    name }}">`` writes them (the names are the catalogue's: written once per process)."""
+    return _medicine_options(page_language())
+
+
+@functools.cache
+def _medicine_options(language: str) -> Markup:
+    return Markup(  # noqa: S704 - escaped
+        "".join(f'<option value="{escape(name)}">' for name in _medicine_names(language))
+    )
 
 
 #: The foot of every page as drawn for a language and a clinic profile (name, phone, address).

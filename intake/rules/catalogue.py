@@ -53,6 +53,12 @@ class Catalogue:
     #: ``fold_accents: true`` (rules 2.1 on) does it: folding in every catalogue would change
     #: what ruleset 1 and 2.0.0 answer for stored submissions while their hashes stay the same.
     fold_accents: bool = False
+    #: Every generic and brand name as the file spells it, in its order: what the medicine
+    #: field suggests to every patient.
+    names: tuple[str, ...] = ()
+    #: The generic names in other languages (``aliases``, e.g. "sertralina"): suggested on the
+    #: Spanish pages only, where a patient may type them.
+    aliases: tuple[str, ...] = ()
 
     def key(self, name: str) -> str:
         return normalise(name, self.suffixes, fold_accents=self.fold_accents)
@@ -112,8 +118,12 @@ def build_catalogue(data: Any) -> Catalogue:
     if not isinstance(classes, dict) or not classes:
         raise CatalogueError("catalogue: 'classes' must map class codes to their settings")
     medicines: dict[str, Medicine] = {}
+    names: list[str] = []
+    aliases: list[str] = []
     for entry in _list(data, "medicines"):
-        generic, brands = _names(entry, "medicines")
+        generic, brands, others = _names(entry, "medicines")
+        names.extend([generic, *brands])
+        aliases.extend(others)
         code = entry.get("class")
         settings = classes.get(code)
         if not isinstance(settings, dict):
@@ -134,11 +144,13 @@ def build_catalogue(data: Any) -> Catalogue:
         )
         if medicine.ocd_min_daily_dose_mg is not None and not medicine.sri:
             raise CatalogueError(f"medicine {generic}: only an SRI has an OCD dose")
-        _add(medicines, [generic, *brands], medicine, suffixes, generic, fold)
+        _add(medicines, [generic, *brands, *others], medicine, suffixes, generic, fold)
     seizure: dict[str, str] = {}
     for entry in _list(data, "seizure_threshold"):
-        generic, brands = _names(entry, "seizure_threshold")
-        _add(seizure, [generic, *brands], generic, suffixes, generic, fold)
+        generic, brands, others = _names(entry, "seizure_threshold")
+        names.extend([generic, *brands])
+        aliases.extend(others)
+        _add(seizure, [generic, *brands, *others], generic, suffixes, generic, fold)
     lowering_classes = set(_list(data, "seizure_threshold_classes"))
     if unknown := lowering_classes - set(classes):
         raise CatalogueError(f"seizure_threshold_classes: unknown class {sorted(unknown)[0]!r}")
@@ -147,7 +159,7 @@ def build_catalogue(data: Any) -> Catalogue:
             if key in seizure:
                 raise CatalogueError(f"seizure_threshold: {medicine.generic} is listed twice")
             seizure[key] = medicine.generic
-    return Catalogue(medicines, seizure, suffixes, fold)
+    return Catalogue(medicines, seizure, suffixes, fold, tuple(names), tuple(aliases))
 
 
 def _optional_dose(entry: dict[str, Any], key: str, generic: str) -> float | None:
@@ -166,18 +178,18 @@ def _list(data: dict[str, Any], key: str) -> list[Any]:
     return value
 
 
-def _names(entry: Any, section: str) -> tuple[str, list[str]]:
-    """The generic name, then every other name it answers to: brands, then ``aliases`` (the
-    generic name in other languages, e.g. the Spanish INN "sertralina"; rules 2.1 on)."""
+def _names(entry: Any, section: str) -> tuple[str, list[str], list[str]]:
+    """The generic name, its brands, and its ``aliases`` (the generic name in other
+    languages, e.g. the Spanish INN "sertralina"; rules 2.1 on)."""
     if not isinstance(entry, dict) or not isinstance(entry.get("generic"), str):
         raise CatalogueError(f"{section}: every entry needs a generic name, got {entry!r}")
-    others = []
+    found: dict[str, list[str]] = {}
     for key in ("brands", "aliases"):
         names = entry.get(key, [])
         if not isinstance(names, list) or not all(isinstance(b, str) for b in names):
             raise CatalogueError(f"medicine {entry['generic']}: {key} must be a list of names")
-        others.extend(names)
-    return entry["generic"], others
+        found[key] = names
+    return entry["generic"], found["brands"], found["aliases"]
 
 
 def _add(
