@@ -343,13 +343,25 @@ class _Stored(Protocol):
     def value(self) -> Any: ...
 
 
+#: The invalid stored values already logged by this process, as (key, repr of the value): the
+#: clinic profile is read again every few seconds, and one warning per value is enough.
+_WARNED: set[tuple[str, str]] = set()
+#: A bound on that memory, in case a setting is saved invalid many times over (only by hand).
+_WARNED_KEPT = 64
+
+
 def _read(spec: SettingSpec[Any], stored: _Stored | None) -> Any:
     if stored is None:
         return spec.default_value()
     try:
         return spec.clean(stored.value)
     except (TypeError, InvalidSetting) as error:
-        log.warning("stored setting %s is not valid (%s); using its default", spec.key, error)
+        seen = (spec.key, repr(stored.value))
+        if seen not in _WARNED:
+            if len(_WARNED) >= _WARNED_KEPT:
+                _WARNED.clear()
+            _WARNED.add(seen)
+            log.warning("stored setting %s is not valid (%s); using its default", spec.key, error)
         return spec.default_value()
 
 

@@ -111,6 +111,26 @@ def test_zero_seconds_reads_it_on_every_request(
     assert _brand(patient) == "Lakeside Clinic"
 
 
+def test_an_invalid_stored_phone_is_logged_once_per_value(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A phone stored invalid (by hand, past the admin form) is read as the default on every
+    page, and said in the log once per value, not every time the profile is read again."""
+    app.config["CLINIC_PROFILE_SECONDS"] = 0
+    Clock(monkeypatch)
+    monkeypatch.setattr(settings, "_WARNED", set())
+    patient = app.test_client()
+    _saved_elsewhere("call us", key=settings.CLINIC_PHONE)
+    with caplog.at_level("WARNING", logger=settings.__name__):
+        for _ in range(5):
+            assert _brand(patient) == DEFAULT_NAME
+        _saved_elsewhere("twelve", key=settings.CLINIC_PHONE)
+        for _ in range(3):
+            _brand(patient)
+    said = [r.getMessage() for r in caplog.records if "clinic.phone" in r.getMessage()]
+    assert len(said) == 2, said
+
+
 def test_a_change_rolled_back_is_not_kept(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     Clock(monkeypatch)
     with app.test_request_context("/"):
