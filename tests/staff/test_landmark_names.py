@@ -5,6 +5,7 @@ regions called the same ("Table, scrolls sideways on small screens" twice; the s
 
 from __future__ import annotations
 
+import pytest
 from clinician_samples import rich_answers, store
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,36 +15,54 @@ from tests.landmarks import landmarks, repeated_landmarks
 _SCROLLS = ", scrolls sideways on small screens"
 
 
-def test_the_queue_names_its_two_lists_apart(app: Flask, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
-    login_as("front_desk")
-    store(rich_answers())  # urgent: on the pinned list
-    store()  # not urgent: on the list of submissions
-    html = client.get("/staff/").get_data(as_text=True)
+#: (the page, who opens it, its address given the urgent submission's id, the landmarks that
+#: must be there; none may be repeated).
+PAGES = [
+    (
+        "the queue's two lists",
+        "front_desk",
+        "/staff/",
+        [
+            ("region", "Urgent submissions waiting for acknowledgement" + _SCROLLS),
+            ("region", "Submissions" + _SCROLLS),
+        ],
+    ),
+    (
+        "the front desk's submission page",
+        "front_desk",
+        "/staff/submissions/{id}",
+        [
+            ("region", "Medication trials" + _SCROLLS),
+            ("region", "Psychotherapy trials" + _SCROLLS),
+        ],
+    ),
+    (
+        "the clinician summary: the coverage section and its table",
+        "clinician",
+        "/clinician/submissions/{id}",
+        [
+            ("region", "Coverage checklist"),
+            ("region", "Coverage checklist criteria" + _SCROLLS),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("page", "role", "url", "expected"), PAGES, ids=[p[0] for p in PAGES])
+def test_each_page_names_its_landmarks_apart(
+    app: Flask,
+    client: FlaskClient,
+    login_as,  # type: ignore[no-untyped-def]
+    page: str,
+    role: str,
+    url: str,
+    expected: list[tuple[str, str]],
+) -> None:
+    login_as(role)
+    urgent = store(rich_answers())  # urgent: on the queue's pinned list
+    store()  # not urgent: on the queue's list of submissions
+    html = client.get(url.format(id=urgent.id)).get_data(as_text=True)
     found = landmarks(html)
-    assert ("region", "Urgent submissions waiting for acknowledgement" + _SCROLLS) in found
-    assert ("region", "Submissions" + _SCROLLS) in found
-    assert repeated_landmarks(html) == []
-
-
-def test_the_front_desk_submission_page_names_its_tables_apart(
-    app: Flask, client: FlaskClient, login_as
-) -> None:  # type: ignore[no-untyped-def]
-    login_as("front_desk")
-    submission = store(rich_answers())
-    html = client.get(f"/staff/submissions/{submission.id}").get_data(as_text=True)
-    found = landmarks(html)
-    assert ("region", "Medication trials" + _SCROLLS) in found
-    assert ("region", "Psychotherapy trials" + _SCROLLS) in found
-    assert repeated_landmarks(html) == []
-
-
-def test_the_clinician_summary_names_the_coverage_table_apart_from_its_section(
-    app: Flask, client: FlaskClient, login_as
-) -> None:  # type: ignore[no-untyped-def]
-    login_as("clinician")
-    submission = store(rich_answers())
-    html = client.get(f"/clinician/submissions/{submission.id}").get_data(as_text=True)
-    found = landmarks(html)
-    assert ("region", "Coverage checklist") in found  # the section
-    assert ("region", "Coverage checklist criteria" + _SCROLLS) in found
-    assert repeated_landmarks(html) == []
+    for landmark in expected:
+        assert landmark in found, (page, landmark)
+    assert repeated_landmarks(html) == [], page
