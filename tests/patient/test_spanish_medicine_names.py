@@ -24,6 +24,8 @@ ROWS = [
     ("sertralina", "SSRI", "sertraline"),
     ("Fluoxetina", "SSRI", "fluoxetine"),
     ("venlafaxina", "SNRI", "venlafaxine"),
+    # The Spanish name differs only by its accent: no alias, matched by fold_accents.
+    ("levomilnaciprán", "SNRI", "levomilnacipran"),
     ("Bupropión", "other antidepressant", "bupropion"),
     ("AMITRIPTILINA", "tricyclic", "amitriptyline"),
     ("fenelzina", "MAOI", "phenelzine"),
