@@ -135,6 +135,9 @@ class CheckIn(Model):
     session: Mapped[int | None] = mapped_column(nullable=True)
     #: ``how`` the patient opened it: "link" or "tablet".
     opened_by: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
+    #: The language of the pages the patient answered on ("en", "es"): staff pages stay
+    #: English and say so beside the answers. None for check-ins sent before it was kept.
+    language: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)
     answers: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
     phq9_total: Mapped[int | None] = mapped_column(nullable=True)
     gad7_total: Mapped[int | None] = mapped_column(nullable=True)

@@ -340,7 +340,12 @@ def _complete(found: CheckIn, form: CheckInForm, *, without_asq: bool) -> Respon
     try:
         try:
             courses.complete_checkin(
-                found, answers, opened_by=str(how), now=utcnow(), today=courses.clinic_today()
+                found,
+                answers,
+                opened_by=str(how),
+                now=utcnow(),
+                today=courses.clinic_today(),
+                language=page_language(),
             )
             db.session.commit()
         except StaleDataError:
@@ -350,7 +355,12 @@ def _complete(found: CheckIn, form: CheckInForm, *, without_asq: bool) -> Respon
             if again is None:
                 raise courses.CourseError("gone") from None
             courses.complete_checkin(
-                again, answers, opened_by=str(how), now=utcnow(), today=courses.clinic_today()
+                again,
+                answers,
+                opened_by=str(how),
+                now=utcnow(),
+                today=courses.clinic_today(),
+                language=page_language(),
             )
             db.session.commit()
     except InvalidAnswers:

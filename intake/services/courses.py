@@ -417,9 +417,11 @@ def complete_checkin(
     opened_by: str,
     now: datetime,
     today: date,
+    language: str = "en",
 ) -> dict[str, Any]:
     """Store the patient's answers (``phq9``, ``gad7``, ``asq`` or None, ``side_effects``) and
-    what the outcome rules say about them; the check-in's evaluation.
+    what the outcome rules say about them; the check-in's evaluation. ``language`` is the one
+    the patient's pages were in, shown to staff beside the answers.
 
     Validated by the contract's own reader: the answers are put into the course's document as
     its next check-in, so a check-in is accepted exactly when ``evaluate-course`` would accept
@@ -454,6 +456,7 @@ def complete_checkin(
     checkin.session = entry["session"]
     checkin.completed_at = now
     checkin.opened_by = opened_by
+    checkin.language = language
     checkin.phq9_total = result["phq9"]
     checkin.gad7_total = result["gad7"]
     checkin.status = result["status"]
