@@ -561,12 +561,17 @@ def count_listed(f: QueueFilters, pinned_total: Count | None = None) -> Count:
 
 
 def matching_ids(*statements: sa.Select[Any]) -> list[int]:
-    """The ids ``select_pinned`` / ``select_listed`` statements match, in their order."""
-    return [
-        submission_id
-        for statement in statements
-        for submission_id in db.session.scalars(statement.with_only_columns(Submission.id))
-    ]
+    """The ids ``select_pinned`` / ``select_listed`` statements match, in their order, each
+    once: the statements are read one after the other, not in one snapshot, so a submission a
+    colleague acknowledges between them is matched by both (pinned, then listed). It keeps its
+    first place."""
+    return list(
+        dict.fromkeys(
+            submission_id
+            for statement in statements
+            for submission_id in db.session.scalars(statement.with_only_columns(Submission.id))
+        )
+    )
 
 
 def pinned(f: QueueFilters, total: Count | None = None) -> Pinned:
