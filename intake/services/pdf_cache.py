@@ -311,7 +311,11 @@ def prior_auth_key(submission: Submission) -> str:
             *((record.id, record.version) if record else (None,)),
             *astuple(settings.billing_profile()),
             RULESET.sha256,
-            settings.get_setting(settings.CLINIC_TIME_ZONE),
+            # The zone its dates are written in (``|local_date``: the request's clinic profile,
+            # as the summary's and report's keys read it), not a fresh read of the setting: in
+            # a process whose kept profile is seconds older than a change, that would key a
+            # packet dated in the old zone as the new zone's.
+            settings.clinic_profile().time_zone,
         )
     )
 
