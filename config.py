@@ -226,6 +226,11 @@ class Config:
     #: on ``/admin/settings`` shows at once in the process that saved it, and within this many
     #: seconds in every other worker and instance (docs/operations.md, "Clinic settings").
     CLINIC_PROFILE_SECONDS = 5.0
+    #: How long one process keeps its answer to "are urgent alerts failing?" for the queue's
+    #: poll (``staff.live.kept_alert_trouble``; pages always ask afresh). Never more than half
+    #: of ``QUEUE_POLL_SECONDS``: a delivery given up shows on an open page within one poll
+    #: interval and this (docs/staff.md, "The queue updates itself"). 0: ask on every poll.
+    ALERT_TROUBLE_SECONDS = 5.0
     STAFF_IDLE_TIMEOUT = timedelta(minutes=15)
     STAFF_MAX_SESSION = timedelta(hours=12)
     #: Roles that must sign in with two-factor: an account holding any of them without an

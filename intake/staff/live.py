@@ -7,15 +7,20 @@ Every staff page of a front-desk or clinician account draws the header's urgent 
 announces arrivals with a button that reloads the queue with its filters. The answer holds
 counts and the cursor only, never a patient: it is not audited (docs/staff.md, "The queue
 updates itself"), and it is a background request, so polling never keeps an idle session open.
+
+The answer also carries the warning that urgent alerts are not going out (``alert_warning``):
+a page left open all morning learns that alerts stopped, or went out again, without a reload.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cache, wraps
+from time import monotonic
 from typing import Any, TypeVar
 
-from flask import current_app, jsonify, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -81,11 +86,80 @@ _CHANNEL_WORDS = {
 def alert_trouble() -> str | None:
     """The warning every staff page shows while urgent alerts fail to go out (counts and a
     time, never a patient: ``alerts.delivery_trouble``), or None. Any staff role sees it (an
-    admin too: they can mend the settings); nobody signed in, so no patient, ever does."""
+    admin too: they can mend the settings); nobody signed in, so no patient, ever does. A page
+    always asks afresh (one statement per page) and leaves its answer for the polls."""
     if not current_user.is_authenticated or not current_user.has_role(*ROLES):
         return None
-    trouble = alerts.delivery_trouble(utcnow())
+    trouble = _delivery_trouble(kept_seconds=0)
     return trouble_words(trouble) if trouble else None
+
+
+def alert_warning_html() -> str | None:
+    """The warning as the page draws it (``staff/_alert_trouble.html``), for the poll, or None.
+
+    Why the rendered fragment and not its fields: the warning's words live in two places that
+    both pages and polls must share, ``trouble_words`` (counts, channels, time in the clinic's
+    zone) and the template (what to do meanwhile, an admin's link). Sending the fragment keeps
+    each in its one home and leaves the script without a word of its own: it only puts the
+    fragment in place. The fragment is Jinja's, escaped, and holds what the warning shows:
+    counts and a time, never a patient (the poll is not audited).
+
+    Asked of the answer kept for ``trouble_seconds()`` (``_delivery_trouble``): every open
+    tab polls every 20 s, and the statement reads every unsent delivery ever given up (the
+    failed rows stay), so a process asks at most once per few seconds however many tabs poll."""
+    trouble = _delivery_trouble(kept_seconds=trouble_seconds())
+    if trouble is None:
+        return None
+    return render_template("staff/_alert_trouble.html", alert_warning=trouble_words(trouble))
+
+
+def trouble_seconds() -> float:
+    """How long a poll may use the answer another request read: ``ALERT_TROUBLE_SECONDS`` (5),
+    never more than half the poll interval. So a delivery given up shows on an open page within
+    one poll interval and this, and the first poll after a page was drawn never uses an answer
+    read before the page (which would take its fresh warning away, then bring it back and
+    announce it again, one poll later)."""
+    configured = float(current_app.config.get("ALERT_TROUBLE_SECONDS", 5.0))
+    return max(0.0, min(configured, poll_seconds() / 2))
+
+
+class _KeptTrouble:
+    """A process's latest answer to ``alerts.delivery_trouble`` and when it was asked (a
+    ``monotonic`` time, taken before the statement, so its age is never understated). Requests
+    run in threads: an answer asked earlier never replaces one asked later."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.entry: tuple[float, alerts.DeliveryTrouble | None] | None = None
+
+    def keep(self, asked_at: float, trouble: alerts.DeliveryTrouble | None) -> None:
+        with self._lock:
+            if self.entry is None or asked_at >= self.entry[0]:
+                self.entry = (asked_at, trouble)
+
+
+#: Where an app keeps its ``_KeptTrouble`` (a key of ``app.extensions``: each app its own).
+_KEPT_TROUBLE = "intake.staff_alert_trouble"
+
+
+def _kept_trouble(app: Flask) -> _KeptTrouble:
+    kept: _KeptTrouble | None = app.extensions.get(_KEPT_TROUBLE)
+    if kept is None:
+        kept = app.extensions.setdefault(_KEPT_TROUBLE, _KeptTrouble())
+    return kept
+
+
+def _delivery_trouble(*, kept_seconds: float) -> alerts.DeliveryTrouble | None:
+    """``alerts.delivery_trouble`` now, or the answer this process asked less than
+    ``kept_seconds`` ago (0: always ask); what is asked is kept for the next ones."""
+    kept = _kept_trouble(current_app)
+    asked_at = monotonic()
+    entry = kept.entry
+    if entry is not None and asked_at - entry[0] < kept_seconds:
+        return entry[1]
+    trouble = alerts.delivery_trouble(utcnow())
+    kept.keep(asked_at, trouble)
+    return trouble
 
 
 def trouble_words(trouble: alerts.DeliveryTrouble) -> str:
@@ -145,7 +219,8 @@ def announcement(changes: qs.QueueChanges) -> tuple[str, str]:
 @background
 def queue_changes() -> ResponseReturnValue:
     """Counts and an opaque cursor (no patient data, not audited); ``since`` is the cursor of
-    the page asking, without it the answer is the queue as it stands."""
+    the page asking, without it the answer is the queue as it stands. ``alert_warning`` is the
+    page's warning that urgent alerts are not going out (``alert_warning_html``), or null."""
     token = request.args.get("since", "")
     since = qs.QueueCursor.parse(token) if token else None
     if token and since is None:
@@ -170,4 +245,5 @@ def queue_changes() -> ResponseReturnValue:
         unsigned_header=counts.unsigned_text,
         message=message,
         action=action,
+        alert_warning=alert_warning_html(),
     )

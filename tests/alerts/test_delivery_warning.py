@@ -1,7 +1,8 @@
 """Staff are told when urgent alerts are not going out: while an urgent alert's delivery has
 failed and waits for a retry (or was given up), the queue, the clinician's urgent list, the
 admin pages and /admin/alerts carry a warning with counts and a time, never a patient; it goes
-once the deliveries succeed, and no patient page ever shows it.
+once the deliveries succeed, and no patient page ever shows it. The queue's poll carries it
+too, so a page left open shows it (and takes it away) without a reload.
 
 Failures are real: the worker's sweep sends to an SMTP port where nothing listens any more."""
 
@@ -18,6 +19,7 @@ from intake.models import AlertDelivery, Submission
 from intake.models.types import utcnow
 from intake.services import alerts
 from intake.services.settings import CLINIC_TIME_ZONE, set_setting
+from intake.staff import live
 from intake.worker import sweep
 from tests.alerts.helpers import PATIENT_DATA, make_tier, submit
 from tests.alerts.servers import SmtpServer
@@ -149,3 +151,61 @@ def test_a_waiting_alert_never_tried_and_a_failing_test_alert_do_not_warn(
     sweep(utcnow())
     assert "pending" in db.session.scalars(sa.select(AlertDelivery.status)).all()
     assert HEADLINE not in _pages(app, login_as)["/staff/"]
+
+
+def _poll_warning(client) -> str | None:  # type: ignore[no-untyped-def]
+    """The warning the queue's poll carries (``alert_warning``: the drawn fragment, or null)."""
+    response = client.get("/staff/queue/changes")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    warning: str | None = response.get_json()["alert_warning"]
+    return warning
+
+
+def test_the_queue_poll_brings_the_warning_to_an_open_page_and_takes_it_away(
+    app: Flask, smtp: SmtpServer, client, login_as, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A queue left open learns that urgent alerts stopped going out, and that they went out
+    again, from its poll. The poll may answer what its process asked up to 5 s before (the
+    default ``ALERT_TROUBLE_SECONDS``, under half of the default 20 s interval): it asks at
+    most once per 5 s however many tabs poll, and still shows new trouble within one poll."""
+    assert app.config["ALERT_TROUBLE_SECONDS"] == 5.0
+    clock = [1_000.0]
+    monkeypatch.setattr(live, "monotonic", lambda: clock[0])
+    login_as("front_desk")
+    assert _poll_warning(client) is None
+
+    ((_, reference),) = _fail_once(smtp)
+    clock[0] += 4  # within the 5 s: the answer asked before the failure
+    assert _poll_warning(client) is None
+    clock[0] += 2  # 6 s after it was asked: asked again
+    warning = _poll_warning(client)
+    assert warning is not None
+    assert WARNING_ID in warning and 'role="alert"' in warning
+    assert f"{HEADLINE}: 1 urgent alert failed and is waiting to be sent again" in warning
+    assert "Work the urgent list by hand and call the patients" in warning
+    for secret in (*PATIENT_DATA, reference):
+        assert secret not in warning
+    # One home for the words: the page draws the very fragment the poll sends.
+    assert warning in client.get("/staff/").get_data(as_text=True)
+
+    smtp.start()  # the mail server is back: the retry goes out, and the warning goes
+    sweep(utcnow() + timedelta(seconds=31))
+    assert set(db.session.scalars(sa.select(AlertDelivery.status))) == {"sent"}
+    clock[0] += 6
+    assert _poll_warning(client) is None
+
+
+def test_the_poll_never_keeps_the_answer_for_half_its_interval(
+    app: Flask, smtp: SmtpServer, client, login_as, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Polled every 4 s, the kept answer lasts under 2 s: the first poll after a page was drawn
+    never answers from before the page (it would take the page's warning away)."""
+    app.config["QUEUE_POLL_SECONDS"] = 4
+    clock = [1_000.0]
+    monkeypatch.setattr(live, "monotonic", lambda: clock[0])
+    login_as("front_desk")
+    assert _poll_warning(client) is None
+    _fail_once(smtp)
+    clock[0] += 2.5
+    assert HEADLINE in (_poll_warning(client) or "")

@@ -45,6 +45,7 @@ FIELDS = {
     "unsigned_header",
     "message",
     "action",
+    "alert_warning",
 }
 IDLE_SECONDS = 15 * 60  # STAFF_IDLE_TIMEOUT, docs/staff.md
 

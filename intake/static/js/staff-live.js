@@ -7,7 +7,13 @@
    while the tab is hidden, backs off when the server fails, and stops for good on 401/403 (the
    session ended: polls never count as activity, so an idle session still times out). On the
    queue the rows are never reshuffled under the reader: it says what arrived and offers a
-   button that reloads the queue with its filters. */
+   button that reloads the queue with its filters.
+
+   The red warning that urgent alerts are not going out (#alert-trouble, role="alert") follows
+   the poll on every page that polls: the answer's alert_warning is the warning as the server
+   draws it (its words live in the template, none here), or null once the alerts go out again.
+   It is shown, changed or removed in place, and only when it changed, so an unchanged warning
+   is never announced again. Without this file the warning is the one drawn with the page. */
 (function () {
   "use strict";
 
@@ -60,8 +66,30 @@
   }
 
   var unsignedLink = document.getElementById("unsigned-count");
+  var main = document.querySelector(".staff-main");
+
+  function showAlertWarning(html) {
+    if (!main || html === undefined) return;
+    var current = document.getElementById("alert-trouble");
+    if (!html) {
+      if (current) current.parentNode.removeChild(current);
+      return;
+    }
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    var fresh = holder.content.querySelector("#alert-trouble");
+    if (!fresh) return;
+    if (!current) {
+      // A role="alert" added to the page is announced once, without taking the focus.
+      main.insertBefore(fresh, main.firstChild);
+    } else if (current.innerHTML !== fresh.innerHTML) {
+      // New figures: the alert's content changes, and is announced as such.
+      current.innerHTML = fresh.innerHTML;
+    }
+  }
 
   function update(data) {
+    showAlertWarning(data.alert_warning);
     link.textContent = data.header;
     link.classList.toggle("has-urgent", data.urgent > 0);
     if (unsignedLink && data.unsigned_header) {
