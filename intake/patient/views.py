@@ -29,6 +29,7 @@ from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake import formats
@@ -91,6 +92,14 @@ def start() -> ResponseReturnValue:
     active = draft is not None and draft.submission_id is None and not drafts.is_expired(draft)
     closed_idle = session.pop(CLOSED_KEY, False)
     finished = session.pop(FINISHED_KEY, False)
+    if finished in language.LOCALES:
+        # The thank-you after "Finish", in the language the patient used (kept for this one
+        # page: the next person on the device starts in the default language, as on the
+        # tablet). An older session's ``True`` is drawn in the session's language.
+        with force_locale(str(finished)):
+            return render_template(
+                "patient/start.html", has_draft=active, closed_idle=closed_idle, finished=True
+            )
     return render_template(
         "patient/start.html", has_draft=active, closed_idle=closed_idle, finished=finished
     )
@@ -421,8 +430,9 @@ def leave() -> ResponseReturnValue:
 def finish() -> ResponseReturnValue:
     """ "Finish" after sending: end this browser's patient session, so the next person sees
     nothing of it (the confirmation reopens only with the resume code, for a short while)."""
+    used = language.page_language()  # the draft's language, read before the session goes
     session.clear()
-    session[FINISHED_KEY] = True
+    session[FINISHED_KEY] = used
     return redirect(url_for("patient.start"))
 
 
