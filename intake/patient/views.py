@@ -534,6 +534,8 @@ def _confirmation(*, printable: bool) -> ResponseReturnValue:
         submission=submission,
         acute="suicide_risk_acute" in flags,
         right_now=(submission.answers.get("asq") or {}).get("thoughts_right_now"),
+        # A self-pay patient has no insurance card to bring.
+        self_pay=(answers.get("insurance") or {}).get("coverage_type") == "self_pay",
         summary=summary,
         disclaimer=gettext(default_education().disclaimer),
         printable=printable,

@@ -190,3 +190,31 @@ def test_a_page_reads_the_settings_once(
         sa.event.remove(db.engine, "before_cursor_execute", count)
     assert "Riverside Mind Clinic" in page and PHONE in page
     assert len(seen) == 1, seen
+
+
+#: (coverage answered, the language, what the patient is asked to bring)
+BRING = [
+    ("commercial", "en", "Bring your insurance card and a list of your medicines to your visit."),
+    ("self_pay", "en", "Bring a list of your medicines to your visit."),
+    (
+        "commercial",
+        "es",
+        "Traiga a su visita su tarjeta del seguro y una lista de sus medicamentos.",
+    ),
+    ("self_pay", "es", "Traiga a su visita una lista de sus medicamentos."),
+]
+
+
+@pytest.mark.parametrize(("coverage", "lang", "bring"), BRING)
+def test_a_self_pay_patient_is_not_asked_for_an_insurance_card(
+    walker: WizardWalker, coverage: str, lang: str, bring: str
+) -> None:
+    insurance = (
+        {"coverage_type": "self_pay"} if coverage == "self_pay" else dict(VALID["insurance"])
+    )
+    walker.start()
+    walker.walk({"about": {**VALID["about"], "preferred_language": lang}, "insurance": insurance})
+    assert walker.submit().status_code == 302
+    done = _text(get_page(walker.client, "/intake/done").get_data(as_text=True))
+    assert bring in done
+    assert ("insurance card" in done or "tarjeta del seguro" in done) is (coverage != "self_pay")
