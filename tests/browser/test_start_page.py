@@ -48,3 +48,20 @@ def test_the_clinic_name_and_phone_fit_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "start-with-clinic-settings")
     assert_accessible(page, "start page with the clinic's name and phone")
+
+
+def test_the_page_asks_for_nothing_that_is_not_there(live_server, new_page) -> None:
+    """Every request a page makes is answered: the browser's icon is the app's own, not a
+    /favicon.ico that is not served (a 404 in the console of every page)."""
+    page = new_page(javascript=True)
+    answers: list[tuple[str, int, str]] = []
+    page.on(
+        "response",
+        lambda r: answers.append((r.url, r.status, r.headers.get("content-type", ""))),
+    )
+    page.goto(live_server + "/")
+    page.wait_for_load_state("networkidle")
+    missing = [(url, status) for url, status, _kind in answers if status >= 400]
+    assert missing == []
+    icons = [kind for url, _status, kind in answers if url.endswith("/static/favicon.svg")]
+    assert icons and icons[0].startswith("image/svg+xml")
