@@ -331,6 +331,40 @@ def _delete_if_same(name: str, value: tuple[str, float]) -> None:
         huey.delete(name)
 
 
+#: Each entry's kind by its name's prefix, and how long it lives.
+_LIFETIMES = {_MARK: MARK_SECONDS, _HERE: RENDER_HERE_SECONDS}
+
+
+def forget_expired_entries() -> int:
+    """Delete the SQLite queue's marks and claims past their lifetime (the worker's hourly
+    ``pdf_entries`` task); how many. An entry there expires only when it is read again, and
+    many never are: a superseded key nobody asks for, a claim whose renderer was stopped. On
+    Redis nothing is left to do (``SET … EX``: Redis drops them itself). Each is deleted only
+    if it is still the expired value (``_delete_if_same``), never one written meanwhile."""
+    huey = current_app.extensions["huey"]
+    storage = huey.storage
+    if not isinstance(storage, SqliteStorage):
+        return 0
+    rows = storage.sql(
+        "select key, value from kv where queue = ? and key like 'pdf-render%'",
+        (storage.name,),
+        results=True,
+    )
+    now, forgotten = _now(), 0
+    for name, raw in rows:
+        lifetime = next((t for prefix, t in _LIFETIMES.items() if name.startswith(prefix)), None)
+        if lifetime is None:
+            continue
+        try:
+            state, since = huey.serializer.deserialize(raw)
+        except Exception:  # not ours to read: left alone
+            continue
+        if now - float(since) >= lifetime:
+            _delete_if_same(name, (state, since))
+            forgotten += 1
+    return forgotten
+
+
 def _delete(*names: str) -> None:
     huey = current_app.extensions["huey"]
     conn = _redis(huey)

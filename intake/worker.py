@@ -200,6 +200,13 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             checkin_sweep(utcnow())
 
+    @huey.periodic_task(crontab(minute="17"), name="pdf_entries")
+    def pdf_entries_task() -> None:
+        from intake import pdf_jobs
+
+        with app.app_context():
+            pdf_jobs.forget_expired_entries()
+
     app.extensions["huey"] = huey
     app.extensions["pdf_tasks"] = {"render": pdf_task(app, huey)}
     app.extensions["alert_tasks"] = {
