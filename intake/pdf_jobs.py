@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import logging
 import math
+import pickle
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -357,9 +358,11 @@ def forget_expired_entries() -> int:
             continue
         try:
             state, since = huey.serializer.deserialize(raw)
-        except Exception:  # not ours to read: left alone
+            since = float(since)
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError) as exc:
+            log.warning("a PDF queue entry could not be read (%s): left", type(exc).__name__)
             continue
-        if now - float(since) >= lifetime:
+        if now - since >= lifetime:
             _delete_if_same(name, (state, since))
             forgotten += 1
     return forgotten
