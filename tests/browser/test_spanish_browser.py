@@ -45,6 +45,10 @@ def test_the_wizard_in_spanish_on_a_phone(
         number = STEP_NAMES.index(step) + 1
         assert f"Paso {number} de {len(STEP_NAMES)}" in page.content(), step
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, step
+        if step == "medications":
+            # The medicine field suggests the Spanish generic names the rules know.
+            suggested = page.locator('#medicine-names option[value="sertralina"]')
+            assert suggested.count() == 1
         fill(page, IN_SPANISH[step])
         screenshot(page, f"spanish-{mode}-{step}")
         if javascript:
@@ -67,6 +71,12 @@ def test_the_wizard_in_spanish_on_a_phone(
     screenshot(page, f"spanish-{mode}-done")
     if javascript:
         assert_accessible(page, "confirmation, Spanish")
+    # "Terminar": the device forgets the form, and says so in Spanish.
+    page.click("#finish-button")
+    page.wait_for_url(live_server + "/")
+    assert page.get_attribute("html", "lang") == "es"
+    assert page.locator("#finished").inner_text().startswith("Gracias. Sus respuestas se enviaron")
+    screenshot(page, f"spanish-{mode}-finished")
 
 
 def test_a_check_in_in_spanish_on_a_phone(
