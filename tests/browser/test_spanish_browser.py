@@ -123,6 +123,20 @@ def test_a_check_in_in_spanish_on_a_phone(
     saved = db.session.get(CheckIn, checkin_id)
     assert saved is not None and saved.urgent and saved.answers is not None
     assert saved.answers["side_effects"]["headache"] == "mild"
+    assert saved.language == "es"
+    # The front desk reads it in English, told the patient answered in Spanish.
+    from tests.browser.staff_pages import sign_in
+    from tests.factories import make_user
+
+    desk = make_user("front_desk")
+    db.session.commit()
+    staff = new_page(javascript=True)
+    sign_in(staff, live_server, desk.email)
+    staff.goto(f"{live_server}/staff/checkins/{checkin_id}")
+    assert staff.get_attribute("html", "lang") == "en"
+    note = staff.locator("#answered-language").inner_text()
+    assert note.startswith("The patient answered in Spanish; items are shown in English.")
+    fits(staff, "spanish-checkin-staff-record", screenshot, assert_accessible)
 
 
 def test_the_switch_turns_a_check_in_spanish_with_javascript_on(
