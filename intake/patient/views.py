@@ -48,6 +48,11 @@ CLOSED_KEY = "draft_closed_idle"
 DONE_SHOWN_KEY = "done_shown_at"
 FINISHED_KEY = "finished"
 STEP_ACTIONS = ("next", "back", "save")
+#: "Change" on the review page opens a step with ``?from=review`` (not patient data); the step
+#: form carries it on as a hidden ``from`` field (through a 422 or 409 page, added or removed
+#: rows and photos), and Next then goes back to the review instead of the following step.
+RETURN_KEY = "from"
+RETURN_TO = "review"
 #: The idle clock's step (seconds): it moves, and the cookie is written, at most once a minute,
 #: so most requests send no cookie (no re-signing; no stale copy to race another request).
 SEEN_STEP = 60
@@ -154,6 +159,7 @@ def _render_step(draft: Draft, step: str, form: object, status: int = 200, **ext
         device.without_autofill(form)
     if step == "review":
         extra.setdefault("built", wizard.review_sections(draft))
+    extra.setdefault("returning", _returning())
     return render_template(template, **_step_context(draft, step, form, **extra)), status
 
 
@@ -164,6 +170,7 @@ def step(step: str) -> ResponseReturnValue:
     Next validates in full; Back, "Save and finish later" and adding or removing a row validate
     only what was typed (missing answers are fine, malformed ones are not). Nothing is stored
     from a page with errors; the page comes back with every error and everything typed.
+    Opened from the review ("Change"), Next goes back there.
     """
     if step not in STEP_FORMS:
         abort(404)
@@ -175,6 +182,7 @@ def step(step: str) -> ResponseReturnValue:
     action = request.form.get("action", "next")
     if step == "review" and action not in ("back", "save"):
         return _submit(draft)
+    returning = _returning()
     removing = None
     if step == PHOTO_STEP and action in ("remove_photo-front", "remove_photo-back"):
         # "Remove the photo": keeps what was typed (checked as Back does), then this page again.
@@ -215,10 +223,10 @@ def step(step: str) -> ResponseReturnValue:
         return _render_step(draft, step, form, 409, stale=True)
     card_photos.delete_files(replaced)
     if removing is not None:
-        return redirect(url_for("patient.step", step=step, _anchor="card-photos"))
-    target = _target(step, action)
+        return _step_again(step, returning, "card-photos")
+    target = _target(step, action, returning=returning)
     if row_action:
-        return redirect(url_for("patient.step", step=step, _anchor=repeating))
+        return _step_again(step, returning, str(repeating))
     if wizard.needs_crisis_page(step, form):
         return redirect(url_for("patient.support", next=target))
     return _go(target)
@@ -254,12 +262,39 @@ def _change_rows(form: Any, name: str, action: str) -> None:
     rows.entries = [entry for entry in rows.entries if entry.name != target]
 
 
-def _target(step: str, action: str) -> str:
+def _returning() -> bool:
+    """Whether this step page was opened with "Change" on the review (the link's query on a
+    GET, the form's hidden field on a POST)."""
+    source = request.form if request.method == "POST" else request.args
+    return source.get(RETURN_KEY) == RETURN_TO
+
+
+def _step_again(step: str, returning: bool, anchor: str) -> ResponseReturnValue:
+    """This step again (a row or photo added or removed), still on the way back to the review
+    when it was opened from there."""
+    values: dict[str, Any] = {"step": step, "_anchor": anchor}
+    if returning:
+        values[RETURN_KEY] = RETURN_TO
+    return redirect(url_for("patient.step", **values))
+
+
+def _target(step: str, action: str, *, returning: bool = False) -> str:
+    """Where a saved step goes: Back to the step before, Save to the saved page, Next to the
+    next step, or back to the review when the step was opened from it ("Change").
+
+    The review page lists every step that is not finished (its summary at the top and a note
+    in the section), and one step's answers never make another step unfinished (each is
+    checked on its own; a new date of birth under 18 makes the review's own form ask for a
+    guardian), so Next from a changed step needs no check of the other steps here (the saving
+    POST stays as cheap as before).
+    """
     index = STEP_NAMES.index(step)
     if action == "save":
         return "saved"
     if action == "back":
         return STEP_NAMES[max(index - 1, 0)]
+    if returning:
+        return RETURN_TO
     return STEP_NAMES[min(index + 1, len(STEP_NAMES) - 1)]
 
 
