@@ -41,9 +41,10 @@ NOT_TEXT = (DateField, WholeNumberField, wtforms_fields.PasswordField)
 NOT_STRIPPED = (wtforms_fields.PasswordField, FieldList, FormField)
 
 #: Form keys that are never answers: the CSRF token, the wizard's action button, and the step
-#: page's hidden marker ``from`` (the page was opened with "Change" on the review, so Next goes
-#: back there; docs/wizard.md).
-CONTROL_KEYS = frozenset({"csrf_token", "action", "from"})
+#: page's two hidden fields (``from``: the page was opened with "Change" on the review, so Next
+#: goes back there; ``drawn_from``: the fingerprint of the step's stored answers the page was
+#: drawn from, so a page another tab has overtaken is not stored; docs/wizard.md).
+CONTROL_KEYS = frozenset({"csrf_token", "action", "from", "drawn_from"})
 
 
 def bind_field(form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:

@@ -53,6 +53,10 @@ STEP_ACTIONS = ("next", "back", "save")
 #: rows and photos), and Next then goes back to the review instead of the following step.
 RETURN_KEY = "from"
 RETURN_TO = "review"
+#: The hidden field with the fingerprint of the step's stored answers the page was drawn from
+#: (``drafts.step_fingerprint``): a post drawn before the same step was saved elsewhere is
+#: refused (409) instead of overwriting that change.
+DRAWN_KEY = "drawn_from"
 #: The idle clock's step (seconds): it moves, and the cookie is written, at most once a minute,
 #: so most requests send no cookie (no re-signing; no stale copy to race another request).
 SEEN_STEP = 60
@@ -160,6 +164,7 @@ def _render_step(draft: Draft, step: str, form: object, status: int = 200, **ext
     if step == "review":
         extra.setdefault("built", wizard.review_sections(draft))
     extra.setdefault("returning", _returning())
+    extra.setdefault("drawn_from", _drawn_from(draft, step))
     return render_template(template, **_step_context(draft, step, form, **extra)), status
 
 
@@ -170,7 +175,8 @@ def step(step: str) -> ResponseReturnValue:
     Next validates in full; Back, "Save and finish later" and adding or removing a row validate
     only what was typed (missing answers are fine, malformed ones are not). Nothing is stored
     from a page with errors; the page comes back with every error and everything typed.
-    Opened from the review ("Change"), Next goes back there.
+    A page drawn before this step was saved elsewhere (another tab) is not stored: it comes
+    back (409) with what is stored now. Opened from the review ("Change"), Next goes back there.
     """
     if step not in STEP_FORMS:
         abort(404)
@@ -182,6 +188,13 @@ def step(step: str) -> ResponseReturnValue:
     action = request.form.get("action", "next")
     if step == "review" and action not in ("back", "save"):
         return _submit(draft)
+    drawn = request.form.get(DRAWN_KEY)
+    current = drafts.step_fingerprint(draft, step) if drawn is not None else None
+    if current is not None and drawn != current:
+        # This step was saved elsewhere after the page was drawn: storing it would silently
+        # undo that change. Show what is stored now (nothing of this post is kept, no photo).
+        form = wizard.load_form(draft, step)
+        return _render_step(draft, step, form, 409, stale=True, drawn_from=current)
     returning = _returning()
     removing = None
     if step == PHOTO_STEP and action in ("remove_photo-front", "remove_photo-back"):
@@ -267,6 +280,17 @@ def _returning() -> bool:
     GET, the form's hidden field on a POST)."""
     source = request.form if request.method == "POST" else request.args
     return source.get(RETURN_KEY) == RETURN_TO
+
+
+def _drawn_from(draft: Draft, step: str) -> str:
+    """The fingerprint the page carries: the one it was first drawn from, kept through a 422
+    page (a change made elsewhere meanwhile is still caught on the next post), else the stored
+    answers' as they are now (a GET, or a page from before the field existed)."""
+    if request.method == "POST":
+        posted = request.form.get(DRAWN_KEY)
+        if posted:
+            return posted
+    return drafts.step_fingerprint(draft, step)
 
 
 def _step_again(step: str, returning: bool, anchor: str) -> ResponseReturnValue:

@@ -1,9 +1,12 @@
-"""Defects a production browser walk found in the wizard, walked through the pages.
+"""Two defects a production browser walk found in the wizard, walked through the pages.
 
 1. "Change" on the review page must bring the patient back to the review (as GOV.UK "check
    your answers" pages do), not on through the steps after the one changed; Back and "Save and
    finish later" keep their behaviour, and the way back survives a page with errors and an
    added row. The URL carries only the marker ``from=review``, never an answer.
+2. "Nothing lost: two tabs … lose nothing": a step page drawn before that same step was saved
+   in another tab is not stored over that change; it comes back (409) with what is stored now
+   and a message at the top. Another tab on another step still saves.
 
 Expectations come from the spec (the issue's wording and the steps as written here), not from
 the code's tables.
@@ -11,17 +14,19 @@ the code's tables.
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
-from werkzeug.test import TestResponse
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import TestResponse, encode_multipart
 
 from intake.extensions import db
-from intake.models import Draft
-from tests.patient.helpers import WizardWalker, get_page, step_url
+from intake.models import CardPhoto, Draft
+from tests.patient.helpers import VALID, WizardWalker, get_page, step_url
 from tests.patient.screen import Screen
 
 #: The message the issue asks for, written out here (English).
@@ -131,3 +136,105 @@ def test_the_review_still_lists_a_step_left_unfinished(walker: WizardWalker, cli
     ]
     assert "this section is not finished yet" in summary
     assert 'href="/intake/step/gad7?from=review"' in summary
+
+
+# 2. Two tabs ---------------------------------------------------------------------------------
+
+ANXIETY = {**VALID["concerns"], "primary": "anxiety"}
+
+
+def test_a_second_tab_on_the_same_step_does_not_undo_the_first(
+    walker: WizardWalker, client
+) -> None:
+    walked_to_review(walker, concerns=ANXIETY)
+    # Tab 2 opens "What brings you here" while it still says Anxiety.
+    tab2 = get_page(client, step_url("concerns"))
+    assert Screen(tab2.get_data(as_text=True)).shown("primary") == "anxiety"
+    # Tab 1, at the review, changes the concern to Depression.
+    tab1 = get_page(client, change_link(client, "concerns"))
+    assert press(client, tab1, primary="depression").location == "/intake/step/review"
+    # Tab 2 edits the months and presses Next: refused, nothing of it stored.
+    refused = press(client, tab2, episode_months="24")
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert STALE_MESSAGE in html
+    assert html.index(STALE_MESSAGE) < html.index('id="step-form"')  # at the top
+    assert stored("concerns")["primary"] == ["depression"]
+    assert stored("concerns")["episode_months"] == [ANXIETY["episode_months"]]
+    # The page shows what is stored now; pressing Next again (months typed again) saves both.
+    shown = Screen(html)
+    assert shown.shown("primary") == "depression"
+    assert shown.shown("episode_months") == ANXIETY["episode_months"]
+    saved = press(client, refused, episode_months="24")
+    assert saved.status_code == 302 and saved.location == "/intake/step/phq9"
+    assert stored("concerns")["primary"] == ["depression"]
+    assert stored("concerns")["episode_months"] == ["24"]
+
+
+def test_a_second_tab_on_another_step_still_saves(walker: WizardWalker, client) -> None:
+    walked_to_review(walker, concerns=ANXIETY)
+    tab2 = get_page(client, step_url("gad7"))
+    tab1 = get_page(client, change_link(client, "concerns"))
+    assert press(client, tab1, primary="depression").location == "/intake/step/review"
+    response = press(client, tab2, item_1="3")
+    assert response.status_code == 302 and response.location == "/intake/step/asq"
+    assert stored("gad7")["item_1"] == ["3"]
+    assert stored("concerns")["primary"] == ["depression"]
+
+
+def test_rows_added_on_an_overtaken_page_are_refused_too(walker: WizardWalker, client) -> None:
+    walked_to_review(walker)
+    tab2 = get_page(client, step_url("medications"))
+    tab1 = get_page(client, step_url("medications"))
+    assert press(client, tab1, **{"medication_trials-0-weeks": "30"}).status_code == 302
+    refused = press(client, tab2, "add_row", **{"medication_trials-0-name": "fluoxetine"})
+    assert refused.status_code == 409 and STALE_MESSAGE in refused.get_data(as_text=True)
+    assert stored("medications")["medication_trials-0-name"] == ["sertraline"]
+    assert stored("medications")["medication_trials-0-weeks"] == ["30"]
+
+
+def test_a_photo_sent_from_an_overtaken_page_is_not_kept(walker: WizardWalker, client) -> None:
+    walked_to_review(walker)
+    tab2 = get_page(client, step_url("insurance"))
+    tab1 = get_page(client, step_url("insurance"))
+    assert press(client, tab1, member_id="NEW999").status_code == 302
+    image = io.BytesIO()
+    Image.new("RGB", (800, 500)).save(image, "PNG")
+    image.seek(0)
+    fields = MultiDict(Screen(tab2.get_data(as_text=True)).post_body("next"))
+    fields["card_front"] = FileStorage(image, filename="front.png", content_type="image/png")
+    boundary, body = encode_multipart(fields)
+    refused = client.post(
+        step_url("insurance"),
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert refused.status_code == 409
+    assert stored("insurance")["member_id"] == ["NEW999"]
+    assert db.session.scalars(select(CardPhoto)).all() == []
+
+
+def test_a_page_from_before_the_fingerprint_is_accepted_as_before(
+    walker: WizardWalker, client
+) -> None:
+    """An old page (drawn before the deploy) posts no fingerprint: saved as it always was."""
+    walked_to_review(walker, concerns=ANXIETY)
+    tab1 = get_page(client, change_link(client, "concerns"))
+    assert press(client, tab1, primary="depression").status_code == 302
+    old = walker.post("concerns", {**ANXIETY, "episode_months": "24"})
+    assert old.status_code == 302
+    assert stored("concerns")["episode_months"] == ["24"]
+
+
+def test_an_overtaken_page_with_errors_shows_what_is_stored(walker: WizardWalker, client) -> None:
+    """Tab 2's page, overtaken by tab 1 on the same step, is sent with a mistake: it comes back
+    as overtaken (409, what is stored now), not with its error over the old answers."""
+    walked_to_review(walker, concerns=ANXIETY)
+    tab2 = get_page(client, step_url("concerns"))
+    tab1 = get_page(client, change_link(client, "concerns"))
+    assert press(client, tab1, primary="depression").status_code == 302
+    refused = press(client, tab2, episode_months="many")
+    assert refused.status_code == 409 and STALE_MESSAGE in refused.get_data(as_text=True)
+    assert Screen(refused.get_data(as_text=True)).shown("primary") == "depression"
+    assert stored("concerns")["primary"] == ["depression"]
+    assert stored("concerns")["episode_months"] == [ANXIETY["episode_months"]]
