@@ -40,8 +40,11 @@ NOT_TEXT = (DateField, WholeNumberField, wtforms_fields.PasswordField)
 #: "secret" are different passwords), and rows and sub-forms trim their own fields.
 NOT_STRIPPED = (wtforms_fields.PasswordField, FieldList, FormField)
 
-#: Form keys that are never answers: the CSRF token and the wizard's action button.
-CONTROL_KEYS = frozenset({"csrf_token", "action"})
+#: Form keys that are never answers: the CSRF token, the wizard's action button, and the step
+#: page's two hidden fields (``from``: the page was opened with "Change" on the review, so Next
+#: goes back there; ``drawn_from``: the fingerprint of the step's stored answers the page was
+#: drawn from, so a page another tab has overtaken is not stored; docs/wizard.md).
+CONTROL_KEYS = frozenset({"csrf_token", "action", "from", "drawn_from"})
 
 
 def bind_field(form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:

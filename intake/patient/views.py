@@ -49,6 +49,15 @@ CLOSED_KEY = "draft_closed_idle"
 DONE_SHOWN_KEY = "done_shown_at"
 FINISHED_KEY = "finished"
 STEP_ACTIONS = ("next", "back", "save")
+#: "Change" on the review page opens a step with ``?from=review`` (not patient data); the step
+#: form carries it on as a hidden ``from`` field (through a 422 or 409 page, added or removed
+#: rows and photos), and Next then goes back to the review instead of the following step.
+RETURN_KEY = "from"
+RETURN_TO = "review"
+#: The hidden field with the fingerprint of the step's stored answers the page was drawn from
+#: (``drafts.step_fingerprint``): a post drawn before the same step was saved elsewhere is
+#: refused (409) instead of overwriting that change.
+DRAWN_KEY = "drawn_from"
 #: The idle clock's step (seconds): it moves, and the cookie is written, at most once a minute,
 #: so most requests send no cookie (no re-signing; no stale copy to race another request).
 SEEN_STEP = 60
@@ -163,6 +172,8 @@ def _render_step(draft: Draft, step: str, form: object, status: int = 200, **ext
         device.without_autofill(form)
     if step == "review":
         extra.setdefault("built", wizard.review_sections(draft))
+    extra.setdefault("returning", _returning())
+    extra.setdefault("drawn_from", _drawn_from(draft, step))
     return render_template(template, **_step_context(draft, step, form, **extra)), status
 
 
@@ -173,6 +184,8 @@ def step(step: str) -> ResponseReturnValue:
     Next validates in full; Back, "Save and finish later" and adding or removing a row validate
     only what was typed (missing answers are fine, malformed ones are not). Nothing is stored
     from a page with errors; the page comes back with every error and everything typed.
+    A page drawn before this step was saved elsewhere (another tab) is not stored: it comes
+    back (409) with what is stored now. Opened from the review ("Change"), Next goes back there.
     """
     if step not in STEP_FORMS:
         abort(404)
@@ -184,6 +197,14 @@ def step(step: str) -> ResponseReturnValue:
     action = request.form.get("action", "next")
     if step == "review" and action not in ("back", "save"):
         return _submit(draft)
+    drawn = request.form.get(DRAWN_KEY)
+    current = drafts.step_fingerprint(draft, step) if drawn is not None else None
+    if current is not None and drawn != current:
+        # This step was saved elsewhere after the page was drawn: storing it would silently
+        # undo that change. Show what is stored now (nothing of this post is kept, no photo).
+        form = wizard.load_form(draft, step)
+        return _render_step(draft, step, form, 409, stale=True, drawn_from=current)
+    returning = _returning()
     removing = None
     if step == PHOTO_STEP and action in ("remove_photo-front", "remove_photo-back"):
         # "Remove the photo": keeps what was typed (checked as Back does), then this page again.
@@ -224,10 +245,10 @@ def step(step: str) -> ResponseReturnValue:
         return _render_step(draft, step, form, 409, stale=True)
     card_photos.delete_files(replaced)
     if removing is not None:
-        return redirect(url_for("patient.step", step=step, _anchor="card-photos"))
-    target = _target(step, action)
+        return _step_again(step, returning, "card-photos")
+    target = _target(step, action, returning=returning)
     if row_action:
-        return redirect(url_for("patient.step", step=step, _anchor=repeating))
+        return _step_again(step, returning, str(repeating))
     if wizard.needs_crisis_page(step, form):
         return redirect(url_for("patient.support", next=target))
     return _go(target)
@@ -263,12 +284,50 @@ def _change_rows(form: Any, name: str, action: str) -> None:
     rows.entries = [entry for entry in rows.entries if entry.name != target]
 
 
-def _target(step: str, action: str) -> str:
+def _returning() -> bool:
+    """Whether this step page was opened with "Change" on the review (the link's query on a
+    GET, the form's hidden field on a POST)."""
+    source = request.form if request.method == "POST" else request.args
+    return source.get(RETURN_KEY) == RETURN_TO
+
+
+def _drawn_from(draft: Draft, step: str) -> str:
+    """The fingerprint the page carries: the one it was first drawn from, kept through a 422
+    page (a change made elsewhere meanwhile is still caught on the next post), else the stored
+    answers' as they are now (a GET, or a page from before the field existed)."""
+    if request.method == "POST":
+        posted = request.form.get(DRAWN_KEY)
+        if posted:
+            return posted
+    return drafts.step_fingerprint(draft, step)
+
+
+def _step_again(step: str, returning: bool, anchor: str) -> ResponseReturnValue:
+    """This step again (a row or photo added or removed), still on the way back to the review
+    when it was opened from there."""
+    values: dict[str, Any] = {"step": step, "_anchor": anchor}
+    if returning:
+        values[RETURN_KEY] = RETURN_TO
+    return redirect(url_for("patient.step", **values))
+
+
+def _target(step: str, action: str, *, returning: bool = False) -> str:
+    """Where a saved step goes: Back to the step before, Save to the saved page, Next to the
+    next step, or back to the review when the step was opened from it ("Change").
+
+    The review page lists every step that is not finished (its summary at the top and a note
+    in the section), and one step's answers never make another step unfinished (each is
+    checked on its own; a new date of birth under 18 makes the review's own form ask for a
+    guardian), so Next from a changed step needs no check of the other steps here (the saving
+    POST stays as cheap as before).
+    """
     index = STEP_NAMES.index(step)
     if action == "save":
         return "saved"
     if action == "back":
         return STEP_NAMES[max(index - 1, 0)]
+    if returning:
+        return RETURN_TO
     return STEP_NAMES[min(index + 1, len(STEP_NAMES) - 1)]
 
 

@@ -11,6 +11,8 @@ command) commits, once per request. Nothing here logs answers.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime
@@ -68,6 +70,19 @@ def display_code(code: str) -> str:
 
 def step_snapshot(draft: Draft, step: str) -> dict[str, list[str]] | None:
     return (draft.data or {}).get(step)
+
+
+def step_fingerprint(draft: Draft, step: str) -> str:
+    """A short fingerprint of the step's stored answers (16 hex characters).
+
+    The step page carries the one it was drawn from (``drawn_from``), and the view compares it
+    before saving: a page drawn before the same step was saved elsewhere (a second tab or
+    window) is not stored over that change. Only this step's answers count, so another tab
+    saving another step does not refuse this page. Cheap (one small JSON and SHA-256), so the
+    saving POST stays as fast; an unsaved step has a fingerprint too (of ``null``).
+    """
+    text = json.dumps(step_snapshot(draft, step), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def save_step(

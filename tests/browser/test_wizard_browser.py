@@ -130,3 +130,24 @@ def test_crisis_page_in_the_browser(live_server, new_page, screenshot, assert_ac
     assert_accessible(page, "crisis support")
     page.click("#continue-link")
     page.wait_for_url("**/intake/step/medications")
+
+
+def test_change_on_the_review_comes_back_to_the_review(live_server, new_page) -> None:
+    """Review → "Change" beside Medications → Next: back on "Review and send" (JS on), not on
+    through Treatments and the steps after it."""
+    page = new_page(javascript=True)
+    page.goto(live_server + "/")
+    page.click("#start-button")
+    for step in STEP_NAMES[:-1]:
+        page.wait_for_url(f"**/intake/step/{step}")
+        fill(page, ANSWERS[step])
+        page.click("#next-button")
+    page.wait_for_url("**/intake/step/review")
+    page.click("#review-medications a.change-link")
+    page.wait_for_url("**/intake/step/medications?from=review")
+    assert page.locator("#next-button").inner_text() == "Next: review your answers"
+    page.fill('[name="medication_trials-0-weeks"]', "16")
+    page.click("#next-button")
+    page.wait_for_url("**/intake/step/review")
+    assert page.locator("h1").inner_text() == "Review and send"
+    assert "16 weeks" in page.locator("#review-medications").inner_text()

@@ -304,7 +304,7 @@ def test_a_contract_refusal_of_form_valid_answers_is_shown_at_the_field(
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert step_url("about") + "#last_name" in html
+    assert step_url("about") + "?from=review#last_name" in html
     assert db.session.scalars(select(Submission)).first() is None
 
 

@@ -275,7 +275,7 @@ def test_review_lists_answers_with_change_links(walker: WizardWalker, client) ->
     walker.walk()
     html = client.get(step_url("review")).get_data(as_text=True)
     for step in STEP_NAMES[:-1]:
-        assert f'href="{step_url(step)}"' in html
+        assert f'href="{step_url(step)}?from=review"' in html
     for shown in ("Reyes", "Effexor XR", "Acme Health", "Nearly every day", "lisinopril"):
         assert shown in html
 
