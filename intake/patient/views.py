@@ -200,6 +200,9 @@ def step(step: str) -> ResponseReturnValue:
     drawn = request.form.get(DRAWN_KEY)
     current = drafts.step_fingerprint(draft, step) if drawn is not None else None
     if current is not None and drawn != current:
+        again = _posted_again(draft, step, action)
+        if again is not None:
+            return again
         # This step was saved elsewhere after the page was drawn: storing it would silently
         # undo that change. Show what is stored now (nothing of this post is kept, no photo).
         form = wizard.load_form(draft, step)
@@ -282,6 +285,24 @@ def _change_rows(form: Any, name: str, action: str) -> None:
     # row by its posted name, not by its place in what is left.
     target = f"{rows.name}-{action.rsplit('-', 1)[1]}"
     rows.entries = [entry for entry in rows.entries if entry.name != target]
+
+
+def _posted_again(draft: Draft, step: str, action: str) -> ResponseReturnValue | None:
+    """A page posted again with the answers already stored (Next pressed twice with JavaScript
+    off: the browser shows the second answer): nothing to store, so it goes on where the first
+    post went instead of reporting a change from another tab. None when anything differs (or
+    a photo, a row button): then it is a change made elsewhere."""
+    if action not in STEP_ACTIONS or any(upload.filename for upload in request.files.values()):
+        return None
+    form = wizard.form_class(draft, step)()
+    if not form.validate_step(partial=action != "next", formdata=request.form):
+        return None
+    if form.snapshot() != drafts.step_snapshot(draft, step):
+        return None
+    target = _target(step, action, returning=_returning())
+    if wizard.needs_crisis_page(step, form):
+        return redirect(url_for("patient.support", next=target))
+    return _go(target)
 
 
 def _returning() -> bool:

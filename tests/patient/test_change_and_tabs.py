@@ -182,6 +182,26 @@ def test_a_second_tab_on_another_step_still_saves(walker: WizardWalker, client) 
     assert stored("concerns")["primary"] == ["depression"]
 
 
+def test_next_pressed_twice_goes_on_and_changes_nothing(walker: WizardWalker, client) -> None:
+    """A double click on Next with JavaScript off posts the page twice; the browser shows the
+    second answer. It carries the answers the first one stored: it goes on to the next step
+    (and to the review when opened from it), never a "changed in another tab" page."""
+    walked_to_review(walker, concerns=ANXIETY)
+    page = get_page(client, step_url("concerns"))
+    first = press(client, page, episode_months="30")
+    second = press(client, page, episode_months="30")
+    assert first.status_code == second.status_code == 302
+    assert second.location == first.location == "/intake/step/phq9"
+    assert stored("concerns")["episode_months"] == ["30"]
+    opened = get_page(client, change_link(client, "concerns"))
+    first = press(client, opened, primary="depression")
+    second = press(client, opened, primary="depression")
+    assert second.location == first.location == "/intake/step/review"
+    # The same page with other answers is still a change from elsewhere.
+    assert press(client, opened, primary="ocd").status_code == 409
+    assert stored("concerns")["primary"] == ["depression"]
+
+
 def test_rows_added_on_an_overtaken_page_are_refused_too(walker: WizardWalker, client) -> None:
     walked_to_review(walker)
     tab2 = get_page(client, step_url("medications"))
