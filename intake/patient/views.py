@@ -101,16 +101,23 @@ def start() -> ResponseReturnValue:
     active = draft is not None and draft.submission_id is None and not drafts.is_expired(draft)
     closed_idle = session.pop(CLOSED_KEY, False)
     finished = session.pop(FINISHED_KEY, False)
-    if finished in language.LOCALES:
-        # The thank-you after "Finish", in the language the patient used (kept for this one
-        # page: the next person on the device starts in the default language, as on the
-        # tablet). An older session's ``True`` is drawn in the session's language.
-        with force_locale(str(finished)):
-            return render_template(
-                "patient/start.html", has_draft=active, closed_idle=closed_idle, finished=True
+    thanks = thanks_lang = None
+    if finished:
+        # The thank-you after "Finish" is in the language the patient used; the page around it
+        # is the session's (the next person on the device starts in the default language, as
+        # on the tablet, and the switch says so truly). An older session's ``True``: the page's.
+        thanks_lang = str(finished) if finished in language.LOCALES else language.page_language()
+        with force_locale(thanks_lang):
+            thanks = gettext(
+                "Thank you. Your answers were sent to the clinic, and this device no longer "
+                "shows them."
             )
     return render_template(
-        "patient/start.html", has_draft=active, closed_idle=closed_idle, finished=finished
+        "patient/start.html",
+        has_draft=active,
+        closed_idle=closed_idle,
+        thanks=thanks,
+        thanks_lang=thanks_lang,
     )
 
 

@@ -71,11 +71,15 @@ def test_the_wizard_in_spanish_on_a_phone(
     screenshot(page, f"spanish-{mode}-done")
     if javascript:
         assert_accessible(page, "confirmation, Spanish")
-    # "Terminar": the device forgets the form, and says so in Spanish.
+    # "Terminar": the device forgets the form, and says so in Spanish; the page is the next
+    # person's, in English.
     page.click("#finish-button")
     page.wait_for_url(live_server + "/")
-    assert page.get_attribute("html", "lang") == "es"
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.get_attribute("#finished", "lang") == "es"
     assert page.locator("#finished").inner_text().startswith("Gracias. Sus respuestas se enviaron")
+    if javascript:
+        assert_accessible(page, "start after finishing, Spanish thanks")
     screenshot(page, f"spanish-{mode}-finished")
 
 
