@@ -118,6 +118,10 @@ def test_an_open_queue_shows_the_warning_and_takes_it_away_without_a_reload(
         sweep(utcnow() + timedelta(seconds=31))
         expect(page.locator("#alert-trouble")).to_have_count(0, timeout=WAIT_MS)
         assert page.evaluate("window.sameDocument") is True
+        # Its going is said too (politely), so a screen reader hears the alerts are back.
+        status = page.locator("#queue-changes-status")
+        assert status.inner_text() == "Urgent alerts are going out again."
+        assert page.evaluate("document.activeElement.textContent.trim()") == "Refresh"
         time.sleep(1.5)
         assert HEADLINE in still.inner_text("#alert-trouble")  # no script: as it was drawn
     finally:

@@ -72,7 +72,12 @@
     if (!main || html === undefined) return;
     var current = document.getElementById("alert-trouble");
     if (!html) {
-      if (current) current.parentNode.removeChild(current);
+      if (!current) return;
+      // Focus inside the warning (its link) goes to the page's main region, not to the body.
+      var hadFocus = current.contains(document.activeElement);
+      current.parentNode.removeChild(current);
+      if (hadFocus) document.getElementById("main").focus();
+      say("Urgent alerts are going out again.", false);
       return;
     }
     var holder = document.createElement("template");
@@ -83,8 +88,17 @@
       // A role="alert" added to the page is announced once, without taking the focus.
       main.insertBefore(fresh, main.firstChild);
     } else if (current.innerHTML !== fresh.innerHTML) {
-      // New figures: the alert's content changes, and is announced as such.
-      current.innerHTML = fresh.innerHTML;
+      // New figures: only the paragraphs that changed are replaced (announced as a change),
+      // so a focused link in an unchanged one keeps the focus.
+      var before = current.children;
+      var after = fresh.children;
+      if (before.length !== after.length) {
+        current.innerHTML = fresh.innerHTML;
+        return;
+      }
+      for (var i = 0; i < after.length; i++) {
+        if (before[i].innerHTML !== after[i].innerHTML) before[i].innerHTML = after[i].innerHTML;
+      }
     }
   }
 
@@ -99,8 +113,9 @@
     }
     if (!box) return;
     if (!data.stale || !data.message) {
+      // Withdraw an arrival said before; leave anything else said (the alerts going out again).
+      if (shownMessage) say("", false);
       shownMessage = "";
-      say("", false);
       showButton.hidden = true;
       box.classList.remove("notice", "warning", "danger");
       return;
