@@ -332,39 +332,41 @@ def _delete_if_same(name: str, value: tuple[str, float]) -> None:
         huey.delete(name)
 
 
-#: Each entry's kind by its name's prefix, and how long it lives.
-_LIFETIMES = {_MARK: MARK_SECONDS, _HERE: RENDER_HERE_SECONDS}
+def _lifetime(name: str) -> float | None:
+    """How long the entry ``name`` lives, by its kind (a mark, a claim); None: not ours."""
+    if name.startswith(_HERE):
+        return RENDER_HERE_SECONDS
+    if name.startswith(_MARK):
+        return MARK_SECONDS
+    return None
 
 
 def forget_expired_entries() -> int:
     """Delete the SQLite queue's marks and claims past their lifetime (the worker's hourly
-    ``pdf_entries`` task); how many. An entry there expires only when it is read again, and
-    many never are: a superseded key nobody asks for, a claim whose renderer was stopped. On
-    Redis nothing is left to do (``SET … EX``: Redis drops them itself). Each is deleted only
-    if it is still the expired value (``_delete_if_same``), never one written meanwhile."""
+    ``pdf_entries`` task); how many were found expired. An entry there expires only when it is
+    read again (``_read``, which deletes it only if it is still the expired value), and many
+    never are: a superseded key nobody asks for, a claim whose renderer was stopped. So this
+    reads each once. On Redis nothing is left to do (``SET … EX``: Redis drops them itself)."""
     huey = current_app.extensions["huey"]
     storage = huey.storage
     if not isinstance(storage, SqliteStorage):
         return 0
-    rows = storage.sql(
-        "select key, value from kv where queue = ? and key like 'pdf-render%'",
+    names = storage.sql(
+        "select key from kv where queue = ? and key like 'pdf-render%'",
         (storage.name,),
         results=True,
     )
-    now, forgotten = _now(), 0
-    for name, raw in rows:
-        lifetime = next((t for prefix, t in _LIFETIMES.items() if name.startswith(prefix)), None)
+    forgotten = 0
+    for (name,) in names:
+        lifetime = _lifetime(name)
         if lifetime is None:
             continue
         try:
-            state, since = huey.serializer.deserialize(raw)
-            since = float(since)
+            if _read(name, lifetime) is None:
+                forgotten += 1
         except (pickle.UnpicklingError, EOFError, ValueError, TypeError) as exc:
+            # Not a value this code wrote: left, and the rest still read.
             log.warning("a PDF queue entry could not be read (%s): left", type(exc).__name__)
-            continue
-        if now - since >= lifetime:
-            _delete_if_same(name, (state, since))
-            forgotten += 1
     return forgotten
 
 

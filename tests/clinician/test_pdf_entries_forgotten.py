@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
+import pytest
+from flask import Flask, has_app_context
 from huey import SqliteHuey
 from pdf_worker_queue import Clock, Summary, marks
 
@@ -54,9 +55,16 @@ def test_the_hourly_task_forgets_what_nobody_reads_again(
     assert set(marks(queue)) == {"not-a-pdf-entry", "pdf-render:" + OTHER_KEY}
 
 
-def test_the_worker_runs_it_every_hour(app: Flask) -> None:
-    """The app's queue (``worker.init_app``) has the task, at minute 17 of every hour."""
+def test_the_worker_runs_it_every_hour(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's queue (``worker.init_app``) has the task, at minute 17 of every hour, and
+    running it is running ``forget_expired_entries`` in the app."""
     huey = app.extensions["huey"]
     [task] = [t for t in huey._registry._periodic_tasks if t.__name__ == "pdf_entries"]
     assert all(task().validate_datetime(datetime(2026, 12, 7, hour, 17)) for hour in range(24))
     assert not task().validate_datetime(datetime(2026, 12, 7, 9, 18))
+    ran: list[bool] = []
+    monkeypatch.setattr(
+        pdf_jobs, "forget_expired_entries", lambda: ran.append(has_app_context()) or 0
+    )
+    huey.execute(task())
+    assert ran == [True]
