@@ -337,32 +337,28 @@ def _complete(found: CheckIn, form: CheckInForm, *, without_asq: bool) -> Respon
     answers = form.answers()
     if without_asq:
         answers["asq"] = None
+
+    def send(checkin: CheckIn) -> None:
+        courses.complete_checkin(
+            checkin,
+            answers,
+            opened_by=str(how),
+            now=utcnow(),
+            today=courses.clinic_today(),
+            language=page_language(),
+        )
+        db.session.commit()
+
     try:
         try:
-            courses.complete_checkin(
-                found,
-                answers,
-                opened_by=str(how),
-                now=utcnow(),
-                today=courses.clinic_today(),
-                language=page_language(),
-            )
-            db.session.commit()
+            send(found)
         except StaleDataError:
             # Staff changed the check-in row at that moment (a new tablet code): once more.
             db.session.rollback()
             again = courses.get_checkin(checkin_id)
             if again is None:
                 raise courses.CourseError("gone") from None
-            courses.complete_checkin(
-                again,
-                answers,
-                opened_by=str(how),
-                now=utcnow(),
-                today=courses.clinic_today(),
-                language=page_language(),
-            )
-            db.session.commit()
+            send(again)
     except InvalidAnswers:
         # The form checks what the contract checks; should they ever disagree, nothing is
         # stored and the patient is asked to look again rather than shown an error page.
