@@ -574,3 +574,36 @@ def test_a_prompted_asq_answered_is_stored_with_it(client: FlaskClient) -> None:
     stored = db.session.get(CheckIn, checkin.id)
     assert stored is not None and stored.answers is not None
     assert stored.answers["asq"]["wished_dead"] == "no" and stored.urgent  # item 9 above 0
+
+
+def test_answers_sent_while_staff_change_the_check_in_are_stored_once(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff make a tablet code for the check-in at the very moment the patient sends it (the
+    row's version moves on under the patient's request): the answers are stored on the second
+    try, once, not refused."""
+    _course, checkin = open_course(weeks_ago=1)
+    checkin_id = checkin.id
+    page = open_by_link(client, link_for(checkin))
+    real = courses.complete_checkin
+    tries: list[int] = []
+
+    def staff_change_first(found: CheckIn, *args: Any, **kwargs: Any) -> Any:
+        tries.append(found.id)
+        if len(tries) == 1:
+            with db.engine.begin() as other:  # another request's commit, on its own connection
+                other.execute(
+                    sa.update(CheckIn.__table__)
+                    .where(CheckIn.__table__.c.id == checkin_id)
+                    .values(version=CheckIn.__table__.c.version + 1)
+                )
+        return real(found, *args, **kwargs)
+
+    monkeypatch.setattr(courses, "complete_checkin", staff_change_first)
+    response = client.post("/checkin", data=body([1] * 8 + [0], token=token_from(page)))
+    assert response.status_code == 302 and response.headers["Location"] == "/checkin/done"
+    assert tries == [checkin_id, checkin_id]
+    db.session.expire_all()
+    saved = db.session.get_one(CheckIn, checkin_id)
+    assert saved.completed_at is not None and saved.answers is not None
+    assert saved.answers["phq9"] == [1] * 8 + [0] and saved.language == "en"
