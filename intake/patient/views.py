@@ -205,7 +205,9 @@ def step(step: str) -> ResponseReturnValue:
     if step == "review" and action not in ("back", "save"):
         return _submit(draft)
     drawn = request.form.get(DRAWN_KEY)
-    current = drafts.step_fingerprint(draft, step) if drawn is not None else None
+    # The review's Back and "Save and finish later" store only its own consent answers.
+    checked = drawn is not None and step != "review"
+    current = drafts.step_fingerprint(draft, step) if checked else None
     if current is not None and drawn != current:
         again = _posted_again(draft, step, action)
         if again is not None:
@@ -327,6 +329,13 @@ def _drawn_from(draft: Draft, step: str) -> str:
         posted = request.form.get(DRAWN_KEY)
         if posted:
             return posted
+    return _fingerprint_now(draft, step)
+
+
+def _fingerprint_now(draft: Draft, step: str) -> str:
+    """A step's stored answers' fingerprint; the review's is every step's it shows."""
+    if step == "review":
+        return drafts.answers_fingerprint(draft, STEP_NAMES[:-1])
     return drafts.step_fingerprint(draft, step)
 
 
@@ -370,6 +379,14 @@ def _submit(draft: Draft) -> ResponseReturnValue:
     from intake.services.submissions import AlreadySubmitted
 
     form = wizard.form_class(draft, "review")()
+    drawn = request.form.get(DRAWN_KEY)
+    current = _fingerprint_now(draft, "review")
+    if drawn is not None and drawn != current:
+        # A step was changed in another tab after this review was drawn: what would be sent
+        # is not what the patient read. The review again, as stored now (the ticks and the
+        # signature typed are kept), nothing sent.
+        form.validate_step(formdata=request.form)
+        return _render_step(draft, "review", form, 409, changed_elsewhere=True, drawn_from=current)
     if not form.validate_step(formdata=request.form):
         return _render_step(draft, "review", form, 422)
     try:

@@ -81,7 +81,19 @@ def step_fingerprint(draft: Draft, step: str) -> str:
     saving another step does not refuse this page. Cheap (one small JSON and SHA-256), so the
     saving POST stays as fast; an unsaved step has a fingerprint too (of ``null``).
     """
-    text = json.dumps(step_snapshot(draft, step), sort_keys=True, separators=(",", ":"))
+    return _fingerprint(step_snapshot(draft, step))
+
+
+def answers_fingerprint(draft: Draft, steps: Collection[str]) -> str:
+    """The fingerprint of every step in ``steps`` together: the review page carries the one
+    of the answers it showed, so "Send" from a review drawn before another tab changed a step
+    sends nothing the patient has not seen."""
+    data = draft.data or {}
+    return _fingerprint({step: data.get(step) for step in steps})
+
+
+def _fingerprint(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -258,3 +258,50 @@ def test_an_overtaken_page_with_errors_shows_what_is_stored(walker: WizardWalker
     assert Screen(refused.get_data(as_text=True)).shown("primary") == "depression"
     assert stored("concerns")["primary"] == ["depression"]
     assert stored("concerns")["episode_months"] == [ANXIETY["episode_months"]]
+
+
+REVIEW_CHANGED = (
+    "Your answers were changed in another tab or window after this page was shown. Nothing was "
+    "sent. Please check them below and press “Send my answers” again."
+)
+
+
+def test_a_review_drawn_before_another_tab_changed_a_step_sends_nothing(
+    walker: WizardWalker, client
+) -> None:
+    """The review is what the patient reads before sending: a step changed in another tab
+    after it was drawn is shown first, with nothing sent; the ticks and the signature typed
+    stay; sending again sends the answers now shown."""
+    from intake.models import Submission
+
+    walked_to_review(walker, concerns=ANXIETY)
+    review = get_page(client, step_url("review"))
+    other_tab = get_page(client, step_url("concerns"))
+    assert press(client, other_tab, primary="depression").status_code == 302
+    refused = press(client, review, "submit", **VALID["review"])
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert REVIEW_CHANGED in html
+    assert db.session.scalars(select(Submission)).first() is None
+    shown = Screen(html)
+    assert shown.shown("signature") == VALID["review"]["signature"]
+    assert "Depression" in html  # the section as stored now
+    sent = press(client, refused, "submit")
+    assert sent.status_code == 302 and sent.location == "/intake/done"
+    db.session.expire_all()
+    [submission] = db.session.scalars(select(Submission)).all()
+    assert submission.answers["concerns"]["primary"] == "depression"
+
+
+def test_the_reviews_back_and_send_twice_are_as_before(walker: WizardWalker, client) -> None:
+    walked_to_review(walker)
+    review = get_page(client, step_url("review"))
+    other_tab = get_page(client, step_url("concerns"))
+    assert press(client, other_tab, primary="depression").status_code == 302
+    back = press(client, review, "back")
+    assert back.status_code == 302 and back.location == "/intake/step/insurance"
+    review = get_page(client, step_url("review"))
+    first = press(client, review, "submit", **VALID["review"])
+    second = press(client, review, "submit", **VALID["review"])
+    assert first.location == "/intake/done"
+    assert second.status_code == 302 and second.location.endswith("/intake/done")
