@@ -17,9 +17,10 @@ What is measured is what a patient's browser asks for, nothing cached between re
 - the confirmation (``/intake/done``) of a form just sent (a new patient each round: the page
   shows for two minutes after it is first opened);
 - the PHQ-9 step's POST, which validates and saves the draft (a new version each time) and
-  answers with the redirect to the next step. wrk sends it for 32 patients in turn, each with
-  its own cookie and CSRF token (one patient's draft is saved by one request at a time, as a
-  person's browser does; two saves of one draft at once would be refused as stale);
+  answers with the redirect to the next step. wrk sends it for 64 patients in turn (each of
+  its two threads its own half), each with its own cookie and CSRF token (one patient's draft
+  is saved by one request at a time, as a person's browser does; two saves of one draft at
+  once would be refused as stale);
 - the check-in page (``/checkin``) of a course's open check-in, opened by its link.
 
 Every answer must be the one expected (a page 200, the POST its 302 to the next step).
@@ -66,8 +67,9 @@ LIVEZ = "/livez (the app, no page: its floor)"
 NEW_VISITOR = "start page, a first visit (no cookie)"
 #: What the saving POST answers: the redirect to the next step.
 POST_STATUS = 302
-#: Patients the POST rotates through (each draft saved by one request at a time).
-POSTERS = 32
+#: Patients the POST rotates through, half per wrk thread (each draft saved by one request at
+#: a time: a thread's 8 connections reach the same patient again only 32 requests later).
+POSTERS = 64
 
 
 def load() -> str:
@@ -229,15 +231,17 @@ def open_checkin(url: str, base: str) -> Any:
 LUA = r"""
 local requests = dofile("%(table)s")
 local threads = 0
+-- Each of wrk's two threads sends its own half of the requests: both cycling through all of
+-- them drifted into step and saved one patient's draft twice at once (refused as stale, 409).
+local span = math.max(1, math.floor(#requests / 2))
 function setup(thread)
-  thread:set("first", threads * math.floor(#requests / 2))
+  thread:set("first", (threads * span) %% #requests)
   threads = threads + 1
 end
-local n = nil
+local i = 0
 function request()
-  if n == nil then n = first end
-  n = n %% #requests + 1
-  local r = requests[n]
+  local r = requests[first + i %% span + 1]
+  i = i + 1
   return wrk.format(r.method, r.path, r.headers, r.body)
 end
 local expected = %(expect)d
